@@ -1,0 +1,1 @@
+"""Schutzpfad's case engine: domain rules, the SpiffWorkflow run loop, persistence. Never imports Flask."""

@@ -1,0 +1,194 @@
+"""Organisations, users, memberships and API tokens.
+
+Passwords are argon2id hashes; API tokens are random and stored as SHA-256 only (a token has 256
+bits of entropy, so a fast hash is enough and lets every request look it up by index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor, Membership
+from engine.errors import NotFound, ValidationFailed
+from engine.persistence import models as m
+from engine.permissions import ROLE_LABELS
+
+ORGANISATION_KINDS = {
+    "traeger": "Freier Träger der Jugendhilfe",
+    "kindertagespflege": "Kindertagespflege",
+    "einrichtung_kkg": "Einrichtung mit Berufsgeheimnisträgern (§ 4 KKG)",
+    "beratungsstelle": "Beratungsstelle",
+    "jugendamt": "Jugendamt",
+}
+
+#: Which roles make sense in which kind of organisation (procedures.md section 1).
+ROLES_BY_KIND = {
+    "traeger": {"fachkraft", "leitung", "auditor", "admin"},
+    "kindertagespflege": {"fachkraft", "auditor", "admin"},
+    "einrichtung_kkg": {"berufsgeheimnistraeger", "auditor", "admin"},
+    "beratungsstelle": {"insofa", "auditor", "admin"},
+    "jugendamt": {"ja_fachkraft", "ja_leitung", "auditor", "admin"},
+}
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+_hasher = PasswordHasher()  # argon2id with the library's current parameters
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def organisation_by_key(session: Session, key: str) -> m.Organisation:
+    org = session.execute(select(m.Organisation).where(m.Organisation.key == key)).scalar_one_or_none()
+    if org is None:
+        raise NotFound(f"Organisation „{key}“ ist nicht bekannt.")
+    return org
+
+
+def create_organisation(
+    session: Session,
+    *,
+    key: str,
+    name: str,
+    kind: str,
+    now: datetime,
+    jugendamt_key: str | None = None,
+    network_key: str | None = None,
+) -> m.Organisation:
+    """Every organisation belongs to a network; all but a Jugendamt name their Jugendamt."""
+    errors: dict[str, list[str]] = {}
+    if not _KEY.match(key):
+        errors["key"] = ["Nur Kleinbuchstaben, Ziffern und Bindestriche (2–63 Zeichen)."]
+    elif session.execute(select(m.Organisation.id).where(m.Organisation.key == key)).first():
+        errors["key"] = [f"Organisation „{key}“ gibt es schon."]
+    if not name.strip():
+        errors["name"] = ["Pflichtfeld"]
+    if kind not in ORGANISATION_KINDS:
+        errors["kind"] = [f"Unbekannte Art. Erlaubt: {', '.join(ORGANISATION_KINDS)}."]
+    jugendamt = None
+    if kind != "jugendamt" and kind in ORGANISATION_KINDS:
+        if not jugendamt_key:
+            errors["jugendamt"] = ["Pflichtfeld: das Jugendamt der Kooperationsvereinbarung."]
+        else:
+            jugendamt = session.execute(
+                select(m.Organisation).where(m.Organisation.key == jugendamt_key, m.Organisation.kind == "jugendamt")
+            ).scalar_one_or_none()
+            if jugendamt is None:
+                errors["jugendamt"] = [f"Jugendamt „{jugendamt_key}“ ist nicht bekannt."]
+    network = network_key or (jugendamt.network_key if jugendamt else None)
+    if not network:
+        errors.setdefault("netzwerk", ["Pflichtfeld"])
+    elif session.get(m.Network, network) is None:
+        errors["netzwerk"] = [f"Netzwerk „{network}“ ist nicht bekannt."]
+    if errors:
+        raise ValidationFailed(errors)
+    assert network is not None
+    org = m.Organisation(
+        key=key, name=name.strip(), kind=kind, network_key=network,
+        jugendamt_id=jugendamt.id if jugendamt else None, created_at=now,
+    )
+    session.add(org)
+    session.flush()
+    return org
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    organisation_key: str,
+    role: str,
+    password: str | None,
+    now: datetime,
+    display_name: str | None = None,
+    mfa_required: bool = True,
+) -> m.User:
+    """A user with one role in one organisation (more roles: `add_membership`)."""
+    errors: dict[str, list[str]] = {}
+    if not _USERNAME.match(username):
+        errors["username"] = ["Nur Kleinbuchstaben, Ziffern, Punkt, Binde- und Unterstrich (2–63 Zeichen)."]
+    elif session.execute(select(m.User.id).where(m.User.username == username)).first():
+        errors["username"] = [f"Benutzername „{username}“ ist vergeben."]
+    if password is not None and len(password) < 12:
+        errors["password"] = ["Mindestens 12 Zeichen."]
+    org = organisation_by_key(session, organisation_key)
+    allowed = ROLES_BY_KIND[org.kind]
+    if role not in allowed:
+        errors["role"] = [f"Rolle „{role}“ passt nicht zu dieser Organisation. Erlaubt: {', '.join(sorted(allowed))}."]
+    if errors:
+        raise ValidationFailed(errors)
+    user = m.User(
+        username=username,
+        display_name=(display_name or username).strip(),
+        password_hash=hash_password(password) if password else None,
+        mfa_required=mfa_required,
+        active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    session.add(m.Membership(user_id=user.id, organisation_id=org.id, role=role))
+    session.flush()
+    return user
+
+
+def user_by_username(session: Session, username: str) -> m.User:
+    user = session.execute(select(m.User).where(m.User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"Benutzer „{username}“ ist nicht bekannt.")
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, username: str, now: datetime) -> str:
+    user = user_by_username(session, username)
+    token = "sp_" + secrets.token_urlsafe(32)
+    session.add(m.ApiToken(user_id=user.id, token_hash=_token_hash(token), created_at=now))
+    session.flush()
+    return token
+
+
+def actor_for_token(session: Session, token: str) -> Actor | None:
+    row = session.execute(
+        select(m.User)
+        .join(m.ApiToken, m.ApiToken.user_id == m.User.id)
+        .where(m.ApiToken.token_hash == _token_hash(token), m.ApiToken.revoked_at.is_(None), m.User.active)
+    ).scalar_one_or_none()
+    return None if row is None else actor_for_user(session, row)
+
+
+def actor_for_user(session: Session, user: m.User) -> Actor:
+    rows = session.execute(
+        select(m.Membership.role, m.Organisation)
+        .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
+        .where(m.Membership.user_id == user.id)
+    ).all()
+    memberships = tuple(
+        Membership(org.id, org.key, org.kind, org.network_key, role) for role, org in rows
+    )
+    return Actor(user.id, user.username, user.display_name, memberships)
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)

@@ -1,0 +1,55 @@
+"""Composition root of the engine: build it from plain values, initialise a database.
+
+Nothing is built at import time; `web.create_app` and the CLI call `build_engine` once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from engine.bundles import discover_bundles, load_bundle_dir
+from engine.clock import Clock
+from engine.directory import load_directory as load_directory_file
+from engine.directory_store import store_directory
+from engine.persistence.database import make_engine
+from engine.persistence.migrate import upgrade_to_head
+from engine.service import CaseEngine
+
+#: The shipped process bundles and directory (bpmn/ is data only).
+BPMN_ROOT = Path(__file__).resolve().parent.parent / "bpmn"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or migrated; the message is one line for the operator."""
+
+
+def build_engine(database_url: str, clock: Clock) -> CaseEngine:
+    return CaseEngine(make_engine(database_url), clock)
+
+
+@dataclass
+class InitReport:
+    deployed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    directory_rows: int = 0
+
+
+def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
+    """Migrate to head, load the Jugendamt directory, deploy the bundled processes. Idempotent."""
+    try:
+        upgrade_to_head(engine.db)
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"Datenbank nicht erreichbar oder nicht migrierbar: {exc.__class__.__name__}: "
+                                  f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}") from None
+    report = InitReport()
+    with engine.writing() as uow:
+        report.directory_rows = store_directory(uow.session, load_directory_file(), engine.clock.now())
+        uow.commit()
+    for path in discover_bundles(bpmn_root):
+        result = engine.deploy(load_bundle_dir(path), deployed_by="init")
+        name = f"{result.definition.key} v{result.definition.version}"
+        (report.deployed if result.created else report.unchanged).append(name)
+    return report

@@ -1,0 +1,171 @@
+"""Creating, locking, loading and saving one case inside a unit of work.
+
+`save` writes everything a step changes — instance state, optimistic-lock version, status, the
+open-task projection and the message-wait index — so a caller cannot forget a part of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from engine.errors import StaleCase
+from engine.persistence import models as m
+from engine.permissions import is_pool_lane
+from engine.processes import LoadedProcess, ProcessCatalog
+from engine.references import new_pseudonym, next_reference
+from engine.spiff_adapter import (
+    dump_instance,
+    load_instance,
+    new_instance,
+    ready_user_tasks,
+    tree_size,
+    waiting_message_names,
+)
+
+OPEN, CLOSED = "offen", "abgeschlossen"
+
+
+@dataclass
+class CaseState:
+    """A locked case with its process version and live SpiffWorkflow instance."""
+
+    case: m.Case
+    process: LoadedProcess
+    workflow: BpmnWorkflow
+    version: int
+
+
+def create_case(
+    session: Session,
+    process: LoadedProcess,
+    *,
+    organisation: m.Organisation,
+    jugendamt: m.Organisation,
+    child: dict[str, Any],
+    variables: dict[str, Any],
+    opened_by: int | None,
+    now: datetime,
+    year: int,
+) -> CaseState:
+    """Insert a new case on the given version and run its instance to the first wait state."""
+    case = m.Case(
+        reference=next_reference(session, year),
+        status=OPEN,
+        definition_id=process.definition_id,
+        organisation_id=organisation.id,
+        jugendamt_id=jugendamt.id,
+        pseudonym=new_pseudonym(session),
+        child_data=json.dumps(child, ensure_ascii=False),
+        opened_by_user_id=opened_by,
+        opened_at=now,
+        version=0,
+    )
+    session.add(case)
+    session.flush()
+    workflow = new_instance(process.parsed, variables)
+    session.add(m.Instance(case_id=case.id, state="{}", tree_size=0))
+    state = CaseState(case, process, workflow, version=0)
+    save(session, state, now)
+    return state
+
+
+def lock_case(session: Session, case_id: int) -> m.Case | None:
+    """The case row, locked against concurrent steps on PostgreSQL (SQLite: BEGIN IMMEDIATE did it)."""
+    stmt = select(m.Case).where(m.Case.id == case_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def load(session: Session, catalog: ProcessCatalog, case: m.Case) -> CaseState:
+    process = catalog.load(session, case.definition_id)
+    instance = session.get(m.Instance, case.id)
+    assert instance is not None, f"case {case.reference} has no instance"
+    workflow = load_instance(json.loads(instance.state), process.parsed)
+    return CaseState(case, process, workflow, version=case.version)
+
+
+def save(session: Session, state: CaseState, now: datetime) -> None:
+    """Write the step's results; a concurrent writer that got there first → StaleCase (409)."""
+    case, workflow = state.case, state.workflow
+    status, closed_at = (CLOSED, now) if workflow.completed else (case.status, case.closed_at)
+    bumped = session.execute(
+        update(m.Case)
+        .where(m.Case.id == case.id, m.Case.version == state.version)
+        .values(version=state.version + 1, status=status, closed_at=closed_at)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleCase("Der Fall wurde inzwischen geändert. Bitte laden Sie ihn neu.")
+    state.version += 1
+    session.execute(
+        update(m.Instance)
+        .where(m.Instance.case_id == case.id)
+        .values(state=json.dumps(dump_instance(workflow), separators=(",", ":")), tree_size=tree_size(workflow))
+    )
+    _refresh_open_tasks(session, state, now)
+    _refresh_waits(session, case.id, waiting_message_names(workflow) if not workflow.completed else [])
+    session.expire(case)
+
+
+def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> None:
+    case, process = state.case, state.process
+    ready = {str(t.id): t for t in ready_user_tasks(state.workflow)} if not state.workflow.completed else {}
+    existing = set(session.execute(select(m.OpenTask.id).where(m.OpenTask.case_id == case.id)).scalars())
+    gone = existing - ready.keys()
+    if gone:
+        session.execute(delete(m.OpenTaskBar).where(m.OpenTaskBar.task_id.in_(gone)))
+        session.execute(delete(m.OpenTask).where(m.OpenTask.id.in_(gone)))
+    organisation = session.get(m.Organisation, case.organisation_id)
+    assert organisation is not None
+    for task_id in ready.keys() - existing:
+        task = ready[task_id]
+        spec = process.task(task.task_spec.bpmn_id)
+        roles = process.lane_roles(spec.lane)
+        pool_role = next(iter(sorted(roles))) if is_pool_lane(roles) else None
+        session.add(m.OpenTask(
+            id=task_id, case_id=case.id, case_reference=case.reference, pseudonym=case.pseudonym,
+            task_key=spec.key, title=spec.title, lane=spec.lane, organisation_id=case.organisation_id,
+            network_key=organisation.network_key, pool_role=pool_role,
+            offered_to_user_id=_named_pool_member(session, pool_role, task.data),
+            due_at=None, created_at=now,
+        ))
+        session.flush()
+        for user_id in _barred_users(session, case.id, spec.paired_tasks):
+            session.add(m.OpenTaskBar(task_id=task_id, user_id=user_id))
+    session.flush()
+
+
+def _named_pool_member(session: Session, pool_role: str | None, data: dict[str, Any]) -> int | None:
+    """The pool member the Leitung named (a form field named after the role holds a username)."""
+    if pool_role is None or not data.get(pool_role):
+        return None
+    return session.execute(select(m.User.id).where(m.User.username == data[pool_role])).scalar_one_or_none()
+
+
+def _barred_users(session: Session, case_id: int, paired: tuple[str, ...]) -> set[int]:
+    if not paired:
+        return set()
+    return set(session.execute(
+        select(m.TaskHistory.completed_by_user_id).where(
+            m.TaskHistory.case_id == case_id, m.TaskHistory.task_key.in_(paired)
+        )
+    ).scalars())
+
+
+def _refresh_waits(session: Session, case_id: int, messages: list[str]) -> None:
+    session.execute(delete(m.CaseWait).where(m.CaseWait.case_id == case_id))
+    for name in messages:
+        session.add(m.CaseWait(case_id=case_id, message=name))
+    session.flush()
+
+
+def child_data(case: m.Case) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(case.child_data)
+    return data

@@ -1,0 +1,183 @@
+"""The run loop: open a case, complete a task — each one unit of work (architecture.md).
+
+Completing a task: lock the case, guard (open, role + organisation, Mehraugenprinzip, form data),
+run the task and the engine steps, deliver emitted messages in the same transaction, write state,
+projection and history. The caller commits; any exception leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import case_state
+from engine.actor import Actor
+from engine.child import validate_child
+from engine.clock import BERLIN
+from engine.directory_store import load_directory
+from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.forms import validate_submission
+from engine.messages import deliver_messages
+from engine.persistence import models as m
+from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
+from engine.processes import LoadedProcess, ProcessCatalog, UserTaskSpec
+from engine.spiff_adapter import complete_user_task, find_task, is_open_user_task, take_outgoing_messages
+from engine.visibility import can_see_case
+
+TASK_NOT_FOUND = "Aufgabe nicht gefunden."
+
+
+def open_case(
+    session: Session,
+    catalog: ProcessCatalog,
+    actor: Actor,
+    *,
+    process_key: str,
+    child: object,
+    now: datetime,
+    jugendamt_key: str | None = None,
+    organisation_key: str | None = None,
+) -> case_state.CaseState:
+    """Open a case for a child; the responsible Jugendamt is fixed now, from `wohnort_gemeinde`."""
+    process = catalog.newest(session, process_key)
+    organisation = _starting_organisation(session, actor, process, organisation_key)
+    today = now.astimezone(BERLIN).date()
+    clean_child = validate_child(child, today)
+    jugendamt = _responsible_jugendamt(session, clean_child["wohnort_gemeinde"], jugendamt_key, today)
+    return case_state.create_case(
+        session, process, organisation=organisation, jugendamt=jugendamt, child=clean_child,
+        variables={"meldung": None}, opened_by=actor.user_id, now=now, year=today.year,
+    )
+
+
+def _starting_organisation(
+    session: Session, actor: Actor, process: LoadedProcess, organisation_key: str | None
+) -> m.Organisation:
+    kinds = set(process.manifest.get("organisation_kinds", ()))
+    roles = set(process.manifest.get("starter_roles", ()))
+    candidates = {
+        ms.organisation_key for ms in actor.memberships if ms.role in roles and ms.organisation_kind in kinds
+    }
+    if organisation_key is not None:
+        if organisation_key not in candidates:
+            raise NotAllowed("Sie dürfen diesen Prozess für diese Organisation nicht starten.")
+        candidates = {organisation_key}
+    if not candidates:
+        raise NotAllowed("Ihre Rolle darf diesen Prozess nicht starten.")
+    if len(candidates) > 1:
+        raise ValidationFailed({"organisation": [
+            f"Sie gehören mehreren Organisationen an. Bitte eine angeben: {', '.join(sorted(candidates))}."
+        ]})
+    key = candidates.pop()
+    return session.execute(select(m.Organisation).where(m.Organisation.key == key)).scalar_one()
+
+
+def _responsible_jugendamt(session: Session, municipality: str, explicit_key: str | None, today: Any) -> m.Organisation:
+    """§ 8a Abs. 6: the Jugendamt of the child's place of residence; an explicit choice overrides."""
+    if explicit_key is not None:
+        office = session.execute(
+            select(m.Organisation).where(m.Organisation.key == explicit_key, m.Organisation.kind == "jugendamt")
+        ).scalar_one_or_none()
+        if office is None:
+            raise ValidationFailed({"jugendamt": ["Unbekanntes Jugendamt."]})
+        return office
+    resolved = load_directory(session).resolve(municipality, today)
+    return session.execute(select(m.Organisation).where(m.Organisation.key == resolved.key)).scalar_one()
+
+
+def complete_task(
+    session: Session,
+    catalog: ProcessCatalog,
+    actor: Actor,
+    task_id: str,
+    values: object,
+    now: datetime,
+) -> case_state.CaseState:
+    """Complete one open task with the submitted form values (see module docstring)."""
+    case_id = _case_of_task(session, actor, task_id)
+    case = case_state.lock_case(session, case_id)
+    if case is None or not can_see_case(session, actor, case):
+        raise NotFound(TASK_NOT_FOUND)
+    row = session.execute(
+        select(m.OpenTask).where(m.OpenTask.id == task_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if row is None:
+        raise Conflict("Dieser Schritt ist bereits erledigt.")
+    state = case_state.load(session, catalog, case)
+    spec = state.process.task(row.task_key)
+    _guard_person(session, actor, state.process, spec, row)
+    task = find_task(state.workflow, UUID(task_id))
+    if task is None or not is_open_user_task(task):
+        raise Conflict("Dieser Schritt ist nicht mehr offen.")
+    clean = validate_submission(spec.form, values, prefilled=prefilled_values(spec, task.data))
+    _check_pool_fields(session, spec, clean, row.network_key)
+    complete_user_task(state.workflow, task, clean)
+    session.add(m.TaskHistory(
+        case_id=case.id, task_uuid=task_id, task_key=spec.key, title=spec.title, lane=spec.lane,
+        completed_by_user_id=actor.user_id, completed_at=now,
+    ))
+    session.flush()
+    deliver_messages(session, catalog, state, take_outgoing_messages(state.workflow), actor=actor, now=now)
+    case_state.save(session, state, now)
+    return state
+
+
+def _case_of_task(session: Session, actor: Actor, task_id: str) -> int:
+    """The case of an open or completed task; 409 for a completed one only if the case is visible."""
+    case_id = session.execute(select(m.OpenTask.case_id).where(m.OpenTask.id == task_id)).scalar_one_or_none()
+    if case_id is not None:
+        return case_id
+    done = session.execute(select(m.TaskHistory.case_id).where(m.TaskHistory.task_uuid == task_id)).scalar_one_or_none()
+    case = session.get(m.Case, done) if done is not None else None
+    if case is not None and can_see_case(session, actor, case):
+        raise Conflict("Dieser Schritt ist bereits erledigt.")
+    raise NotFound(TASK_NOT_FOUND)
+
+
+def task_facts(session: Session, process: LoadedProcess, row: m.OpenTask) -> TaskFacts:
+    barred = frozenset(session.execute(
+        select(m.OpenTaskBar.user_id).where(m.OpenTaskBar.task_id == row.id)
+    ).scalars())
+    return TaskFacts(
+        lane_roles=process.lane_roles(row.lane), organisation_id=row.organisation_id,
+        network_key=row.network_key, offered_to_user_id=row.offered_to_user_id, barred_user_ids=barred,
+    )
+
+
+def _guard_person(session: Session, actor: Actor, process: LoadedProcess, spec: UserTaskSpec, row: m.OpenTask) -> None:
+    facts = task_facts(session, process, row)
+    reason = lane_refusal(actor, facts)
+    if reason is None:
+        titles = [process.task(k).title for k in spec.paired_tasks if k in process.user_tasks]
+        reason = mehraugen_refusal(actor, facts, titles)
+    if reason is not None:
+        raise NotAllowed(reason)
+
+
+def prefilled_values(spec: UserTaskSpec, data: dict[str, Any]) -> dict[str, Any]:
+    """Values the server offers for a form (fields with `prefill`), kept when a completion omits them."""
+    return {f.name: data[f.prefill] for f in spec.form.fields if f.prefill and data.get(f.prefill) is not None}
+
+
+def _check_pool_fields(session: Session, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> None:
+    """A `user` field with a pool names a member of that role in the case's network."""
+    errors: dict[str, list[str]] = {}
+    for field in spec.form.fields:
+        if field.type != "user" or field.pool is None or not clean.get(field.name):
+            continue
+        member = session.execute(
+            select(m.User.id)
+            .join(m.Membership, m.Membership.user_id == m.User.id)
+            .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
+            .where(m.User.username == clean[field.name], m.User.active, m.Membership.role == field.pool,
+                   m.Organisation.network_key == network_key)
+            .limit(1)
+        ).first()
+        if member is None:
+            errors[field.name] = ["Diese Person gehört nicht zum Pool dieses Netzwerks."]
+    if errors:
+        raise ValidationFailed(errors)

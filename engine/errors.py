@@ -1,0 +1,59 @@
+"""The engine's exceptions: one clear exception per failed rule, never a False return.
+
+Messages are German (they reach caseworkers through the API and the UI) and never carry personal
+data: no child's name, no form content — only field names, task ids and references.
+"""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base class: `title` is a short German summary, `detail` the specific reason."""
+
+    title = "Fehler"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(EngineError):
+    """Unknown, or not visible to the caller (indistinguishable on purpose: deny by default)."""
+
+    title = "Nicht gefunden"
+
+
+class NotAllowed(EngineError):
+    """Visible to the caller, but this action is not allowed (role, lane, Mehraugenprinzip)."""
+
+    title = "Nicht erlaubt"
+
+
+class Conflict(EngineError):
+    """The task is no longer open, or a concurrent change won (optimistic lock)."""
+
+    title = "Konflikt"
+
+
+class StaleCase(Conflict):
+    """The case changed between load and write: somebody else completed a step first."""
+
+
+class ValidationFailed(EngineError):
+    """Input does not validate; `errors` maps field names to German messages."""
+
+    title = "Eingaben ungültig"
+
+    def __init__(self, errors: dict[str, list[str]], detail: str = "Bitte prüfen Sie die markierten Felder.") -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+
+class DefinitionInvalid(EngineError):
+    """A process bundle (BPMN, forms, manifest) breaks the rules; `problems` lists every one."""
+
+    title = "Prozessdefinition ungültig"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} Problem(e) in der Prozessdefinition")
+        self.problems = problems

@@ -1,0 +1,38 @@
+"""The form as the HTTP API and the UI get it (interfaces.md, `GET /api/v1/tasks/{id}`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.forms.definition import FormDefinition, FormField
+
+
+def form_to_api(form: FormDefinition) -> dict[str, Any]:
+    """The form as the API and the UI get it (interfaces.md): what to render, nothing server-internal
+    (`prefill` names a case variable, `pool` is checked by the server)."""
+    return {
+        "title": form.title,
+        "description": form.description,
+        "fields": [_field_to_api(f) for f in form.fields],
+    }
+
+
+def _field_to_api(field: FormField) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": field.name,
+        "label": field.label,
+        "type": field.type,
+        "required": field.required,
+    }
+    if field.required_if is not None:
+        # Copied (lists too): a caller adding to the answer must not change the cached definition.
+        out["required_if"] = {k: list(v) if isinstance(v, list) else v for k, v in field.required_if.items()}
+    if field.options:
+        out["options"] = [{"value": o.value, "label": o.label} for o in field.options]
+    if field.help is not None:
+        out["help"] = field.help
+    if field.type == "list":
+        out["fields"] = [_field_to_api(f) for f in field.fields]
+        if field.min_items is not None:
+            out["min_items"] = field.min_items
+    return out

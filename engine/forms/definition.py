@@ -1,0 +1,282 @@
+"""Form definitions (`forms/<task_id>.json` of a bundle): the data classes and the load-time check.
+
+A broken form must be refused when the bundle is validated or deployed, not when a caseworker
+trips over it in the middle of a Gefährdungseinschätzung. So `check_definition` collects *every*
+problem of a raw definition (in English, for the admin who wrote the bundle) instead of stopping at
+the first, and `parse_definition` only ever builds a `FormDefinition` that passed it: the validation
+layer can then rely on the invariants (options present, `required_if` pointing at a known boolean,
+enum or multi field with a possible value, …) without checking them again.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import DefinitionInvalid
+
+FORMAT = 1
+
+#: Every field type of bundles.md, in the order documented there.
+TYPES = ("text", "textarea", "boolean", "integer", "date", "datetime", "enum", "multi", "list", "user")
+#: Types whose values can be tested by `required_if`: conditions compare with fixed values, so only
+#: types with a closed set of values make sense (a condition on free text could never be reviewed).
+CONDITION_TYPES = ("boolean", "enum", "multi")
+
+_DEFINITION_KEYS = frozenset({"format", "task", "title", "description", "fields"})
+_FIELD_KEYS = frozenset(
+    {"name", "label", "type", "required", "required_if", "options", "help", "fields", "min_items", "pool",
+     "prefill"}
+)
+_OPTION_KEYS = frozenset({"value", "label"})
+# Field names become Python variables in gateway conditions (`akute_gefahr == True`) and path segments
+# in error keys (`massnahmen.0.was`): lower-case identifiers only, no dots, no leading underscore
+# (`_schema` is the key of errors that belong to no field).
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of an `enum` or `multi` field: the stored `value` and its German `label`."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form; see bundles.md, "Form definitions".
+
+    `required_if` is the JSON object of the definition (`{field: value or [values]}`); it is left out of
+    the hash (a dict is not hashable) but not out of equality, so a `FormDefinition` can still key a cache.
+    Treat it as read-only.
+    """
+
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    help: str | None = None
+    options: tuple[Option, ...] = ()
+    required_if: dict[str, Any] | None = field(default=None, hash=False)
+    fields: tuple[FormField, ...] = ()
+    min_items: int | None = None
+    pool: str | None = None
+    prefill: str | None = None
+
+    def option_label(self, value: object) -> str:
+        """The German label of an option value (the value itself if unknown): for messages."""
+        return next((o.label for o in self.options if o.value == value), str(value))
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    """The form of one user task: what the UI renders and what the server accepts on completion."""
+
+    task: str
+    title: str
+    description: str
+    fields: tuple[FormField, ...]
+
+    def field(self, name: str) -> FormField | None:
+        """The top-level field called `name`, if any."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def check_definition(raw: object) -> list[str]:
+    """Every problem of a raw (parsed JSON) form definition, in English for admins; [] when valid.
+
+    Never raises for bad input: whatever the JSON holds, the answer is a list of problems.
+    """
+    if not isinstance(raw, dict):
+        return ["form definition must be a JSON object"]
+    problems = [f"unknown key '{key}' in form definition" for key in _unknown_keys(raw, _DEFINITION_KEYS)]
+    if "format" not in raw:
+        problems.append(f"'format' is missing (must be {FORMAT})")
+    elif type(raw["format"]) is not int or raw["format"] != FORMAT:
+        problems.append(f"'format' must be {FORMAT}, not {raw['format']!r}")
+    for key in ("task", "title"):
+        if not _non_empty_str(raw.get(key)):
+            problems.append(f"'{key}' must be a non-empty string")
+    if "description" in raw and not isinstance(raw["description"], str):
+        problems.append("'description' must be a string")
+    _check_fields(raw.get("fields"), "", problems, nested=False)
+    return problems
+
+
+def parse_definition(raw: object) -> FormDefinition:
+    """Build a `FormDefinition` from parsed JSON; raises `DefinitionInvalid` listing every problem."""
+    problems = check_definition(raw)
+    if problems:
+        raise DefinitionInvalid(problems)
+    assert isinstance(raw, dict)  # guaranteed by check_definition
+    return FormDefinition(
+        task=raw["task"],
+        title=raw["title"],
+        description=raw.get("description", ""),
+        fields=tuple(_parse_field(f) for f in raw["fields"]),
+    )
+
+
+def _parse_field(raw: dict[str, Any]) -> FormField:
+    required_if = raw.get("required_if")
+    return FormField(
+        name=raw["name"],
+        label=raw["label"],
+        type=raw["type"],
+        required=raw["required"],
+        help=raw.get("help"),
+        options=tuple(Option(o["value"], o["label"]) for o in raw.get("options", ())),
+        # A copy, so that the caller's JSON cannot change a parsed definition afterwards.
+        required_if={k: list(v) if isinstance(v, list) else v for k, v in required_if.items()}
+        if required_if is not None
+        else None,
+        fields=tuple(_parse_field(f) for f in raw.get("fields", ())),
+        min_items=raw.get("min_items"),
+        pool=raw.get("pool"),
+        prefill=raw.get("prefill"),
+    )
+
+
+def _unknown_keys(raw: dict[Any, Any], allowed: frozenset[str]) -> list[Any]:
+    return sorted(set(raw) - allowed, key=str)  # key=str: never a TypeError, whatever the keys are
+
+
+def _non_empty_str(value: object) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _check_fields(raw_fields: object, prefix: str, problems: list[str], *, nested: bool) -> None:
+    """Check one level of fields (the form, or the item fields of a `list` named by `prefix`)."""
+    where = f"field '{prefix[:-1]}'" if prefix else "form"
+    if not isinstance(raw_fields, list) or not raw_fields:
+        key = f"{where}: 'fields'" if prefix else "'fields'"
+        problems.append(f"{key} must be a non-empty list")
+        return
+    by_name: dict[str, dict[str, Any]] = {}
+    for position, raw in enumerate(raw_fields, start=1):
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: field #{position} must be a JSON object")
+            continue
+        name = raw.get("name")
+        if not isinstance(name, str) or not _NAME.fullmatch(name) or keyword.iskeyword(name):
+            problems.append(
+                f"{where}: field #{position} needs a 'name' of lower-case letters, digits and underscores"
+                " (starting with a letter, not a Python keyword)"
+            )
+            continue
+        if name in by_name:
+            problems.append(f"duplicate field name '{prefix}{name}'")
+            continue
+        by_name[name] = raw
+        _check_field(raw, f"{prefix}{name}", problems, nested=nested)
+    for name, raw in by_name.items():
+        if "required_if" in raw:
+            _check_required_if(raw, f"{prefix}{name}", by_name, problems)
+
+
+def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested: bool) -> None:
+    """Check one field's own keys; `required_if` is checked later, once all siblings are known."""
+    label = f"field '{path}'"
+    problems.extend(f"{label}: unknown key '{key}'" for key in _unknown_keys(raw, _FIELD_KEYS))
+    if not _non_empty_str(raw.get("label")):
+        problems.append(f"{label}: 'label' must be a non-empty string")
+    if not isinstance(raw.get("required"), bool):
+        problems.append(f"{label}: 'required' must be true or false")
+    if "help" in raw and not isinstance(raw["help"], str):
+        problems.append(f"{label}: 'help' must be a string")
+    type_ = raw.get("type")
+    if type_ not in TYPES:
+        problems.append(f"{label}: unknown type {type_!r} (one of: {', '.join(TYPES)})")
+        return
+    # Keys that only make sense for some types: a stray one is a mistake in the bundle, not decoration.
+    for key, types in (("options", ("enum", "multi")), ("fields", ("list",)), ("min_items", ("list",)),
+                       ("pool", ("user",))):
+        if key in raw and type_ not in types:
+            problems.append(f"{label}: '{key}' is only allowed for type {' or '.join(types)}")
+    if type_ in ("enum", "multi"):
+        _check_options(raw.get("options"), label, type_, problems)
+    if type_ == "list":
+        if nested:
+            problems.append(f"{label}: a list cannot contain another list")
+        else:
+            _check_fields(raw.get("fields"), f"{path}.", problems, nested=True)
+        min_items = raw.get("min_items")
+        if "min_items" in raw and (type(min_items) is not int or min_items < 0):
+            problems.append(f"{label}: 'min_items' must be a whole number >= 0")
+    if "pool" in raw and type_ == "user" and not _non_empty_str(raw["pool"]):
+        problems.append(f"{label}: 'pool' must be a non-empty string")
+    if "prefill" in raw:
+        if nested:
+            problems.append(f"{label}: 'prefill' is not allowed inside a list")
+        elif not _non_empty_str(raw["prefill"]):
+            problems.append(f"{label}: 'prefill' must be a non-empty string")
+
+
+def _check_options(options: object, label: str, type_: str, problems: list[str]) -> None:
+    if not isinstance(options, list) or not options:
+        problems.append(f"{label}: type '{type_}' needs options")
+        return
+    seen: set[str] = set()
+    for position, option in enumerate(options, start=1):
+        if not isinstance(option, dict):
+            problems.append(f"{label}: option #{position} must be a JSON object {{value, label}}")
+            continue
+        where = f"{label}: option #{position}"
+        problems.extend(f"{where}: unknown key '{k}'" for k in _unknown_keys(option, _OPTION_KEYS))
+        value = option.get("value")
+        if not isinstance(value, str) or not _non_empty_str(value):
+            problems.append(f"{label}: option #{position} needs a non-empty string 'value'")
+        elif value in seen:
+            problems.append(f"{label}: duplicate option value '{value}'")
+        else:
+            seen.add(value)
+        if not _non_empty_str(option.get("label")):
+            problems.append(f"{label}: option #{position} needs a non-empty 'label'")
+
+
+def _check_required_if(raw: dict[str, Any], path: str, siblings: dict[str, dict[str, Any]],
+                       problems: list[str]) -> None:
+    """`required_if` must name sibling fields of a condition type and values those fields can hold."""
+    label = f"field '{path}'"
+    condition = raw["required_if"]
+    if not isinstance(condition, dict) or not condition:
+        problems.append(f"{label}: 'required_if' must be a non-empty object {{field: value}}")
+        return
+    if raw.get("required") is True:
+        problems.append(f"{label}: 'required_if' makes no sense when 'required' is true")
+    for other, expected in condition.items():
+        target = siblings.get(other)
+        if other == raw.get("name"):
+            problems.append(f"{label}: 'required_if' cannot depend on the field itself")
+            continue
+        if target is None:
+            problems.append(f"{label}: 'required_if' names unknown field '{other}'")
+            continue
+        target_type = target.get("type")
+        if target_type not in CONDITION_TYPES:
+            if target_type in TYPES:  # an unknown type is reported on the target already
+                problems.append(
+                    f"{label}: 'required_if' on field '{other}' of type '{target_type}'"
+                    f" (only {', '.join(CONDITION_TYPES)} can be conditions)"
+                )
+            continue
+        values = expected if isinstance(expected, list) else [expected]
+        if not values:
+            problems.append(f"{label}: 'required_if' value for '{other}' is an empty list")
+        if target_type == "boolean":
+            if not all(isinstance(v, bool) for v in values):
+                problems.append(
+                    f"{label}: 'required_if' value for boolean field '{other}' must be true or false"
+                )
+            continue
+        options = target.get("options")
+        known = [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+        for value in values:
+            if not isinstance(value, str) or value not in known:
+                problems.append(
+                    f"{label}: 'required_if' value {value!r} is not an option of field '{other}'"
+                )
+

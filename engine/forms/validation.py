@@ -1,0 +1,300 @@
+"""Server-side validation of a task completion against its form, with marshmallow 4.
+
+The UI validates too, but only the server's word counts: a completion is a legal record (§ 8a SGB
+VIII), so a value that is not exactly what the form allows is refused with a German message per field
+(422), never coerced. marshmallow does the type checks, one generated schema per form (and per `list`
+field for its items); this module adds what marshmallow has no notion of — the conditional requirements
+("required if") of procedures.md, the German messages — and turns the result into JSON-ready values for
+the instance data and the audit trail (dates and datetimes as ISO strings, datetimes in UTC).
+
+Messages never echo the submitted values: they may be personal data (engine/errors.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validates_schema
+from marshmallow.validate import Length, OneOf
+
+from engine.errors import ValidationFailed
+from engine.forms.definition import FormDefinition, FormField
+
+REQUIRED = "Pflichtfeld"
+UNKNOWN = "Unbekanntes Feld."
+NOT_AN_OBJECT = "Bitte ein JSON-Objekt mit den Feldern des Formulars senden."
+ITEM_NOT_AN_OBJECT = "Jeder Eintrag muss ein Objekt mit den Feldern des Eintrags sein."
+BOOLEAN = "Bitte Ja oder Nein angeben."
+INTEGER = "Bitte eine ganze Zahl angeben."
+TEXT = "Bitte einen Text angeben."
+USER = "Bitte einen Benutzernamen angeben."
+DATE = "Kein gültiges Datum (JJJJ-MM-TT)."
+# A local time without offset is ambiguous once a year (the autumn DST change) — and the deadlines of
+# § 8a are computed from these times, so the client must say which instant it means.
+DATETIME = "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."
+MULTI = "Bitte eine Liste von Werten angeben."
+MULTI_DUPLICATE = "Jeden Wert nur einmal angeben."
+LIST = "Bitte eine Liste von Einträgen angeben."
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, unlike \d
+
+
+def validate_submission(
+    form: FormDefinition, data: object, *, prefilled: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The clean, JSON-compatible values of a completion, or `ValidationFailed` with every error.
+
+    `prefilled` holds the values the task was shown with (case variables named by `prefill`); one the
+    submission leaves out (or sends empty) is kept and validated like a submitted value. A field that is
+    not required and not given is absent from the result. Errors of `list` items are keyed
+    `field.index.item_field` (`massnahmen.0.was`); errors that belong to no field under `_schema`.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationFailed({"_schema": [NOT_AN_OBJECT]})
+    merged = dict(data)
+    for name, value in (prefilled or {}).items():
+        if form.field(name) is not None and _is_empty(merged.get(name)):
+            merged[name] = value
+    try:
+        clean: dict[str, Any] = _schema_for(form).load(merged)
+    except ValidationError as error:
+        # Not chained: marshmallow's error carries the submitted data, which must not reach a log.
+        raise ValidationFailed(_flatten(error.messages)) from None
+    return clean
+
+
+def _is_empty(value: object) -> bool:
+    """An empty value counts as not given: HTML forms and JSON clients send "" or [] for "nothing"."""
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _flatten(messages: object, path: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested errors ({"massnahmen": {0: {"was": [...]}}}) as flat dotted keys."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, sub in messages.items():
+            # An item's own error (not an object) belongs to the item, not to a field called _schema.
+            sub_path = path if key == "_schema" and path else f"{path}.{key}" if path else str(key)
+            for sub_key, sub_messages in _flatten(sub, sub_path).items():
+                out.setdefault(sub_key, []).extend(sub_messages)
+    else:
+        out[path or "_schema"] = [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
+    return out
+
+
+# --- fields: strict JSON types, German messages --------------------------------------------------------
+
+
+class _Boolean(fields.Field[bool]):
+    """JSON true/false only: marshmallow's Boolean would take "yes", "0" or 1, and in a legal record a
+    stray 1 from a broken client must not silently become a "Ja"."""
+
+    default_error_messages = {"invalid": BOOLEAN}
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> bool:
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid")
+
+
+class _Text(fields.Field[str]):
+    """A JSON string, stripped (a blank one never gets here: it counts as not given)."""
+
+    default_error_messages = {"invalid": TEXT}
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> str:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return value.strip()
+
+
+class _Date(fields.Date):
+    """`YYYY-MM-DD` only: Python 3.11's `date.fromisoformat` also takes `20240131` and `2024-W05-3`."""
+
+    default_error_messages = {"invalid": DATE}
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> dt.date:
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class _DateTime(fields.AwareDateTime):
+    """ISO 8601 with an offset, converted to UTC here (not later) so that an instant outside the
+    representable range (`0001-01-01T00:00+01:00`) is a field error, not a crash."""
+
+    default_error_messages = {"invalid": DATETIME, "invalid_awareness": DATETIME}
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> dt.datetime:
+        aware = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return aware.astimezone(dt.UTC)
+        except OverflowError:
+            raise self.make_error("invalid") from None
+
+
+class _Multi(fields.Field[list[str]]):
+    """Several option values, each at most once, returned in the order of the options (one canonical
+    form for the record and the statistics). One message for the field, not one per position: the UI
+    shows a group of checkboxes, not a list."""
+
+    default_error_messages = {"invalid": MULTI, "duplicate": MULTI_DUPLICATE}
+
+    def __init__(self, choices: tuple[str, ...], choice_error: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.choices = choices
+        self.error_messages["choice"] = choice_error
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> list[str]:
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        if not all(isinstance(v, str) and v in self.choices for v in value):
+            raise self.make_error("choice")
+        if len(set(value)) != len(value):
+            raise self.make_error("duplicate")
+        return [c for c in self.choices if c in value]
+
+
+def _marshmallow_field(field: FormField) -> fields.Field[Any]:
+    """The marshmallow field for one form field (requirement by condition is the schema's job)."""
+    common: dict[str, Any] = {"required": field.required, "error_messages": {"required": REQUIRED}}
+    if field.type in ("text", "textarea"):
+        return _Text(**common)
+    if field.type == "user":
+        # Whether the user exists and belongs to the field's `pool` needs the directory: the caller checks.
+        return _Text(**_with_messages(common, invalid=USER))
+    if field.type == "boolean":
+        return _Boolean(**common)
+    if field.type == "integer":
+        return fields.Integer(strict=True, **_with_messages(common, invalid=INTEGER))
+    if field.type == "date":
+        return _Date(**common)
+    if field.type == "datetime":
+        return _DateTime(**common)
+    values = tuple(o.value for o in field.options)
+    choice_error = f"Ungültiger Wert. Erlaubt: {', '.join(values)}."
+    if field.type == "enum":
+        return fields.String(validate=OneOf(values, error=choice_error),
+                             **_with_messages(common, invalid=choice_error))
+    if field.type == "multi":
+        return _Multi(values, choice_error, **common)
+    assert field.type == "list"  # check_definition admits no other type
+    item = fields.Nested(_schema_class(field.fields, f"{field.name}_item", item=True))
+    minimum = field.min_items or 0
+    too_few = (
+        "Mindestens einen Eintrag angeben." if minimum == 1 else f"Mindestens {minimum} Einträge angeben."
+    )
+    return fields.List(
+        item, validate=Length(min=minimum, error=too_few), **_with_messages(common, invalid=LIST)
+    )
+
+
+def _with_messages(common: dict[str, Any], **messages: str) -> dict[str, Any]:
+    return {**common, "error_messages": {**common["error_messages"], **messages}}
+
+
+# --- schemas: one generated class per level, cached per form ---------------------------------------
+
+
+class _FormSchema(Schema):
+    """Base of the generated schemas (the form, and the items of each `list` field).
+
+    `form_fields` is the level's definition, which the hooks need for what marshmallow cannot express.
+    """
+
+    form_fields: ClassVar[tuple[FormField, ...]] = ()
+    error_messages = {"unknown": UNKNOWN, "type": NOT_AN_OBJECT}
+
+    class Meta:
+        unknown = RAISE  # the contract: unknown fields are refused, not ignored
+
+    @pre_load
+    def _drop_empty(self, data: Any, **kwargs: Any) -> Any:
+        """Empty values of known fields count as not given, so marshmallow's `required` sees them."""
+        if not isinstance(data, Mapping):
+            return data  # marshmallow reports the wrong type
+        names = {f.name for f in self.form_fields}
+        return {k: v for k, v in data.items() if not (k in names and _is_empty(v))}
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _required_if(self, data: Mapping[str, Any], original: Any, **kwargs: Any) -> None:
+        """A field is required when ANY of its `required_if` fields has (one of) the given value(s).
+
+        Conditions are tested on the clean values: a condition field that is itself invalid has its own
+        error, and decides nothing.
+        """
+        if not isinstance(original, Mapping):
+            return
+        by_name = {f.name: f for f in self.form_fields}
+        errors: dict[str, list[str]] = {}
+        for field in self.form_fields:
+            if not field.required_if or not _is_empty(original.get(field.name)):
+                continue
+            reasons = [
+                _reason(by_name[other], expected)
+                for other, expected in field.required_if.items()
+                if other in data and _condition_met(data[other], expected)
+            ]
+            if reasons:
+                errors[field.name] = [f"{REQUIRED}, weil {' und '.join(reasons)}."]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _json_values(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Dates and datetimes (already in UTC) as ISO strings: one JSON form for the instance data,
+        the audit trail and gateway conditions, whatever offset the client sent."""
+        for field in self.form_fields:
+            value = data.get(field.name)
+            if isinstance(value, dt.date):  # datetime is a subclass: both have isoformat()
+                data[field.name] = value.isoformat()
+        return data
+
+
+class _ItemSchema(_FormSchema):
+    error_messages = {"unknown": UNKNOWN, "type": ITEM_NOT_AN_OBJECT}
+
+
+def _schema_class(level: tuple[FormField, ...], name: str, *, item: bool = False) -> type[_FormSchema]:
+    base = _ItemSchema if item else _FormSchema
+    schema_class = base.from_dict({f.name: _marshmallow_field(f) for f in level}, name=name)
+    assert issubclass(schema_class, _FormSchema)
+    schema_class.form_fields = level
+    return schema_class
+
+
+@functools.lru_cache(maxsize=256)
+def _schema_for(form: FormDefinition) -> _FormSchema:
+    """One schema per form, built on first use: a deployed form never changes (bundles are immutable)."""
+    return _schema_class(form.fields, f"{form.task}_form")()
+
+
+def _condition_met(value: Any, expected: Any) -> bool:
+    values = expected if isinstance(expected, list) else [expected]
+    if isinstance(value, list):  # a multi field: met when one of the chosen values is listed
+        return any(v in values for v in value)
+    return value in values
+
+
+def _reason(target: FormField, expected: Any) -> str:
+    """The met condition in German, with the labels the caseworker sees (never the submitted text)."""
+    values = expected if isinstance(expected, list) else [expected]
+    if target.type == "boolean":
+        answer = " oder ".join("Ja" if v else "Nein" for v in values)
+        return f"„{target.label}“ mit {answer} beantwortet wurde"
+    choices = " oder ".join(f"„{target.option_label(v)}“" for v in values)
+    return f"bei „{target.label}“ {choices} gewählt wurde"

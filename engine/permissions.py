@@ -1,0 +1,81 @@
+"""Who may see a case and who may complete a task: plain rules over plain facts (no database).
+
+Deny by default: a case is visible only through one of the rules below; anything else is a 404
+upstream, so that another organisation's case is indistinguishable from a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.actor import Actor
+
+#: Roles that work cases of their own organisation.
+CASEWORK_ROLES = frozenset({"fachkraft", "leitung", "berufsgeheimnistraeger", "ja_fachkraft", "ja_leitung"})
+
+#: Roles served from the network's pool instead of the case's organisation (§ 8a Abs. 4 Nr. 2:
+#: the insoweit erfahrene Fachkraft is external to the Träger).
+POOL_ROLES = frozenset({"insofa"})
+
+ROLE_LABELS = {
+    "fachkraft": "Fachkraft",
+    "leitung": "Leitung",
+    "berufsgeheimnistraeger": "Berufsgeheimnisträger/in (§ 4 KKG)",
+    "insofa": "insoweit erfahrene Fachkraft",
+    "ja_fachkraft": "Fachkraft im Jugendamt (ASD)",
+    "ja_leitung": "Leitung im Jugendamt (ASD)",
+    "auditor": "Revision / Datenschutz",
+    "admin": "Administration",
+}
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the rules need to know about one open task of a case."""
+
+    lane_roles: frozenset[str]
+    organisation_id: int
+    network_key: str
+    offered_to_user_id: int | None
+    barred_user_ids: frozenset[int]
+
+
+def works_case_of_organisation(actor: Actor, organisation_id: int) -> bool:
+    return bool(actor.roles_in(organisation_id) & CASEWORK_ROLES)
+
+
+def is_pool_lane(lane_roles: frozenset[str]) -> bool:
+    return bool(lane_roles) and lane_roles <= POOL_ROLES
+
+
+def in_pool(actor: Actor, task: TaskFacts) -> bool:
+    """An insofa of the case's network, and the one named if the Leitung named one."""
+    if not any(task.network_key in actor.networks_with_role(role) for role in task.lane_roles):
+        return False
+    return task.offered_to_user_id in (None, actor.user_id)
+
+
+def lane_refusal(actor: Actor, task: TaskFacts) -> str | None:
+    """None if the actor holds the lane's role where it counts, else the German reason."""
+    if is_pool_lane(task.lane_roles):
+        if in_pool(actor, task):
+            return None
+    elif actor.roles_in(task.organisation_id) & task.lane_roles:
+        return None
+    labels = " oder ".join(f"„{ROLE_LABELS.get(r, r)}“" for r in sorted(task.lane_roles))
+    return f"Dieser Schritt ist der Rolle {labels} vorbehalten."
+
+
+def mehraugen_refusal(actor: Actor, task: TaskFacts, paired_titles: list[str]) -> str | None:
+    """Mehraugenprinzip (LKSG NRW § 5 Abs. 2): the paired step needs a different person."""
+    if actor.user_id not in task.barred_user_ids:
+        return None
+    done = ", ".join(f"„{t}“" for t in paired_titles) or "den vorangehenden Schritt"
+    return (
+        f"Mehraugenprinzip: Sie haben {done} in diesem Fall selbst abgeschlossen. "
+        "Dieser Schritt muss von einer anderen Person erledigt werden."
+    )
+
+
+def may_complete(actor: Actor, task: TaskFacts) -> bool:
+    return lane_refusal(actor, task) is None and actor.user_id not in task.barred_user_ids

@@ -1,0 +1,232 @@
+"""SQLAlchemy 2 mapping of the engine's tables.
+
+Index tables (open tasks, links, waits) hold references, task names, due dates and the pseudonym
+only: identifying data of a child lives in `cases.child_data` and, with the instance state, is the
+part that the audit issue encrypts at rest.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC — the same on SQLite (no zone support) and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Network(Base):
+    __tablename__ = "networks"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    network_key: Mapped[str] = mapped_column(ForeignKey("networks.key"), index=True)
+    jugendamt_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Municipality(Base):
+    """Directory entry: a municipality is served by a Jugendamt between two dates."""
+
+    __tablename__ = "municipalities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    jugendamt_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    #: JSON list of other spellings people type ("Emmerich" for "Emmerich am Rhein").
+    aliases: Mapped[str] = mapped_column(Text, default="[]")
+    __table_args__ = (UniqueConstraint("name", "valid_from"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    mfa_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "role"),)
+
+
+class ApiToken(Base):
+    """Bearer tokens are stored as SHA-256 of the token: a database leak reveals no usable token."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProcessDefinition(Base):
+    """A deployed, immutable process version: key + version + SHA-256 of the bundle."""
+
+    __tablename__ = "process_definitions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    manifest: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deployed_by: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+
+class ProcessFile(Base):
+    """The bundle's files, so every node of a multi-node installation reads the same bytes."""
+
+    __tablename__ = "process_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (UniqueConstraint("definition_id", "path"),)
+
+
+class ReferenceCounter(Base):
+    """Last issued number of `KS-<year>-<6 digits>` per year."""
+
+    __tablename__ = "reference_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    jugendamt_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(16), unique=True)
+    child_data: Mapped[str] = mapped_column(Text)
+    opened_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Optimistic lock: every write of the case's state increments it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (Index("ix_cases_org_status", "organisation_id", "status"),)
+
+
+class Instance(Base):
+    """The SpiffWorkflow instance of a case, serialized without its spec."""
+
+    __tablename__ = "instances"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(Text)
+    tree_size: Mapped[int] = mapped_column(Integer)
+
+
+class OpenTask(Base):
+    """Inbox projection: one row per open user task, rewritten in the same unit of work as the step."""
+
+    __tablename__ = "open_tasks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_reference: Mapped[str] = mapped_column(String(20))
+    pseudonym: Mapped[str] = mapped_column(String(16))
+    task_key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str] = mapped_column(String(64))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    network_key: Mapped[str] = mapped_column(String(64))
+    #: Set for lanes served by the network's pool (insofa): who may take the task is decided by role
+    #: and network, not by the case's organisation.
+    pool_role: Mapped[str | None] = mapped_column(String(32))
+    offered_to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        Index("ix_open_tasks_org_lane_due", "organisation_id", "lane", "due_at"),
+        Index("ix_open_tasks_network_lane", "network_key", "lane"),
+    )
+
+
+class OpenTaskBar(Base):
+    """Mehraugenprinzip: users who may not complete an open task (they did its paired task)."""
+
+    __tablename__ = "open_task_bars"
+    task_id: Mapped[str] = mapped_column(ForeignKey("open_tasks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class TaskHistory(Base):
+    __tablename__ = "task_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    task_key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str] = mapped_column(String(64))
+    completed_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseLink(Base):
+    __tablename__ = "case_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    linked_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    relation: Mapped[str] = mapped_column(String(32))
+    __table_args__ = (UniqueConstraint("case_id", "linked_case_id", "relation"),)
+
+
+class CaseWait(Base):
+    """Which message a case waits for: the index that routes a Rückmeldung to its case."""
+
+    __tablename__ = "case_waits"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    message: Mapped[str] = mapped_column(String(100), primary_key=True)

@@ -1,0 +1,159 @@
+"""Read models for the API and the UI: cases, inboxes, task forms — each checked against the actor.
+
+Everything returned is JSON-compatible; datetimes are ISO 8601 with an offset. A case the actor may
+not see raises NotFound, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine import case_state
+from engine.actor import Actor
+from engine.casework import TASK_NOT_FOUND, prefilled_values, task_facts
+from engine.child import age_years
+from engine.clock import BERLIN
+from engine.errors import NotFound
+from engine.forms import form_to_api
+from engine.persistence import models as m
+from engine.permissions import CASEWORK_ROLES, POOL_ROLES, may_complete
+from engine.processes import ProcessCatalog
+from engine.spiff_adapter import find_task
+from engine.visibility import can_see_case, sees_identifying_data
+
+CASE_NOT_FOUND = "Fall nicht gefunden."
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _org(session: Session, organisation_id: int) -> dict[str, str]:
+    org = session.get(m.Organisation, organisation_id)
+    assert org is not None
+    return {"key": org.key, "name": org.name}
+
+
+def visible_case(session: Session, actor: Actor, case_id: int) -> m.Case:
+    case = session.get(m.Case, case_id)
+    if case is None or not can_see_case(session, actor, case):
+        raise NotFound(CASE_NOT_FOUND)
+    return case
+
+
+def task_summary(row: m.OpenTask, now: datetime) -> dict[str, Any]:
+    return {
+        "id": row.id, "case_id": row.case_id, "case_reference": row.case_reference, "pseudonym": row.pseudonym,
+        "task": row.task_key, "title": row.title, "lane": row.lane, "due_at": iso(row.due_at),
+        "overdue": row.due_at is not None and row.due_at <= now,
+    }
+
+
+def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: int, now: datetime) -> dict[str, Any]:
+    case = visible_case(session, actor, case_id)
+    process = catalog.load(session, case.definition_id)
+    view: dict[str, Any] = {
+        "id": case.id, "reference": case.reference, "status": case.status,
+        "process": {"key": process.key, "version": process.version, "title": process.title},
+        "organisation": _org(session, case.organisation_id), "jugendamt": _org(session, case.jugendamt_id),
+        "pseudonym": case.pseudonym, "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at),
+    }
+    if sees_identifying_data(actor, case):  # § 64 Abs. 2a SGB VIII: never for the insofa
+        child = case_state.child_data(case)
+        view["child"] = child
+        view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
+    rows = session.execute(
+        select(m.OpenTask).where(m.OpenTask.case_id == case.id).order_by(m.OpenTask.created_at)
+    ).scalars()
+    view["open_tasks"] = [
+        {**task_summary(r, now), "may_complete": may_complete(actor, task_facts(session, process, r))} for r in rows
+    ]
+    history = session.execute(
+        select(m.TaskHistory, m.User.username)
+        .join(m.User, m.User.id == m.TaskHistory.completed_by_user_id)
+        .where(m.TaskHistory.case_id == case.id)
+        .order_by(m.TaskHistory.completed_at, m.TaskHistory.id)
+    ).all()
+    view["history"] = [
+        {"task": h.task_key, "title": h.title, "completed_by": username, "completed_at": iso(h.completed_at)}
+        for h, username in history
+    ]
+    links = session.execute(
+        select(m.CaseLink, m.Case.reference)
+        .join(m.Case, m.Case.id == m.CaseLink.linked_case_id)
+        .where(m.CaseLink.case_id == case.id)
+        .order_by(m.CaseLink.id)
+    ).all()
+    view["links"] = [{"case_id": link.linked_case_id, "reference": ref, "relation": link.relation} for link, ref in links]
+    return view
+
+
+def list_cases(session: Session, actor: Actor, status: str | None, now: datetime) -> list[dict[str, Any]]:
+    """Cases of the organisations the actor works for (pool members see their consultations)."""
+    org_ids = {ms.organisation_id for ms in actor.memberships if ms.role in CASEWORK_ROLES}
+    conditions = [m.Case.organisation_id.in_(org_ids)] if org_ids else []
+    for role in POOL_ROLES:
+        networks = actor.networks_with_role(role)
+        if networks:
+            offered = select(m.OpenTask.case_id).where(
+                m.OpenTask.pool_role == role, m.OpenTask.network_key.in_(networks),
+                or_(m.OpenTask.offered_to_user_id.is_(None), m.OpenTask.offered_to_user_id == actor.user_id),
+            )
+            worked = select(m.TaskHistory.case_id).where(m.TaskHistory.completed_by_user_id == actor.user_id)
+            conditions += [m.Case.id.in_(offered), m.Case.id.in_(worked)]
+    if not conditions:
+        return []
+    stmt = select(m.Case).where(or_(*conditions)).order_by(m.Case.opened_at.desc(), m.Case.id.desc())
+    if status:
+        stmt = stmt.where(m.Case.status == status)
+    return [
+        {"id": c.id, "reference": c.reference, "status": c.status, "pseudonym": c.pseudonym,
+         "opened_at": iso(c.opened_at), "organisation": _org(session, c.organisation_id),
+         "jugendamt": _org(session, c.jugendamt_id)}
+        for c in session.execute(stmt).scalars()
+    ]
+
+
+def list_tasks(session: Session, catalog: ProcessCatalog, actor: Actor, now: datetime) -> list[dict[str, Any]]:
+    """Open tasks the actor may complete now — a task the Mehraugenprinzip bars is not offered."""
+    org_ids = {ms.organisation_id for ms in actor.memberships if ms.role in CASEWORK_ROLES}
+    conditions = [m.OpenTask.organisation_id.in_(org_ids) & m.OpenTask.pool_role.is_(None)] if org_ids else []
+    for role in POOL_ROLES:
+        networks = actor.networks_with_role(role)
+        if networks:
+            conditions.append((m.OpenTask.pool_role == role) & m.OpenTask.network_key.in_(networks))
+    if not conditions:
+        return []
+    rows = session.execute(
+        select(m.OpenTask, m.Case.definition_id)
+        .join(m.Case, m.Case.id == m.OpenTask.case_id)
+        .where(or_(*conditions))
+        .order_by(m.OpenTask.due_at.is_(None), m.OpenTask.due_at, m.OpenTask.created_at)
+    ).all()
+    return [
+        task_summary(row, now)
+        for row, definition_id in rows
+        if may_complete(actor, task_facts(session, catalog.load(session, definition_id), row))
+    ]
+
+
+def task_view(session: Session, catalog: ProcessCatalog, actor: Actor, task_id: str, now: datetime) -> dict[str, Any]:
+    row = session.get(m.OpenTask, task_id)
+    case = session.get(m.Case, row.case_id) if row is not None else None
+    if row is None or case is None or not can_see_case(session, actor, case):
+        raise NotFound(TASK_NOT_FOUND)
+    state = case_state.load(session, catalog, case)
+    spec = state.process.task(row.task_key)
+    task = find_task(state.workflow, UUID(task_id))
+    data = prefilled_values(spec, task.data) if task is not None else {}
+    return {
+        **task_summary(row, now),
+        "may_complete": may_complete(actor, task_facts(session, state.process, row)),
+        "form": form_to_api(spec.form),
+        "data": data,
+    }

@@ -1,0 +1,46 @@
+"""Whether an actor may see a case (deny by default); the database side of engine/permissions.py."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor
+from engine.persistence import models as m
+from engine.permissions import POOL_ROLES, works_case_of_organisation
+
+
+def can_see_case(session: Session, actor: Actor, case: m.Case) -> bool:
+    """Case workers of the owning organisation; a pool member (insofa) while a task of the case is
+    offered to them or after they worked on it — and then only the pseudonymised view."""
+    if works_case_of_organisation(actor, case.organisation_id):
+        return True
+    return is_pool_viewer(session, actor, case.id)
+
+
+def is_pool_viewer(session: Session, actor: Actor, case_id: int) -> bool:
+    for role in POOL_ROLES:
+        networks = actor.networks_with_role(role)
+        if not networks:
+            continue
+        offered = session.execute(
+            select(m.OpenTask.id).where(
+                m.OpenTask.case_id == case_id,
+                m.OpenTask.pool_role == role,
+                m.OpenTask.network_key.in_(networks),
+                or_(m.OpenTask.offered_to_user_id.is_(None), m.OpenTask.offered_to_user_id == actor.user_id),
+            ).limit(1)
+        ).first()
+        worked = session.execute(
+            select(m.TaskHistory.id).where(
+                m.TaskHistory.case_id == case_id, m.TaskHistory.completed_by_user_id == actor.user_id
+            ).limit(1)
+        ).first()
+        if offered or worked:
+            return True
+    return False
+
+
+def sees_identifying_data(actor: Actor, case: m.Case) -> bool:
+    """§ 64 Abs. 2a SGB VIII, § 4 Abs. 2 KKG: the insofa sees the pseudonym only."""
+    return works_case_of_organisation(actor, case.organisation_id)

@@ -1,0 +1,144 @@
+"""Shared fixtures: a fake clock, databases on SQLite **and** PostgreSQL, an initialised engine and a
+small world of organisations and users.
+
+PostgreSQL runs in a throw-away cluster started once per test session (tests/support/pg_cluster.py);
+in CI a missing PostgreSQL fails the run instead of silently skipping half the suite.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from engine import accounts
+from engine.actor import Actor
+from engine.bootstrap import BPMN_ROOT, build_engine, initialise
+from engine.bundles import discover_bundles, load_bundle_dir
+from engine.clock import BERLIN, FakeClock
+from engine.service import CaseEngine
+from tests.support.pg_cluster import PgCluster, in_ci, pg_unavailable_reason
+
+FIXTURE_BUNDLES = Path(__file__).parent / "fixtures" / "bundles"
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    reason = pg_unavailable_reason()
+    if reason:
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    cluster = PgCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'schutzpfad.db'}"
+        return
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    name = f"test_{next(_db_names)}"
+    cluster.create_database(name)
+    yield cluster.url(name)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=BERLIN))
+
+
+@pytest.fixture
+def case_engine(database_url: str, clock: FakeClock) -> Iterator[CaseEngine]:
+    """An initialised engine: migrations, directory, shipped bundles and the test bundles."""
+    engine = build_engine(database_url, clock)
+    initialise(engine, BPMN_ROOT)
+    for path in discover_bundles(FIXTURE_BUNDLES):
+        engine.deploy(load_bundle_dir(path), deployed_by="tests")
+    yield engine
+    engine.db.dispose()
+
+
+@dataclass
+class World:
+    """Organisations and users of the tests, by short name."""
+
+    engine: CaseEngine
+    actors: dict[str, Actor]
+
+    def __getitem__(self, name: str) -> Actor:
+        return self.actors[name]
+
+    def token(self, name: str) -> str:
+        with self.engine.writing() as uow:
+            token = accounts.issue_token(uow.session, self.actors[name].username, self.engine.clock.now())
+            uow.commit()
+        return token
+
+
+ORGANISATIONS = [
+    # key, name, kind, jugendamt, network
+    ("kita-kevelaer", "Kita Regenbogen Kevelaer", "traeger", "ja-kevelaer", None),
+    ("kita-dueren", "Kita Sonnenschein Düren", "traeger", "ja-stadt-dueren", None),
+    ("schule-goch", "Gesamtschule Goch", "einrichtung_kkg", "ja-goch", None),
+    ("beratung-kleve", "Beratungsstelle Kreis Kleve", "beratungsstelle", "ja-kreis-kleve", None),
+    ("beratung-dueren", "Beratungsstelle Düren", "beratungsstelle", "ja-kreis-dueren", None),
+]
+
+USERS = [
+    # username, organisation, role
+    ("kita_fk", "kita-kevelaer", "fachkraft"),
+    ("kita_fk2", "kita-kevelaer", "fachkraft"),
+    ("kita_leitung", "kita-kevelaer", "leitung"),
+    ("kita_leitung2", "kita-kevelaer", "leitung"),
+    ("kita_admin", "kita-kevelaer", "admin"),
+    ("dueren_fk", "kita-dueren", "fachkraft"),
+    ("dueren_leitung", "kita-dueren", "leitung"),
+    ("lehrerin", "schule-goch", "berufsgeheimnistraeger"),
+    ("insofa_kleve", "beratung-kleve", "insofa"),
+    ("insofa_kleve2", "beratung-kleve", "insofa"),
+    ("insofa_dueren", "beratung-dueren", "insofa"),
+    ("goch_fk", "ja-goch", "ja_fachkraft"),
+    ("goch_fk2", "ja-goch", "ja_fachkraft"),
+    ("goch_leitung", "ja-goch", "ja_leitung"),
+    ("kevelaer_fk", "ja-kevelaer", "ja_fachkraft"),
+]
+
+
+@pytest.fixture
+def world(case_engine: CaseEngine) -> World:
+    now = case_engine.clock.now()
+    actors: dict[str, Actor] = {}
+    with case_engine.writing() as uow:
+        for key, name, kind, jugendamt, network in ORGANISATIONS:
+            accounts.create_organisation(uow.session, key=key, name=name, kind=kind, now=now,
+                                         jugendamt_key=jugendamt, network_key=network)
+        for username, org, role in USERS:
+            user = accounts.create_user(uow.session, username=username, organisation_key=org, role=role,
+                                        password=None, now=now, display_name=username.replace("_", " ").title(),
+                                        mfa_required=False)
+            actors[username] = accounts.actor_for_user(uow.session, user)
+        uow.commit()
+    return World(case_engine, actors)
+
+
+CHILD = {
+    "vorname": "Mia",
+    "nachname": "Beispielkind",
+    "geburtsdatum": "2020-05-17",
+    "wohnort_gemeinde": "Goch",
+    "anschrift": {"strasse": "Markt 1", "plz": "47574", "ort": "Goch"},
+}
+
+
+@pytest.fixture
+def child() -> dict[str, object]:
+    return dict(CHILD)

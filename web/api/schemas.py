@@ -1,0 +1,148 @@
+"""marshmallow schemas at the edge: request bodies are loaded, responses dumped, and the OpenAPI
+document is generated from the same classes, so documentation and behaviour cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+from engine.errors import ValidationFailed
+
+_REQUIRED = {"required": "Pflichtfeld", "null": "Pflichtfeld"}
+
+
+class _Request(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+_Request.error_messages = {**Schema.error_messages, "unknown": "Unbekanntes Feld."}
+
+
+class CaseCreateRequest(_Request):
+    process = fields.String(required=True, error_messages={**_REQUIRED, "invalid": "Prozessschlüssel als Text angeben."},
+                            metadata={"description": "process key, e.g. traeger_8a"})
+    child = fields.Dict(required=True, error_messages={**_REQUIRED, "invalid": "Angaben zum Kind als Objekt angeben."},
+                        metadata={"description": "vorname, nachname, geburtsdatum, wohnort_gemeinde, geschlecht?, "
+                                                 "anschrift?, sorgeberechtigte?"})
+    jugendamt = fields.String(error_messages={"invalid": "Jugendamt-Schlüssel als Text angeben."},
+                              metadata={"description": "explicit Jugendamt key (overrides routing; audited)"})
+    organisation = fields.String(error_messages={"invalid": "Organisations-Schlüssel als Text angeben."},
+                                 metadata={"description": "only needed when the caller belongs to several"})
+
+
+def load_request(schema: Schema, body: Any) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = schema.load(body)
+    except ValidationError as exc:
+        raise ValidationFailed({k: v if isinstance(v, list) else [str(v)] for k, v in exc.messages_dict.items()}) from None
+    return data
+
+
+class OrgRef(Schema):
+    key = fields.String()
+    name = fields.String()
+
+
+class ProcessRef(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+
+
+class TaskSummary(Schema):
+    id = fields.String()
+    case_id = fields.Integer()
+    case_reference = fields.String()
+    pseudonym = fields.String()
+    task = fields.String(metadata={"description": "BPMN task id of procedures.md"})
+    title = fields.String()
+    lane = fields.String()
+    due_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    overdue = fields.Boolean()
+    may_complete = fields.Boolean()
+
+
+class HistoryEntry(Schema):
+    task = fields.String()
+    title = fields.String()
+    completed_by = fields.String()
+    completed_at = fields.String(metadata={"format": "date-time"})
+
+
+class CaseLinkEntry(Schema):
+    case_id = fields.Integer()
+    reference = fields.String()
+    relation = fields.String()
+
+
+class CaseView(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    status = fields.String()
+    process = fields.Nested(ProcessRef)
+    organisation = fields.Nested(OrgRef)
+    jugendamt = fields.Nested(OrgRef)
+    pseudonym = fields.String()
+    opened_at = fields.String(metadata={"format": "date-time"})
+    closed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    child = fields.Dict(metadata={"description": "omitted for the insoweit erfahrene Fachkraft"})
+    alter_jahre = fields.Integer()
+    open_tasks = fields.List(fields.Nested(TaskSummary))
+    history = fields.List(fields.Nested(HistoryEntry))
+    links = fields.List(fields.Nested(CaseLinkEntry))
+
+
+class CaseSummary(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    status = fields.String()
+    pseudonym = fields.String()
+    opened_at = fields.String(metadata={"format": "date-time"})
+    organisation = fields.Nested(OrgRef)
+    jugendamt = fields.Nested(OrgRef)
+
+
+class OptionSchema(Schema):
+    value = fields.String()
+    label = fields.String()
+
+
+class FormFieldSchema(Schema):
+    name = fields.String()
+    label = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    required_if = fields.Dict()
+    options = fields.List(fields.Nested(OptionSchema))
+    help = fields.String()
+    fields = fields.List(fields.Nested(lambda: FormFieldSchema()))
+    min_items = fields.Integer()
+
+
+class FormSchema(Schema):
+    title = fields.String()
+    description = fields.String()
+    fields = fields.List(fields.Nested(FormFieldSchema))
+
+
+class TaskView(TaskSummary):
+    form = fields.Nested(FormSchema)
+    data = fields.Dict()
+
+
+class ProcessInfo(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    sha256 = fields.String()
+    deployed_at = fields.String(metadata={"format": "date-time"})
+
+
+class Problem(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))

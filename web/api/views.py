@@ -1,0 +1,102 @@
+"""`/api/v1` views: parse, call the engine, dump. No business rules here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+
+from engine.actor import Actor
+from engine.service import CaseEngine
+from web.api import schemas
+from web.api.openapi import openapi_document
+from web.errors import BadRequest, Unauthorized
+
+PREFIX = "/api/v1"
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+def engine() -> CaseEngine:
+    case_engine: CaseEngine = current_app.extensions["schutzpfad.engine"]
+    return case_engine
+
+
+def actor() -> Actor:
+    found: Actor = g.actor
+    return found
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint == "api.openapi":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Bitte mit einem API-Token anmelden (Authorization: Bearer …).")
+    found = engine().actor_for_token(token.strip())
+    if found is None:
+        raise Unauthorized("Das API-Token ist ungültig oder widerrufen.")
+    g.actor = found
+
+
+def json_body() -> Any:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadRequest("Der Inhalt ist kein gültiges JSON.")
+    if not isinstance(body, dict):
+        raise BadRequest("Der Inhalt muss ein JSON-Objekt sein.")
+    return body
+
+
+def dump(schema: schemas.Schema, value: Any, status: int = 200) -> Response:
+    response = jsonify(schema.dump(value))
+    response.status_code = status
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.get("/processes")
+def processes() -> Response:
+    return dump(schemas.ProcessInfo(many=True), engine().processes())
+
+
+@bp.post("/cases")
+def open_case() -> Response:
+    data = schemas.load_request(schemas.CaseCreateRequest(), json_body())
+    view = engine().open_case(
+        actor(), process_key=data["process"], child=data["child"], jugendamt_key=data.get("jugendamt"),
+        organisation_key=data.get("organisation"),
+    )
+    response = dump(schemas.CaseView(), view, 201)
+    response.headers["Location"] = url_for("api.get_case", case_id=view["id"])
+    return response
+
+
+@bp.get("/cases")
+def list_cases() -> Response:
+    return dump(schemas.CaseSummary(many=True), engine().cases(actor(), request.args.get("status")))
+
+
+@bp.get("/cases/<int:case_id>")
+def get_case(case_id: int) -> Response:
+    return dump(schemas.CaseView(), engine().case(actor(), case_id))
+
+
+@bp.get("/tasks")
+def list_tasks() -> Response:
+    return dump(schemas.TaskSummary(many=True), engine().tasks(actor()))
+
+
+@bp.get("/tasks/<task_id>")
+def get_task(task_id: str) -> Response:
+    return dump(schemas.TaskView(), engine().task(actor(), task_id))
+
+
+@bp.post("/tasks/<task_id>/complete")
+def complete_task(task_id: str) -> Response:
+    return dump(schemas.CaseView(), engine().complete_task(actor(), task_id, json_body()))

@@ -1,0 +1,207 @@
+"""The `schutzpfad` command line (interfaces.md). Results to stdout, messages to stderr, and on
+failure one line with the reason and a non-zero exit — never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from engine import accounts
+from engine.bootstrap import DatabaseUnavailable, build_engine, initialise
+from engine.bundles import load_bundle_dir
+from engine.clock import SystemClock
+from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
+from engine.service import CaseEngine
+from engine.validation import validate_bundle
+from web.config import Settings, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"Fehler: {message}", err=True)
+    sys.exit(code)
+
+
+def _describe(exc: EngineError) -> str:
+    if isinstance(exc, ValidationFailed):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.errors.items())
+    return exc.detail
+
+
+def one_line_errors(func: F) -> F:
+    """Domain errors and an unreachable database end the command with one clear line."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DefinitionInvalid as exc:
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            fail(exc.detail)
+        except EngineError as exc:
+            fail(_describe(exc))
+        except DatabaseUnavailable as exc:
+            fail(str(exc))
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_and_engine() -> tuple[Settings, CaseEngine]:
+    settings = load_settings()
+    return settings, build_engine(settings.database_url, SystemClock())
+
+
+def ready_engine() -> tuple[Settings, CaseEngine]:
+    """An engine on an initialised database (commands other than `init` need the schema)."""
+    settings, case_engine = settings_and_engine()
+    from engine.persistence.migrate import schema_is_current
+
+    try:
+        current = schema_is_current(case_engine.db)
+    except Exception as exc:  # noqa: BLE001 - any driver error means: not reachable
+        raise DatabaseUnavailable(f"Datenbank nicht erreichbar: {exc.__class__.__name__}") from None
+    if not current:
+        raise DatabaseUnavailable("Die Datenbank ist nicht initialisiert oder veraltet: bitte 'schutzpfad init' ausführen.")
+    return settings, case_engine
+
+
+@click.group(help="Schutzpfad — Verfahren zum Schutzauftrag nach § 8a SGB VIII.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Datenbank anlegen/aktualisieren, Prozesse deployen, Jugendamtsverzeichnis laden.")
+@click.option("--demo", is_flag=True, help="Demo-Organisationen, -Benutzer und -Fälle anlegen.")
+@one_line_errors
+def init(demo: bool) -> None:
+    settings, case_engine = settings_and_engine()
+    report = initialise(case_engine)
+    for name in report.deployed:
+        click.echo(f"deployed {name}", err=True)
+    if demo:
+        if not settings.allow_no_mfa:
+            fail("--demo legt Benutzer ohne zweiten Faktor an und braucht SCHUTZPFAD_ALLOW_NO_MFA=1.")
+        from engine.demo import seed_demo
+
+        created = seed_demo(case_engine)
+        click.echo(f"demo data: {'created' if created else 'already present'}", err=True)
+    click.echo(f"database ready: {settings.database_url.split('?')[0]}", err=True)
+
+
+@main.command(help="Web-App (und später den Fristen-Scheduler) in einem Prozess starten.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@one_line_errors
+def serve(host: str, port: int) -> None:
+    settings, case_engine = ready_engine()
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    app = create_app(settings, case_engine=case_engine)
+    click.echo(f"Schutzpfad läuft auf http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=8, ident="schutzpfad")
+
+
+@main.group(help="Organisationen verwalten.")
+def orgs() -> None:
+    pass
+
+
+@orgs.command("create")
+@click.argument("key")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(sorted(accounts.ORGANISATION_KINDS)))
+@click.option("--jugendamt", "jugendamt_key", default=None)
+@click.option("--netzwerk", "network_key", default=None)
+@one_line_errors
+def orgs_create(key: str, name: str, kind: str, jugendamt_key: str | None, network_key: str | None) -> None:
+    _, case_engine = ready_engine()
+    with case_engine.writing() as uow:
+        org = accounts.create_organisation(uow.session, key=key, name=name, kind=kind, now=case_engine.clock.now(),
+                                           jugendamt_key=jugendamt_key, network_key=network_key)
+        uow.commit()
+    click.echo(org.key)
+
+
+@main.group(help="Benutzer verwalten.")
+def users() -> None:
+    pass
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--org", "org_key", required=True)
+@click.option("--role", required=True)
+@click.option("--name", "display_name", default=None, help="Anzeigename")
+@click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen.")
+@click.option("--no-mfa", is_flag=True, help="Ohne zweiten Faktor (nur mit SCHUTZPFAD_ALLOW_NO_MFA=1).")
+@one_line_errors
+def users_create(username: str, org_key: str, role: str, display_name: str | None, password_stdin: bool,
+                 no_mfa: bool) -> None:
+    settings, case_engine = ready_engine()
+    if no_mfa and not settings.allow_no_mfa:
+        fail("--no-mfa ist nur für Demo- und Testinstallationen erlaubt (SCHUTZPFAD_ALLOW_NO_MFA=1).")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    with case_engine.writing() as uow:
+        user = accounts.create_user(uow.session, username=username, organisation_key=org_key, role=role,
+                                    password=password, now=case_engine.clock.now(), display_name=display_name,
+                                    mfa_required=not no_mfa)
+        uow.commit()
+    click.echo(user.username)
+
+
+@users.command("token")
+@click.argument("username")
+@one_line_errors
+def users_token(username: str) -> None:
+    _, case_engine = ready_engine()
+    with case_engine.writing() as uow:
+        token = accounts.issue_token(uow.session, username, case_engine.clock.now())
+        uow.commit()
+    click.echo(token)
+
+
+@main.group(help="Prozessdefinitionen.")
+def process() -> None:
+    pass
+
+
+@process.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@one_line_errors
+def process_list(as_json: bool) -> None:
+    _, case_engine = ready_engine()
+    rows = case_engine.processes()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['key']}\t{row['version']}\t{row['sha256']}\t{row['deployed_at']}")
+
+
+@process.command("validate")
+@click.argument("path", type=click.Path(path_type=Path))
+@one_line_errors
+def process_validate(path: Path) -> None:
+    problems = validate_bundle(load_bundle_dir(path))
+    if problems:
+        raise DefinitionInvalid(problems)
+    click.echo(f"{path}: gültig", err=True)
+
+
+@process.command("deploy")
+@click.argument("path", type=click.Path(path_type=Path))
+@one_line_errors
+def process_deploy(path: Path) -> None:
+    _, case_engine = ready_engine()
+    result = case_engine.deploy(load_bundle_dir(path), deployed_by="cli")
+    d = result.definition
+    state = "deployed" if result.created else "unchanged (already deployed)"
+    click.echo(f"{d.key}\t{d.version}\t{d.sha256}\t{state}")

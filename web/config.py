@@ -1,0 +1,55 @@
+"""The only module that reads the environment (architecture.md): everything else gets plain values."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    smtp_url: str | None
+    allow_no_mfa: bool
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def ensure_instance_folder(path: Path) -> Path:
+    """The instance folder holds the database and (later) key material: owner-only access."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _secret_key(instance: Path, configured: str | None) -> str:
+    """SCHUTZPFAD_SECRET_KEY, else a random key kept in the instance folder (mode 0600)."""
+    if configured:
+        return configured
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    instance = Path(env.get("SCHUTZPFAD_INSTANCE") or "instance").resolve()
+    ensure_instance_folder(instance)
+    database_url = env.get("SCHUTZPFAD_DATABASE_URL") or f"sqlite:///{instance / 'schutzpfad.db'}"
+    return Settings(
+        instance_path=instance,
+        database_url=database_url,
+        secret_key=_secret_key(instance, env.get("SCHUTZPFAD_SECRET_KEY")),
+        smtp_url=env.get("SCHUTZPFAD_SMTP_URL") or None,
+        allow_no_mfa=_truthy(env.get("SCHUTZPFAD_ALLOW_NO_MFA")),
+    )
