@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor, Membership
 from engine.errors import NotFound, ValidationFailed
-from engine.persistence import models as m
 from engine.permissions import ROLE_LABELS
+from engine.persistence import models as m
 
 ORGANISATION_KINDS = {
     "traeger": "Freier Träger der Jugendhilfe",
@@ -102,8 +102,12 @@ def create_organisation(
         raise ValidationFailed(errors)
     assert network is not None
     org = m.Organisation(
-        key=key, name=name.strip(), kind=kind, network_key=network,
-        jugendamt_id=jugendamt.id if jugendamt else None, created_at=now,
+        key=key,
+        name=name.strip(),
+        kind=kind,
+        network_key=network,
+        jugendamt_id=jugendamt.id if jugendamt else None,
+        created_at=now,
     )
     session.add(org)
     session.flush()
@@ -184,9 +188,7 @@ def actor_for_user(session: Session, user: m.User) -> Actor:
         .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
         .where(m.Membership.user_id == user.id)
     ).all()
-    memberships = tuple(
-        Membership(org.id, org.key, org.kind, org.network_key, role) for role, org in rows
-    )
+    memberships = tuple(Membership(org.id, org.key, org.kind, org.network_key, role) for role, org in rows)
     return Actor(user.id, user.username, user.display_name, memberships)
 
 

@@ -42,8 +42,10 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
     try:
         upgrade_to_head(engine.db)
     except SQLAlchemyError as exc:
-        raise DatabaseUnavailable(f"Datenbank nicht erreichbar oder nicht migrierbar: {exc.__class__.__name__}: "
-                                  f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}") from None
+        raise DatabaseUnavailable(
+            f"Datenbank nicht erreichbar oder nicht migrierbar: {exc.__class__.__name__}: "
+            f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}"
+        ) from None
     report = InitReport()
     with engine.writing() as uow:
         report.directory_rows = store_directory(uow.session, load_directory_file(), engine.clock.now())

@@ -16,8 +16,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import StaleCase
-from engine.persistence import models as m
 from engine.permissions import is_pool_lane
+from engine.persistence import models as m
 from engine.processes import LoadedProcess, ProcessCatalog
 from engine.references import new_pseudonym, next_reference
 from engine.spiff_adapter import (
@@ -129,13 +129,23 @@ def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> No
         spec = process.task(task.task_spec.bpmn_id)
         roles = process.lane_roles(spec.lane)
         pool_role = next(iter(sorted(roles))) if is_pool_lane(roles) else None
-        session.add(m.OpenTask(
-            id=task_id, case_id=case.id, case_reference=case.reference, pseudonym=case.pseudonym,
-            task_key=spec.key, title=spec.title, lane=spec.lane, organisation_id=case.organisation_id,
-            network_key=organisation.network_key, pool_role=pool_role,
-            offered_to_user_id=_named_pool_member(session, pool_role, task.data),
-            due_at=None, created_at=now,
-        ))
+        session.add(
+            m.OpenTask(
+                id=task_id,
+                case_id=case.id,
+                case_reference=case.reference,
+                pseudonym=case.pseudonym,
+                task_key=spec.key,
+                title=spec.title,
+                lane=spec.lane,
+                organisation_id=case.organisation_id,
+                network_key=organisation.network_key,
+                pool_role=pool_role,
+                offered_to_user_id=_named_pool_member(session, pool_role, task.data),
+                due_at=None,
+                created_at=now,
+            )
+        )
         session.flush()
         for user_id in _barred_users(session, case.id, spec.paired_tasks):
             session.add(m.OpenTaskBar(task_id=task_id, user_id=user_id))
@@ -152,11 +162,13 @@ def _named_pool_member(session: Session, pool_role: str | None, data: dict[str, 
 def _barred_users(session: Session, case_id: int, paired: tuple[str, ...]) -> set[int]:
     if not paired:
         return set()
-    return set(session.execute(
-        select(m.TaskHistory.completed_by_user_id).where(
-            m.TaskHistory.case_id == case_id, m.TaskHistory.task_key.in_(paired)
-        )
-    ).scalars())
+    return set(
+        session.execute(
+            select(m.TaskHistory.completed_by_user_id).where(
+                m.TaskHistory.case_id == case_id, m.TaskHistory.task_key.in_(paired)
+            )
+        ).scalars()
+    )
 
 
 def _refresh_waits(session: Session, case_id: int, messages: list[str]) -> None:

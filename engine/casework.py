@@ -22,8 +22,8 @@ from engine.directory_store import load_directory
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from engine.forms import validate_submission
 from engine.messages import deliver_messages
-from engine.persistence import models as m
 from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
+from engine.persistence import models as m
 from engine.processes import LoadedProcess, ProcessCatalog, UserTaskSpec
 from engine.spiff_adapter import complete_user_task, find_task, is_open_user_task, take_outgoing_messages
 from engine.visibility import can_see_case
@@ -49,8 +49,15 @@ def open_case(
     clean_child = validate_child(child, today)
     jugendamt = _responsible_jugendamt(session, clean_child["wohnort_gemeinde"], jugendamt_key, today)
     return case_state.create_case(
-        session, process, organisation=organisation, jugendamt=jugendamt, child=clean_child,
-        variables={"meldung": None}, opened_by=actor.user_id, now=now, year=today.year,
+        session,
+        process,
+        organisation=organisation,
+        jugendamt=jugendamt,
+        child=clean_child,
+        variables={"meldung": None},
+        opened_by=actor.user_id,
+        now=now,
+        year=today.year,
     )
 
 
@@ -59,9 +66,7 @@ def _starting_organisation(
 ) -> m.Organisation:
     kinds = set(process.manifest.get("organisation_kinds", ()))
     roles = set(process.manifest.get("starter_roles", ()))
-    candidates = {
-        ms.organisation_key for ms in actor.memberships if ms.role in roles and ms.organisation_kind in kinds
-    }
+    candidates = {ms.organisation_key for ms in actor.memberships if ms.role in roles and ms.organisation_kind in kinds}
     if organisation_key is not None:
         if organisation_key not in candidates:
             raise NotAllowed("Sie dürfen diesen Prozess für diese Organisation nicht starten.")
@@ -69,9 +74,13 @@ def _starting_organisation(
     if not candidates:
         raise NotAllowed("Ihre Rolle darf diesen Prozess nicht starten.")
     if len(candidates) > 1:
-        raise ValidationFailed({"organisation": [
-            f"Sie gehören mehreren Organisationen an. Bitte eine angeben: {', '.join(sorted(candidates))}."
-        ]})
+        raise ValidationFailed(
+            {
+                "organisation": [
+                    f"Sie gehören mehreren Organisationen an. Bitte eine angeben: {', '.join(sorted(candidates))}."
+                ]
+            }
+        )
     key = candidates.pop()
     return session.execute(select(m.Organisation).where(m.Organisation.key == key)).scalar_one()
 
@@ -116,10 +125,17 @@ def complete_task(
     clean = validate_submission(spec.form, values, prefilled=prefilled_values(spec, task.data))
     _check_pool_fields(session, spec, clean, row.network_key)
     complete_user_task(state.workflow, task, clean)
-    session.add(m.TaskHistory(
-        case_id=case.id, task_uuid=task_id, task_key=spec.key, title=spec.title, lane=spec.lane,
-        completed_by_user_id=actor.user_id, completed_at=now,
-    ))
+    session.add(
+        m.TaskHistory(
+            case_id=case.id,
+            task_uuid=task_id,
+            task_key=spec.key,
+            title=spec.title,
+            lane=spec.lane,
+            completed_by_user_id=actor.user_id,
+            completed_at=now,
+        )
+    )
     session.flush()
     deliver_messages(session, catalog, state, take_outgoing_messages(state.workflow), actor=actor, now=now)
     case_state.save(session, state, now)
@@ -139,12 +155,13 @@ def _case_of_task(session: Session, actor: Actor, task_id: str) -> int:
 
 
 def task_facts(session: Session, process: LoadedProcess, row: m.OpenTask) -> TaskFacts:
-    barred = frozenset(session.execute(
-        select(m.OpenTaskBar.user_id).where(m.OpenTaskBar.task_id == row.id)
-    ).scalars())
+    barred = frozenset(session.execute(select(m.OpenTaskBar.user_id).where(m.OpenTaskBar.task_id == row.id)).scalars())
     return TaskFacts(
-        lane_roles=process.lane_roles(row.lane), organisation_id=row.organisation_id,
-        network_key=row.network_key, offered_to_user_id=row.offered_to_user_id, barred_user_ids=barred,
+        lane_roles=process.lane_roles(row.lane),
+        organisation_id=row.organisation_id,
+        network_key=row.network_key,
+        offered_to_user_id=row.offered_to_user_id,
+        barred_user_ids=barred,
     )
 
 
@@ -173,8 +190,12 @@ def _check_pool_fields(session: Session, spec: UserTaskSpec, clean: dict[str, An
             select(m.User.id)
             .join(m.Membership, m.Membership.user_id == m.User.id)
             .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
-            .where(m.User.username == clean[field.name], m.User.active, m.Membership.role == field.pool,
-                   m.Organisation.network_key == network_key)
+            .where(
+                m.User.username == clean[field.name],
+                m.User.active,
+                m.Membership.role == field.pool,
+                m.Organisation.network_key == network_key,
+            )
             .limit(1)
         ).first()
         if member is None:

@@ -13,8 +13,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from engine.errors import ValidationFailed
 
-REQUIRED = {"required": "Pflichtfeld", "null": "Pflichtfeld"}
-TEXT = {**REQUIRED, "invalid": "Bitte Text eingeben."}
+REQUIRED: dict[str, Any] = {"required": "Pflichtfeld", "null": "Pflichtfeld"}
+TEXT: dict[str, Any] = {**REQUIRED, "invalid": "Bitte Text eingeben."}
 GESCHLECHT = ("maennlich", "weiblich", "divers", "ohne_angabe")
 
 
@@ -66,7 +66,9 @@ class SorgeberechtigteSchema(_Schema):
 class ChildSchema(_Schema):
     vorname = _text()
     nachname = _text()
-    geburtsdatum = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "Kein gültiges Datum (JJJJ-MM-TT)."})
+    geburtsdatum = fields.Date(
+        required=True, error_messages={**REQUIRED, "invalid": "Kein gültiges Datum (JJJJ-MM-TT)."}
+    )
     wohnort_gemeinde = _text()
     geschlecht = fields.String(
         load_default="ohne_angabe",
@@ -84,8 +86,9 @@ class ChildSchema(_Schema):
         if born > today:
             raise ValidationError("Das Geburtsdatum liegt in der Zukunft.", "geburtsdatum")
         if _age(born, today) >= 18:
-            raise ValidationError("§ 8a SGB VIII betrifft Kinder und Jugendliche: das Kind muss jünger als 18 sein.",
-                                  "geburtsdatum")
+            raise ValidationError(
+                "§ 8a SGB VIII betrifft Kinder und Jugendliche: das Kind muss jünger als 18 sein.", "geburtsdatum"
+            )
 
     def __init__(self, today: date) -> None:
         super().__init__()

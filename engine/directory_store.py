@@ -24,11 +24,14 @@ def store_directory(session: Session, directory: Directory, now: datetime) -> in
             session.add(m.Network(key=network.key, name=network.name))
             added += 1
     session.flush()
-    orgs = {o.key: o for o in session.execute(select(m.Organisation).where(m.Organisation.kind == "jugendamt")).scalars()}
+    orgs = {
+        o.key: o for o in session.execute(select(m.Organisation).where(m.Organisation.kind == "jugendamt")).scalars()
+    }
     for ja in directory.jugendaemter():
         if ja.key not in orgs:
-            orgs[ja.key] = m.Organisation(key=ja.key, name=ja.name, kind="jugendamt", network_key=ja.network,
-                                          created_at=now)
+            orgs[ja.key] = m.Organisation(
+                key=ja.key, name=ja.name, kind="jugendamt", network_key=ja.network, created_at=now
+            )
             session.add(orgs[ja.key])
             added += 1
     session.flush()
@@ -36,10 +39,15 @@ def store_directory(session: Session, directory: Directory, now: datetime) -> in
     for entry in directory.entries():
         if (entry.name, entry.valid_from) in known:
             continue
-        session.add(m.Municipality(
-            name=entry.name, jugendamt_id=orgs[entry.jugendamt_key].id, valid_from=entry.valid_from,
-            valid_to=entry.valid_to, aliases=json.dumps(list(entry.aliases), ensure_ascii=False),
-        ))
+        session.add(
+            m.Municipality(
+                name=entry.name,
+                jugendamt_id=orgs[entry.jugendamt_key].id,
+                valid_from=entry.valid_from,
+                valid_to=entry.valid_to,
+                aliases=json.dumps(list(entry.aliases), ensure_ascii=False),
+            )
+        )
         added += 1
     session.flush()
     return added
@@ -47,12 +55,16 @@ def store_directory(session: Session, directory: Directory, now: datetime) -> in
 
 def load_directory(session: Session) -> Directory:
     networks = [Network(n.key, n.name) for n in session.execute(select(m.Network).order_by(m.Network.key)).scalars()]
-    offices = list(session.execute(
-        select(m.Organisation).where(m.Organisation.kind == "jugendamt").order_by(m.Organisation.key)
-    ).scalars())
+    offices = list(
+        session.execute(
+            select(m.Organisation).where(m.Organisation.kind == "jugendamt").order_by(m.Organisation.key)
+        ).scalars()
+    )
     keys = {o.id: o.key for o in offices}
     entries = [
-        MunicipalityEntry(row.name, keys[row.jugendamt_id], row.valid_from, row.valid_to, tuple(json.loads(row.aliases)))
+        MunicipalityEntry(
+            row.name, keys[row.jugendamt_id], row.valid_from, row.valid_to, tuple(json.loads(row.aliases))
+        )
         for row in session.execute(select(m.Municipality).order_by(m.Municipality.name)).scalars()
     ]
     return Directory(networks, [Jugendamt(o.key, o.name, o.network_key) for o in offices], entries)

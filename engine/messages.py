@@ -59,21 +59,33 @@ def _waiting_linked_case(session: Session, case_id: int, message: str) -> int | 
 
 
 def _deliver_to(
-    session: Session, catalog: ProcessCatalog, case_id: int, message: OutgoingMessage, *,
-    actor: Actor, now: datetime, depth: int,
+    session: Session,
+    catalog: ProcessCatalog,
+    case_id: int,
+    message: OutgoingMessage,
+    *,
+    actor: Actor,
+    now: datetime,
+    depth: int,
 ) -> None:
     case = case_state.lock_case(session, case_id)
     assert case is not None
     receiver = case_state.load(session, catalog, case)
     send_message(receiver.workflow, message.name, message.payload)
-    deliver_messages(session, catalog, receiver, take_outgoing_messages(receiver.workflow),
-                     actor=actor, now=now, depth=depth + 1)
+    deliver_messages(
+        session, catalog, receiver, take_outgoing_messages(receiver.workflow), actor=actor, now=now, depth=depth + 1
+    )
     case_state.save(session, receiver, now)
 
 
 def _open_from_message(
-    session: Session, process: Any, sender: case_state.CaseState, message: OutgoingMessage, *,
-    actor: Actor, now: datetime,
+    session: Session,
+    process: Any,
+    sender: case_state.CaseState,
+    message: OutgoingMessage,
+    *,
+    actor: Actor,
+    now: datetime,
 ) -> None:
     """The Meldebogen: the message's fields, the child's data and who reports — nothing else of the
     sender's internal documentation (that stays in the sender's instance)."""
@@ -82,13 +94,19 @@ def _open_from_message(
     assert reporter is not None and office is not None
     meldung = {
         **message.payload,
-        "melder": {"organisation": reporter.key, "organisation_name": reporter.name,
-                   "kontakt": actor.display_name},
+        "melder": {"organisation": reporter.key, "organisation_name": reporter.name, "kontakt": actor.display_name},
         "bezug": sender.case.reference,
     }
     opened = case_state.create_case(
-        session, process, organisation=office, jugendamt=office, child=case_state.child_data(sender.case),
-        variables={"meldung": meldung}, opened_by=None, now=now, year=now.astimezone(BERLIN).year,
+        session,
+        process,
+        organisation=office,
+        jugendamt=office,
+        child=case_state.child_data(sender.case),
+        variables={"meldung": meldung},
+        opened_by=None,
+        now=now,
+        year=now.astimezone(BERLIN).year,
     )
     session.add(m.CaseLink(case_id=sender.case.id, linked_case_id=opened.case.id, relation=SENT_TO))
     session.add(m.CaseLink(case_id=opened.case.id, linked_case_id=sender.case.id, relation=RECEIVED_FROM))

@@ -86,19 +86,25 @@ class ProcessCatalog:
         if existing is not None:
             if existing.sha256 == bundle.sha256:
                 return DeployResult(existing, created=False)
-            raise DefinitionInvalid([
-                f"{bundle.key} version {bundle.version} is already deployed with other content "
-                f"(sha256 {existing.sha256[:12]}…); deployed versions are immutable: raise the version"
-            ])
+            raise DefinitionInvalid(
+                [
+                    f"{bundle.key} version {bundle.version} is already deployed with other content "
+                    f"(sha256 {existing.sha256[:12]}…); deployed versions are immutable: raise the version"
+                ]
+            )
         newest = self._newest_version(session, bundle.key)
         if newest is not None and bundle.version < newest:
-            raise DefinitionInvalid([
-                f"{bundle.key} version {bundle.version} is older than the deployed version {newest}"
-            ])
+            raise DefinitionInvalid(
+                [f"{bundle.key} version {bundle.version} is older than the deployed version {newest}"]
+            )
         definition = m.ProcessDefinition(
-            key=bundle.key, version=bundle.version, sha256=bundle.sha256, title=bundle.title,
+            key=bundle.key,
+            version=bundle.version,
+            sha256=bundle.sha256,
+            title=bundle.title,
             manifest=json.dumps(dict(bundle.manifest), ensure_ascii=False, sort_keys=True),
-            deployed_at=now, deployed_by=deployed_by,
+            deployed_at=now,
+            deployed_by=deployed_by,
         )
         session.add(definition)
         session.flush()
@@ -116,9 +122,11 @@ class ProcessCatalog:
     # ---- look-ups ---------------------------------------------------------------------------
     @staticmethod
     def list(session: Session) -> list[m.ProcessDefinition]:
-        return list(session.execute(
-            select(m.ProcessDefinition).order_by(m.ProcessDefinition.key, m.ProcessDefinition.version)
-        ).scalars())
+        return list(
+            session.execute(
+                select(m.ProcessDefinition).order_by(m.ProcessDefinition.key, m.ProcessDefinition.version)
+            ).scalars()
+        )
 
     def newest(self, session: Session, key: str, *, field: str = "process") -> LoadedProcess:
         """The version new cases get. Unknown key → 422 naming the known ones."""
@@ -130,9 +138,7 @@ class ProcessCatalog:
         ).scalar_one_or_none()
         if definition is None:
             known = sorted({d.key for d in self.list(session)})
-            raise ValidationFailed({field: [
-                f"Unbekannter Prozess. Bekannt sind: {', '.join(known) or '(keine)'}."
-            ]})
+            raise ValidationFailed({field: [f"Unbekannter Prozess. Bekannt sind: {', '.join(known) or '(keine)'}."]})
         return self.load(session, definition.id)
 
     def started_by_message(self, session: Session, message: str) -> LoadedProcess | None:
@@ -180,6 +186,11 @@ def _load_bundle(definition_id: int, bundle: Bundle) -> LoadedProcess:
             properties=dict(spec.extensions.get("properties", {})),
         )
     return LoadedProcess(
-        definition_id=definition_id, key=bundle.key, version=bundle.version, title=bundle.title,
-        manifest=bundle.manifest, parsed=parsed, user_tasks=user_tasks,
+        definition_id=definition_id,
+        key=bundle.key,
+        version=bundle.version,
+        title=bundle.title,
+        manifest=bundle.manifest,
+        parsed=parsed,
+        user_tasks=user_tasks,
     )

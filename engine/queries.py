@@ -20,8 +20,8 @@ from engine.child import age_years
 from engine.clock import BERLIN
 from engine.errors import NotFound
 from engine.forms import form_to_api
-from engine.persistence import models as m
 from engine.permissions import CASEWORK_ROLES, POOL_ROLES, may_complete
+from engine.persistence import models as m
 from engine.processes import ProcessCatalog
 from engine.spiff_adapter import find_task
 from engine.visibility import can_see_case, sees_identifying_data
@@ -48,8 +48,14 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> m.Case:
 
 def task_summary(row: m.OpenTask, now: datetime) -> dict[str, Any]:
     return {
-        "id": row.id, "case_id": row.case_id, "case_reference": row.case_reference, "pseudonym": row.pseudonym,
-        "task": row.task_key, "title": row.title, "lane": row.lane, "due_at": iso(row.due_at),
+        "id": row.id,
+        "case_id": row.case_id,
+        "case_reference": row.case_reference,
+        "pseudonym": row.pseudonym,
+        "task": row.task_key,
+        "title": row.title,
+        "lane": row.lane,
+        "due_at": iso(row.due_at),
         "overdue": row.due_at is not None and row.due_at <= now,
     }
 
@@ -58,10 +64,15 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
     case = visible_case(session, actor, case_id)
     process = catalog.load(session, case.definition_id)
     view: dict[str, Any] = {
-        "id": case.id, "reference": case.reference, "status": case.status,
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
         "process": {"key": process.key, "version": process.version, "title": process.title},
-        "organisation": _org(session, case.organisation_id), "jugendamt": _org(session, case.jugendamt_id),
-        "pseudonym": case.pseudonym, "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at),
+        "organisation": _org(session, case.organisation_id),
+        "jugendamt": _org(session, case.jugendamt_id),
+        "pseudonym": case.pseudonym,
+        "opened_at": iso(case.opened_at),
+        "closed_at": iso(case.closed_at),
     }
     if sees_identifying_data(actor, case):  # § 64 Abs. 2a SGB VIII: never for the insofa
         child = case_state.child_data(case)
@@ -89,7 +100,9 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
         .where(m.CaseLink.case_id == case.id)
         .order_by(m.CaseLink.id)
     ).all()
-    view["links"] = [{"case_id": link.linked_case_id, "reference": ref, "relation": link.relation} for link, ref in links]
+    view["links"] = [
+        {"case_id": link.linked_case_id, "reference": ref, "relation": link.relation} for link, ref in links
+    ]
     return view
 
 
@@ -101,7 +114,8 @@ def list_cases(session: Session, actor: Actor, status: str | None, now: datetime
         networks = actor.networks_with_role(role)
         if networks:
             offered = select(m.OpenTask.case_id).where(
-                m.OpenTask.pool_role == role, m.OpenTask.network_key.in_(networks),
+                m.OpenTask.pool_role == role,
+                m.OpenTask.network_key.in_(networks),
                 or_(m.OpenTask.offered_to_user_id.is_(None), m.OpenTask.offered_to_user_id == actor.user_id),
             )
             worked = select(m.TaskHistory.case_id).where(m.TaskHistory.completed_by_user_id == actor.user_id)
@@ -112,9 +126,15 @@ def list_cases(session: Session, actor: Actor, status: str | None, now: datetime
     if status:
         stmt = stmt.where(m.Case.status == status)
     return [
-        {"id": c.id, "reference": c.reference, "status": c.status, "pseudonym": c.pseudonym,
-         "opened_at": iso(c.opened_at), "organisation": _org(session, c.organisation_id),
-         "jugendamt": _org(session, c.jugendamt_id)}
+        {
+            "id": c.id,
+            "reference": c.reference,
+            "status": c.status,
+            "pseudonym": c.pseudonym,
+            "opened_at": iso(c.opened_at),
+            "organisation": _org(session, c.organisation_id),
+            "jugendamt": _org(session, c.jugendamt_id),
+        }
         for c in session.execute(stmt).scalars()
     ]
 

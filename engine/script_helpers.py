@@ -38,7 +38,23 @@ APPROVED_HELPERS: dict[str, Callable[..., Any]] = {
 SAFE_BUILTINS: dict[str, Any] = {
     name: getattr(builtins, name)
     for name in (
-        "len", "min", "max", "any", "all", "sorted", "sum", "abs", "bool", "int", "str", "list",
-        "dict", "set", "tuple", "True", "False", "None",
+        "len",
+        "min",
+        "max",
+        "any",
+        "all",
+        "sorted",
+        "sum",
+        "abs",
+        "bool",
+        "int",
+        "str",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "True",
+        "False",
+        "None",
     )
 }

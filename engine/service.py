@@ -38,13 +38,26 @@ class CaseEngine:
             return actor_for_token(uow.session, token)
 
     # ---- cases and tasks --------------------------------------------------------------------
-    def open_case(self, actor: Actor, *, process_key: str, child: object, jugendamt_key: str | None = None,
-                  organisation_key: str | None = None) -> dict[str, Any]:
+    def open_case(
+        self,
+        actor: Actor,
+        *,
+        process_key: str,
+        child: object,
+        jugendamt_key: str | None = None,
+        organisation_key: str | None = None,
+    ) -> dict[str, Any]:
         now = self.clock.now()
         with self.writing() as uow:
             state = casework.open_case(
-                uow.session, self.catalog, actor, process_key=process_key, child=child, now=now,
-                jugendamt_key=jugendamt_key, organisation_key=organisation_key,
+                uow.session,
+                self.catalog,
+                actor,
+                process_key=process_key,
+                child=child,
+                now=now,
+                jugendamt_key=jugendamt_key,
+                organisation_key=organisation_key,
             )
             view = queries.case_view(uow.session, self.catalog, actor, state.case.id, now)
             uow.commit()
@@ -84,7 +97,12 @@ class CaseEngine:
     def processes(self) -> list[dict[str, Any]]:
         with self.reading() as uow:
             return [
-                {"key": d.key, "version": d.version, "title": d.title, "sha256": d.sha256,
-                 "deployed_at": queries.iso(d.deployed_at)}
+                {
+                    "key": d.key,
+                    "version": d.version,
+                    "title": d.title,
+                    "sha256": d.sha256,
+                    "deployed_at": queries.iso(d.deployed_at),
+                }
                 for d in ProcessCatalog.list(uow.session)
             ]

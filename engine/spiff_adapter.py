@@ -67,6 +67,7 @@ def parse_process(process_id: str, bpmn: Mapping[str, bytes], dmn: Mapping[str, 
 # --------------------------------------------------------------------------------------------------
 # Serialization without the spec
 
+
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
     """Writes an instance without `spec`/`subprocess_specs`; reads one with the specs handed in."""
 
@@ -131,6 +132,7 @@ def new_instance(process: ParsedProcess, variables: Mapping[str, Any]) -> BpmnWo
 # --------------------------------------------------------------------------------------------------
 # The run loop's primitives
 
+
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
     """Tasks a person may complete now: READY **and** manual (Spiff's `run()` checks neither)."""
     return [t for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
@@ -194,6 +196,7 @@ def case_variables(workflow: BpmnWorkflow, task: Task | None = None) -> dict[str
 
 # --------------------------------------------------------------------------------------------------
 # Compaction
+
 
 def _path_from_root(task: Task) -> list[Task]:
     path = []

@@ -6,8 +6,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
-from engine.persistence import models as m
 from engine.permissions import POOL_ROLES, works_case_of_organisation
+from engine.persistence import models as m
 
 
 def can_see_case(session: Session, actor: Actor, case: m.Case) -> bool:
@@ -24,17 +24,19 @@ def is_pool_viewer(session: Session, actor: Actor, case_id: int) -> bool:
         if not networks:
             continue
         offered = session.execute(
-            select(m.OpenTask.id).where(
+            select(m.OpenTask.id)
+            .where(
                 m.OpenTask.case_id == case_id,
                 m.OpenTask.pool_role == role,
                 m.OpenTask.network_key.in_(networks),
                 or_(m.OpenTask.offered_to_user_id.is_(None), m.OpenTask.offered_to_user_id == actor.user_id),
-            ).limit(1)
+            )
+            .limit(1)
         ).first()
         worked = session.execute(
-            select(m.TaskHistory.id).where(
-                m.TaskHistory.case_id == case_id, m.TaskHistory.completed_by_user_id == actor.user_id
-            ).limit(1)
+            select(m.TaskHistory.id)
+            .where(m.TaskHistory.case_id == case_id, m.TaskHistory.completed_by_user_id == actor.user_id)
+            .limit(1)
         ).first()
         if offered or worked:
             return True

@@ -119,12 +119,20 @@ def world(case_engine: CaseEngine) -> World:
     actors: dict[str, Actor] = {}
     with case_engine.writing() as uow:
         for key, name, kind, jugendamt, network in ORGANISATIONS:
-            accounts.create_organisation(uow.session, key=key, name=name, kind=kind, now=now,
-                                         jugendamt_key=jugendamt, network_key=network)
+            accounts.create_organisation(
+                uow.session, key=key, name=name, kind=kind, now=now, jugendamt_key=jugendamt, network_key=network
+            )
         for username, org, role in USERS:
-            user = accounts.create_user(uow.session, username=username, organisation_key=org, role=role,
-                                        password=None, now=now, display_name=username.replace("_", " ").title(),
-                                        mfa_required=False)
+            user = accounts.create_user(
+                uow.session,
+                username=username,
+                organisation_key=org,
+                role=role,
+                password=None,
+                now=now,
+                display_name=username.replace("_", " ").title(),
+                mfa_required=False,
+            )
             actors[username] = accounts.actor_for_user(uow.session, user)
         uow.commit()
     return World(case_engine, actors)

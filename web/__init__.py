@@ -13,8 +13,13 @@ from web.config import Settings, load_settings
 from web.errors import register_api_errors
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
-               case_engine: CaseEngine | None = None, **overrides: Any) -> Flask:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    case_engine: CaseEngine | None = None,
+    **overrides: Any,
+) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=2 * 1024 * 1024)

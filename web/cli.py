@@ -37,6 +37,7 @@ def _describe(exc: EngineError) -> str:
 
 def one_line_errors(func: F) -> F:
     """Domain errors and an unreachable database end the command with one clear line."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -49,6 +50,7 @@ def one_line_errors(func: F) -> F:
             fail(_describe(exc))
         except DatabaseUnavailable as exc:
             fail(str(exc))
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -67,7 +69,9 @@ def ready_engine() -> tuple[Settings, CaseEngine]:
     except Exception as exc:  # noqa: BLE001 - any driver error means: not reachable
         raise DatabaseUnavailable(f"Datenbank nicht erreichbar: {exc.__class__.__name__}") from None
     if not current:
-        raise DatabaseUnavailable("Die Datenbank ist nicht initialisiert oder veraltet: bitte 'schutzpfad init' ausführen.")
+        raise DatabaseUnavailable(
+            "Die Datenbank ist nicht initialisiert oder veraltet: bitte 'schutzpfad init' ausführen."
+        )
     return settings, case_engine
 
 
@@ -124,8 +128,15 @@ def orgs() -> None:
 def orgs_create(key: str, name: str, kind: str, jugendamt_key: str | None, network_key: str | None) -> None:
     _, case_engine = ready_engine()
     with case_engine.writing() as uow:
-        org = accounts.create_organisation(uow.session, key=key, name=name, kind=kind, now=case_engine.clock.now(),
-                                           jugendamt_key=jugendamt_key, network_key=network_key)
+        org = accounts.create_organisation(
+            uow.session,
+            key=key,
+            name=name,
+            kind=kind,
+            now=case_engine.clock.now(),
+            jugendamt_key=jugendamt_key,
+            network_key=network_key,
+        )
         uow.commit()
     click.echo(org.key)
 
@@ -143,16 +154,24 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen.")
 @click.option("--no-mfa", is_flag=True, help="Ohne zweiten Faktor (nur mit SCHUTZPFAD_ALLOW_NO_MFA=1).")
 @one_line_errors
-def users_create(username: str, org_key: str, role: str, display_name: str | None, password_stdin: bool,
-                 no_mfa: bool) -> None:
+def users_create(
+    username: str, org_key: str, role: str, display_name: str | None, password_stdin: bool, no_mfa: bool
+) -> None:
     settings, case_engine = ready_engine()
     if no_mfa and not settings.allow_no_mfa:
         fail("--no-mfa ist nur für Demo- und Testinstallationen erlaubt (SCHUTZPFAD_ALLOW_NO_MFA=1).")
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     with case_engine.writing() as uow:
-        user = accounts.create_user(uow.session, username=username, organisation_key=org_key, role=role,
-                                    password=password, now=case_engine.clock.now(), display_name=display_name,
-                                    mfa_required=not no_mfa)
+        user = accounts.create_user(
+            uow.session,
+            username=username,
+            organisation_key=org_key,
+            role=role,
+            password=password,
+            now=case_engine.clock.now(),
+            display_name=display_name,
+            mfa_required=not no_mfa,
+        )
         uow.commit()
     click.echo(user.username)
 

@@ -12,9 +12,16 @@ from engine.errors import Conflict, DefinitionInvalid, EngineError, NotAllowed, 
 STATUS = {NotFound: 404, NotAllowed: 403, Conflict: 409, ValidationFailed: 422, DefinitionInvalid: 422}
 
 HTTP_TITLES = {
-    400: "Ungültige Anfrage", 401: "Nicht angemeldet", 403: "Nicht erlaubt", 404: "Nicht gefunden",
-    405: "Methode nicht erlaubt", 409: "Konflikt", 413: "Anfrage zu groß", 415: "Falscher Inhaltstyp",
-    422: "Eingaben ungültig", 500: "Interner Fehler",
+    400: "Ungültige Anfrage",
+    401: "Nicht angemeldet",
+    403: "Nicht erlaubt",
+    404: "Nicht gefunden",
+    405: "Methode nicht erlaubt",
+    409: "Konflikt",
+    413: "Anfrage zu groß",
+    415: "Falscher Inhaltstyp",
+    422: "Eingaben ungültig",
+    500: "Interner Fehler",
 }
 
 
@@ -33,8 +40,13 @@ class Unauthorized(Exception):
 
 
 def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> Response:
-    body = {"type": "about:blank", "title": title or HTTP_TITLES.get(status, "Fehler"), "status": status,
-            "detail": detail, **extra}
+    body = {
+        "type": "about:blank",
+        "title": title or HTTP_TITLES.get(status, "Fehler"),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="schutzpfad"'

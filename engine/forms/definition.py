@@ -27,8 +27,7 @@ CONDITION_TYPES = ("boolean", "enum", "multi")
 
 _DEFINITION_KEYS = frozenset({"format", "task", "title", "description", "fields"})
 _FIELD_KEYS = frozenset(
-    {"name", "label", "type", "required", "required_if", "options", "help", "fields", "min_items", "pool",
-     "prefill"}
+    {"name", "label", "type", "required", "required_if", "options", "help", "fields", "min_items", "pool", "prefill"}
 )
 _OPTION_KEYS = frozenset({"value", "label"})
 # Field names become Python variables in gateway conditions (`akute_gefahr == True`) and path segments
@@ -192,8 +191,12 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         problems.append(f"{label}: unknown type {type_!r} (one of: {', '.join(TYPES)})")
         return
     # Keys that only make sense for some types: a stray one is a mistake in the bundle, not decoration.
-    for key, types in (("options", ("enum", "multi")), ("fields", ("list",)), ("min_items", ("list",)),
-                       ("pool", ("user",))):
+    for key, types in (
+        ("options", ("enum", "multi")),
+        ("fields", ("list",)),
+        ("min_items", ("list",)),
+        ("pool", ("user",)),
+    ):
         if key in raw and type_ not in types:
             problems.append(f"{label}: '{key}' is only allowed for type {' or '.join(types)}")
     if type_ in ("enum", "multi"):
@@ -237,8 +240,9 @@ def _check_options(options: object, label: str, type_: str, problems: list[str])
             problems.append(f"{label}: option #{position} needs a non-empty 'label'")
 
 
-def _check_required_if(raw: dict[str, Any], path: str, siblings: dict[str, dict[str, Any]],
-                       problems: list[str]) -> None:
+def _check_required_if(
+    raw: dict[str, Any], path: str, siblings: dict[str, dict[str, Any]], problems: list[str]
+) -> None:
     """`required_if` must name sibling fields of a condition type and values those fields can hold."""
     label = f"field '{path}'"
     condition = raw["required_if"]
@@ -268,15 +272,10 @@ def _check_required_if(raw: dict[str, Any], path: str, siblings: dict[str, dict[
             problems.append(f"{label}: 'required_if' value for '{other}' is an empty list")
         if target_type == "boolean":
             if not all(isinstance(v, bool) for v in values):
-                problems.append(
-                    f"{label}: 'required_if' value for boolean field '{other}' must be true or false"
-                )
+                problems.append(f"{label}: 'required_if' value for boolean field '{other}' must be true or false")
             continue
         options = target.get("options")
         known = [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
         for value in values:
             if not isinstance(value, str) or value not in known:
-                problems.append(
-                    f"{label}: 'required_if' value {value!r} is not an option of field '{other}'"
-                )
-
+                problems.append(f"{label}: 'required_if' value {value!r} is not an option of field '{other}'")

@@ -95,9 +95,7 @@ class _Boolean(fields.Field[bool]):
 
     default_error_messages = {"invalid": BOOLEAN}
 
-    def _deserialize(
-        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
-    ) -> bool:
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> bool:
         if value is True or value is False:
             return value
         raise self.make_error("invalid")
@@ -108,9 +106,7 @@ class _Text(fields.Field[str]):
 
     default_error_messages = {"invalid": TEXT}
 
-    def _deserialize(
-        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
-    ) -> str:
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise self.make_error("invalid")
         return value.strip()
@@ -121,9 +117,7 @@ class _Date(fields.Date):
 
     default_error_messages = {"invalid": DATE}
 
-    def _deserialize(
-        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
-    ) -> dt.date:
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> dt.date:
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -135,9 +129,7 @@ class _DateTime(fields.AwareDateTime):
 
     default_error_messages = {"invalid": DATETIME, "invalid_awareness": DATETIME}
 
-    def _deserialize(
-        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
-    ) -> dt.datetime:
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> dt.datetime:
         aware = super()._deserialize(value, attr, data, **kwargs)
         try:
             return aware.astimezone(dt.UTC)
@@ -157,9 +149,7 @@ class _Multi(fields.Field[list[str]]):
         self.choices = choices
         self.error_messages["choice"] = choice_error
 
-    def _deserialize(
-        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
-    ) -> list[str]:
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> list[str]:
         if not isinstance(value, list):
             raise self.make_error("invalid")
         if not all(isinstance(v, str) and v in self.choices for v in value):
@@ -188,19 +178,14 @@ def _marshmallow_field(field: FormField) -> fields.Field[Any]:
     values = tuple(o.value for o in field.options)
     choice_error = f"Ungültiger Wert. Erlaubt: {', '.join(values)}."
     if field.type == "enum":
-        return fields.String(validate=OneOf(values, error=choice_error),
-                             **_with_messages(common, invalid=choice_error))
+        return fields.String(validate=OneOf(values, error=choice_error), **_with_messages(common, invalid=choice_error))
     if field.type == "multi":
         return _Multi(values, choice_error, **common)
     assert field.type == "list"  # check_definition admits no other type
     item = fields.Nested(_schema_class(field.fields, f"{field.name}_item", item=True))
     minimum = field.min_items or 0
-    too_few = (
-        "Mindestens einen Eintrag angeben." if minimum == 1 else f"Mindestens {minimum} Einträge angeben."
-    )
-    return fields.List(
-        item, validate=Length(min=minimum, error=too_few), **_with_messages(common, invalid=LIST)
-    )
+    too_few = "Mindestens einen Eintrag angeben." if minimum == 1 else f"Mindestens {minimum} Einträge angeben."
+    return fields.List(item, validate=Length(min=minimum, error=too_few), **_with_messages(common, invalid=LIST))
 
 
 def _with_messages(common: dict[str, Any], **messages: str) -> dict[str, Any]:

@@ -61,9 +61,7 @@ def test_every_municipality_of_the_four_kreise_is_listed(directory: Directory) -
         "kreis-kleve": 16,
         "kreis-coesfeld": 11,
     }
-    assert {"Jülich", "Hürtgenwald", "Nörvenich", "Vettweiß", "Jüchen", "Lüdinghausen", "Dülmen"} <= set(
-        names
-    )
+    assert {"Jülich", "Hürtgenwald", "Nörvenich", "Vettweiß", "Jüchen", "Lüdinghausen", "Dülmen"} <= set(names)
 
 
 def test_display_names_are_german(directory: Directory) -> None:
@@ -183,9 +181,7 @@ def test_a_municipality_moves_to_another_jugendamt_on_a_date() -> None:
 
 
 def test_an_ended_entry_disappears_from_the_names() -> None:
-    d = Directory.from_dict(
-        _data([_m("Neustadt", "2000-01-01", "2025-12-31"), _m("Altdorf", "2000-01-01")], [])
-    )
+    d = Directory.from_dict(_data([_m("Neustadt", "2000-01-01", "2025-12-31"), _m("Altdorf", "2000-01-01")], []))
     assert d.municipality_names(date(2025, 12, 31)) == ["Altdorf", "Neustadt"]
     assert d.municipality_names(date(2026, 1, 1)) == ["Altdorf"]
     assert "kein Jugendamt verzeichnet" in _resolve_error(d, "Neustadt", date(2026, 1, 1))
@@ -193,9 +189,7 @@ def test_an_ended_entry_disappears_from_the_names() -> None:
 
 def test_overlapping_validity_is_refused() -> None:
     with pytest.raises(ValueError, match="überschneiden") as caught:
-        Directory.from_dict(
-            _data([_m("Neustadt", "2000-01-01", "2026-01-01")], [_m("NEUSTADT", "2026-01-01")])
-        )
+        Directory.from_dict(_data([_m("Neustadt", "2000-01-01", "2026-01-01")], [_m("NEUSTADT", "2026-01-01")]))
     assert isinstance(caught.value, DirectoryInvalid)
     assert any("ja-a" in p and "ja-b" in p for p in caught.value.problems)
 

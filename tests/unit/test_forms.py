@@ -34,8 +34,7 @@ def _form(*fields: dict[str, Any], task: str = "aufgabe") -> FormDefinition:
 
 
 def _field(name: str, type_: str, *, required: bool = True, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "label": name.replace("_", " ").capitalize(), "type": type_, "required": required,
-            **extra}
+    return {"name": name, "label": name.replace("_", " ").capitalize(), "type": type_, "required": required, **extra}
 
 
 def _errors(form: FormDefinition, data: object, **kwargs: Any) -> dict[str, list[str]]:
@@ -51,15 +50,32 @@ SOFORTMELDUNG: dict[str, Any] = {
     "description": "Akute Gefahr: das Jugendamt sofort informieren.",
     "fields": [
         {"name": "gemeldet_am", "label": "Gemeldet am", "type": "datetime", "required": True},
-        {"name": "kanal", "label": "Kanal", "type": "enum", "required": True,
-         "options": [{"value": "telefon", "label": "Telefon"},
-                     {"value": "persoenlich", "label": "Persönlich"},
-                     {"value": "polizei", "label": "Über die Polizei"}]},
+        {
+            "name": "kanal",
+            "label": "Kanal",
+            "type": "enum",
+            "required": True,
+            "options": [
+                {"value": "telefon", "label": "Telefon"},
+                {"value": "persoenlich", "label": "Persönlich"},
+                {"value": "polizei", "label": "Über die Polizei"},
+            ],
+        },
         {"name": "polizei_informiert", "label": "Polizei informiert", "type": "boolean", "required": True},
-        {"name": "eltern_informiert", "label": "Eltern informiert", "type": "boolean", "required": True,
-         "help": "§ 8a Abs. 4 S. 2 SGB VIII"},
-        {"name": "grund_eltern_nicht_informiert", "label": "Grund", "type": "textarea", "required": False,
-         "required_if": {"eltern_informiert": False}},
+        {
+            "name": "eltern_informiert",
+            "label": "Eltern informiert",
+            "type": "boolean",
+            "required": True,
+            "help": "§ 8a Abs. 4 S. 2 SGB VIII",
+        },
+        {
+            "name": "grund_eltern_nicht_informiert",
+            "label": "Grund",
+            "type": "textarea",
+            "required": False,
+            "required_if": {"eltern_informiert": False},
+        },
         {"name": "zusammenfassung", "label": "Zusammenfassung", "type": "textarea", "required": True},
     ],
 }
@@ -71,17 +87,34 @@ BETEILIGUNG: dict[str, Any] = {
     "fields": [
         {"name": "eltern_einbezogen", "label": "Eltern einbezogen", "type": "boolean", "required": True},
         {"name": "kind_einbezogen", "label": "Kind einbezogen", "type": "boolean", "required": True},
-        {"name": "grund_keine_beteiligung", "label": "Grund der fehlenden Beteiligung", "type": "enum",
-         "required": False, "required_if": {"eltern_einbezogen": False, "kind_einbezogen": False},
-         "options": [{"value": "gefaehrdung_des_schutzes", "label": "Gefährdung des Schutzes"},
-                     {"value": "nicht_erreichbar", "label": "Nicht erreichbar"},
-                     {"value": "alter_reife", "label": "Alter und Reife"},
-                     {"value": "sonstiges", "label": "Sonstiges"}]},
-        {"name": "grund_text", "label": "Grund (Freitext)", "type": "text", "required": False,
-         "required_if": {"grund_keine_beteiligung": "sonstiges"}},
+        {
+            "name": "grund_keine_beteiligung",
+            "label": "Grund der fehlenden Beteiligung",
+            "type": "enum",
+            "required": False,
+            "required_if": {"eltern_einbezogen": False, "kind_einbezogen": False},
+            "options": [
+                {"value": "gefaehrdung_des_schutzes", "label": "Gefährdung des Schutzes"},
+                {"value": "nicht_erreichbar", "label": "Nicht erreichbar"},
+                {"value": "alter_reife", "label": "Alter und Reife"},
+                {"value": "sonstiges", "label": "Sonstiges"},
+            ],
+        },
+        {
+            "name": "grund_text",
+            "label": "Grund (Freitext)",
+            "type": "text",
+            "required": False,
+            "required_if": {"grund_keine_beteiligung": "sonstiges"},
+        },
         {"name": "gespraech_am", "label": "Gespräch am", "type": "date", "required": False},
-        {"name": "ergebnis", "label": "Ergebnis", "type": "enum", "required": True,
-         "options": _opts("hilfe_angenommen", "hilfe_abgelehnt", "nicht_erreicht")},
+        {
+            "name": "ergebnis",
+            "label": "Ergebnis",
+            "type": "enum",
+            "required": True,
+            "options": _opts("hilfe_angenommen", "hilfe_abgelehnt", "nicht_erreicht"),
+        },
     ],
 }
 
@@ -90,10 +123,18 @@ SCHUTZPLAN: dict[str, Any] = {
     "task": "schutzplan_vereinbaren",
     "title": "Schutzplan vereinbaren",
     "fields": [
-        {"name": "massnahmen", "label": "Maßnahmen", "type": "list", "required": True, "min_items": 1,
-         "fields": [{"name": "was", "label": "Was", "type": "text", "required": True},
-                    {"name": "wer", "label": "Wer", "type": "text", "required": True},
-                    {"name": "bis", "label": "Bis", "type": "date", "required": True}]},
+        {
+            "name": "massnahmen",
+            "label": "Maßnahmen",
+            "type": "list",
+            "required": True,
+            "min_items": 1,
+            "fields": [
+                {"name": "was", "label": "Was", "type": "text", "required": True},
+                {"name": "wer", "label": "Wer", "type": "text", "required": True},
+                {"name": "bis", "label": "Bis", "type": "date", "required": True},
+            ],
+        },
         {"name": "ueberpruefung_am", "label": "Überprüfung am", "type": "date", "required": True},
     ],
 }
@@ -103,17 +144,39 @@ EINSCHAETZUNG: dict[str, Any] = {
     "task": "gefaehrdungseinschaetzung",
     "title": "Gefährdungseinschätzung",
     "fields": [
-        {"name": "ergebnis", "label": "Ergebnis", "type": "enum", "required": True,
-         "options": [{"value": "akute_kwg", "label": "Akute Kindeswohlgefährdung"},
-                     {"value": "latente_kwg", "label": "Latente Kindeswohlgefährdung"},
-                     {"value": "keine_kwg_hilfebedarf", "label": "Keine KWG, Hilfebedarf"},
-                     {"value": "keine_kwg_kein_hilfebedarf", "label": "Keine KWG, kein Hilfebedarf"}]},
-        {"name": "gefaehrdungsarten", "label": "Gefährdungsarten", "type": "multi", "required": False,
-         "options": _opts("vernachlaessigung", "koerperliche_misshandlung", "psychische_misshandlung",
-                          "sexuelle_gewalt", "sonstiges"),
-         "required_if": {"ergebnis": ["akute_kwg", "latente_kwg"]}},
-        {"name": "sonstiges_text", "label": "Sonstige Gefährdung", "type": "text", "required": False,
-         "required_if": {"gefaehrdungsarten": "sonstiges"}},
+        {
+            "name": "ergebnis",
+            "label": "Ergebnis",
+            "type": "enum",
+            "required": True,
+            "options": [
+                {"value": "akute_kwg", "label": "Akute Kindeswohlgefährdung"},
+                {"value": "latente_kwg", "label": "Latente Kindeswohlgefährdung"},
+                {"value": "keine_kwg_hilfebedarf", "label": "Keine KWG, Hilfebedarf"},
+                {"value": "keine_kwg_kein_hilfebedarf", "label": "Keine KWG, kein Hilfebedarf"},
+            ],
+        },
+        {
+            "name": "gefaehrdungsarten",
+            "label": "Gefährdungsarten",
+            "type": "multi",
+            "required": False,
+            "options": _opts(
+                "vernachlaessigung",
+                "koerperliche_misshandlung",
+                "psychische_misshandlung",
+                "sexuelle_gewalt",
+                "sonstiges",
+            ),
+            "required_if": {"ergebnis": ["akute_kwg", "latente_kwg"]},
+        },
+        {
+            "name": "sonstiges_text",
+            "label": "Sonstige Gefährdung",
+            "type": "text",
+            "required": False,
+            "required_if": {"gefaehrdungsarten": "sonstiges"},
+        },
         {"name": "tatsachen", "label": "Tatsachen", "type": "textarea", "required": True},
     ],
 }
@@ -151,8 +214,9 @@ VALID = [
 
 
 @pytest.mark.parametrize(("type_", "extra", "value", "clean"), VALID)
-def test_valid_value_of_each_type_is_cleaned_to_json(type_: str, extra: dict[str, Any], value: object,
-                                                    clean: object) -> None:
+def test_valid_value_of_each_type_is_cleaned_to_json(
+    type_: str, extra: dict[str, Any], value: object, clean: object
+) -> None:
     form = _form(_field("feld", type_, **extra))
     assert validate_submission(form, {"feld": value}) == {"feld": clean}
 
@@ -180,12 +244,24 @@ INVALID = [
     ("datetime", {}, "gestern abend", "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."),
     ("datetime", {}, 1714560000, "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."),
     ("datetime", {}, "0001-01-01T00:00:00+01:00", "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."),
-    ("enum", {"options": _opts("telefon", "persoenlich", "polizei")}, "fax",
-     "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei."),
-    ("enum", {"options": _opts("telefon", "persoenlich", "polizei")}, "Telefon",
-     "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei."),
-    ("enum", {"options": _opts("telefon", "persoenlich", "polizei")}, ["telefon"],
-     "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei."),
+    (
+        "enum",
+        {"options": _opts("telefon", "persoenlich", "polizei")},
+        "fax",
+        "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei.",
+    ),
+    (
+        "enum",
+        {"options": _opts("telefon", "persoenlich", "polizei")},
+        "Telefon",
+        "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei.",
+    ),
+    (
+        "enum",
+        {"options": _opts("telefon", "persoenlich", "polizei")},
+        ["telefon"],
+        "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei.",
+    ),
     ("multi", {"options": _opts("a", "b")}, "a", "Bitte eine Liste von Werten angeben."),
     ("multi", {"options": _opts("a", "b")}, ["a", "x"], "Ungültiger Wert. Erlaubt: a, b."),
     ("multi", {"options": _opts("a", "b")}, [1], "Ungültiger Wert. Erlaubt: a, b."),
@@ -228,8 +304,10 @@ def test_empty_values_count_as_missing_for_a_required_field(empty: object) -> No
 def test_every_missing_required_field_is_reported_at_once() -> None:
     form = parse_definition(SOFORTMELDUNG)
     errors = _errors(form, {})
-    assert errors == {name: ["Pflichtfeld"] for name in
-                      ("gemeldet_am", "kanal", "polizei_informiert", "eltern_informiert", "zusammenfassung")}
+    assert errors == {
+        name: ["Pflichtfeld"]
+        for name in ("gemeldet_am", "kanal", "polizei_informiert", "eltern_informiert", "zusammenfassung")
+    }
 
 
 @pytest.mark.parametrize("empty", [..., None, "", " "])
@@ -275,12 +353,15 @@ def test_datetime_without_offset_is_refused_because_it_is_ambiguous_at_the_dst_c
     assert errors == {"gemeldet_am": ["Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."]}
 
 
-@pytest.mark.parametrize(("sent", "stored"), [
-    ("2024-10-27T02:30:00+02:00", "2024-10-27T00:30:00+00:00"),  # the first 02:30 (CEST)
-    ("2024-10-27T02:30:00+01:00", "2024-10-27T01:30:00+00:00"),  # the second 02:30 (CET)
-    ("2024-10-27T01:30:00Z", "2024-10-27T01:30:00+00:00"),
-    ("2024-12-31T23:30:00-05:00", "2025-01-01T04:30:00+00:00"),
-])
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("2024-10-27T02:30:00+02:00", "2024-10-27T00:30:00+00:00"),  # the first 02:30 (CEST)
+        ("2024-10-27T02:30:00+01:00", "2024-10-27T01:30:00+00:00"),  # the second 02:30 (CET)
+        ("2024-10-27T01:30:00Z", "2024-10-27T01:30:00+00:00"),
+        ("2024-12-31T23:30:00-05:00", "2025-01-01T04:30:00+00:00"),
+    ],
+)
 def test_datetime_with_offset_is_normalised_to_utc(sent: str, stored: str) -> None:
     form = parse_definition(SOFORTMELDUNG)
     assert validate_submission(form, _sofortmeldung(gemeldet_am=sent))["gemeldet_am"] == stored
@@ -295,8 +376,9 @@ def test_required_if_boolean_false_names_the_condition_with_the_label() -> None:
     assert errors == {
         "grund_eltern_nicht_informiert": ["Pflichtfeld, weil „Eltern informiert“ mit Nein beantwortet wurde."]
     }
-    clean = validate_submission(form, _sofortmeldung(eltern_informiert=False,
-                                                     grund_eltern_nicht_informiert="Schutz des Kindes"))
+    clean = validate_submission(
+        form, _sofortmeldung(eltern_informiert=False, grund_eltern_nicht_informiert="Schutz des Kindes")
+    )
     assert clean["grund_eltern_nicht_informiert"] == "Schutz des Kindes"
 
 
@@ -306,11 +388,8 @@ def test_required_if_is_not_required_when_the_condition_does_not_hold() -> None:
 
 
 def test_required_if_boolean_true() -> None:
-    form = _form(_field("gefahr", "boolean"), _field("massnahme", "text", required=False,
-                                                     required_if={"gefahr": True}))
-    assert _errors(form, {"gefahr": True}) == {
-        "massnahme": ["Pflichtfeld, weil „Gefahr“ mit Ja beantwortet wurde."]
-    }
+    form = _form(_field("gefahr", "boolean"), _field("massnahme", "text", required=False, required_if={"gefahr": True}))
+    assert _errors(form, {"gefahr": True}) == {"massnahme": ["Pflichtfeld, weil „Gefahr“ mit Ja beantwortet wurde."]}
     assert validate_submission(form, {"gefahr": False}) == {"gefahr": False}
 
 
@@ -336,12 +415,18 @@ def test_required_if_counts_empty_as_missing(empty: object) -> None:
     assert list(errors) == ["grund_eltern_nicht_informiert"]
 
 
-@pytest.mark.parametrize(("eltern", "kind", "reason"), [
-    (False, True, "„Eltern einbezogen“ mit Nein beantwortet wurde"),
-    (True, False, "„Kind einbezogen“ mit Nein beantwortet wurde"),
-    (False, False,
-     "„Eltern einbezogen“ mit Nein beantwortet wurde und „Kind einbezogen“ mit Nein beantwortet wurde"),
-])
+@pytest.mark.parametrize(
+    ("eltern", "kind", "reason"),
+    [
+        (False, True, "„Eltern einbezogen“ mit Nein beantwortet wurde"),
+        (True, False, "„Kind einbezogen“ mit Nein beantwortet wurde"),
+        (
+            False,
+            False,
+            "„Eltern einbezogen“ mit Nein beantwortet wurde und „Kind einbezogen“ mit Nein beantwortet wurde",
+        ),
+    ],
+)
 def test_beteiligung_familie_grund_required_if_any_participation_is_skipped(
     eltern: bool, kind: bool, reason: str
 ) -> None:
@@ -354,15 +439,23 @@ def test_beteiligung_familie_grund_required_if_any_participation_is_skipped(
 
 def test_beteiligung_familie_no_grund_needed_when_both_took_part() -> None:
     form = parse_definition(BETEILIGUNG)
-    data = {"eltern_einbezogen": True, "kind_einbezogen": True, "ergebnis": "hilfe_angenommen",
-            "gespraech_am": "2024-03-04"}
+    data = {
+        "eltern_einbezogen": True,
+        "kind_einbezogen": True,
+        "ergebnis": "hilfe_angenommen",
+        "gespraech_am": "2024-03-04",
+    }
     assert validate_submission(form, data) == data
 
 
 def test_beteiligung_familie_grund_text_required_if_sonstiges() -> None:
     form = parse_definition(BETEILIGUNG)
-    data = {"eltern_einbezogen": False, "kind_einbezogen": True, "grund_keine_beteiligung": "sonstiges",
-            "ergebnis": "nicht_erreicht"}
+    data = {
+        "eltern_einbezogen": False,
+        "kind_einbezogen": True,
+        "grund_keine_beteiligung": "sonstiges",
+        "ergebnis": "nicht_erreicht",
+    }
     assert _errors(form, data) == {
         "grund_text": ["Pflichtfeld, weil bei „Grund der fehlenden Beteiligung“ „Sonstiges“ gewählt wurde."]
     }
@@ -375,24 +468,26 @@ def test_beteiligung_familie_grund_text_required_if_sonstiges() -> None:
 def test_required_if_list_value_means_one_of_these(ergebnis: str) -> None:
     form = parse_definition(EINSCHAETZUNG)
     errors = _errors(form, {"ergebnis": ergebnis, "tatsachen": "…"})
-    assert errors == {"gefaehrdungsarten": [
-        "Pflichtfeld, weil bei „Ergebnis“ „Akute Kindeswohlgefährdung“ oder „Latente Kindeswohlgefährdung“"
-        " gewählt wurde."
-    ]}
+    assert errors == {
+        "gefaehrdungsarten": [
+            "Pflichtfeld, weil bei „Ergebnis“ „Akute Kindeswohlgefährdung“ oder „Latente Kindeswohlgefährdung“"
+            " gewählt wurde."
+        ]
+    }
 
 
 @pytest.mark.parametrize("ergebnis", ["keine_kwg_hilfebedarf", "keine_kwg_kein_hilfebedarf"])
 def test_required_if_list_value_other_values_do_not_require(ergebnis: str) -> None:
     form = parse_definition(EINSCHAETZUNG)
     assert validate_submission(form, {"ergebnis": ergebnis, "tatsachen": "…"}) == {
-        "ergebnis": ergebnis, "tatsachen": "…"
+        "ergebnis": ergebnis,
+        "tatsachen": "…",
     }
 
 
 def test_required_if_on_a_multi_field_holds_when_the_value_is_among_the_chosen() -> None:
     form = parse_definition(EINSCHAETZUNG)
-    data = {"ergebnis": "latente_kwg", "tatsachen": "…",
-            "gefaehrdungsarten": ["vernachlaessigung", "sonstiges"]}
+    data = {"ergebnis": "latente_kwg", "tatsachen": "…", "gefaehrdungsarten": ["vernachlaessigung", "sonstiges"]}
     assert _errors(form, data) == {
         "sonstiges_text": ["Pflichtfeld, weil bei „Gefährdungsarten“ „Sonstiges“ gewählt wurde."]
     }
@@ -402,10 +497,8 @@ def test_required_if_on_a_multi_field_holds_when_the_value_is_among_the_chosen()
 
 def test_cache_does_not_confuse_forms_that_differ_only_in_required_if() -> None:
     """`required_if` is left out of the hash; equality must still tell the two forms apart."""
-    when_false = _form(_field("ja", "boolean"), _field("grund", "text", required=False,
-                                                       required_if={"ja": False}))
-    when_true = _form(_field("ja", "boolean"), _field("grund", "text", required=False,
-                                                      required_if={"ja": True}))
+    when_false = _form(_field("ja", "boolean"), _field("grund", "text", required=False, required_if={"ja": False}))
+    when_true = _form(_field("ja", "boolean"), _field("grund", "text", required=False, required_if={"ja": True}))
     assert hash(when_false) == hash(when_true) and when_false != when_true
     assert list(_errors(when_false, {"ja": False})) == ["grund"]
     assert validate_submission(when_true, {"ja": False}) == {"ja": False}
@@ -417,8 +510,10 @@ def test_cache_does_not_confuse_forms_that_differ_only_in_required_if() -> None:
 
 def test_list_with_valid_items_returns_list_of_dicts() -> None:
     form = parse_definition(SCHUTZPLAN)
-    data = {"massnahmen": [{"was": " Kita täglich ", "wer": "Mutter", "bis": "2024-06-30"}],
-            "ueberpruefung_am": "2024-07-01"}
+    data = {
+        "massnahmen": [{"was": " Kita täglich ", "wer": "Mutter", "bis": "2024-06-30"}],
+        "ueberpruefung_am": "2024-07-01",
+    }
     assert validate_submission(form, data) == {
         "massnahmen": [{"was": "Kita täglich", "wer": "Mutter", "bis": "2024-06-30"}],
         "ueberpruefung_am": "2024-07-01",
@@ -436,11 +531,14 @@ def test_list_required_with_min_items_one_refuses_no_items(massnahmen: object) -
 
 def test_list_item_errors_are_keyed_by_index_and_field() -> None:
     form = parse_definition(SCHUTZPLAN)
-    data = {"ueberpruefung_am": "2024-07-01", "massnahmen": [
-        {"was": "Kita", "wer": "", "bis": "2024-06-30"},
-        {"was": "Beratung", "wer": "Vater", "bis": "30.06.2024", "kosten": 5},
-        "Hausbesuch",
-    ]}
+    data = {
+        "ueberpruefung_am": "2024-07-01",
+        "massnahmen": [
+            {"was": "Kita", "wer": "", "bis": "2024-06-30"},
+            {"was": "Beratung", "wer": "Vater", "bis": "30.06.2024", "kosten": 5},
+            "Hausbesuch",
+        ],
+    }
     assert _errors(form, data) == {
         "massnahmen.0.wer": ["Pflichtfeld"],
         "massnahmen.1.bis": ["Kein gültiges Datum (JJJJ-MM-TT)."],
@@ -465,8 +563,7 @@ def test_list_min_items_counts_items() -> None:
 
 
 def test_required_if_inside_list_items_refers_to_sibling_item_fields() -> None:
-    item = [_field("erledigt", "boolean"),
-            _field("grund", "text", required=False, required_if={"erledigt": False})]
+    item = [_field("erledigt", "boolean"), _field("grund", "text", required=False, required_if={"erledigt": False})]
     form = _form(_field("schritte", "list", fields=item))
     errors = _errors(form, {"schritte": [{"erledigt": True}, {"erledigt": False}]})
     assert errors == {"schritte.1.grund": ["Pflichtfeld, weil „Erledigt“ mit Nein beantwortet wurde."]}
@@ -476,9 +573,11 @@ def test_required_if_inside_list_items_refers_to_sibling_item_fields() -> None:
 
 
 def _meldung_form() -> FormDefinition:
-    return _form(_field("zusammenfassung", "text"),
-                 _field("insofa_beteiligt", "boolean", prefill="insofa_beteiligt"),
-                 task="meldung_jugendamt")
+    return _form(
+        _field("zusammenfassung", "text"),
+        _field("insofa_beteiligt", "boolean", prefill="insofa_beteiligt"),
+        task="meldung_jugendamt",
+    )
 
 
 @pytest.mark.parametrize("left_out", [..., None])
@@ -491,14 +590,16 @@ def test_prefilled_value_is_kept_when_the_submission_leaves_it_out(left_out: obj
 
 
 def test_submitted_value_wins_over_prefilled() -> None:
-    clean = validate_submission(_meldung_form(), {"zusammenfassung": "x", "insofa_beteiligt": False},
-                                prefilled={"insofa_beteiligt": True})
+    clean = validate_submission(
+        _meldung_form(), {"zusammenfassung": "x", "insofa_beteiligt": False}, prefilled={"insofa_beteiligt": True}
+    )
     assert clean["insofa_beteiligt"] is False
 
 
 def test_prefilled_values_are_validated_and_unrelated_ones_ignored() -> None:
-    errors = _errors(_meldung_form(), {"zusammenfassung": "x"},
-                     prefilled={"insofa_beteiligt": "ja", "case_reference": "2024-000001"})
+    errors = _errors(
+        _meldung_form(), {"zusammenfassung": "x"}, prefilled={"insofa_beteiligt": "ja", "case_reference": "2024-000001"}
+    )
     assert errors == {"insofa_beteiligt": ["Bitte Ja oder Nein angeben."]}
 
 
@@ -554,48 +655,107 @@ BROKEN = [
     ("unknown field key", lambda r: _kanal(r).update(placeholder="…"), f"{KANAL} unknown key 'placeholder'"),
     ("enum without options", lambda r: _kanal(r).pop("options"), f"{KANAL} type 'enum' needs options"),
     ("enum empty options", lambda r: _kanal(r).update(options=[]), f"{KANAL} type 'enum' needs options"),
-    ("option not an object", lambda r: _kanal(r)["options"].append("fax"),
-     "field 'kanal': option #4 must be a JSON object"),
-    ("option without value", lambda r: _kanal(r)["options"].append({"label": "Fax"}),
-     "field 'kanal': option #4 needs a non-empty string 'value'"),
-    ("option without label", lambda r: _kanal(r)["options"].append({"value": "fax"}),
-     "field 'kanal': option #4 needs a non-empty 'label'"),
-    ("option unknown key", lambda r: _kanal(r)["options"][0].update(default=True),
-     "field 'kanal': option #1: unknown key 'default'"),
-    ("duplicate option", lambda r: _kanal(r)["options"].append({"value": "telefon", "label": "Tel."}),
-     "field 'kanal': duplicate option value 'telefon'"),
-    ("options on text", lambda r: _grund(r).update(options=_opts("a")),
-     "field 'grund_eltern_nicht_informiert': 'options' is only allowed for type enum or multi"),
-    ("pool on text", lambda r: _grund(r).update(pool="insofa"),
-     "field 'grund_eltern_nicht_informiert': 'pool' is only allowed for type user"),
-    ("min_items on text", lambda r: _grund(r).update(min_items=1),
-     "field 'grund_eltern_nicht_informiert': 'min_items' is only allowed for type list"),
-    ("fields on text", lambda r: _grund(r).update(fields=[]),
-     "field 'grund_eltern_nicht_informiert': 'fields' is only allowed for type list"),
-    ("empty prefill", lambda r: _grund(r).update(prefill=""),
-     "field 'grund_eltern_nicht_informiert': 'prefill' must be a non-empty string"),
-    ("required_if unknown field", lambda r: _grund(r).update(required_if={"eltern": False}),
-     "field 'grund_eltern_nicht_informiert': 'required_if' names unknown field 'eltern'"),
-    ("required_if not bool", lambda r: _grund(r).update(required_if={"eltern_informiert": "nein"}),
-     "'required_if' value for boolean field 'eltern_informiert' must be true or false"),
-    ("required_if 0 for bool", lambda r: _grund(r).update(required_if={"eltern_informiert": 0}),
-     "'required_if' value for boolean field 'eltern_informiert' must be true or false"),
-    ("required_if not an option", lambda r: _grund(r).update(required_if={"kanal": "fax"}),
-     "'required_if' value 'fax' is not an option of field 'kanal'"),
-    ("required_if list with unknown", lambda r: _grund(r).update(required_if={"kanal": ["telefon", "fax"]}),
-     "'required_if' value 'fax' is not an option of field 'kanal'"),
-    ("required_if empty list", lambda r: _grund(r).update(required_if={"kanal": []}),
-     "'required_if' value for 'kanal' is an empty list"),
-    ("required_if on text", lambda r: _grund(r).update(required_if={"zusammenfassung": "x"}),
-     "'required_if' on field 'zusammenfassung' of type 'textarea'"),
-    ("required_if on itself", lambda r: _grund(r).update(required_if={"grund_eltern_nicht_informiert": "x"}),
-     "'required_if' cannot depend on the field itself"),
-    ("required_if empty", lambda r: _grund(r).update(required_if={}),
-     "'required_if' must be a non-empty object"),
-    ("required_if a list", lambda r: _grund(r).update(required_if=["eltern_informiert"]),
-     "'required_if' must be a non-empty object"),
-    ("required_if and required", lambda r: _grund(r).update(required=True),
-     "'required_if' makes no sense when 'required' is true"),
+    (
+        "option not an object",
+        lambda r: _kanal(r)["options"].append("fax"),
+        "field 'kanal': option #4 must be a JSON object",
+    ),
+    (
+        "option without value",
+        lambda r: _kanal(r)["options"].append({"label": "Fax"}),
+        "field 'kanal': option #4 needs a non-empty string 'value'",
+    ),
+    (
+        "option without label",
+        lambda r: _kanal(r)["options"].append({"value": "fax"}),
+        "field 'kanal': option #4 needs a non-empty 'label'",
+    ),
+    (
+        "option unknown key",
+        lambda r: _kanal(r)["options"][0].update(default=True),
+        "field 'kanal': option #1: unknown key 'default'",
+    ),
+    (
+        "duplicate option",
+        lambda r: _kanal(r)["options"].append({"value": "telefon", "label": "Tel."}),
+        "field 'kanal': duplicate option value 'telefon'",
+    ),
+    (
+        "options on text",
+        lambda r: _grund(r).update(options=_opts("a")),
+        "field 'grund_eltern_nicht_informiert': 'options' is only allowed for type enum or multi",
+    ),
+    (
+        "pool on text",
+        lambda r: _grund(r).update(pool="insofa"),
+        "field 'grund_eltern_nicht_informiert': 'pool' is only allowed for type user",
+    ),
+    (
+        "min_items on text",
+        lambda r: _grund(r).update(min_items=1),
+        "field 'grund_eltern_nicht_informiert': 'min_items' is only allowed for type list",
+    ),
+    (
+        "fields on text",
+        lambda r: _grund(r).update(fields=[]),
+        "field 'grund_eltern_nicht_informiert': 'fields' is only allowed for type list",
+    ),
+    (
+        "empty prefill",
+        lambda r: _grund(r).update(prefill=""),
+        "field 'grund_eltern_nicht_informiert': 'prefill' must be a non-empty string",
+    ),
+    (
+        "required_if unknown field",
+        lambda r: _grund(r).update(required_if={"eltern": False}),
+        "field 'grund_eltern_nicht_informiert': 'required_if' names unknown field 'eltern'",
+    ),
+    (
+        "required_if not bool",
+        lambda r: _grund(r).update(required_if={"eltern_informiert": "nein"}),
+        "'required_if' value for boolean field 'eltern_informiert' must be true or false",
+    ),
+    (
+        "required_if 0 for bool",
+        lambda r: _grund(r).update(required_if={"eltern_informiert": 0}),
+        "'required_if' value for boolean field 'eltern_informiert' must be true or false",
+    ),
+    (
+        "required_if not an option",
+        lambda r: _grund(r).update(required_if={"kanal": "fax"}),
+        "'required_if' value 'fax' is not an option of field 'kanal'",
+    ),
+    (
+        "required_if list with unknown",
+        lambda r: _grund(r).update(required_if={"kanal": ["telefon", "fax"]}),
+        "'required_if' value 'fax' is not an option of field 'kanal'",
+    ),
+    (
+        "required_if empty list",
+        lambda r: _grund(r).update(required_if={"kanal": []}),
+        "'required_if' value for 'kanal' is an empty list",
+    ),
+    (
+        "required_if on text",
+        lambda r: _grund(r).update(required_if={"zusammenfassung": "x"}),
+        "'required_if' on field 'zusammenfassung' of type 'textarea'",
+    ),
+    (
+        "required_if on itself",
+        lambda r: _grund(r).update(required_if={"grund_eltern_nicht_informiert": "x"}),
+        "'required_if' cannot depend on the field itself",
+    ),
+    ("required_if empty", lambda r: _grund(r).update(required_if={}), "'required_if' must be a non-empty object"),
+    (
+        "required_if a list",
+        lambda r: _grund(r).update(required_if=["eltern_informiert"]),
+        "'required_if' must be a non-empty object",
+    ),
+    (
+        "required_if and required",
+        lambda r: _grund(r).update(required=True),
+        "'required_if' makes no sense when 'required' is true",
+    ),
 ]
 
 
@@ -614,21 +774,32 @@ def _schutzplan_item(change: Any) -> dict[str, Any]:
     return raw
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    (lambda f: f.pop("fields"), "field 'massnahmen': 'fields' must be a non-empty list"),
-    (lambda f: f.update(fields=[]), "field 'massnahmen': 'fields' must be a non-empty list"),
-    (lambda f: f["fields"].append({"name": "was", "label": "Was", "type": "text", "required": True}),
-     "duplicate field name 'massnahmen.was'"),
-    (lambda f: f["fields"][0].update(type="list", fields=[_field("x", "text")]),
-     "field 'massnahmen.was': a list cannot contain another list"),
-    (lambda f: f["fields"][0].update(prefill="x"),
-     "field 'massnahmen.was': 'prefill' is not allowed inside a list"),
-    (lambda f: f["fields"][0].update(required=False, required_if={"ueberpruefung_am": "x"}),
-     "field 'massnahmen.was': 'required_if' names unknown field 'ueberpruefung_am'"),
-    (lambda f: f.update(min_items=-1), "field 'massnahmen': 'min_items' must be a whole number >= 0"),
-    (lambda f: f.update(min_items=True), "field 'massnahmen': 'min_items' must be a whole number >= 0"),
-    (lambda f: f.update(min_items=1.5), "field 'massnahmen': 'min_items' must be a whole number >= 0"),
-])
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda f: f.pop("fields"), "field 'massnahmen': 'fields' must be a non-empty list"),
+        (lambda f: f.update(fields=[]), "field 'massnahmen': 'fields' must be a non-empty list"),
+        (
+            lambda f: f["fields"].append({"name": "was", "label": "Was", "type": "text", "required": True}),
+            "duplicate field name 'massnahmen.was'",
+        ),
+        (
+            lambda f: f["fields"][0].update(type="list", fields=[_field("x", "text")]),
+            "field 'massnahmen.was': a list cannot contain another list",
+        ),
+        (
+            lambda f: f["fields"][0].update(prefill="x"),
+            "field 'massnahmen.was': 'prefill' is not allowed inside a list",
+        ),
+        (
+            lambda f: f["fields"][0].update(required=False, required_if={"ueberpruefung_am": "x"}),
+            "field 'massnahmen.was': 'required_if' names unknown field 'ueberpruefung_am'",
+        ),
+        (lambda f: f.update(min_items=-1), "field 'massnahmen': 'min_items' must be a whole number >= 0"),
+        (lambda f: f.update(min_items=True), "field 'massnahmen': 'min_items' must be a whole number >= 0"),
+        (lambda f: f.update(min_items=1.5), "field 'massnahmen': 'min_items' must be a whole number >= 0"),
+    ],
+)
 def test_check_definition_checks_list_fields(change: Any, problem: str) -> None:
     problems = check_definition(_schutzplan_item(change))
     assert any(problem in p for p in problems), problems
@@ -639,27 +810,53 @@ def test_check_definition_reports_every_problem_not_just_the_first() -> None:
         raw["format"] = 2
         _kanal(raw).pop("options")
         _grund(raw)["required_if"] = {"eltern": False}
+
     assert len(check_definition(_broken(many))) == 3
 
 
 def test_check_definition_user_pool() -> None:
-    assert check_definition({"format": 1, "task": "t", "title": "T",
-                             "fields": [_field("insofa", "user", required=False, pool="insofa")]}) == []
-    problems = check_definition({"format": 1, "task": "t", "title": "T",
-                                 "fields": [_field("insofa", "user", pool="")]})
+    assert (
+        check_definition(
+            {
+                "format": 1,
+                "task": "t",
+                "title": "T",
+                "fields": [_field("insofa", "user", required=False, pool="insofa")],
+            }
+        )
+        == []
+    )
+    problems = check_definition({"format": 1, "task": "t", "title": "T", "fields": [_field("insofa", "user", pool="")]})
     assert problems == ["field 'insofa': 'pool' must be a non-empty string"]
 
 
-@pytest.mark.parametrize("raw", [
-    None, 1, "form", [], {}, {"fields": None}, {"fields": [None, 1, "x", []]},
-    {"format": "1", "fields": [{"name": 5, "label": 5, "type": 5, "required": 5}]},
-    {"fields": [{"name": "a", "type": "enum", "options": 5, "required_if": 5}]},
-    {"fields": [{"name": "a", "type": "enum", "options": [None, {"value": 1, "label": None}]},
-                {"name": "b", "type": "text", "required_if": {"a": [None, {}], "c": 1}}]},
-    {"fields": [{"name": "a", "type": "list", "fields": "x", "min_items": "2"},
-                {"name": "b", "type": "boolean", "required_if": {"a": True}}]},
-    {"fields": [{"name": "a", "type": ["text"]}, {"name": "b", "type": "text", "required_if": {"a": "x"}}]},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        1,
+        "form",
+        [],
+        {},
+        {"fields": None},
+        {"fields": [None, 1, "x", []]},
+        {"format": "1", "fields": [{"name": 5, "label": 5, "type": 5, "required": 5}]},
+        {"fields": [{"name": "a", "type": "enum", "options": 5, "required_if": 5}]},
+        {
+            "fields": [
+                {"name": "a", "type": "enum", "options": [None, {"value": 1, "label": None}]},
+                {"name": "b", "type": "text", "required_if": {"a": [None, {}], "c": 1}},
+            ]
+        },
+        {
+            "fields": [
+                {"name": "a", "type": "list", "fields": "x", "min_items": "2"},
+                {"name": "b", "type": "boolean", "required_if": {"a": True}},
+            ]
+        },
+        {"fields": [{"name": "a", "type": ["text"]}, {"name": "b", "type": "text", "required_if": {"a": "x"}}]},
+    ],
+)
 def test_check_definition_never_raises_on_garbage(raw: object) -> None:
     problems = check_definition(raw)
     assert problems and all(isinstance(p, str) for p in problems)
@@ -670,8 +867,7 @@ def test_parse_definition_builds_frozen_hashable_dataclasses() -> None:
     assert form.task == "sofortmeldung_jugendamt"
     assert form.description == "Akute Gefahr: das Jugendamt sofort informieren."
     kanal = form.fields[1]
-    options = (Option("telefon", "Telefon"), Option("persoenlich", "Persönlich"),
-               Option("polizei", "Über die Polizei"))
+    options = (Option("telefon", "Telefon"), Option("persoenlich", "Persönlich"), Option("polizei", "Über die Polizei"))
     assert kanal == FormField(name="kanal", label="Kanal", type="enum", required=True, options=options)
     assert form.fields[3].help == "§ 8a Abs. 4 S. 2 SGB VIII"
     assert hash(form) == hash(parse_definition(copy.deepcopy(SOFORTMELDUNG)))
@@ -698,8 +894,12 @@ def test_form_to_api_gives_the_fields_as_interfaces_md_describes() -> None:
     assert api["title"] == "Sofortmeldung an das Jugendamt"
     assert api["description"] == "Akute Gefahr: das Jugendamt sofort informieren."
     by_name = {f["name"]: f for f in api["fields"]}
-    assert by_name["gemeldet_am"] == {"name": "gemeldet_am", "label": "Gemeldet am", "type": "datetime",
-                                      "required": True}
+    assert by_name["gemeldet_am"] == {
+        "name": "gemeldet_am",
+        "label": "Gemeldet am",
+        "type": "datetime",
+        "required": True,
+    }
     assert by_name["kanal"]["options"][0] == {"value": "telefon", "label": "Telefon"}
     assert by_name["eltern_informiert"]["help"] == "§ 8a Abs. 4 S. 2 SGB VIII"
     assert by_name["grund_eltern_nicht_informiert"]["required_if"] == {"eltern_informiert": False}

@@ -75,9 +75,7 @@ def _fake_bin(folder: Path, names: tuple[str, ...]) -> Path:
     return folder
 
 
-def test_find_pg_bin_override_needs_all_three_binaries(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_find_pg_bin_override_needs_all_three_binaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     complete = _fake_bin(tmp_path / "complete", ("initdb", "pg_ctl", "postgres"))
     wrapper_only = _fake_bin(tmp_path / "wrappers", ("initdb", "pg_ctl"))
 

@@ -19,8 +19,10 @@ def _ok(schema: str, status: str = "200", many: bool = False) -> dict[str, Any]:
 
 def _problems(*codes: int) -> dict[str, Any]:
     return {
-        str(code): {"description": "problem", "content": {"application/problem+json": {
-            "schema": {"$ref": "#/components/schemas/Problem"}}}}
+        str(code): {
+            "description": "problem",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
         for code in codes
     }
 
@@ -29,26 +31,47 @@ def _problems(*codes: int) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     spec = APISpec(title="Schutzpfad API", version="1.0.0", openapi_version="3.1.0", plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name in ("CaseCreateRequest", "CaseView", "CaseSummary", "TaskSummary", "TaskView", "ProcessInfo", "Problem"):
+    for name in ("Problem", "ProcessInfo", "TaskSummary", "CaseSummary", "CaseView", "TaskView", "CaseCreateRequest"):
         spec.components.schema(name, schema=getattr(schemas, name))
-    body = {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseCreateRequest"}}}}
+    body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseCreateRequest"}}},
+    }
     free = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
     pid = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}]
     cid = [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-    spec.path("/api/v1/processes", operations={"get": {"responses": {**_ok("ProcessInfo", many=True), **_problems(401)}}})
-    spec.path("/api/v1/cases", operations={
-        "get": {"parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
-                "responses": {**_ok("CaseSummary", many=True), **_problems(401)}},
-        "post": {"requestBody": body, "responses": {**_ok("CaseView", "201"), **_problems(400, 401, 403, 422)}},
-    })
-    spec.path("/api/v1/cases/{case_id}", operations={"get": {"parameters": cid, "responses": {
-        **_ok("CaseView"), **_problems(401, 404)}}})
+    spec.path(
+        "/api/v1/processes", operations={"get": {"responses": {**_ok("ProcessInfo", many=True), **_problems(401)}}}
+    )
+    spec.path(
+        "/api/v1/cases",
+        operations={
+            "get": {
+                "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
+                "responses": {**_ok("CaseSummary", many=True), **_problems(401)},
+            },
+            "post": {"requestBody": body, "responses": {**_ok("CaseView", "201"), **_problems(400, 401, 403, 422)}},
+        },
+    )
+    spec.path(
+        "/api/v1/cases/{case_id}",
+        operations={"get": {"parameters": cid, "responses": {**_ok("CaseView"), **_problems(401, 404)}}},
+    )
     spec.path("/api/v1/tasks", operations={"get": {"responses": {**_ok("TaskSummary", many=True), **_problems(401)}}})
-    spec.path("/api/v1/tasks/{task_id}", operations={"get": {"parameters": pid, "responses": {
-        **_ok("TaskView"), **_problems(401, 404)}}})
-    spec.path("/api/v1/tasks/{task_id}/complete", operations={"post": {
-        "parameters": pid, "requestBody": free,
-        "responses": {**_ok("CaseView"), **_problems(400, 401, 403, 404, 409, 422)}}})
+    spec.path(
+        "/api/v1/tasks/{task_id}",
+        operations={"get": {"parameters": pid, "responses": {**_ok("TaskView"), **_problems(401, 404)}}},
+    )
+    spec.path(
+        "/api/v1/tasks/{task_id}/complete",
+        operations={
+            "post": {
+                "parameters": pid,
+                "requestBody": free,
+                "responses": {**_ok("CaseView"), **_problems(400, 401, 403, 404, 409, 422)},
+            }
+        },
+    )
     document: dict[str, Any] = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

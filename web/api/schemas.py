@@ -21,22 +21,36 @@ _Request.error_messages = {**Schema.error_messages, "unknown": "Unbekanntes Feld
 
 
 class CaseCreateRequest(_Request):
-    process = fields.String(required=True, error_messages={**_REQUIRED, "invalid": "Prozessschlüssel als Text angeben."},
-                            metadata={"description": "process key, e.g. traeger_8a"})
-    child = fields.Dict(required=True, error_messages={**_REQUIRED, "invalid": "Angaben zum Kind als Objekt angeben."},
-                        metadata={"description": "vorname, nachname, geburtsdatum, wohnort_gemeinde, geschlecht?, "
-                                                 "anschrift?, sorgeberechtigte?"})
-    jugendamt = fields.String(error_messages={"invalid": "Jugendamt-Schlüssel als Text angeben."},
-                              metadata={"description": "explicit Jugendamt key (overrides routing; audited)"})
-    organisation = fields.String(error_messages={"invalid": "Organisations-Schlüssel als Text angeben."},
-                                 metadata={"description": "only needed when the caller belongs to several"})
+    process = fields.String(
+        required=True,
+        error_messages={**_REQUIRED, "invalid": "Prozessschlüssel als Text angeben."},
+        metadata={"description": "process key, e.g. traeger_8a"},
+    )
+    child = fields.Dict(
+        required=True,
+        error_messages={**_REQUIRED, "invalid": "Angaben zum Kind als Objekt angeben."},
+        metadata={
+            "description": "vorname, nachname, geburtsdatum, wohnort_gemeinde, geschlecht?, "
+            "anschrift?, sorgeberechtigte?"
+        },
+    )
+    jugendamt = fields.String(
+        error_messages={"invalid": "Jugendamt-Schlüssel als Text angeben."},
+        metadata={"description": "explicit Jugendamt key (overrides routing; audited)"},
+    )
+    organisation = fields.String(
+        error_messages={"invalid": "Organisations-Schlüssel als Text angeben."},
+        metadata={"description": "only needed when the caller belongs to several"},
+    )
 
 
 def load_request(schema: Schema, body: Any) -> dict[str, Any]:
     try:
         data: dict[str, Any] = schema.load(body)
     except ValidationError as exc:
-        raise ValidationFailed({k: v if isinstance(v, list) else [str(v)] for k, v in exc.messages_dict.items()}) from None
+        raise ValidationFailed(
+            {k: v if isinstance(v, list) else [str(v)] for k, v in exc.messages_dict.items()}
+        ) from None
     return data
 
 
@@ -117,14 +131,19 @@ class FormFieldSchema(Schema):
     required_if = fields.Dict()
     options = fields.List(fields.Nested(OptionSchema))
     help = fields.String()
-    fields = fields.List(fields.Nested(lambda: FormFieldSchema()))
     min_items = fields.Integer()
+    item_fields = fields.List(
+        fields.Nested(lambda: FormFieldSchema()),
+        data_key="fields",
+        attribute="fields",
+        metadata={"description": "for type list: the fields of each item"},
+    )
 
 
 class FormSchema(Schema):
     title = fields.String()
     description = fields.String()
-    fields = fields.List(fields.Nested(FormFieldSchema))
+    form_fields = fields.List(fields.Nested(FormFieldSchema), data_key="fields", attribute="fields")
 
 
 class TaskView(TaskSummary):

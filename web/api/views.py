@@ -69,7 +69,10 @@ def processes() -> Response:
 def open_case() -> Response:
     data = schemas.load_request(schemas.CaseCreateRequest(), json_body())
     view = engine().open_case(
-        actor(), process_key=data["process"], child=data["child"], jugendamt_key=data.get("jugendamt"),
+        actor(),
+        process_key=data["process"],
+        child=data["child"],
+        jugendamt_key=data.get("jugendamt"),
         organisation_key=data.get("organisation"),
     )
     response = dump(schemas.CaseView(), view, 201)

@@ -1,0 +1,154 @@
+"""Process bundles (docs/bundles.md): one folder per process key and version, read into memory.
+
+A bundle is deployed as its bytes, so everything the engine needs later — the hash, the manifest, the
+BPMN/DMN sources, the forms — comes from one `files` mapping and never from the disk again. The hash is
+defined over paths and contents only (not timestamps or file order), so the same folder on two machines
+deploys as the same version, and changing a single byte makes it a different one. Whether a bundle is
+*valid* is `engine.validation`'s job; this module only checks what it needs to name the bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from engine.errors import DefinitionInvalid
+
+MANIFEST = "manifest.json"
+
+#: Folders below the bundle root that are never part of a bundle (editor and interpreter droppings).
+_SKIPPED_DIRS = frozenset({"__pycache__"})
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One process version: its identity, parsed manifest and every file's bytes (read-only views).
+
+    Equality and hashing use key, version, title and sha256 — the hash already covers every byte.
+    """
+
+    key: str
+    version: int
+    title: str
+    manifest: Mapping[str, Any] = field(compare=False, hash=False)
+    files: Mapping[str, bytes] = field(compare=False, hash=False)
+    sha256: str
+
+    def bpmn_sources(self) -> dict[str, bytes]:
+        """The BPMN files the manifest lists, in its order (missing ones are left out)."""
+        return self._listed("bpmn")
+
+    def dmn_sources(self) -> dict[str, bytes]:
+        """The DMN files the manifest lists, in its order."""
+        return self._listed("dmn")
+
+    def form_raw(self, path: str) -> object:
+        """The parsed JSON of a form definition, unchecked (see `engine.forms.check_definition`)."""
+        if path not in self.files:
+            raise DefinitionInvalid([f"{path}: no such file in bundle {self.key} version {self.version}"])
+        try:
+            return json.loads(self.files[path].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DefinitionInvalid([f"{path}: not valid UTF-8 JSON: {exc}"]) from None
+
+    def _listed(self, manifest_key: str) -> dict[str, bytes]:
+        listed = self.manifest.get(manifest_key)
+        if not isinstance(listed, list):
+            return {}
+        return {p: self.files[p] for p in listed if isinstance(p, str) and p in self.files}
+
+
+def bundle_sha256(files: Mapping[str, bytes]) -> str:
+    """SHA-256 as bundles.md defines it: per file in path order, path NUL length NUL content.
+
+    The length prefix makes the encoding unambiguous (no two different bundles share a byte stream).
+    """
+    digest = hashlib.sha256()
+    for path in sorted(files):  # code-point order, which is also UTF-8 byte order
+        content = files[path]
+        digest.update(path.encode("utf-8"))
+        digest.update(b"\0")
+        digest.update(str(len(content)).encode("ascii"))
+        digest.update(b"\0")
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def bundle_from_files(files: Mapping[str, bytes]) -> Bundle:
+    """Build a Bundle from relative POSIX paths → bytes; the manifest must at least name the bundle."""
+    raw = files.get(MANIFEST)
+    if raw is None:
+        raise DefinitionInvalid([f"{MANIFEST}: missing (every bundle has one at its top level)"])
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DefinitionInvalid([f"{MANIFEST}: not valid UTF-8 JSON: {exc}"]) from None
+    if not isinstance(manifest, dict):
+        raise DefinitionInvalid([f"{MANIFEST}: must be a JSON object, not {type(manifest).__name__}"])
+    problems = []
+    key, version, title = manifest.get("key"), manifest.get("version"), manifest.get("title")
+    if not isinstance(key, str) or not key:
+        problems.append(f"{MANIFEST}: 'key' must be a non-empty string")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        problems.append(f"{MANIFEST}: 'version' must be an integer >= 1")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(f"{MANIFEST}: 'title' must be a non-empty string")
+    if problems or not isinstance(key, str) or not isinstance(version, int) or not isinstance(title, str):
+        raise DefinitionInvalid(problems)
+    frozen_files = MappingProxyType(dict(files))
+    return Bundle(
+        key=key,
+        version=version,
+        title=title,
+        manifest=MappingProxyType(manifest),
+        files=frozen_files,
+        sha256=bundle_sha256(frozen_files),
+    )
+
+
+def load_bundle_dir(path: Path) -> Bundle:
+    """Read every regular file below `path` (not symlinks, hidden files or __pycache__) into a Bundle.
+
+    Symlinks are skipped on purpose: a bundle must be self-contained, and the hash must describe what
+    is in the folder, not what a link happens to point at today.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise DefinitionInvalid([f"{path}: not a folder (a bundle is a folder bpmn/<key>/<version>/)"])
+    files: dict[str, bytes] = {}
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIPPED_DIRS)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = Path(dirpath) / name
+            if not stat.S_ISREG(full.lstat().st_mode):
+                continue
+            files[full.relative_to(path).as_posix()] = full.read_bytes()
+    return bundle_from_files(files)
+
+
+def discover_bundles(root: Path) -> list[Path]:
+    """Every `<root>/<key>/<version>/` folder with a manifest.json, sorted by key, then numeric version.
+
+    Only all-digit version folders count; other folders (like `<root>/directory`) are not bundles.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found: list[tuple[str, int, Path]] = []
+    for key_dir in root.iterdir():
+        if not key_dir.is_dir() or key_dir.name.startswith(".") or key_dir.name == "directory":
+            continue
+        for version_dir in key_dir.iterdir():
+            name = version_dir.name
+            if name.isascii() and name.isdigit() and (version_dir / MANIFEST).is_file():
+                found.append((key_dir.name, int(name), version_dir))
+    return [p for _, _, p in sorted(found, key=lambda t: (t[0], t[1]))]

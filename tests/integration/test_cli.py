@@ -1,0 +1,108 @@
+"""The `schutzpfad` command line as an operator uses it: results on stdout, one clear line on
+failure, never a traceback. Runs in-process with click's runner against a temp instance folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import FIXTURE_BUNDLES
+from web.cli import main
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "bundles"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SCHUTZPFAD_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.delenv("SCHUTZPFAD_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SCHUTZPFAD_ALLOW_NO_MFA", raising=False)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, ok: bool = True):
+        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output + result.stderr
+        return result
+
+    return run
+
+
+def test_init_is_idempotent_and_deploys_the_bundled_processes(cli):
+    first = cli("init")
+    assert "deployed traeger_8a v1" in first.stderr
+    second = cli("init")
+    assert "deployed" not in second.stderr
+    listed = json.loads(cli("process", "list", "--json").stdout)
+    assert "traeger_8a" in {p["key"] for p in listed}
+
+
+def test_orgs_users_and_token(cli, monkeypatch):
+    cli("init")
+    assert (
+        cli(
+            "orgs", "create", "kita-test", "--name", "Kita Test", "--kind", "traeger", "--jugendamt", "ja-goch"
+        ).stdout.strip()
+        == "kita-test"
+    )
+    refused = cli("users", "create", "anna", "--org", "kita-test", "--role", "fachkraft", "--no-mfa", ok=False)
+    assert refused.exit_code == 1 and "SCHUTZPFAD_ALLOW_NO_MFA" in refused.stderr
+    cli(
+        "users",
+        "create",
+        "anna",
+        "--org",
+        "kita-test",
+        "--role",
+        "fachkraft",
+        "--password-stdin",
+        input="ein-langes-passwort\n",
+    )
+    token = cli("users", "token", "anna").stdout
+    assert token.startswith("sp_") and token.count("\n") == 1  # the token and nothing else on stdout
+    wrong_role = cli("users", "create", "bert", "--org", "kita-test", "--role", "ja_leitung", ok=False)
+    assert wrong_role.exit_code == 1 and "Rolle" in wrong_role.stderr
+    unknown_ja = cli(
+        "orgs", "create", "kita-x", "--name", "X", "--kind", "traeger", "--jugendamt", "ja-nirgendwo", ok=False
+    )
+    assert unknown_ja.exit_code == 1 and "ja-nirgendwo" in unknown_ja.stderr
+    monkeypatch.setenv("SCHUTZPFAD_ALLOW_NO_MFA", "1")
+    cli("users", "create", "carla", "--org", "kita-test", "--role", "leitung", "--no-mfa")
+
+
+def test_process_validate_lists_every_problem_and_deploy_refuses(cli):
+    cli("init")
+    broken = VECTORS / "broken" / "multi_problem" / "1"
+    result = cli("process", "validate", str(broken), ok=False)
+    assert result.exit_code == 1
+    problems = [line for line in result.stderr.splitlines() if not line.startswith("Fehler:")]
+    assert len(problems) >= 3
+    assert "Traceback" not in result.output + result.stderr
+    refused = cli("process", "deploy", str(broken), ok=False)
+    assert refused.exit_code == 1
+    assert "multi" not in cli("process", "list").stdout
+
+
+def test_process_deploy_new_bundle_then_no_op(cli):
+    cli("init")
+    path = str(FIXTURE_BUNDLES / "melder" / "1")
+    assert cli("process", "validate", path).exit_code == 0
+    assert cli("process", "deploy", path).stdout.split("\t")[3].strip() == "deployed"
+    assert "unchanged" in cli("process", "deploy", path).stdout
+
+
+def test_unreachable_database_is_one_line_without_traceback(cli, monkeypatch):
+    monkeypatch.setenv("SCHUTZPFAD_DATABASE_URL", "postgresql+psycopg://nobody@/nowhere?host=/nonexistent&port=1")
+    for args in (["init"], ["process", "list"]):
+        result = cli(*args, ok=False)
+        assert result.exit_code == 1
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "Datenbank" in result.stderr
+
+
+def test_commands_refuse_an_uninitialised_database(cli):
+    result = cli("users", "token", "anna", ok=False)
+    assert result.exit_code == 1 and "schutzpfad init" in result.stderr

@@ -1,0 +1,93 @@
+"""Fault cases of the run loop: two completions racing, a stale write, a crash mid-step.
+Nothing acknowledged is lost and nothing half-done remains (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from engine import case_state, casework
+from engine.bootstrap import build_engine
+from engine.errors import Conflict, StaleCase
+from engine.persistence import models as m
+
+
+def _first_task(world, user, case):
+    return world.engine.case(world[user], case["id"])["open_tasks"][0]["id"]
+
+
+def _race(callables):
+    barrier = threading.Barrier(len(callables))
+    results: list[object] = [None] * len(callables)
+
+    def run(i, fn):
+        barrier.wait()
+        try:
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what we assert on
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(callables)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@pytest.mark.parametrize("nodes", ["one_node", "two_nodes"])
+def test_two_threads_complete_the_same_task_exactly_one_wins(world, child, database_url, clock, nodes):
+    case = world.engine.open_case(world["kita_fk"], process_key="melder", child=child)
+    task_id = _first_task(world, "kita_fk", case)
+    other = world.engine if nodes == "one_node" else build_engine(database_url, clock)
+    try:
+        results = _race(
+            [
+                lambda: world.engine.complete_task(world["kita_fk"], task_id, {"frage": "A"}),
+                lambda: other.complete_task(world["kita_fk2"], task_id, {"frage": "B"}),
+            ]
+        )
+    finally:
+        if other is not world.engine:
+            other.db.dispose()
+    wins = [r for r in results if isinstance(r, dict)]
+    losses = [r for r in results if isinstance(r, Conflict)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    view = world.engine.case(world["kita_fk"], case["id"])
+    assert len(view["history"]) == 1
+    # Exactly one Meldung went out: one linked Jugendamt case.
+    assert len(view["links"]) == 1
+    with world.engine.reading() as uow:
+        assert uow.session.query(m.Case).count() == 2
+
+
+def test_stale_write_is_refused(world, child):
+    engine = world.engine
+    case = engine.open_case(world["kita_fk"], process_key="melder", child=child)
+    task_id = _first_task(world, "kita_fk", case)
+    with engine.reading() as uow:
+        stale = case_state.load(uow.session, engine.catalog, uow.session.get(m.Case, case["id"]))
+    engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})
+    with engine.writing() as uow, pytest.raises(StaleCase):
+        stale.case = uow.session.get(m.Case, case["id"])
+        case_state.save(uow.session, stale, engine.clock.now())
+    assert len(engine.case(world["kita_fk"], case["id"])["history"]) == 1
+
+
+def test_crash_mid_step_leaves_nothing_behind(world, child, monkeypatch):
+    engine = world.engine
+    case = engine.open_case(world["kita_fk"], process_key="melder", child=child)
+    task_id = _first_task(world, "kita_fk", case)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("simulated crash while delivering the Meldung")
+
+    monkeypatch.setattr(casework, "deliver_messages", crash)
+    with pytest.raises(RuntimeError):
+        engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})
+    view = engine.case(world["kita_fk"], case["id"])
+    assert view["history"] == [] and view["links"] == []
+    assert [t["id"] for t in view["open_tasks"]] == [task_id]
+    monkeypatch.undo()
+    assert engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})["history"]
