@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor, Membership
 from engine.errors import NotFound, ValidationFailed
-from engine.permissions import ROLE_LABELS
 from engine.persistence import models as m
 
 ORGANISATION_KINDS = {
@@ -190,7 +189,3 @@ def actor_for_user(session: Session, user: m.User) -> Actor:
     ).all()
     memberships = tuple(Membership(org.id, org.key, org.kind, org.network_key, role) for role, org in rows)
     return Actor(user.id, user.username, user.display_name, memberships)
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABELS.get(role, role)

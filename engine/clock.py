@@ -41,8 +41,3 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
-
-
-def local_today(clock: Clock) -> datetime:
-    """Now in Europe/Berlin: dates shown to people and case reference years are local."""
-    return clock.now().astimezone(BERLIN)

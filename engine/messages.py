@@ -1,12 +1,17 @@
 """Messages between cases, delivered in the sender's unit of work: both happen or neither.
 
-A thrown message goes to a linked case that waits for it (the Rückmeldung reaching the Träger's
-case), or opens a case of the process that its manifest says the message starts (the Meldung opening
-a `jugendamt_8a` case at the sending case's responsible Jugendamt, § 8a Abs. 6 SGB VIII).
+A thrown message goes, in this order,
+1. to a linked case that waits for it (the Rückmeldung reaching the Träger's case);
+2. into a new case of the process whose manifest says the message starts it (the Meldung opening a
+   `jugendamt_8a` case at the sending case's responsible Jugendamt, § 8a Abs. 6 SGB VIII);
+3. into the history of the case it was sent to earlier (the written Meldebogen that follows a
+   telephone Sofortmeldung).
+A message that fits none of these fails the step: nothing is sent half-way.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -43,9 +48,17 @@ def deliver_messages(
             _deliver_to(session, catalog, waiting, message, actor=actor, now=now, depth=depth)
             continue
         process = catalog.started_by_message(session, message.name)
-        if process is None:
+        if process is not None:
+            _open_from_message(session, process, sender, message, actor=actor, now=now)
+            continue
+        recipient = _case_sent_to(session, sender.case.id)
+        if recipient is None:
             raise Conflict(f"Die Nachricht „{message.name}“ kann keinem Fall zugestellt werden.")
-        _open_from_message(session, process, sender, message, actor=actor, now=now)
+        session.add(m.CaseMessage(
+            case_id=recipient, from_case_id=sender.case.id, name=message.name,
+            payload=json.dumps(message.payload, ensure_ascii=False), received_at=now,
+        ))
+        session.flush()
 
 
 def _waiting_linked_case(session: Session, case_id: int, message: str) -> int | None:
@@ -53,6 +66,15 @@ def _waiting_linked_case(session: Session, case_id: int, message: str) -> int | 
         select(m.CaseLink.linked_case_id)
         .join(m.CaseWait, m.CaseWait.case_id == m.CaseLink.linked_case_id)
         .where(m.CaseLink.case_id == case_id, m.CaseWait.message == message)
+        .order_by(m.CaseLink.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _case_sent_to(session: Session, case_id: int) -> int | None:
+    return session.execute(
+        select(m.CaseLink.linked_case_id)
+        .where(m.CaseLink.case_id == case_id, m.CaseLink.relation == SENT_TO)
         .order_by(m.CaseLink.id)
         .limit(1)
     ).scalar_one_or_none()

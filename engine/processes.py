@@ -174,7 +174,10 @@ class ProcessCatalog:
 def _load_bundle(definition_id: int, bundle: Bundle) -> LoadedProcess:
     parsed = parse_process(bundle.key, bundle.bpmn_sources(), bundle.dmn_sources())
     user_tasks: dict[str, UserTaskSpec] = {}
-    for spec in parsed.spec.task_specs.values():
+    specs = [*parsed.spec.task_specs.values()]
+    for sub in parsed.subprocess_specs.values():
+        specs += sub.task_specs.values()
+    for spec in specs:
         if not getattr(spec, "manual", False) or not getattr(spec, "bpmn_id", None):
             continue
         form_path = spec.extensions.get("formJsonSchemaFilename")

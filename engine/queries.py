@@ -6,6 +6,7 @@ not see raises NotFound, exactly like a missing one.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -90,10 +91,19 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
         .where(m.TaskHistory.case_id == case.id)
         .order_by(m.TaskHistory.completed_at, m.TaskHistory.id)
     ).all()
-    view["history"] = [
+    entries = [
         {"task": h.task_key, "title": h.title, "completed_by": username, "completed_at": iso(h.completed_at)}
         for h, username in history
     ]
+    received = _received_messages(session, case.id)
+    entries += [
+        {"task": r["name"], "title": f"Nachricht eingegangen ({r['from_reference']})", "completed_by": "system",
+         "completed_at": r["received_at"]}
+        for r in received
+    ]
+    view["history"] = sorted(entries, key=lambda e: e["completed_at"])
+    if sees_identifying_data(actor, case):
+        view["messages"] = received
     links = session.execute(
         select(m.CaseLink, m.Case.reference)
         .join(m.Case, m.Case.id == m.CaseLink.linked_case_id)
@@ -104,6 +114,20 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
         {"case_id": link.linked_case_id, "reference": ref, "relation": link.relation} for link, ref in links
     ]
     return view
+
+
+def _received_messages(session: Session, case_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(m.CaseMessage, m.Case.reference)
+        .join(m.Case, m.Case.id == m.CaseMessage.from_case_id)
+        .where(m.CaseMessage.case_id == case_id)
+        .order_by(m.CaseMessage.id)
+    ).all()
+    return [
+        {"name": msg.name, "received_at": iso(msg.received_at), "from_reference": ref,
+         "payload": json.loads(msg.payload)}
+        for msg, ref in rows
+    ]
 
 
 def list_cases(session: Session, actor: Actor, status: str | None, now: datetime) -> list[dict[str, Any]]:

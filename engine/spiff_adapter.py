@@ -12,7 +12,7 @@ Everything else in the engine talks to a `ProcessRuntime` and plain dicts. What 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -183,17 +183,6 @@ def waiting_message_names(workflow: BpmnWorkflow) -> list[str]:
     return sorted({e.name for e in workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
 
 
-def task_properties(task: Task) -> dict[str, str]:
-    return dict(task.task_spec.extensions.get("properties", {}))
-
-
-def case_variables(workflow: BpmnWorkflow, task: Task | None = None) -> dict[str, Any]:
-    """The data a task sees (or, for a finished instance, the final data)."""
-    if task is not None:
-        return dict(task.data)
-    return dict(workflow.data)
-
-
 # --------------------------------------------------------------------------------------------------
 # Compaction
 
@@ -263,7 +252,3 @@ def _drop_subprocess(workflow: BpmnWorkflow, task_id: UUID) -> None:
 def tree_size(workflow: BpmnWorkflow) -> int:
     """Number of tasks in the instance, subprocesses included (the unit of a step's cost)."""
     return len(workflow.tasks) + sum(len(s.tasks) for s in workflow.subprocesses.values())
-
-
-def task_ids(tasks: Iterable[Task]) -> list[str]:
-    return [str(t.id) for t in tasks]

@@ -18,10 +18,6 @@ from sqlalchemy.orm import Session, sessionmaker
 WRITE_OPTION = "schutzpfad_write"
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)

@@ -230,3 +230,16 @@ class CaseWait(Base):
     __tablename__ = "case_waits"
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     message: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class CaseMessage(Base):
+    """A message filed to a case that does not wait for it (e.g. the written Meldebogen after a
+    telephone Sofortmeldung): it appears in the receiving case's history."""
+
+    __tablename__ = "case_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())

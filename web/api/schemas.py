@@ -91,6 +91,13 @@ class CaseLinkEntry(Schema):
     relation = fields.String()
 
 
+class ReceivedMessage(Schema):
+    name = fields.String()
+    received_at = fields.String(metadata={"format": "date-time"})
+    from_reference = fields.String()
+    payload = fields.Dict()
+
+
 class CaseView(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -106,6 +113,7 @@ class CaseView(Schema):
     open_tasks = fields.List(fields.Nested(TaskSummary))
     history = fields.List(fields.Nested(HistoryEntry))
     links = fields.List(fields.Nested(CaseLinkEntry))
+    messages = fields.List(fields.Nested(ReceivedMessage), metadata={"description": "messages filed to this case"})
 
 
 class CaseSummary(Schema):

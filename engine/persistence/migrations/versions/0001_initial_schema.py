@@ -156,6 +156,20 @@ def upgrade() -> None:
     with op.batch_alter_table('case_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_links_case_id'), ['case_id'], unique=False)
 
+    op.create_table('case_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('from_case_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=False),
+    sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['from_case_id'], ['cases.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('case_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_messages_case_id'), ['case_id'], unique=False)
+
     op.create_table('case_waits',
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('message', sa.String(length=100), nullable=False),
@@ -233,6 +247,10 @@ def downgrade() -> None:
     op.drop_table('open_tasks')
     op.drop_table('instances')
     op.drop_table('case_waits')
+    with op.batch_alter_table('case_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_messages_case_id'))
+
+    op.drop_table('case_messages')
     with op.batch_alter_table('case_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_links_case_id'))
 

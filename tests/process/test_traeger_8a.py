@@ -1,0 +1,126 @@
+"""traeger_8a (§ 8a Abs. 4 SGB VIII) through the engine: steps 1, 3 and 10, the Mehraugenprinzip,
+the pseudonymised consultation and the Sofortmeldung that opens a case at the responsible Jugendamt."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import NotAllowed, NotFound, ValidationFailed
+
+BEOBACHTUNG = {
+    "beobachtungen": "Blaue Flecken am Oberarm, wirkt verängstigt.",
+    "beobachtet_am": "2026-03-02T08:15:00+01:00",
+    "quelle": "eigene_beobachtung",
+    "akute_gefahr": False,
+}
+
+
+def open_tasks(world, user, case_id):
+    return {t["task"]: t for t in world.engine.case(world[user], case_id)["open_tasks"]}
+
+
+def complete(world, user, case_id, task_key, values):
+    task = open_tasks(world, user, case_id)[task_key]
+    return world.engine.complete_task(world[user], task["id"], values)
+
+
+@pytest.fixture
+def case(world, child):
+    return world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+
+
+def test_no_gewichtige_anhaltspunkte_closes_the_case(world, case):
+    assert case["jugendamt"]["key"] == "ja-goch"  # Kita in Kevelaer, child lives in Goch
+    assert list(open_tasks(world, "kita_fk", case["id"])) == ["anhaltspunkte_dokumentieren"]
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    complete(world, "kita_leitung", case["id"], "leitung_informieren",
+             {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Erklärbar durch Sturz."})
+    closed = complete(world, "kita_leitung", case["id"], "abschluss",
+                      {"abschlussvermerk": "Keine Anhaltspunkte.", "ergebnis": "keine_gewichtigen_anhaltspunkte"})
+    assert closed["status"] == "abgeschlossen" and closed["closed_at"]
+    assert [h["task"] for h in closed["history"]] == [
+        "anhaltspunkte_dokumentieren", "leitung_informieren", "abschluss"]
+    assert closed["open_tasks"] == []
+
+
+def test_mehraugenprinzip_leitung_informieren_needs_another_person(world, child):
+    case = world.engine.open_case(world["kita_leitung"], process_key="traeger_8a", child=child)
+    complete(world, "kita_leitung", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    task = open_tasks(world, "kita_leitung", case["id"])["leitung_informieren"]
+    assert task["may_complete"] is False
+    assert task["id"] not in [t["id"] for t in world.engine.tasks(world["kita_leitung"])]
+    with pytest.raises(NotAllowed) as refused:
+        world.engine.complete_task(world["kita_leitung"], task["id"],
+                                   {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "x"})
+    assert "Mehraugenprinzip" in refused.value.detail
+    assert "Gewichtige Anhaltspunkte dokumentieren" in refused.value.detail
+    assert world.engine.case(world["kita_leitung"], case["id"])["history"][-1]["task"] == "anhaltspunkte_dokumentieren"
+    assert task["id"] in [t["id"] for t in world.engine.tasks(world["kita_leitung2"])]
+
+
+def test_fachkraft_may_not_work_the_leitung_lane(world, case):
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    task = open_tasks(world, "kita_fk", case["id"])["leitung_informieren"]
+    with pytest.raises(NotAllowed, match="Leitung"):
+        world.engine.complete_task(world["kita_fk2"], task["id"],
+                                   {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "x"})
+
+
+def test_named_insofa_gets_the_consultation_with_the_pseudonym_only(world, case, child):
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    with pytest.raises(ValidationFailed) as outside_pool:
+        complete(world, "kita_leitung", case["id"], "leitung_informieren",
+                 {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.",
+                  "insofa": "insofa_dueren"})
+    assert "insofa" in outside_pool.value.errors
+    complete(world, "kita_leitung", case["id"], "leitung_informieren",
+             {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.", "insofa": "insofa_kleve2"})
+
+    offered = [t for t in world.engine.tasks(world["insofa_kleve2"]) if t["task"] == "insofa_beratung"]
+    assert len(offered) == 1 and offered[0]["pseudonym"] == case["pseudonym"]
+    assert world.engine.tasks(world["insofa_kleve"]) == []  # the Leitung named another pool member
+    with pytest.raises(NotFound):
+        world.engine.case(world["insofa_dueren"], case["id"])  # other network: not even visible
+
+    view = world.engine.case(world["insofa_kleve2"], case["id"])
+    assert "child" not in view and view["pseudonym"] == case["pseudonym"]
+    assert child["nachname"] not in str(view) and child["vorname"] not in str(view)
+    detail = world.engine.task(world["insofa_kleve2"], offered[0]["id"])
+    assert child["nachname"] not in str(detail)
+
+    world.engine.complete_task(world["insofa_kleve2"], offered[0]["id"], {
+        "beratung_am": "2026-03-03", "einschaetzung": "keine_kwg", "empfehlung": "Beobachten."})
+    assert list(open_tasks(world, "kita_leitung", case["id"])) == ["abschluss"]
+
+
+def test_pool_consultation_is_offered_to_every_insofa_of_the_network(world, case):
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    complete(world, "kita_leitung", case["id"], "leitung_informieren",
+             {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."})
+    for name in ("insofa_kleve", "insofa_kleve2"):
+        assert [t["task"] for t in world.engine.tasks(world[name])] == ["insofa_beratung"]
+    assert world.engine.tasks(world["insofa_dueren"]) == []
+
+
+def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, case, child):
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
+    after = complete(world, "kita_leitung", case["id"], "sofortmeldung_jugendamt", {
+        "gemeldet_am": "2026-03-02T09:30:00+01:00", "kanal": "telefon", "polizei_informiert": False,
+        "eltern_informiert": False, "grund_eltern_nicht_informiert": "Würde das Kind gefährden.",
+        "zusammenfassung": "Verletzungen, Kind hat Angst nach Hause zu gehen."})
+    [link] = after["links"]
+    assert link["relation"] == "meldung_an"
+    with pytest.raises(NotFound):
+        world.engine.case(world["kevelaer_fk"], link["case_id"])  # only the responsible Jugendamt
+    ja_case = world.engine.case(world["goch_fk"], link["case_id"])
+    assert ja_case["process"]["key"] == "jugendamt_8a" and ja_case["child"]["vorname"] == child["vorname"]
+    assert "eingang_erfassen" in {t["task"] for t in ja_case["open_tasks"]}
+
+    # The written Meldebogen follows and appears in the Jugendamt case's history.
+    complete(world, "kita_leitung", case["id"], "meldebogen_nachreichen",
+             {"gefaehrdungsbereiche": ["koerperliche_misshandlung"], "ergaenzungen": "Fotos liegen vor."})
+    ja_case = world.engine.case(world["goch_fk"], link["case_id"])
+    assert ja_case["history"][-1]["task"] == "meldebogen_8a"
+    assert ja_case["messages"][0]["payload"]["gefaehrdungsbereiche"] == ["koerperliche_misshandlung"]
+    # The Träger's internal documentation never travels.
+    assert "Blaue Flecken" not in str(ja_case)
