@@ -1,0 +1,105 @@
+"""Demo data for `schutzpfad init --demo`: organisations of the Kreis Kleve network, a user for
+every role, and a few cases in different states — so a newcomer sees the procedures at work.
+
+All names are invented. Demo users have no second factor (only allowed with
+SCHUTZPFAD_ALLOW_NO_MFA=1); the README lists the logins.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import accounts
+from engine.actor import Actor
+from engine.persistence import models as m
+from engine.service import CaseEngine
+
+DEMO_PASSWORD = "Schutzpfad-Demo-2026"
+
+ORGANISATIONS = [
+    ("kita-regenbogen-kevelaer", "Kita Regenbogen Kevelaer", "traeger", "ja-kevelaer"),
+    ("gesamtschule-goch", "Gesamtschule Goch", "einrichtung_kkg", "ja-goch"),
+    ("beratungsstelle-kleve", "Erziehungs- und Familienberatung Kreis Kleve", "beratungsstelle", "ja-kreis-kleve"),
+]
+
+USERS = [
+    ("kita.fachkraft", "Anna Albers", "kita-regenbogen-kevelaer", "fachkraft"),
+    ("kita.leitung", "Bernd Berger", "kita-regenbogen-kevelaer", "leitung"),
+    ("kita.leitung2", "Clara Conrads", "kita-regenbogen-kevelaer", "leitung"),
+    ("kita.revision", "Dora Dahmen", "kita-regenbogen-kevelaer", "auditor"),
+    ("schule.lehrkraft", "Emil Ernst", "gesamtschule-goch", "berufsgeheimnistraeger"),
+    ("beratung.insofa", "Frieda Fuchs", "beratungsstelle-kleve", "insofa"),
+    ("beratung.insofa2", "Gregor Gerritzen", "beratungsstelle-kleve", "insofa"),
+    ("goch.fachkraft", "Hanna Hendricks", "ja-goch", "ja_fachkraft"),
+    ("goch.fachkraft2", "Ingo Imhoff", "ja-goch", "ja_fachkraft"),
+    ("goch.leitung", "Jana Janssen", "ja-goch", "ja_leitung"),
+    ("goch.revision", "Karl Kersten", "ja-goch", "auditor"),
+    ("kevelaer.fachkraft", "Lena Lemmen", "ja-kevelaer", "ja_fachkraft"),
+    ("kevelaer.leitung", "Moritz Mertens", "ja-kevelaer", "ja_leitung"),
+    ("admin", "Nora Nienhaus", "ja-kreis-kleve", "admin"),
+]
+
+BEOBACHTUNG = {
+    "beobachtungen": "Kind kommt seit zwei Wochen ohne Frühstück und in verschmutzter Kleidung; "
+    "erzählt, es sei abends oft allein.",
+    "beobachtet_am": "2026-11-16T08:30:00+01:00",
+    "quelle": "eigene_beobachtung",
+    "aussagen_kind": "„Mama ist abends immer weg.“",
+    "akute_gefahr": False,
+}
+
+
+def _child(vorname: str, nachname: str, geburtsdatum: str, gemeinde: str) -> dict[str, Any]:
+    return {"vorname": vorname, "nachname": nachname, "geburtsdatum": geburtsdatum, "wohnort_gemeinde": gemeinde}
+
+
+def seed_demo(engine: CaseEngine) -> bool:
+    """Create the demo world once; returns False if it is already there."""
+    now = engine.clock.now()
+    with engine.writing() as uow:
+        exists = uow.session.execute(select(m.User.id).where(m.User.username == USERS[0][0])).first()
+        if exists:
+            return False
+        for key, name, kind, jugendamt in ORGANISATIONS:
+            accounts.create_organisation(uow.session, key=key, name=name, kind=kind, now=now, jugendamt_key=jugendamt)
+        actors: dict[str, Actor] = {}
+        for username, display, org, role in USERS:
+            user = accounts.create_user(
+                uow.session, username=username, organisation_key=org, role=role, password=DEMO_PASSWORD,
+                now=now, display_name=display, mfa_required=False,
+            )
+            actors[username] = accounts.actor_for_user(uow.session, user)
+        uow.commit()
+    _seed_cases(engine, actors)
+    return True
+
+
+def _step(engine: CaseEngine, actor: Actor, case: dict[str, Any], task: str, values: dict[str, Any]) -> dict[str, Any]:
+    task_id = next(t["id"] for t in case["open_tasks"] if t["task"] == task)
+    return engine.complete_task(actor, task_id, values)
+
+
+def _seed_cases(engine: CaseEngine, a: dict[str, Actor]) -> None:
+    fk, leitung = a["kita.fachkraft"], a["kita.leitung"]
+    # 1. Just opened: the Fachkraft still documents her observations.
+    engine.open_case(fk, process_key="traeger_8a", child=_child("Lina", "Beispiel", "2021-04-12", "Kevelaer"))
+    # 2. Documented; now the Leitung assesses (Mehraugenprinzip: not the Fachkraft).
+    case = engine.open_case(fk, process_key="traeger_8a", child=_child("Noah", "Muster", "2020-09-03", "Goch"))
+    _step(engine, fk, case, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    # 3. Closed: the Leitung found no gewichtige Anhaltspunkte.
+    case = engine.open_case(fk, process_key="traeger_8a", child=_child("Emma", "Probe", "2019-12-24", "Uedem"))
+    case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "aussagen_kind": None})
+    case = _step(engine, leitung, case, "leitung_informieren", {
+        "gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Nach Gespräch mit der Mutter erklärt: Umzug."})
+    _step(engine, leitung, case, "abschluss", {
+        "abschlussvermerk": "Keine gewichtigen Anhaltspunkte; Kita bleibt aufmerksam.",
+        "ergebnis": "keine_gewichtigen_anhaltspunkte"})
+    # 4. Acute danger: reported at once to the Jugendamt Goch, which now has it in its inbox.
+    case = engine.open_case(fk, process_key="traeger_8a", child=_child("Ben", "Exempel", "2022-02-28", "Goch"))
+    case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
+    _step(engine, leitung, case, "sofortmeldung_jugendamt", {
+        "gemeldet_am": "2026-11-16T09:10:00+01:00", "kanal": "telefon", "polizei_informiert": False,
+        "eltern_informiert": False, "grund_eltern_nicht_informiert": "Gespräch würde das Kind gefährden.",
+        "zusammenfassung": "Kind berichtet von Schlägen; sichtbare Verletzungen."})
