@@ -12,19 +12,11 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from engine.errors import ValidationFailed
+from engine.forms.validation import IsoDate, StrictBoolean, flatten_errors
 
 REQUIRED: dict[str, Any] = {"required": "Pflichtfeld", "null": "Pflichtfeld"}
 TEXT: dict[str, Any] = {**REQUIRED, "invalid": "Bitte Text eingeben."}
 GESCHLECHT = ("maennlich", "weiblich", "divers", "ohne_angabe")
-
-
-class StrictBoolean(fields.Boolean):
-    """Only JSON true/false: marshmallow would take 1, "ja" or "on" (1 == True in a set test)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if isinstance(value, bool):
-            return value
-        raise self.make_error("invalid", input=value)
 
 
 def _text(required: bool = True, max_length: int = 200) -> fields.String:
@@ -66,9 +58,7 @@ class SorgeberechtigteSchema(_Schema):
 class ChildSchema(_Schema):
     vorname = _text()
     nachname = _text()
-    geburtsdatum = fields.Date(
-        required=True, error_messages={**REQUIRED, "invalid": "Kein gültiges Datum (JJJJ-MM-TT)."}
-    )
+    geburtsdatum = IsoDate(required=True, error_messages={**REQUIRED, "invalid": "Kein gültiges Datum (JJJJ-MM-TT)."})
     wohnort_gemeinde = _text()
     geschlecht = fields.String(
         load_default="ohne_angabe",
@@ -99,24 +89,6 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested error dict → `{"anschrift.plz": [...], "sorgeberechtigte.0.name": [...]}`."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            flat.update(_flatten(value, "" if key == "_schema" and not prefix else name))
-    elif isinstance(errors, list):
-        if all(isinstance(e, str) for e in errors):
-            flat[prefix or "_schema"] = list(errors)
-        else:
-            for e in errors:
-                flat.update(_flatten(e, prefix))
-    else:
-        flat[prefix or "_schema"] = [str(errors)]
-    return flat
-
-
 def validate_child(raw: object, today: date) -> dict[str, Any]:
     """Clean child data as JSON-compatible values, or ValidationFailed keyed by field name."""
     if not isinstance(raw, dict):
@@ -124,7 +96,7 @@ def validate_child(raw: object, today: date) -> dict[str, Any]:
     try:
         data = ChildSchema(today).load(raw)
     except ValidationError as exc:
-        raise ValidationFailed(_flatten(exc.messages)) from None
+        raise ValidationFailed(flatten_errors(exc.messages)) from None
     data["geburtsdatum"] = data["geburtsdatum"].isoformat()
     return {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
 

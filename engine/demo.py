@@ -16,7 +16,7 @@ from engine.actor import Actor
 from engine.persistence import models as m
 from engine.service import CaseEngine
 
-DEMO_PASSWORD = "Schutzpfad-Demo-2026"
+DEMO_PASSWORD = "Schutzpfad-Demo-2026"  # noqa: S105 - documented demo login, demo installations only
 
 ORGANISATIONS = [
     ("kita-regenbogen-kevelaer", "Kita Regenbogen Kevelaer", "traeger", "ja-kevelaer"),
@@ -67,8 +67,14 @@ def seed_demo(engine: CaseEngine) -> bool:
         actors: dict[str, Actor] = {}
         for username, display, org, role in USERS:
             user = accounts.create_user(
-                uow.session, username=username, organisation_key=org, role=role, password=DEMO_PASSWORD,
-                now=now, display_name=display, mfa_required=False,
+                uow.session,
+                username=username,
+                organisation_key=org,
+                role=role,
+                password=DEMO_PASSWORD,
+                now=now,
+                display_name=display,
+                mfa_required=False,
             )
             actors[username] = accounts.actor_for_user(uow.session, user)
         uow.commit()
@@ -91,15 +97,37 @@ def _seed_cases(engine: CaseEngine, a: dict[str, Actor]) -> None:
     # 3. Closed: the Leitung found no gewichtige Anhaltspunkte.
     case = engine.open_case(fk, process_key="traeger_8a", child=_child("Emma", "Probe", "2019-12-24", "Uedem"))
     case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "aussagen_kind": None})
-    case = _step(engine, leitung, case, "leitung_informieren", {
-        "gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Nach Gespräch mit der Mutter erklärt: Umzug."})
-    _step(engine, leitung, case, "abschluss", {
-        "abschlussvermerk": "Keine gewichtigen Anhaltspunkte; Kita bleibt aufmerksam.",
-        "ergebnis": "keine_gewichtigen_anhaltspunkte"})
+    case = _step(
+        engine,
+        leitung,
+        case,
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Nach Gespräch mit der Mutter erklärt: Umzug."},
+    )
+    _step(
+        engine,
+        leitung,
+        case,
+        "abschluss",
+        {
+            "abschlussvermerk": "Keine gewichtigen Anhaltspunkte; Kita bleibt aufmerksam.",
+            "ergebnis": "keine_gewichtigen_anhaltspunkte",
+        },
+    )
     # 4. Acute danger: reported at once to the Jugendamt Goch, which now has it in its inbox.
     case = engine.open_case(fk, process_key="traeger_8a", child=_child("Ben", "Exempel", "2022-02-28", "Goch"))
     case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
-    _step(engine, leitung, case, "sofortmeldung_jugendamt", {
-        "gemeldet_am": "2026-11-16T09:10:00+01:00", "kanal": "telefon", "polizei_informiert": False,
-        "eltern_informiert": False, "grund_eltern_nicht_informiert": "Gespräch würde das Kind gefährden.",
-        "zusammenfassung": "Kind berichtet von Schlägen; sichtbare Verletzungen."})
+    _step(
+        engine,
+        leitung,
+        case,
+        "sofortmeldung_jugendamt",
+        {
+            "gemeldet_am": "2026-11-16T09:10:00+01:00",
+            "kanal": "telefon",
+            "polizei_informiert": False,
+            "eltern_informiert": False,
+            "grund_eltern_nicht_informiert": "Gespräch würde das Kind gefährden.",
+            "zusammenfassung": "Kind berichtet von Schlägen; sichtbare Verletzungen.",
+        },
+    )

@@ -54,10 +54,15 @@ def deliver_messages(
         recipient = _case_sent_to(session, sender.case.id)
         if recipient is None:
             raise Conflict(f"Die Nachricht „{message.name}“ kann keinem Fall zugestellt werden.")
-        session.add(m.CaseMessage(
-            case_id=recipient, from_case_id=sender.case.id, name=message.name,
-            payload=json.dumps(message.payload, ensure_ascii=False), received_at=now,
-        ))
+        session.add(
+            m.CaseMessage(
+                case_id=recipient,
+                from_case_id=sender.case.id,
+                name=message.name,
+                payload=json.dumps(message.payload, ensure_ascii=False),
+                received_at=now,
+            )
+        )
         session.flush()
 
 

@@ -97,8 +97,12 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
     ]
     received = _received_messages(session, case.id)
     entries += [
-        {"task": r["name"], "title": f"Nachricht eingegangen ({r['from_reference']})", "completed_by": "system",
-         "completed_at": r["received_at"]}
+        {
+            "task": r["name"],
+            "title": f"Nachricht eingegangen ({r['from_reference']})",
+            "completed_by": "system",
+            "completed_at": r["received_at"],
+        }
         for r in received
     ]
     view["history"] = sorted(entries, key=lambda e: e["completed_at"])
@@ -124,8 +128,12 @@ def _received_messages(session: Session, case_id: int) -> list[dict[str, Any]]:
         .order_by(m.CaseMessage.id)
     ).all()
     return [
-        {"name": msg.name, "received_at": iso(msg.received_at), "from_reference": ref,
-         "payload": json.loads(msg.payload)}
+        {
+            "name": msg.name,
+            "received_at": iso(msg.received_at),
+            "from_reference": ref,
+            "payload": json.loads(msg.payload),
+        }
         for msg, ref in rows
     ]
 

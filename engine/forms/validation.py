@@ -63,7 +63,7 @@ def validate_submission(
         clean: dict[str, Any] = _schema_for(form).load(merged)
     except ValidationError as error:
         # Not chained: marshmallow's error carries the submitted data, which must not reach a log.
-        raise ValidationFailed(_flatten(error.messages)) from None
+        raise ValidationFailed(flatten_errors(error.messages)) from None
     return clean
 
 
@@ -72,14 +72,14 @@ def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
-def _flatten(messages: object, path: str = "") -> dict[str, list[str]]:
+def flatten_errors(messages: object, path: str = "") -> dict[str, list[str]]:
     """marshmallow's nested errors ({"massnahmen": {0: {"was": [...]}}}) as flat dotted keys."""
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, sub in messages.items():
             # An item's own error (not an object) belongs to the item, not to a field called _schema.
             sub_path = path if key == "_schema" and path else f"{path}.{key}" if path else str(key)
-            for sub_key, sub_messages in _flatten(sub, sub_path).items():
+            for sub_key, sub_messages in flatten_errors(sub, sub_path).items():
                 out.setdefault(sub_key, []).extend(sub_messages)
     else:
         out[path or "_schema"] = [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
@@ -89,7 +89,7 @@ def _flatten(messages: object, path: str = "") -> dict[str, list[str]]:
 # --- fields: strict JSON types, German messages --------------------------------------------------------
 
 
-class _Boolean(fields.Field[bool]):
+class StrictBoolean(fields.Field[bool]):
     """JSON true/false only: marshmallow's Boolean would take "yes", "0" or 1, and in a legal record a
     stray 1 from a broken client must not silently become a "Ja"."""
 
@@ -112,7 +112,7 @@ class _Text(fields.Field[str]):
         return value.strip()
 
 
-class _Date(fields.Date):
+class IsoDate(fields.Date):
     """`YYYY-MM-DD` only: Python 3.11's `date.fromisoformat` also takes `20240131` and `2024-W05-3`."""
 
     default_error_messages = {"invalid": DATE}
@@ -168,11 +168,11 @@ def _marshmallow_field(field: FormField) -> fields.Field[Any]:
         # Whether the user exists and belongs to the field's `pool` needs the directory: the caller checks.
         return _Text(**_with_messages(common, invalid=USER))
     if field.type == "boolean":
-        return _Boolean(**common)
+        return StrictBoolean(**common)
     if field.type == "integer":
         return fields.Integer(strict=True, **_with_messages(common, invalid=INTEGER))
     if field.type == "date":
-        return _Date(**common)
+        return IsoDate(**common)
     if field.type == "datetime":
         return _DateTime(**common)
     values = tuple(o.value for o in field.options)

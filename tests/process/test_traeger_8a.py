@@ -33,13 +33,22 @@ def test_no_gewichtige_anhaltspunkte_closes_the_case(world, case):
     assert case["jugendamt"]["key"] == "ja-goch"  # Kita in Kevelaer, child lives in Goch
     assert list(open_tasks(world, "kita_fk", case["id"])) == ["anhaltspunkte_dokumentieren"]
     complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    complete(world, "kita_leitung", case["id"], "leitung_informieren",
-             {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Erklärbar durch Sturz."})
-    closed = complete(world, "kita_leitung", case["id"], "abschluss",
-                      {"abschlussvermerk": "Keine Anhaltspunkte.", "ergebnis": "keine_gewichtigen_anhaltspunkte"})
+    complete(
+        world,
+        "kita_leitung",
+        case["id"],
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Erklärbar durch Sturz."},
+    )
+    closed = complete(
+        world,
+        "kita_leitung",
+        case["id"],
+        "abschluss",
+        {"abschlussvermerk": "Keine Anhaltspunkte.", "ergebnis": "keine_gewichtigen_anhaltspunkte"},
+    )
     assert closed["status"] == "abgeschlossen" and closed["closed_at"]
-    assert [h["task"] for h in closed["history"]] == [
-        "anhaltspunkte_dokumentieren", "leitung_informieren", "abschluss"]
+    assert [h["task"] for h in closed["history"]] == ["anhaltspunkte_dokumentieren", "leitung_informieren", "abschluss"]
     assert closed["open_tasks"] == []
 
 
@@ -50,8 +59,9 @@ def test_mehraugenprinzip_leitung_informieren_needs_another_person(world, child)
     assert task["may_complete"] is False
     assert task["id"] not in [t["id"] for t in world.engine.tasks(world["kita_leitung"])]
     with pytest.raises(NotAllowed) as refused:
-        world.engine.complete_task(world["kita_leitung"], task["id"],
-                                   {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "x"})
+        world.engine.complete_task(
+            world["kita_leitung"], task["id"], {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "x"}
+        )
     assert "Mehraugenprinzip" in refused.value.detail
     assert "Gewichtige Anhaltspunkte dokumentieren" in refused.value.detail
     assert world.engine.case(world["kita_leitung"], case["id"])["history"][-1]["task"] == "anhaltspunkte_dokumentieren"
@@ -62,19 +72,29 @@ def test_fachkraft_may_not_work_the_leitung_lane(world, case):
     complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     task = open_tasks(world, "kita_fk", case["id"])["leitung_informieren"]
     with pytest.raises(NotAllowed, match="Leitung"):
-        world.engine.complete_task(world["kita_fk2"], task["id"],
-                                   {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "x"})
+        world.engine.complete_task(
+            world["kita_fk2"], task["id"], {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "x"}
+        )
 
 
 def test_named_insofa_gets_the_consultation_with_the_pseudonym_only(world, case, child):
     complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     with pytest.raises(ValidationFailed) as outside_pool:
-        complete(world, "kita_leitung", case["id"], "leitung_informieren",
-                 {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.",
-                  "insofa": "insofa_dueren"})
+        complete(
+            world,
+            "kita_leitung",
+            case["id"],
+            "leitung_informieren",
+            {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.", "insofa": "insofa_dueren"},
+        )
     assert "insofa" in outside_pool.value.errors
-    complete(world, "kita_leitung", case["id"], "leitung_informieren",
-             {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.", "insofa": "insofa_kleve2"})
+    complete(
+        world,
+        "kita_leitung",
+        case["id"],
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.", "insofa": "insofa_kleve2"},
+    )
 
     offered = [t for t in world.engine.tasks(world["insofa_kleve2"]) if t["task"] == "insofa_beratung"]
     assert len(offered) == 1 and offered[0]["pseudonym"] == case["pseudonym"]
@@ -88,15 +108,23 @@ def test_named_insofa_gets_the_consultation_with_the_pseudonym_only(world, case,
     detail = world.engine.task(world["insofa_kleve2"], offered[0]["id"])
     assert child["nachname"] not in str(detail)
 
-    world.engine.complete_task(world["insofa_kleve2"], offered[0]["id"], {
-        "beratung_am": "2026-03-03", "einschaetzung": "keine_kwg", "empfehlung": "Beobachten."})
+    world.engine.complete_task(
+        world["insofa_kleve2"],
+        offered[0]["id"],
+        {"beratung_am": "2026-03-03", "einschaetzung": "keine_kwg", "empfehlung": "Beobachten."},
+    )
     assert list(open_tasks(world, "kita_leitung", case["id"])) == ["abschluss"]
 
 
 def test_pool_consultation_is_offered_to_every_insofa_of_the_network(world, case):
     complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    complete(world, "kita_leitung", case["id"], "leitung_informieren",
-             {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."})
+    complete(
+        world,
+        "kita_leitung",
+        case["id"],
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
+    )
     for name in ("insofa_kleve", "insofa_kleve2"):
         assert [t["task"] for t in world.engine.tasks(world[name])] == ["insofa_beratung"]
     assert world.engine.tasks(world["insofa_dueren"]) == []
@@ -104,10 +132,20 @@ def test_pool_consultation_is_offered_to_every_insofa_of_the_network(world, case
 
 def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, case, child):
     complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
-    after = complete(world, "kita_leitung", case["id"], "sofortmeldung_jugendamt", {
-        "gemeldet_am": "2026-03-02T09:30:00+01:00", "kanal": "telefon", "polizei_informiert": False,
-        "eltern_informiert": False, "grund_eltern_nicht_informiert": "Würde das Kind gefährden.",
-        "zusammenfassung": "Verletzungen, Kind hat Angst nach Hause zu gehen."})
+    after = complete(
+        world,
+        "kita_leitung",
+        case["id"],
+        "sofortmeldung_jugendamt",
+        {
+            "gemeldet_am": "2026-03-02T09:30:00+01:00",
+            "kanal": "telefon",
+            "polizei_informiert": False,
+            "eltern_informiert": False,
+            "grund_eltern_nicht_informiert": "Würde das Kind gefährden.",
+            "zusammenfassung": "Verletzungen, Kind hat Angst nach Hause zu gehen.",
+        },
+    )
     [link] = after["links"]
     assert link["relation"] == "meldung_an"
     with pytest.raises(NotFound):
@@ -117,8 +155,13 @@ def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, ca
     assert "eingang_erfassen" in {t["task"] for t in ja_case["open_tasks"]}
 
     # The written Meldebogen follows and appears in the Jugendamt case's history.
-    complete(world, "kita_leitung", case["id"], "meldebogen_nachreichen",
-             {"gefaehrdungsbereiche": ["koerperliche_misshandlung"], "ergaenzungen": "Fotos liegen vor."})
+    complete(
+        world,
+        "kita_leitung",
+        case["id"],
+        "meldebogen_nachreichen",
+        {"gefaehrdungsbereiche": ["koerperliche_misshandlung"], "ergaenzungen": "Fotos liegen vor."},
+    )
     ja_case = world.engine.case(world["goch_fk"], link["case_id"])
     assert ja_case["history"][-1]["task"] == "meldebogen_8a"
     assert ja_case["messages"][0]["payload"]["gefaehrdungsbereiche"] == ["koerperliche_misshandlung"]
