@@ -23,7 +23,7 @@ from engine.errors import NotFound
 from engine.forms import form_to_api
 from engine.permissions import CASEWORK_ROLES, POOL_ROLES, may_complete
 from engine.persistence import models as m
-from engine.processes import ProcessCatalog
+from engine.processes import LoadedProcess, ProcessCatalog
 from engine.spiff_adapter import find_task
 from engine.visibility import can_see_case, sees_identifying_data
 
@@ -61,6 +61,29 @@ def task_summary(row: m.OpenTask, now: datetime) -> dict[str, Any]:
     }
 
 
+def _open_tasks_of(
+    session: Session, process: LoadedProcess, actor: Actor, case_id: int, now: datetime
+) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(m.OpenTask).where(m.OpenTask.case_id == case_id).order_by(m.OpenTask.created_at)
+    ).scalars()
+    return [
+        {**task_summary(r, now), "may_complete": may_complete(actor, task_facts(session, process, r))} for r in rows
+    ]
+
+
+def step_result(session: Session, process: LoadedProcess, actor: Actor, case_id: int, now: datetime) -> dict[str, Any]:
+    """What a completion returns: enough to go on (next tasks), nothing that grows with the history."""
+    case = session.get(m.Case, case_id)
+    assert case is not None
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "open_tasks": _open_tasks_of(session, process, actor, case.id, now),
+    }
+
+
 def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: int, now: datetime) -> dict[str, Any]:
     case = visible_case(session, actor, case_id)
     process = catalog.load(session, case.definition_id)
@@ -79,12 +102,7 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
         child = case_state.child_data(case)
         view["child"] = child
         view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
-    rows = session.execute(
-        select(m.OpenTask).where(m.OpenTask.case_id == case.id).order_by(m.OpenTask.created_at)
-    ).scalars()
-    view["open_tasks"] = [
-        {**task_summary(r, now), "may_complete": may_complete(actor, task_facts(session, process, r))} for r in rows
-    ]
+    view["open_tasks"] = _open_tasks_of(session, process, actor, case.id, now)
     history = session.execute(
         select(m.TaskHistory, m.User.username)
         .join(m.User, m.User.id == m.TaskHistory.completed_by_user_id)

@@ -64,12 +64,17 @@ class CaseEngine:
         return view
 
     def complete_task(self, actor: Actor, task_id: str, values: object) -> dict[str, Any]:
+        """Complete one task; returns the step's result: the case's id, reference, status and open tasks.
+
+        A command returns what the caller needs next, not the whole case: the full view (with its
+        history) is a query, `case()`, so a step costs the same however long the history is.
+        """
         now = self.clock.now()
         with self.writing() as uow:
             state = casework.complete_task(uow.session, self.catalog, actor, task_id, values, now)
-            view = queries.case_view(uow.session, self.catalog, actor, state.case.id, now)
+            result = queries.step_result(uow.session, state.process, actor, state.case.id, now)
             uow.commit()
-        return view
+        return result
 
     def case(self, actor: Actor, case_id: int) -> dict[str, Any]:
         with self.reading() as uow:

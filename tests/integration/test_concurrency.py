@@ -90,4 +90,5 @@ def test_crash_mid_step_leaves_nothing_behind(world, child, monkeypatch):
     assert view["history"] == [] and view["links"] == []
     assert [t["id"] for t in view["open_tasks"]] == [task_id]
     monkeypatch.undo()
-    assert engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})["history"]
+    engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})
+    assert engine.case(world["kita_fk"], case["id"])["history"]

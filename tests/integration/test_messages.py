@@ -21,7 +21,8 @@ def test_message_opens_case_at_responsible_jugendamt_and_reply_returns(world, ch
     assert case["reference"].startswith("KS-2026-")
 
     ask = _open_task(world, "kita_fk", "fragen")
-    after = engine.complete_task(world["kita_fk"], ask["id"], {"frage": "Wie geht es weiter?", "intern": "geheim"})
+    engine.complete_task(world["kita_fk"], ask["id"], {"frage": "Wie geht es weiter?", "intern": "geheim"})
+    after = engine.case(world["kita_fk"], case["id"])
     assert [link["relation"] for link in after["links"]] == ["meldung_an"]
     ja_case_id = after["links"][0]["case_id"]
 
@@ -47,7 +48,8 @@ def test_meldebogen_carries_only_the_payload_not_internal_notes(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="melder", child=child)
     ask = _open_task(world, "kita_fk", "fragen")
-    after = engine.complete_task(world["kita_fk"], ask["id"], {"frage": "F", "intern": "nur intern"})
+    engine.complete_task(world["kita_fk"], ask["id"], {"frage": "F", "intern": "nur intern"})
+    after = engine.case(world["kita_fk"], case["id"])
     ja_task = _open_task(world, "goch_fk", "antworten")
     view = engine.task(world["goch_fk"], ja_task["id"])
     assert view["case_id"] == after["links"][0]["case_id"]

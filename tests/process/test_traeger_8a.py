@@ -21,7 +21,8 @@ def open_tasks(world, user, case_id):
 
 def complete(world, user, case_id, task_key, values):
     task = open_tasks(world, user, case_id)[task_key]
-    return world.engine.complete_task(world[user], task["id"], values)
+    world.engine.complete_task(world[user], task["id"], values)
+    return world.engine.case(world[user], case_id)
 
 
 @pytest.fixture

@@ -102,4 +102,5 @@ def get_task(task_id: str) -> Response:
 
 @bp.post("/tasks/<task_id>/complete")
 def complete_task(task_id: str) -> Response:
-    return dump(schemas.CaseView(), engine().complete_task(actor(), task_id, json_body()))
+    step = engine().complete_task(actor(), task_id, json_body())
+    return dump(schemas.CaseView(), engine().case(actor(), step["id"]))
