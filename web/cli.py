@@ -4,6 +4,7 @@ failure one line with the reason and a non-zero exit — never a traceback."""
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -109,6 +110,9 @@ def serve(host: str, port: int) -> None:
     from web import create_app
 
     app = create_app(settings, case_engine=case_engine)
+    # Long-lived start-up objects (parsed specs, the app) need no more scanning by the cyclic GC:
+    # full collections otherwise land in request latency (see docs/performance.md).
+    gc.freeze()
     click.echo(f"Schutzpfad läuft auf http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=8, ident="schutzpfad")
 
