@@ -1,6 +1,55 @@
 """Leaf library for the encrypted, hash-chained, signed audit trail (architecture.md, "Audit trail").
 
 It depends on cryptography, the standard library and SQLAlchemy Core only, and never imports
-`engine` or `web` (the import-linter contracts in pyproject.toml keep it so). The trail itself is
-built by the audit-trail issue; until then this package only reserves its place in the layers.
+`engine` or `web` (the import-linter contracts in pyproject.toml keep it so).
+
+The safe calls are on `AuditVault` (append, checkpoint, verify, read, seal_field/open_field,
+check, rotate, shred); `verify` is also a plain function for auditors, who hold only the public
+key. The primitives sit in the private `audit._primitives`; the tables in `audit.tables`.
 """
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from audit import _verify
+from audit._chain import CHECKPOINT_AGE, CHECKPOINT_EVERY, Checkpoint
+from audit._datakeys import RotationReport
+from audit._primitives import FieldValue
+from audit._verify import VerifyResult
+from audit.errors import AuditError, ChainBroken, DecryptionFailed, KeyMaterialError, Shredded
+from audit.keys import FileKeyProvider, KeyProvider
+from audit.tables import metadata
+from audit.vault import AuditVault, Event
+
+__all__ = [
+    "CHECKPOINT_AGE",
+    "CHECKPOINT_EVERY",
+    "AuditError",
+    "AuditVault",
+    "ChainBroken",
+    "Checkpoint",
+    "DecryptionFailed",
+    "Event",
+    "FieldValue",
+    "FileKeyProvider",
+    "KeyMaterialError",
+    "KeyProvider",
+    "RotationReport",
+    "Shredded",
+    "VerifyResult",
+    "metadata",
+    "verify",
+]
+
+
+def verify(conn: Connection, public_keys: bytes | Sequence[bytes], checkpoint_log: Path | None = None) -> VerifyResult:
+    """Verify chain and checkpoints with nothing but the public key(s) (PEM) — the auditor's call.
+
+    Run it in a transaction of its own. Nothing is decrypted; the database may be a copy.
+    """
+    keys = [public_keys] if isinstance(public_keys, bytes) else list(public_keys)
+    return _verify.verify(conn, keys, checkpoint_log)

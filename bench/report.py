@@ -96,8 +96,13 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def latency(seconds: Sequence[float]) -> Latency:
     ms = [s * 1000 for s in seconds]
-    return Latency(n=len(ms), median_ms=statistics.median(ms), p95_ms=percentile(ms, 95),
-                   mean_ms=statistics.fmean(ms), max_ms=max(ms))
+    return Latency(
+        n=len(ms),
+        median_ms=statistics.median(ms),
+        p95_ms=percentile(ms, 95),
+        mean_ms=statistics.fmean(ms),
+        max_ms=max(ms),
+    )
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -108,6 +113,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 # --------------------------------------------------------------------------------------------------
 # The machine
+
 
 def _cpu_model() -> str:
     try:
@@ -152,25 +158,31 @@ def machine() -> dict[str, Any]:
 
 
 def machine_section(info: dict[str, Any]) -> str:
-    return table(("", ""), [
-        ("Date of the run", info["date"]),
-        ("CPU", f"{info['cpu']}, {info['cores']} logical cores (os.cpu_count)"),
-        ("RAM", info["ram"]),
-        ("OS", info["os"]),
-        ("Python", info["python"]),
-        ("SQLite", info["sqlite"]),
-        ("SQLAlchemy / SpiffWorkflow", f"{info['sqlalchemy']} / {info['spiffworkflow']}"),
-    ])
+    return table(
+        ("", ""),
+        [
+            ("Date of the run", info["date"]),
+            ("CPU", f"{info['cpu']}, {info['cores']} logical cores (os.cpu_count)"),
+            ("RAM", info["ram"]),
+            ("OS", info["os"]),
+            ("Python", info["python"]),
+            ("SQLite", info["sqlite"]),
+            ("SQLAlchemy / SpiffWorkflow", f"{info['sqlalchemy']} / {info['spiffworkflow']}"),
+        ],
+    )
 
 
 def machine_line(info: dict[str, Any]) -> str:
     """One line for a benchmark section, so a section read alone still names its machine."""
-    return (f"{info['date']}, {info['cpu']} ({info['cores']} cores, {info['ram']}), {info['python']}, "
-            f"SQLite {info['sqlite']}")
+    return (
+        f"{info['date']}, {info['cpu']} ({info['cores']} cores, {info['ram']}), {info['python']}, "
+        f"SQLite {info['sqlite']}"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
 # docs/performance.md
+
 
 def replace_section(path: Path, heading: str, body: str) -> None:
     """Replace the section `heading` (a `## …` line) up to the next `## ` heading, or append it.

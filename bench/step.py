@@ -63,9 +63,11 @@ CHILD = {
 
 
 def review(i: int, wirksam: str = "weiter_beobachten") -> dict[str, str]:
-    return {"wirksam": wirksam,
-            "vermerk": f"Überprüfung {i}: Hausbesuch mit der Mutter, Absprachen des Schutzplans eingehalten, "
-                       "Kind besucht regelmäßig die Kita. Weiter beobachten."}
+    return {
+        "wirksam": wirksam,
+        "vermerk": f"Überprüfung {i}: Hausbesuch mit der Mutter, Absprachen des Schutzplans eingehalten, "
+        "Kind besucht regelmäßig die Kita. Weiter beobachten.",
+    }
 
 
 def plan(history: int, timed: int) -> tuple[int, int]:
@@ -107,6 +109,7 @@ class Series:
 # --------------------------------------------------------------------------------------------------
 # Engine path
 
+
 @dataclass
 class _Case:
     id: int
@@ -136,6 +139,7 @@ def _instrumented(totals: dict[str, float]) -> Iterator[None]:
                 return original(*args, **kwargs)
             finally:
                 totals[label] = totals.get(label, 0.0) + time.perf_counter() - start
+
         return wrapper
 
     try:
@@ -150,11 +154,24 @@ def _instrumented(totals: dict[str, float]) -> Iterator[None]:
 def _world(engine: CaseEngine) -> Actor:
     now = engine.clock.now()
     with engine.writing() as uow:
-        accounts.create_organisation(uow.session, key="traeger-bench", name="Kita Benchmark Goch", kind="traeger",
-                                     now=now, jugendamt_key="ja-goch")
-        user = accounts.create_user(uow.session, username="bench_leitung", organisation_key="traeger-bench",
-                                    role="leitung", password=None, now=now, display_name="Bench Leitung",
-                                    mfa_required=False)
+        accounts.create_organisation(
+            uow.session,
+            key="traeger-bench",
+            name="Kita Benchmark Goch",
+            kind="traeger",
+            now=now,
+            jugendamt_key="ja-goch",
+        )
+        user = accounts.create_user(
+            uow.session,
+            username="bench_leitung",
+            organisation_key="traeger-bench",
+            role="leitung",
+            password=None,
+            now=now,
+            display_name="Bench Leitung",
+            mfa_required=False,
+        )
         actor = accounts.actor_for_user(uow.session, user)
         uow.commit()
     return actor
@@ -170,17 +187,19 @@ def _advance(engine: CaseEngine, actor: Actor, case: _Case, until: int) -> None:
 def _instance_sizes(engine: CaseEngine, case_ids: list[int]) -> tuple[float, float]:
     wanted = set(case_ids)
     with engine.db.connect() as conn:
-        rows = [r for r in conn.execute(text("SELECT case_id, length(state), tree_size FROM instances"))
-                if r[0] in wanted]
+        rows = [
+            r for r in conn.execute(text("SELECT case_id, length(state), tree_size FROM instances")) if r[0] in wanted
+        ]
     return sum(r[1] for r in rows) / len(rows), sum(r[2] for r in rows) / len(rows)
 
 
-def run_engine(levels: tuple[int, ...], timed: int, breakdown_steps: int, gc_watch: GcWatch
-               ) -> tuple[list[Series], dict[int, dict[str, float]]]:
+def run_engine(
+    levels: tuple[int, ...], timed: int, breakdown_steps: int, gc_watch: GcWatch
+) -> tuple[list[Series], dict[int, dict[str, float]]]:
     series: list[Series] = []
     breakdown: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="schutzpfad-bench-") as tmp:
-        engine = build_engine(f"sqlite:///{Path(tmp) / 'bench.db'}", SystemClock())
+        engine = build_engine(f"sqlite:///{Path(tmp) / 'bench.db'}", SystemClock(), Path(tmp), create_keys=True)
         try:
             initialise(engine, BUNDLES)
             actor = _world(engine)
@@ -204,8 +223,9 @@ def run_engine(levels: tuple[int, ...], timed: int, breakdown_steps: int, gc_wat
                         if len(current.seconds) == timed:
                             break
                         values = review(case.done)
-                        view = current.timed(lambda c=case, v=values: engine.complete_task(actor, c.task_id, v),
-                                             gc_watch)
+                        view = current.timed(
+                            lambda c=case, v=values: engine.complete_task(actor, c.task_id, v), gc_watch
+                        )
                         case.task_id = view["open_tasks"][0]["id"]
                         case.done += 1
                 current.state_bytes, current.tree_tasks = _instance_sizes(engine, [c.id for c in chosen])
@@ -247,6 +267,7 @@ def _check_end(engine: CaseEngine, actor: Actor, case: _Case) -> None:
 
 # --------------------------------------------------------------------------------------------------
 # Naive path
+
 
 @contextmanager
 def deep_task_iterator() -> Iterator[None]:
@@ -296,8 +317,9 @@ def naive_stall_point(limit: int = 600) -> int | None:
     return None
 
 
-def _naive_step(conn: sqlite3.Connection, serializer: BpmnWorkflowSerializer, row_id: int, task_id: UUID,
-                values: dict[str, str]) -> UUID:
+def _naive_step(
+    conn: sqlite3.Connection, serializer: BpmnWorkflowSerializer, row_id: int, task_id: UUID, values: dict[str, str]
+) -> UUID:
     conn.execute("BEGIN IMMEDIATE")
     try:
         (document,) = conn.execute("SELECT state FROM naive_cases WHERE id = ?", (row_id,)).fetchone()
@@ -341,15 +363,22 @@ def run_naive(levels: tuple[int, ...], timed: int, gc_watch: GcWatch) -> list[Se
                     cursor = conn.execute("INSERT INTO naive_cases (state) VALUES (?)", (document,))
                     assert cursor.lastrowid is not None
                     rows[cursor.lastrowid] = ready.id
-                current = Series("naive", history, cases=count, per_case=per_case,
-                                 state_bytes=len(document.encode()), tree_tasks=len(workflow.tasks))
+                current = Series(
+                    "naive",
+                    history,
+                    cases=count,
+                    per_case=per_case,
+                    state_bytes=len(document.encode()),
+                    tree_tasks=len(workflow.tasks),
+                )
                 for step in range(per_case):
                     for row_id, task_id in rows.items():
                         if len(current.seconds) == timed:
                             break
                         values = review(history + step)
                         rows[row_id] = current.timed(
-                            lambda r=row_id, t=task_id, v=values: _naive_step(conn, serializer, r, t, v), gc_watch)
+                            lambda r=row_id, t=task_id, v=values: _naive_step(conn, serializer, r, t, v), gc_watch
+                        )
                 series.append(current)
         finally:
             conn.close()
@@ -358,6 +387,7 @@ def run_naive(levels: tuple[int, ...], timed: int, gc_watch: GcWatch) -> list[Se
 
 # --------------------------------------------------------------------------------------------------
 # Report
+
 
 def _kb(n: float) -> str:
     return f"{n / 1024:.1f} kB"
@@ -394,29 +424,72 @@ def run(*, quick: bool = False) -> Result:
     for s in sorted(engine_series + naive_series, key=lambda s: (s.history, s.path)):
         st = s.stats
         label = "engine: `CaseEngine.complete_task`" if s.path == "engine" else "naive: JSON with spec"
-        rows.append((s.history_span, label, f"{st.n} ({s.cases} cases)", _ms(st.median_ms), _ms(st.p95_ms),
-                     _ms(st.max_ms), f"{st.steps_per_s:.0f}",
-                     f"{s.gc_full} full, {s.gc_seconds / sum(s.seconds):.0%} of the time",
-                     f"{_kb(s.state_bytes)}, {s.tree_tasks:.0f} tasks"))
-    figures = table(("history (completed steps)", "path", "timed steps", "median ms", "p95 ms", "max ms",
-                     "steps/s", "GC in timed steps", "stored instance"), rows)
-    targets = table(("target", "measured", ""), [
-        (f"p95 ≤ {TARGET_P95_MS:.0f} ms per step (engine, every history length)",
-         ", ".join(f"{h}: {_ms(engine_by[h].p95_ms)} ms" for h in LEVELS), _verdict(worst_p95 <= TARGET_P95_MS)),
-        (f"cost independent of history: p95({high}) / p95({low}) ≤ {TARGET_FLATNESS}",
-         f"p95 ×{p95_ratio:.2f} (median ×{median_ratio:.2f})", _verdict(p95_ratio <= TARGET_FLATNESS)),
-        (f"at {high}: ≥ {TARGET_SPEEDUP:.0f}× faster than the naive way (same run)",
-         f"median ×{speedup_median:.1f}, p95 ×{speedup_p95:.1f}", _verdict(speedup_median >= TARGET_SPEEDUP)),
-    ])
+        rows.append(
+            (
+                s.history_span,
+                label,
+                f"{st.n} ({s.cases} cases)",
+                _ms(st.median_ms),
+                _ms(st.p95_ms),
+                _ms(st.max_ms),
+                f"{st.steps_per_s:.0f}",
+                f"{s.gc_full} full, {s.gc_seconds / sum(s.seconds):.0%} of the time",
+                f"{_kb(s.state_bytes)}, {s.tree_tasks:.0f} tasks",
+            )
+        )
+    figures = table(
+        (
+            "history (completed steps)",
+            "path",
+            "timed steps",
+            "median ms",
+            "p95 ms",
+            "max ms",
+            "steps/s",
+            "GC in timed steps",
+            "stored instance",
+        ),
+        rows,
+    )
+    targets = table(
+        ("target", "measured", ""),
+        [
+            (
+                f"p95 ≤ {TARGET_P95_MS:.0f} ms per step (engine, every history length)",
+                ", ".join(f"{h}: {_ms(engine_by[h].p95_ms)} ms" for h in LEVELS),
+                _verdict(worst_p95 <= TARGET_P95_MS),
+            ),
+            (
+                f"cost independent of history: p95({high}) / p95({low}) ≤ {TARGET_FLATNESS}",
+                f"p95 ×{p95_ratio:.2f} (median ×{median_ratio:.2f})",
+                _verdict(p95_ratio <= TARGET_FLATNESS),
+            ),
+            (
+                f"at {high}: ≥ {TARGET_SPEEDUP:.0f}× faster than the naive way (same run)",
+                f"median ×{speedup_median:.1f}, p95 ×{speedup_p95:.1f}",
+                _verdict(speedup_median >= TARGET_SPEEDUP),
+            ),
+        ],
+    )
     phase_labels = [k for k in breakdown[low] if k not in ("total", "history")]
-    phases = table(("history (mean)", *phase_labels, "total"), [
-        (f"{breakdown[h]['history']:.0f}", *(_ms(breakdown[h][k]) for k in phase_labels), _ms(breakdown[h]["total"]))
-        for h in LEVELS
-    ])
-    stall_text = (f"without it, the naive case silently stalled after **{stall}** completed reviews "
-                  "in this run (a READY task exists, but `get_tasks` and `do_engine_steps` no longer reach it, "
-                  "so the review task never becomes ready again)"
-                  if stall is not None else "in this run the unpatched naive case did not stall within 600 reviews")
+    phases = table(
+        ("history (mean)", *phase_labels, "total"),
+        [
+            (
+                f"{breakdown[h]['history']:.0f}",
+                *(_ms(breakdown[h][k]) for k in phase_labels),
+                _ms(breakdown[h]["total"]),
+            )
+            for h in LEVELS
+        ],
+    )
+    stall_text = (
+        f"without it, the naive case silently stalled after **{stall}** completed reviews "
+        "in this run (a READY task exists, but `get_tasks` and `do_engine_steps` no longer reach it, "
+        "so the review task never becomes ready again)"
+        if stall is not None
+        else "in this run the unpatched naive case did not stall within 600 reviews"
+    )
     engine_low, engine_high = engine_series[0], engine_series[-1]
     findings = (
         f"Reading: total step time per phase from history {low} to {high}: "
@@ -472,8 +545,12 @@ little above the figures above):
     figures_dict = {
         "engine": {h: vars(st) for h, st in engine_by.items()},
         "naive": {h: vars(st) for h, st in naive_by.items()},
-        "p95_ratio": p95_ratio, "median_ratio": median_ratio,
-        "speedup_median": speedup_median, "speedup_p95": speedup_p95,
-        "naive_stall_point": stall, "breakdown": breakdown, "seconds": elapsed,
+        "p95_ratio": p95_ratio,
+        "median_ratio": median_ratio,
+        "speedup_median": speedup_median,
+        "speedup_p95": speedup_p95,
+        "naive_stall_point": stall,
+        "breakdown": breakdown,
+        "seconds": elapsed,
     }
     return Result(name="step", heading="## Step benchmark", body=body, figures=figures_dict)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from audit import AuditVault, FileKeyProvider
 from engine.bundles import discover_bundles, load_bundle_dir
 from engine.clock import Clock
 from engine.directory import load_directory as load_directory_file
@@ -26,8 +27,16 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached or migrated; the message is one line for the operator."""
 
 
-def build_engine(database_url: str, clock: Clock) -> CaseEngine:
-    return CaseEngine(make_engine(database_url), clock)
+CHECKPOINT_LOG = "audit-checkpoints.jsonl"
+
+
+def build_engine(database_url: str, clock: Clock, instance: Path, *, create_keys: bool = False) -> CaseEngine:
+    """The engine with its audit vault. Key material lives in the instance folder, outside the
+    database; `create_keys` (only `init` sets it) creates what is missing, otherwise a missing or
+    unreadable key raises KeyMaterialError with one clear line."""
+    provider = FileKeyProvider.create(instance) if create_keys else FileKeyProvider(instance)
+    vault = AuditVault(provider, instance / CHECKPOINT_LOG)
+    return CaseEngine(make_engine(database_url), clock, vault)
 
 
 @dataclass
@@ -46,6 +55,9 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
             f"Datenbank nicht erreichbar oder nicht migrierbar: {exc.__class__.__name__}: "
             f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}"
         ) from None
+    except RuntimeError as exc:  # a migration that refuses to run says why
+        raise DatabaseUnavailable(f"Datenbank nicht migrierbar: {exc}") from None
+    check_keys(engine)
     report = InitReport()
     with engine.writing() as uow:
         report.directory_rows = store_directory(uow.session, load_directory_file(), engine.clock.now())
@@ -55,3 +67,9 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
         name = f"{result.definition.key} v{result.definition.version}"
         (report.deployed if result.created else report.unchanged).append(name)
     return report
+
+
+def check_keys(engine: CaseEngine) -> None:
+    """The key material must fit this database (raises KeyMaterialError with one clear line)."""
+    with engine.db.connect() as connection:
+        engine.vault.check(connection)

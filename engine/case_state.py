@@ -6,7 +6,6 @@ open-task projection and the message-wait index — so a caller cannot forget a 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,11 +14,13 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from engine.clock import BERLIN
 from engine.errors import StaleCase
 from engine.permissions import is_pool_lane
 from engine.persistence import models as m
-from engine.processes import LoadedProcess, ProcessCatalog
+from engine.processes import LoadedProcess
 from engine.references import new_pseudonym, next_reference
+from engine.sealed import open_state, seal_child, seal_state
 from engine.spiff_adapter import (
     dump_instance,
     load_instance,
@@ -28,6 +29,7 @@ from engine.spiff_adapter import (
     tree_size,
     waiting_message_names,
 )
+from engine.work import Work
 
 OPEN, CLOSED = "offen", "abgeschlossen"
 
@@ -43,7 +45,7 @@ class CaseState:
 
 
 def create_case(
-    session: Session,
+    work: Work,
     process: LoadedProcess,
     *,
     organisation: m.Organisation,
@@ -51,28 +53,28 @@ def create_case(
     child: dict[str, Any],
     variables: dict[str, Any],
     opened_by: int | None,
-    now: datetime,
-    year: int,
 ) -> CaseState:
     """Insert a new case on the given version and run its instance to the first wait state."""
+    session = work.session
+    reference = next_reference(session, work.now.astimezone(BERLIN).year)
     case = m.Case(
-        reference=next_reference(session, year),
+        reference=reference,
         status=OPEN,
         definition_id=process.definition_id,
         organisation_id=organisation.id,
         jugendamt_id=jugendamt.id,
         pseudonym=new_pseudonym(session),
-        child_data=json.dumps(child, ensure_ascii=False),
+        child_data=seal_child(work, reference, child),
         opened_by_user_id=opened_by,
-        opened_at=now,
+        opened_at=work.now,
         version=0,
     )
     session.add(case)
     session.flush()
     workflow = new_instance(process.parsed, variables)
-    session.add(m.Instance(case_id=case.id, state="{}", tree_size=0))
+    session.add(m.Instance(case_id=case.id, state=b"", tree_size=0))
     state = CaseState(case, process, workflow, version=0)
-    save(session, state, now)
+    save(work, state)
     return state
 
 
@@ -84,16 +86,17 @@ def lock_case(session: Session, case_id: int) -> m.Case | None:
     return session.execute(stmt).scalar_one_or_none()
 
 
-def load(session: Session, catalog: ProcessCatalog, case: m.Case) -> CaseState:
-    process = catalog.load(session, case.definition_id)
-    instance = session.get(m.Instance, case.id)
+def load(work: Work, case: m.Case) -> CaseState:
+    process = work.catalog.load(work.session, case.definition_id)
+    instance = work.session.get(m.Instance, case.id)
     assert instance is not None, f"case {case.reference} has no instance"
-    workflow = load_instance(json.loads(instance.state), process.parsed)
+    workflow = load_instance(open_state(work, case, instance.state), process.parsed)
     return CaseState(case, process, workflow, version=case.version)
 
 
-def save(session: Session, state: CaseState, now: datetime) -> None:
+def save(work: Work, state: CaseState) -> None:
     """Write the step's results; a concurrent writer that got there first → StaleCase (409)."""
+    session, now = work.session, work.now
     case, workflow = state.case, state.workflow
     status, closed_at = (CLOSED, now) if workflow.completed else (case.status, case.closed_at)
     bumped = session.execute(
@@ -107,7 +110,7 @@ def save(session: Session, state: CaseState, now: datetime) -> None:
     session.execute(
         update(m.Instance)
         .where(m.Instance.case_id == case.id)
-        .values(state=json.dumps(dump_instance(workflow), separators=(",", ":")), tree_size=tree_size(workflow))
+        .values(state=seal_state(work, case.reference, dump_instance(workflow)), tree_size=tree_size(workflow))
     )
     _refresh_open_tasks(session, state, now)
     _refresh_waits(session, case.id, waiting_message_names(workflow) if not workflow.completed else [])
@@ -176,8 +179,3 @@ def _refresh_waits(session: Session, case_id: int, messages: list[str]) -> None:
     for name in messages:
         session.add(m.CaseWait(case_id=case_id, message=name))
     session.flush()
-
-
-def child_data(case: m.Case) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(case.child_data)
-    return data

@@ -7,7 +7,6 @@ projection and history. The caller commits; any exception leaves nothing behind.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,49 +15,62 @@ from sqlalchemy.orm import Session
 
 from engine import case_state
 from engine.actor import Actor
+from engine.audit_events import record
 from engine.child import validate_child
 from engine.clock import BERLIN
 from engine.directory_store import load_directory
-from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
 from engine.forms import validate_submission
 from engine.messages import deliver_messages
 from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
-from engine.processes import LoadedProcess, ProcessCatalog, UserTaskSpec
+from engine.processes import LoadedProcess, UserTaskSpec
 from engine.spiff_adapter import complete_user_task, find_task, is_open_user_task, take_outgoing_messages
 from engine.visibility import can_see_case
+from engine.work import Work
 
 TASK_NOT_FOUND = "Aufgabe nicht gefunden."
 
 
 def open_case(
-    session: Session,
-    catalog: ProcessCatalog,
+    work: Work,
     actor: Actor,
     *,
     process_key: str,
     child: object,
-    now: datetime,
     jugendamt_key: str | None = None,
     organisation_key: str | None = None,
 ) -> case_state.CaseState:
     """Open a case for a child; the responsible Jugendamt is fixed now, from `wohnort_gemeinde`."""
-    process = catalog.newest(session, process_key)
+    session = work.session
+    process = work.catalog.newest(session, process_key)
     organisation = _starting_organisation(session, actor, process, organisation_key)
-    today = now.astimezone(BERLIN).date()
+    today = work.now.astimezone(BERLIN).date()
     clean_child = validate_child(child, today)
     jugendamt = _responsible_jugendamt(session, clean_child["wohnort_gemeinde"], jugendamt_key, today)
-    return case_state.create_case(
-        session,
+    state = case_state.create_case(
+        work,
         process,
         organisation=organisation,
         jugendamt=jugendamt,
         child=clean_child,
         variables={"meldung": None},
         opened_by=actor.user_id,
-        now=now,
-        year=today.year,
     )
+    record(
+        work,
+        "case.created",
+        actor=actor,
+        case=state.case,
+        payload={
+            "process": {"key": process.key, "version": process.version},
+            "child": clean_child,
+            "jugendamt": jugendamt.key,
+            # § 8a Abs. 6: a Jugendamt named by hand instead of the routing is a choice worth proving.
+            "jugendamt_ausdruecklich_gewaehlt": jugendamt_key is not None,
+        },
+    )
+    return state
 
 
 def _starting_organisation(
@@ -98,15 +110,9 @@ def _responsible_jugendamt(session: Session, municipality: str, explicit_key: st
     return session.execute(select(m.Organisation).where(m.Organisation.key == resolved.key)).scalar_one()
 
 
-def complete_task(
-    session: Session,
-    catalog: ProcessCatalog,
-    actor: Actor,
-    task_id: str,
-    values: object,
-    now: datetime,
-) -> case_state.CaseState:
+def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> case_state.CaseState:
     """Complete one open task with the submitted form values (see module docstring)."""
+    session = work.session
     case_id = _case_of_task(session, actor, task_id)
     case = case_state.lock_case(session, case_id)
     if case is None or not can_see_case(session, actor, case):
@@ -116,7 +122,7 @@ def complete_task(
     ).scalar_one_or_none()
     if row is None:
         raise Conflict("Dieser Schritt ist bereits erledigt.")
-    state = case_state.load(session, catalog, case)
+    state = case_state.load(work, case)
     spec = state.process.task(row.task_key)
     _guard_person(session, actor, state.process, spec, row)
     task = find_task(state.workflow, UUID(task_id))
@@ -133,13 +139,37 @@ def complete_task(
             title=spec.title,
             lane=spec.lane,
             completed_by_user_id=actor.user_id,
-            completed_at=now,
+            completed_at=work.now,
         )
     )
     session.flush()
-    deliver_messages(session, catalog, state, take_outgoing_messages(state.workflow), actor=actor, now=now)
-    case_state.save(session, state, now)
+    record(
+        work,
+        "task.completed",
+        actor=actor,
+        case=case,
+        payload={"task": spec.key, "task_id": task_id, "title": spec.title, "values": clean},
+    )
+    deliver_messages(work, state, take_outgoing_messages(state.workflow), actor=actor)
+    case_state.save(work, state)
     return state
+
+
+def record_refusal(work: Work, actor: Actor, task_id: str, error: EngineError) -> None:
+    """Audit a refused completion in its own transaction (the refused one rolled back): `task.rejected`
+    when the case was visible to the actor, `access.denied` when it was not (wrong organisation)."""
+    session = work.session
+    case_id = session.execute(select(m.OpenTask.case_id).where(m.OpenTask.id == task_id)).scalar_one_or_none()
+    if case_id is None:
+        case_id = session.execute(
+            select(m.TaskHistory.case_id).where(m.TaskHistory.task_uuid == task_id)
+        ).scalar_one_or_none()
+    case = session.get(m.Case, case_id) if case_id is not None else None
+    denied = isinstance(error, NotFound)
+    payload: dict[str, Any] = {"task_id": task_id, "reason": error.detail, "refusal": type(error).__name__}
+    if isinstance(error, ValidationFailed):
+        payload["errors"] = error.errors
+    record(work, "access.denied" if denied else "task.rejected", actor=actor, case=case, payload=payload)
 
 
 def _case_of_task(session: Session, actor: Actor, task_id: str) -> int:

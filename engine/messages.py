@@ -11,59 +11,74 @@ A message that fits none of these fails the step: nothing is sent half-way.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import case_state
 from engine.actor import Actor
-from engine.clock import BERLIN
+from engine.audit_events import record
 from engine.errors import Conflict
 from engine.persistence import models as m
-from engine.processes import ProcessCatalog
+from engine.processes import LoadedProcess
+from engine.sealed import open_child, seal_message
 from engine.spiff_adapter import OutgoingMessage, send_message, take_outgoing_messages
+from engine.work import Work
 
 #: Relations written on both cases when a message opens a case.
 SENT_TO, RECEIVED_FROM = "meldung_an", "meldung_von"
 
 
 def deliver_messages(
-    session: Session,
-    catalog: ProcessCatalog,
+    work: Work,
     sender: case_state.CaseState,
     messages: list[OutgoingMessage],
     *,
     actor: Actor,
-    now: datetime,
     depth: int = 0,
 ) -> None:
     if depth > 3:
         raise Conflict("Nachrichten zwischen Fällen bilden eine Schleife; der Schritt wurde nicht gespeichert.")
+    session = work.session
     for message in messages:
         waiting = _waiting_linked_case(session, sender.case.id, message.name)
         if waiting is not None:
-            _deliver_to(session, catalog, waiting, message, actor=actor, now=now, depth=depth)
+            _deliver_to(work, sender, waiting, message, actor=actor, depth=depth)
             continue
-        process = catalog.started_by_message(session, message.name)
+        process = work.catalog.started_by_message(session, message.name)
         if process is not None:
-            _open_from_message(session, process, sender, message, actor=actor, now=now)
+            _open_from_message(work, process, sender, message, actor=actor)
             continue
-        recipient = _case_sent_to(session, sender.case.id)
-        if recipient is None:
+        recipient_id = _case_sent_to(session, sender.case.id)
+        if recipient_id is None:
             raise Conflict(f"Die Nachricht „{message.name}“ kann keinem Fall zugestellt werden.")
-        session.add(
-            m.CaseMessage(
-                case_id=recipient,
-                from_case_id=sender.case.id,
-                name=message.name,
-                payload=json.dumps(message.payload, ensure_ascii=False),
-                received_at=now,
-            )
+        recipient = session.get(m.Case, recipient_id)
+        assert recipient is not None
+        filed = m.CaseMessage(
+            case_id=recipient.id, from_case_id=sender.case.id, name=message.name, payload=b"", received_at=work.now
         )
+        session.add(filed)
         session.flush()
+        filed.payload = seal_message(work, recipient.reference, filed.id, message.payload)
+        session.flush()
+        _audit_transfer(work, sender.case, recipient, message, actor)
+
+
+def _audit_transfer(work: Work, sender: m.Case, receiver: m.Case, message: OutgoingMessage, actor: Actor) -> None:
+    """Both sides record what crossed between the organisations (DP-11: who transmitted what)."""
+    record(
+        work,
+        "message.sent",
+        actor=actor,
+        case=sender,
+        payload={"message": message.name, "to_case": receiver.reference, "payload": message.payload},
+    )
+    record(
+        work,
+        "message.received",
+        actor=None,
+        case=receiver,
+        payload={"message": message.name, "from_case": sender.reference, "payload": message.payload},
+    )
 
 
 def _waiting_linked_case(session: Session, case_id: int, message: str) -> int | None:
@@ -86,36 +101,23 @@ def _case_sent_to(session: Session, case_id: int) -> int | None:
 
 
 def _deliver_to(
-    session: Session,
-    catalog: ProcessCatalog,
-    case_id: int,
-    message: OutgoingMessage,
-    *,
-    actor: Actor,
-    now: datetime,
-    depth: int,
+    work: Work, sender: case_state.CaseState, case_id: int, message: OutgoingMessage, *, actor: Actor, depth: int
 ) -> None:
-    case = case_state.lock_case(session, case_id)
+    case = case_state.lock_case(work.session, case_id)
     assert case is not None
-    receiver = case_state.load(session, catalog, case)
+    receiver = case_state.load(work, case)
     send_message(receiver.workflow, message.name, message.payload)
-    deliver_messages(
-        session, catalog, receiver, take_outgoing_messages(receiver.workflow), actor=actor, now=now, depth=depth + 1
-    )
-    case_state.save(session, receiver, now)
+    _audit_transfer(work, sender.case, case, message, actor)
+    deliver_messages(work, receiver, take_outgoing_messages(receiver.workflow), actor=actor, depth=depth + 1)
+    case_state.save(work, receiver)
 
 
 def _open_from_message(
-    session: Session,
-    process: Any,
-    sender: case_state.CaseState,
-    message: OutgoingMessage,
-    *,
-    actor: Actor,
-    now: datetime,
+    work: Work, process: LoadedProcess, sender: case_state.CaseState, message: OutgoingMessage, *, actor: Actor
 ) -> None:
     """The Meldebogen: the message's fields, the child's data and who reports — nothing else of the
     sender's internal documentation (that stays in the sender's instance)."""
+    session = work.session
     reporter = session.get(m.Organisation, sender.case.organisation_id)
     office = session.get(m.Organisation, sender.case.jugendamt_id)
     assert reporter is not None and office is not None
@@ -124,17 +126,29 @@ def _open_from_message(
         "melder": {"organisation": reporter.key, "organisation_name": reporter.name, "kontakt": actor.display_name},
         "bezug": sender.case.reference,
     }
+    child = open_child(work, sender.case)
     opened = case_state.create_case(
-        session,
+        work,
         process,
         organisation=office,
         jugendamt=office,
-        child=case_state.child_data(sender.case),
+        child=child,
         variables={"meldung": meldung},
         opened_by=None,
-        now=now,
-        year=now.astimezone(BERLIN).year,
     )
     session.add(m.CaseLink(case_id=sender.case.id, linked_case_id=opened.case.id, relation=SENT_TO))
     session.add(m.CaseLink(case_id=opened.case.id, linked_case_id=sender.case.id, relation=RECEIVED_FROM))
     session.flush()
+    record(
+        work,
+        "case.created",
+        actor=None,
+        case=opened.case,
+        payload={
+            "process": {"key": process.key, "version": process.version},
+            "child": child,
+            "jugendamt": office.key,
+            "meldung_von": sender.case.reference,
+        },
+    )
+    _audit_transfer(work, sender.case, opened.case, OutgoingMessage(message.name, meldung), actor)

@@ -6,7 +6,6 @@ not see raises NotFound, exactly like a missing one.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -24,8 +23,10 @@ from engine.forms import form_to_api
 from engine.permissions import CASEWORK_ROLES, POOL_ROLES, may_complete
 from engine.persistence import models as m
 from engine.processes import LoadedProcess, ProcessCatalog
+from engine.sealed import open_child, open_message
 from engine.spiff_adapter import find_task
 from engine.visibility import can_see_case, sees_identifying_data
+from engine.work import Work
 
 CASE_NOT_FOUND = "Fall nicht gefunden."
 
@@ -84,9 +85,10 @@ def step_result(session: Session, process: LoadedProcess, actor: Actor, case_id:
     }
 
 
-def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: int, now: datetime) -> dict[str, Any]:
+def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
+    session, now = work.session, work.now
     case = visible_case(session, actor, case_id)
-    process = catalog.load(session, case.definition_id)
+    process = work.catalog.load(session, case.definition_id)
     view: dict[str, Any] = {
         "id": case.id,
         "reference": case.reference,
@@ -99,7 +101,7 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
         "closed_at": iso(case.closed_at),
     }
     if sees_identifying_data(actor, case):  # § 64 Abs. 2a SGB VIII: never for the insofa
-        child = case_state.child_data(case)
+        child = open_child(work, case)
         view["child"] = child
         view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
     view["open_tasks"] = _open_tasks_of(session, process, actor, case.id, now)
@@ -113,7 +115,7 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
         {"task": h.task_key, "title": h.title, "completed_by": username, "completed_at": iso(h.completed_at)}
         for h, username in history
     ]
-    received = _received_messages(session, case.id)
+    received = _received_messages(work, case)
     entries += [
         {
             "task": r["name"],
@@ -138,11 +140,11 @@ def case_view(session: Session, catalog: ProcessCatalog, actor: Actor, case_id: 
     return view
 
 
-def _received_messages(session: Session, case_id: int) -> list[dict[str, Any]]:
-    rows = session.execute(
+def _received_messages(work: Work, case: m.Case) -> list[dict[str, Any]]:
+    rows = work.session.execute(
         select(m.CaseMessage, m.Case.reference)
         .join(m.Case, m.Case.id == m.CaseMessage.from_case_id)
-        .where(m.CaseMessage.case_id == case_id)
+        .where(m.CaseMessage.case_id == case.id)
         .order_by(m.CaseMessage.id)
     ).all()
     return [
@@ -150,7 +152,7 @@ def _received_messages(session: Session, case_id: int) -> list[dict[str, Any]]:
             "name": msg.name,
             "received_at": iso(msg.received_at),
             "from_reference": ref,
-            "payload": json.loads(msg.payload),
+            "payload": open_message(work, case.reference, msg),
         }
         for msg, ref in rows
     ]
@@ -212,12 +214,13 @@ def list_tasks(session: Session, catalog: ProcessCatalog, actor: Actor, now: dat
     ]
 
 
-def task_view(session: Session, catalog: ProcessCatalog, actor: Actor, task_id: str, now: datetime) -> dict[str, Any]:
+def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
+    session, now = work.session, work.now
     row = session.get(m.OpenTask, task_id)
     case = session.get(m.Case, row.case_id) if row is not None else None
     if row is None or case is None or not can_see_case(session, actor, case):
         raise NotFound(TASK_NOT_FOUND)
-    state = case_state.load(session, catalog, case)
+    state = case_state.load(work, case)
     spec = state.process.task(row.task_key)
     task = find_task(state.workflow, UUID(task_id))
     data = prefilled_values(spec, task.data) if task is not None else {}

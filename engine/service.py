@@ -1,29 +1,38 @@
 """The engine's public entry point: one method per use case, each its own unit of work.
 
-Web views and CLI commands call these and nothing below them, so every guard runs on every path.
+Web views and CLI commands call these and nothing below them, so every guard and every audit event
+runs on every path. Reads of case content are audited too (`case.read`), so they write.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
 
+from audit import AuditVault
 from engine import casework, queries
 from engine.accounts import actor_for_token
 from engine.actor import Actor
+from engine.audit_events import record
 from engine.bundles import Bundle
 from engine.clock import Clock
+from engine.errors import EngineError, NotFound
+from engine.persistence import models as m
 from engine.persistence.database import make_session_factory
 from engine.processes import DeployResult, ProcessCatalog
 from engine.uow import UnitOfWork
+from engine.work import Work
 
 
 class CaseEngine:
-    def __init__(self, db: Engine, clock: Clock) -> None:
+    def __init__(self, db: Engine, clock: Clock, vault: AuditVault) -> None:
         self.db = db
-        self.session_factory = make_session_factory(db)
         self.clock = clock
+        self.vault = vault
+        self.session_factory = make_session_factory(db)
         self.catalog = ProcessCatalog()
 
     def reading(self) -> UnitOfWork:
@@ -31,6 +40,12 @@ class CaseEngine:
 
     def writing(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, write=True)
+
+    @contextmanager
+    def work(self) -> Iterator[tuple[UnitOfWork, Work]]:
+        """A writing unit of work and the Work value (session, catalog, vault, now) for it."""
+        with self.writing() as uow:
+            yield uow, Work(uow.session, self.catalog, self.vault, self.clock.now())
 
     # ---- identity ---------------------------------------------------------------------------
     def actor_for_token(self, token: str) -> Actor | None:
@@ -47,19 +62,16 @@ class CaseEngine:
         jugendamt_key: str | None = None,
         organisation_key: str | None = None,
     ) -> dict[str, Any]:
-        now = self.clock.now()
-        with self.writing() as uow:
+        with self.work() as (uow, work):
             state = casework.open_case(
-                uow.session,
-                self.catalog,
+                work,
                 actor,
                 process_key=process_key,
                 child=child,
-                now=now,
                 jugendamt_key=jugendamt_key,
                 organisation_key=organisation_key,
             )
-            view = queries.case_view(uow.session, self.catalog, actor, state.case.id, now)
+            view = queries.case_view(work, actor, state.case.id)
             uow.commit()
         return view
 
@@ -68,17 +80,41 @@ class CaseEngine:
 
         A command returns what the caller needs next, not the whole case: the full view (with its
         history) is a query, `case()`, so a step costs the same however long the history is.
+        A refused completion rolls back and is then audited in a transaction of its own.
         """
-        now = self.clock.now()
-        with self.writing() as uow:
-            state = casework.complete_task(uow.session, self.catalog, actor, task_id, values, now)
-            result = queries.step_result(uow.session, state.process, actor, state.case.id, now)
-            uow.commit()
-        return result
+        try:
+            with self.work() as (uow, work):
+                state = casework.complete_task(work, actor, task_id, values)
+                result = queries.step_result(uow.session, state.process, actor, state.case.id, work.now)
+                uow.commit()
+            return result
+        except EngineError as refused:
+            with self.work() as (uow, work):
+                casework.record_refusal(work, actor, task_id, refused)
+                uow.commit()
+            raise
 
     def case(self, actor: Actor, case_id: int) -> dict[str, Any]:
-        with self.reading() as uow:
-            return queries.case_view(uow.session, self.catalog, actor, case_id, self.clock.now())
+        """The case view; the read is audited (`case.read`), a refused one as `access.denied`."""
+        with self.work() as (uow, work):
+            try:
+                view = queries.case_view(work, actor, case_id)
+            except NotFound:
+                uow.session.rollback()
+                case = uow.session.get(m.Case, case_id)
+                if case is not None:
+                    record(work, "access.denied", actor=actor, case=case, payload={"view": "case"})
+                    uow.commit()
+                raise
+            record(
+                work,
+                "case.read",
+                actor=actor,
+                case=queries.visible_case(uow.session, actor, case_id),
+                payload={"view": "case"},
+            )
+            uow.commit()
+        return view
 
     def cases(self, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
         with self.reading() as uow:
@@ -89,13 +125,36 @@ class CaseEngine:
             return queries.list_tasks(uow.session, self.catalog, actor, self.clock.now())
 
     def task(self, actor: Actor, task_id: str) -> dict[str, Any]:
-        with self.reading() as uow:
-            return queries.task_view(uow.session, self.catalog, actor, task_id, self.clock.now())
+        """A task with its form and prefilled case data: audited like a case read."""
+        with self.work() as (uow, work):
+            view = queries.task_view(work, actor, task_id)
+            record(
+                work,
+                "case.read",
+                actor=actor,
+                case=queries.visible_case(uow.session, actor, view["case_id"]),
+                payload={"view": "task", "task_id": task_id},
+            )
+            uow.commit()
+        return view
 
     # ---- process definitions ----------------------------------------------------------------
     def deploy(self, bundle: Bundle, *, deployed_by: str) -> DeployResult:
-        with self.writing() as uow:
-            result = self.catalog.deploy(uow.session, bundle, deployed_by=deployed_by, now=self.clock.now())
+        with self.work() as (uow, work):
+            result = self.catalog.deploy(uow.session, bundle, deployed_by=deployed_by, now=work.now)
+            if result.created:
+                record(
+                    work,
+                    "process.deployed",
+                    actor=None,
+                    actor_name=deployed_by,
+                    payload={
+                        "key": bundle.key,
+                        "version": bundle.version,
+                        "sha256": bundle.sha256,
+                        "files": sorted(bundle.files),
+                    },
+                )
             uow.commit()
         return result
 

@@ -113,10 +113,28 @@ def load_instance(state: Mapping[str, Any], process: ParsedProcess) -> BpmnWorkf
     dct.pop("instance_format")
     _SERIALIZER.migrate(dct)
     dct.pop(_SERIALIZER.VERSION_KEY, None)
+    dct["tasks"] = _parent_first(dct["tasks"], dct["root"])
+    for sub in dct.get("subprocesses", {}).values():
+        sub["tasks"] = _parent_first(sub["tasks"], sub["root"])
     dct["spec"], dct["subprocess_specs"] = process.spec, process.subprocess_specs
     workflow = _SERIALIZER.from_dict(dct)
     workflow.script_engine = make_script_engine()
     return workflow
+
+
+def _parent_first(tasks: Mapping[str, Any], root: str) -> dict[str, Any]:
+    """Tasks in tree order. Spiff rebuilds a task's data from its parent's (delta encoding), so a
+    mapping in any other order — e.g. after a JSON encoder sorted the keys — would silently
+    restore empty task data (spiffworkflow-notes.md §4)."""
+    ordered: dict[str, Any] = {}
+    queue = [root]
+    while queue:
+        task_id = queue.pop(0)
+        if task_id in tasks and task_id not in ordered:
+            ordered[task_id] = tasks[task_id]
+            queue.extend(tasks[task_id]["children"])
+    ordered.update((k, v) for k, v in tasks.items() if k not in ordered)
+    return ordered
 
 
 def new_instance(process: ParsedProcess, variables: Mapping[str, Any]) -> BpmnWorkflow:

@@ -57,9 +57,17 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def case_engine(database_url: str, clock: FakeClock) -> Iterator[CaseEngine]:
+def instance(tmp_path: Path) -> Path:
+    """The instance folder: key material and the checkpoint log live here, outside the database."""
+    folder = tmp_path / "instance"
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+@pytest.fixture
+def case_engine(database_url: str, clock: FakeClock, instance: Path) -> Iterator[CaseEngine]:
     """An initialised engine: migrations, directory, shipped bundles and the test bundles."""
-    engine = build_engine(database_url, clock)
+    engine = build_engine(database_url, clock, instance, create_keys=True)
     initialise(engine, BPMN_ROOT)
     for path in discover_bundles(FIXTURE_BUNDLES):
         engine.deploy(load_bundle_dir(path), deployed_by="tests")

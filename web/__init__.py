@@ -25,7 +25,9 @@ def create_app(
     app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
     app.config.update(overrides)
     app.extensions["schutzpfad.settings"] = settings
-    app.extensions["schutzpfad.engine"] = case_engine or build_engine(settings.database_url, clock or SystemClock())
+    app.extensions["schutzpfad.engine"] = case_engine or build_engine(
+        settings.database_url, clock or SystemClock(), settings.instance_path
+    )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     from web.api.views import PREFIX, bp

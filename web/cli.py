@@ -13,11 +13,14 @@ from typing import Any, TypeVar
 
 import click
 
+from audit import AuditError
 from engine import accounts
-from engine.bootstrap import DatabaseUnavailable, build_engine, initialise
+from engine.bootstrap import DatabaseUnavailable, build_engine, check_keys, initialise
 from engine.bundles import load_bundle_dir
 from engine.clock import SystemClock
 from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
+from engine.persistence.database import make_engine
+from engine.persistence.migrate import schema_is_current
 from engine.service import CaseEngine
 from engine.validation import validate_bundle
 from web.config import Settings, load_settings
@@ -49,30 +52,35 @@ def one_line_errors(func: F) -> F:
             fail(exc.detail)
         except EngineError as exc:
             fail(_describe(exc))
-        except DatabaseUnavailable as exc:
+        except (DatabaseUnavailable, AuditError) as exc:
             fail(str(exc))
 
     return wrapper  # type: ignore[return-value]
 
 
-def settings_and_engine() -> tuple[Settings, CaseEngine]:
+def settings_and_engine(*, create_keys: bool = False) -> tuple[Settings, CaseEngine]:
     settings = load_settings()
-    return settings, build_engine(settings.database_url, SystemClock())
+    return settings, build_engine(settings.database_url, SystemClock(), settings.instance_path, create_keys=create_keys)
 
 
 def ready_engine() -> tuple[Settings, CaseEngine]:
-    """An engine on an initialised database (commands other than `init` need the schema)."""
-    settings, case_engine = settings_and_engine()
-    from engine.persistence.migrate import schema_is_current
+    """An engine on an initialised database with fitting keys (every command but `init` needs them).
 
+    The database is checked first, so a fresh instance gets "run init" rather than "no keys"."""
+    settings = load_settings()
+    probe = make_engine(settings.database_url)
     try:
-        current = schema_is_current(case_engine.db)
+        current = schema_is_current(probe)
     except Exception as exc:  # noqa: BLE001 - any driver error means: not reachable
         raise DatabaseUnavailable(f"Datenbank nicht erreichbar: {exc.__class__.__name__}") from None
+    finally:
+        probe.dispose()
     if not current:
         raise DatabaseUnavailable(
             "Die Datenbank ist nicht initialisiert oder veraltet: bitte 'schutzpfad init' ausführen."
         )
+    _, case_engine = settings_and_engine()
+    check_keys(case_engine)
     return settings, case_engine
 
 
@@ -85,7 +93,7 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Demo-Organisationen, -Benutzer und -Fälle anlegen.")
 @one_line_errors
 def init(demo: bool) -> None:
-    settings, case_engine = settings_and_engine()
+    settings, case_engine = settings_and_engine(create_keys=True)
     report = initialise(case_engine)
     for name in report.deployed:
         click.echo(f"deployed {name}", err=True)

@@ -1,8 +1,8 @@
-"""SQLAlchemy 2 mapping of the engine's tables.
+"""SQLAlchemy 2 mapping of the engine's tables (the audit library's tables live in `audit.tables`).
 
-Index tables (open tasks, links, waits) hold references, task names, due dates and the pseudonym
-only: identifying data of a child lives in `cases.child_data` and, with the instance state, is the
-part that the audit issue encrypts at rest.
+Index tables (open tasks, links, waits, history) hold references, task names, due dates and the
+pseudonym only. Everything sensitive — the child's data, the instance state with every form value,
+filed messages — is stored sealed (AES-256-GCM under the case's data key, engine/sealed.py).
 """
 
 from __future__ import annotations
@@ -152,7 +152,8 @@ class Case(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     jugendamt_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True)
-    child_data: Mapped[str] = mapped_column(Text)
+    #: The child's identifying data, sealed under the case's data key (engine/sealed.py).
+    child_data: Mapped[bytes] = mapped_column(LargeBinary)
     opened_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -166,7 +167,8 @@ class Instance(Base):
 
     __tablename__ = "instances"
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    state: Mapped[str] = mapped_column(Text)
+    #: Sealed: task data holds every form value of the case.
+    state: Mapped[bytes] = mapped_column(LargeBinary)
     tree_size: Mapped[int] = mapped_column(Integer)
 
 
@@ -241,5 +243,5 @@ class CaseMessage(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     from_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     name: Mapped[str] = mapped_column(String(100))
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())

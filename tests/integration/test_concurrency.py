@@ -37,10 +37,10 @@ def _race(callables):
 
 
 @pytest.mark.parametrize("nodes", ["one_node", "two_nodes"])
-def test_two_threads_complete_the_same_task_exactly_one_wins(world, child, database_url, clock, nodes):
+def test_two_threads_complete_the_same_task_exactly_one_wins(world, child, database_url, clock, instance, nodes):
     case = world.engine.open_case(world["kita_fk"], process_key="melder", child=child)
     task_id = _first_task(world, "kita_fk", case)
-    other = world.engine if nodes == "one_node" else build_engine(database_url, clock)
+    other = world.engine if nodes == "one_node" else build_engine(database_url, clock, instance)
     try:
         results = _race(
             [
@@ -66,12 +66,12 @@ def test_stale_write_is_refused(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="melder", child=child)
     task_id = _first_task(world, "kita_fk", case)
-    with engine.reading() as uow:
-        stale = case_state.load(uow.session, engine.catalog, uow.session.get(m.Case, case["id"]))
+    with engine.work() as (uow, work):
+        stale = case_state.load(work, uow.session.get(m.Case, case["id"]))
     engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})
-    with engine.writing() as uow, pytest.raises(StaleCase):
+    with engine.work() as (uow, work), pytest.raises(StaleCase):
         stale.case = uow.session.get(m.Case, case["id"])
-        case_state.save(uow.session, stale, engine.clock.now())
+        case_state.save(work, stale)
     assert len(engine.case(world["kita_fk"], case["id"])["history"]) == 1
 
 

@@ -53,12 +53,12 @@ def test_meldebogen_carries_only_the_payload_not_internal_notes(world, child):
     ja_task = _open_task(world, "goch_fk", "antworten")
     view = engine.task(world["goch_fk"], ja_task["id"])
     assert view["case_id"] == after["links"][0]["case_id"]
-    with engine.reading() as uow:
+    with engine.work() as (uow, work):
         from engine import case_state
         from engine.persistence import models as m
 
         ja_case = uow.session.get(m.Case, view["case_id"])
-        state = case_state.load(uow.session, engine.catalog, ja_case)
+        state = case_state.load(work, ja_case)
         meldung = state.workflow.get_tasks()[0].data.get("meldung") or next(
             t.data["meldung"] for t in state.workflow.get_tasks() if "meldung" in t.data
         )

@@ -75,3 +75,12 @@ def test_approved_helper_gives_an_aware_review_instant():
 
     assert ueberpruefung_faellig("2026-07-01") == "2026-07-01T08:00:00+02:00"
     assert ueberpruefung_faellig("2026-12-01") == "2026-12-01T08:00:00+01:00"
+
+
+def test_task_order_of_the_stored_document_does_not_matter(loop_process):
+    """A JSON encoder that sorts keys reorders the task mapping; the data must survive."""
+    workflow = _step(sa.new_instance(loop_process, {"fall": "KS-1"}), loop_process, weiter=True, runde=1)
+    stored = json.loads(json.dumps(sa.dump_instance(workflow), sort_keys=True))
+    stored["tasks"] = dict(reversed(list(stored["tasks"].items())))
+    [task] = sa.ready_user_tasks(sa.load_instance(stored, loop_process))
+    assert task.data["fall"] == "KS-1" and task.data["runde"] == 1

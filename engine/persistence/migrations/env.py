@@ -2,9 +2,10 @@
 
 from alembic import context
 
+from audit import metadata as audit_metadata
 from engine.persistence.models import Base
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=[Base.metadata, audit_metadata], render_as_batch=True)
     context.run_migrations()

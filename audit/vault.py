@@ -1,0 +1,219 @@
+"""`AuditVault`: the few safe calls the engine and the CLI use; keys, formats and AAD are chosen here.
+
+Every call takes the caller's SQLAlchemy `Connection` inside the caller's transaction and never
+commits (rotation, which must commit per batch, takes a transaction factory instead), so the audit
+event commits together with the change it records, or neither does. Time is always a parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from audit import _chain, _datakeys, _verify
+from audit import _primitives as p
+from audit._chain import Checkpoint
+from audit._datakeys import Begin, RotationReport
+from audit._primitives import FieldValue
+from audit._verify import VerifyResult
+from audit.errors import AuditError, DecryptionFailed, Shredded
+from audit.keys import KeyProvider
+from audit.tables import audit_events
+
+
+@dataclass(frozen=True)
+class Event:
+    """One decrypted audit event; `payload` is None and `shredded` True once its scope was shredded."""
+
+    seq: int
+    time: datetime
+    actor: str
+    organisation: str | None
+    case_ref: str | None
+    scope: str
+    type: str
+    payload: dict[str, Any] | None
+    shredded: bool = False
+
+
+class AuditVault:
+    """Encrypted, hash-chained, signed audit trail and field encryption over one key provider.
+
+    `checkpoint_log` is `<instance>/audit-checkpoints.jsonl`: every checkpoint is appended there too,
+    so a copy kept outside the database still proves what the database held.
+    """
+
+    def __init__(self, provider: KeyProvider, checkpoint_log: Path | None = None) -> None:
+        self.provider = provider
+        self.checkpoint_log = checkpoint_log
+
+    # -- the chain -------------------------------------------------------------------------------
+
+    def append(
+        self,
+        conn: Connection,
+        *,
+        time: datetime,
+        actor: str,
+        organisation: str | None,
+        case_ref: str | None,
+        scope: str,
+        type: str,
+        payload: dict[str, Any],
+    ) -> int:
+        """Add one event and return its sequence number.
+
+        The payload is sealed under the scope's data key (created on first use) with the event header
+        as associated data, then the chain is extended. A checkpoint is signed on the way when 1,000
+        events passed or the last one is 60 s older than `time`.
+        """
+        return _chain.append(
+            conn,
+            self.provider,
+            self.checkpoint_log,
+            time=time,
+            actor=actor,
+            organisation=organisation,
+            case_ref=case_ref,
+            scope=scope,
+            type_=type,
+            payload=payload,
+        )
+
+    def checkpoint(self, conn: Connection, now: datetime) -> Checkpoint:
+        """Sign the committed chain head now (`schutzpfad audit checkpoint`, or a periodic job)."""
+        return _chain.checkpoint(conn, self.provider, self.checkpoint_log, now)
+
+    def verify(self, conn: Connection) -> VerifyResult:
+        """Check chain, checkpoints and the checkpoint log without decrypting anything."""
+        return _verify.verify(conn, [self.provider.export_public_key()], self.checkpoint_log)
+
+    def read(
+        self,
+        conn: Connection,
+        *,
+        case_ref: str | None = None,
+        scope: str | None = None,
+        types: Collection[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actor: str | None = None,
+    ) -> Iterator[Event]:
+        """Decrypted events in sequence order; `since` is inclusive, `until` exclusive.
+
+        A header altered in the database no longer authenticates its payload: DecryptionFailed,
+        never a wrong event. Callers audit the read themselves (`audit.read`, `audit.exported`).
+        """
+        query = select(audit_events).order_by(audit_events.c.seq)
+        if case_ref is not None:
+            query = query.where(audit_events.c.case_ref == case_ref)
+        if scope is not None:
+            query = query.where(audit_events.c.scope == scope)
+        if types is not None:
+            query = query.where(audit_events.c.type.in_(list(types)))
+        if since is not None:
+            p.utc_naive(since)  # a naive bound is refused, not guessed
+            query = query.where(audit_events.c.time >= since)
+        if until is not None:
+            p.utc_naive(until)
+            query = query.where(audit_events.c.time < until)
+        if actor is not None:
+            query = query.where(audit_events.c.actor == actor)
+        keys: dict[str, bytes | None] = {}
+        for row in conn.execute(query.execution_options(yield_per=1000)):
+            if row.scope not in keys:
+                try:
+                    keys[row.scope] = _datakeys.for_read(conn, self.provider, row.scope)
+                except Shredded:
+                    keys[row.scope] = None
+            key = keys[row.scope]
+            payload = None if key is None else _open_event(key, row)
+            yield Event(
+                row.seq,
+                row.time,
+                row.actor,
+                row.organisation,
+                row.case_ref,
+                row.scope,
+                row.type,
+                payload,
+                shredded=key is None,
+            )
+
+    # -- fields ----------------------------------------------------------------------------------
+
+    def seal_field(
+        self, conn: Connection, scope: str, record: str, value: FieldValue, *, now: datetime | None = None
+    ) -> bytes:
+        """Encrypt one field value (bytes, str, or a JSON dict/list) for `record` ("table/row/field").
+
+        The record is bound as associated data: the blob opens only for the same scope and record.
+        `now` dates the scope's data key if this call creates it.
+        """
+        key = _datakeys.for_write(conn, self.provider, scope, now)
+        return p.seal(key, p.encode_field(value), p.field_aad(scope, record))
+
+    def open_field(self, conn: Connection, scope: str, record: str, blob: bytes) -> FieldValue:
+        """Decrypt a sealed field, returning the type it was sealed as; Shredded after shredding."""
+        aad = p.field_aad(scope, record)
+        return p.decode_field(p.unseal(_datakeys.for_read(conn, self.provider, scope), bytes(blob), aad))
+
+    def open_text(self, conn: Connection, scope: str, record: str, blob: bytes) -> str:
+        value = self.open_field(conn, scope, record, blob)
+        if not isinstance(value, str):
+            raise AuditError(f"Feld {record} ist kein Text.")
+        return value
+
+    def open_json(self, conn: Connection, scope: str, record: str, blob: bytes) -> dict[str, Any]:
+        value = self.open_field(conn, scope, record, blob)
+        if not isinstance(value, dict):
+            raise AuditError(f"Feld {record} ist kein JSON-Objekt.")
+        return value
+
+    # -- key lifecycle ---------------------------------------------------------------------------
+
+    def check(self, conn: Connection) -> None:
+        """Raise KeyMaterialError unless the keys fit this database (`serve` calls it on start-up)."""
+        _datakeys.check(conn, self.provider)
+
+    def rotate(
+        self, begin: Begin, progress: Callable[[int, int], None] | None = None, *, batch_size: int = 500
+    ) -> RotationReport:
+        """New key-encryption key; re-wrap every data key, committing per batch.
+
+        `begin()` must return a context manager yielding a Connection in a fresh transaction that
+        commits on a clean exit (`engine.begin` or the engine's writing unit of work). `progress`
+        gets (done, total) after each batch. Running it again after an interruption resumes.
+        """
+        if batch_size < 1:
+            raise AuditError("batch_size muss positiv sein.")
+        return _datakeys.rotate(begin, self.provider, progress, batch_size)
+
+    def shred(self, conn: Connection, scope: str, *, reason: str, now: datetime) -> None:
+        """Destroy the scope's data key: its events and fields become unreadable for good, while the
+        chain still verifies. Raises Shredded if it already was. Checking that the case is closed is
+        the caller's rule."""
+        _datakeys.shred(conn, scope, reason=reason, now=now)
+
+    def export_public_key(self) -> bytes:
+        """The checkpoint verification key (PEM) to hand to auditors."""
+        return self.provider.export_public_key()
+
+
+def _open_event(key: bytes, row: Any) -> dict[str, Any]:
+    fields = p.header_fields(
+        row.prev_hash, row.seq, row.time, row.actor, row.organisation, row.case_ref, row.scope, row.type
+    )
+    try:
+        payload = json.loads(p.unseal(key, row.ciphertext, p.event_aad(p.SEP.join(fields))))
+    except DecryptionFailed as exc:
+        raise DecryptionFailed(f"Eintrag {row.seq}: {exc}") from None
+    if not isinstance(payload, dict):
+        raise DecryptionFailed(f"Eintrag {row.seq}: Inhalt ist kein JSON-Objekt.")
+    return payload
