@@ -243,7 +243,8 @@ def _rows(conn: Connection, head_seq: int) -> Iterator[Any]:
             cursor.close()
             raw.text_factory = previous
     elif conn.dialect.name == "postgresql":
-        cursor = raw.cursor(name="schutzpfad_audit_verify")  # server-side: the chain never sits in memory
+        # Server-side (the chain never sits in memory), binary (bytea arrives raw instead of hex-encoded).
+        cursor = raw.cursor(name="schutzpfad_audit_verify", binary=True)
         try:
             cursor.execute(_POSTGRESQL_SCAN, (head_seq,))
             yield lambda size: iter(lambda: cursor.fetchmany(size), [])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from audit import Shredded
 from engine.actor import Actor
 from engine.persistence import models as m
 from engine.sealed import SYSTEM_SCOPE, case_scope
@@ -37,15 +38,24 @@ def record(
     case: m.Case | None = None,
     payload: dict[str, Any] | None = None,
     actor_name: str | None = None,
+    system_scope: bool = False,
 ) -> int:
-    """Append one event; `actor` None means the system acted (a message, a deadline)."""
-    return work.vault.append(
-        work.session.connection(),
-        time=work.now,
-        actor=actor_name or (actor.username if actor else "system"),
-        organisation=_organisation_of(work, actor, case),
-        case_ref=case.reference if case else None,
-        scope=case_scope(case.reference) if case else SYSTEM_SCOPE,
-        type=event_type,
-        payload=payload or {},
-    )
+    """Append one event; `actor` None means the system acted (a message, a deadline).
+
+    `system_scope` seals the payload under the system key even for a case event — for events that
+    must stay readable after the case's own key is gone (its shredding)."""
+    header: dict[str, Any] = {
+        "time": work.now,
+        "actor": actor_name or (actor.username if actor else "system"),
+        "organisation": _organisation_of(work, actor, case),
+        "case_ref": case.reference if case else None,
+        "type": event_type,
+        "payload": payload or {},
+    }
+    scope = case_scope(case.reference) if case and not system_scope else SYSTEM_SCOPE
+    try:
+        return work.vault.append(work.session.connection(), scope=scope, **header)
+    except Shredded:
+        # A shredded case is still read and audited (e.g. by the Revision): its events can no longer
+        # be sealed under its destroyed key, so they go under the system key.
+        return work.vault.append(work.session.connection(), scope=SYSTEM_SCOPE, **header)

@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from audit import Shredded
 from engine import case_state
 from engine.actor import Actor
 from engine.casework import TASK_NOT_FOUND, prefilled_values, task_facts
@@ -101,9 +102,13 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
         "closed_at": iso(case.closed_at),
     }
     if sees_identifying_data(actor, case):  # § 64 Abs. 2a SGB VIII: never for the insofa
-        child = open_child(work, case)
-        view["child"] = child
-        view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
+        try:
+            child = open_child(work, case)
+        except Shredded:  # end of retention: the case's key is destroyed, its content gone for good
+            view["shredded"] = True
+        else:
+            view["child"] = child
+            view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
     view["open_tasks"] = _open_tasks_of(session, process, actor, case.id, now)
     history = session.execute(
         select(m.TaskHistory, m.User.username)
@@ -115,7 +120,7 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
         {"task": h.task_key, "title": h.title, "completed_by": username, "completed_at": iso(h.completed_at)}
         for h, username in history
     ]
-    received = _received_messages(work, case)
+    received = [] if view.get("shredded") else _received_messages(work, case)
     entries += [
         {
             "task": r["name"],

@@ -6,14 +6,15 @@ runs on every path. Reads of case content are audited too (`case.read`), so they
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from audit import AuditVault
-from engine import casework, queries
+from audit import AuditVault, Checkpoint, RotationReport, VerifyResult
+from engine import accounts, auditing, casework, queries
 from engine.accounts import actor_for_token
 from engine.actor import Actor
 from engine.audit_events import record
@@ -21,7 +22,7 @@ from engine.bundles import Bundle
 from engine.clock import Clock
 from engine.errors import EngineError, NotFound
 from engine.persistence import models as m
-from engine.persistence.database import make_session_factory
+from engine.persistence.database import WRITE_OPTION, make_session_factory
 from engine.processes import DeployResult, ProcessCatalog
 from engine.uow import UnitOfWork
 from engine.work import Work
@@ -137,6 +138,112 @@ class CaseEngine:
             )
             uow.commit()
         return view
+
+    # ---- organisations, users, tokens ----------------------------------------------------------
+    def create_organisation(self, *, operator: str, **fields: Any) -> str:
+        with self.work() as (uow, work):
+            org = accounts.create_organisation(uow.session, now=work.now, **fields)
+            record(
+                work,
+                "organisation.created",
+                actor=None,
+                actor_name=operator,
+                payload={"key": org.key, "kind": org.kind, "network": org.network_key},
+            )
+            uow.commit()
+        return org.key
+
+    def create_user(self, *, operator: str, **fields: Any) -> str:
+        """`user.created` records the role and whether a second factor is required (`--no-mfa`)."""
+        with self.work() as (uow, work):
+            user = accounts.create_user(uow.session, now=work.now, **fields)
+            record(
+                work,
+                "user.created",
+                actor=None,
+                actor_name=operator,
+                payload={
+                    "username": user.username,
+                    "organisation": fields["organisation_key"],
+                    "role": fields["role"],
+                    "mfa_required": user.mfa_required,
+                },
+            )
+            uow.commit()
+        return user.username
+
+    def issue_token(self, username: str, *, operator: str) -> str:
+        with self.work() as (uow, work):
+            token = accounts.issue_token(uow.session, username, work.now)
+            record(work, "token.issued", actor=None, actor_name=operator, payload={"username": username})
+            uow.commit()
+        return token
+
+    # ---- the audit trail ----------------------------------------------------------------------
+    def case_trail(self, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
+        with self.work() as (uow, work):
+            events = auditing.read_case_trail(work, actor, case_id, reason)
+            uow.commit()
+        return events
+
+    def verify_trail(self, actor: Actor | None = None) -> VerifyResult:
+        with self.reading() as uow:
+            work = Work(uow.session, self.catalog, self.vault, self.clock.now())
+            return auditing.verify_trail(work, actor)
+
+    def checkpoint(self) -> Checkpoint:
+        with self.work() as (uow, work):
+            checkpoint = self.vault.checkpoint(uow.session.connection(), work.now)
+            uow.commit()
+        return checkpoint
+
+    def export_trail(
+        self,
+        emit: Callable[[dict[str, Any]], None],
+        *,
+        reason: str,
+        operator: str,
+        case_reference: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        """Stream decrypted events to `emit`; the `audit.exported` event commits with the export."""
+        count = 0
+        with self.work() as (uow, work):
+            for event in auditing.export_trail(
+                work, reason=reason, operator=operator, case_reference=case_reference, since=since, until=until
+            ):
+                emit(event)
+                count += 1
+            uow.commit()
+        return count
+
+    def rotate_keys(self, *, operator: str, progress: Callable[[int, int], None] | None = None) -> RotationReport:
+        """New key-encryption key; every data key re-wrapped in committed batches (resumable)."""
+        report = self.vault.rotate(self._begin_write, progress)
+        with self.work() as (uow, work):
+            record(
+                work,
+                "key.rotated",
+                actor=None,
+                actor_name=operator,
+                payload={"kek_id": report.kek_id, "rewrapped": report.rewrapped, "resumed": report.resumed},
+            )
+            uow.commit()
+        return report
+
+    def shred_case(self, reference: str, *, reason: str, operator: str) -> None:
+        with self.work() as (uow, work):
+            auditing.shred_case(work, reference=reference, reason=reason, operator=operator)
+            uow.commit()
+
+    @contextmanager
+    def _begin_write(self) -> Iterator[Connection]:
+        """A connection in a fresh writing transaction that commits on a clean exit (for rotation)."""
+        with self.db.connect() as connection:
+            connection = connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                yield connection
 
     # ---- process definitions ----------------------------------------------------------------
     def deploy(self, bundle: Bundle, *, deployed_by: str) -> DeployResult:

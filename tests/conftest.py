@@ -108,6 +108,8 @@ USERS = [
     ("kita_leitung", "kita-kevelaer", "leitung"),
     ("kita_leitung2", "kita-kevelaer", "leitung"),
     ("kita_admin", "kita-kevelaer", "admin"),
+    ("kita_revision", "kita-kevelaer", "auditor"),
+    ("dueren_revision", "kita-dueren", "auditor"),
     ("dueren_fk", "kita-dueren", "fachkraft"),
     ("dueren_leitung", "kita-dueren", "leitung"),
     ("lehrerin", "schule-goch", "berufsgeheimnistraeger"),

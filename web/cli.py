@@ -8,6 +8,7 @@ import gc
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,7 +18,7 @@ from audit import AuditError
 from engine import accounts
 from engine.bootstrap import DatabaseUnavailable, build_engine, check_keys, initialise
 from engine.bundles import load_bundle_dir
-from engine.clock import SystemClock
+from engine.clock import BERLIN, SystemClock
 from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import schema_is_current
@@ -26,6 +27,9 @@ from engine.validation import validate_bundle
 from web.config import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: How the audit trail names whoever runs a CLI command (the operating-system user is not ours to trust).
+OPERATOR = "cli"
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -139,18 +143,10 @@ def orgs() -> None:
 @one_line_errors
 def orgs_create(key: str, name: str, kind: str, jugendamt_key: str | None, network_key: str | None) -> None:
     _, case_engine = ready_engine()
-    with case_engine.writing() as uow:
-        org = accounts.create_organisation(
-            uow.session,
-            key=key,
-            name=name,
-            kind=kind,
-            now=case_engine.clock.now(),
-            jugendamt_key=jugendamt_key,
-            network_key=network_key,
-        )
-        uow.commit()
-    click.echo(org.key)
+    created = case_engine.create_organisation(
+        operator=OPERATOR, key=key, name=name, kind=kind, jugendamt_key=jugendamt_key, network_key=network_key
+    )
+    click.echo(created)
 
 
 @main.group(help="Benutzer verwalten.")
@@ -173,19 +169,16 @@ def users_create(
     if no_mfa and not settings.allow_no_mfa:
         fail("--no-mfa ist nur für Demo- und Testinstallationen erlaubt (SCHUTZPFAD_ALLOW_NO_MFA=1).")
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with case_engine.writing() as uow:
-        user = accounts.create_user(
-            uow.session,
-            username=username,
-            organisation_key=org_key,
-            role=role,
-            password=password,
-            now=case_engine.clock.now(),
-            display_name=display_name,
-            mfa_required=not no_mfa,
-        )
-        uow.commit()
-    click.echo(user.username)
+    created = case_engine.create_user(
+        operator=OPERATOR,
+        username=username,
+        organisation_key=org_key,
+        role=role,
+        password=password,
+        display_name=display_name,
+        mfa_required=not no_mfa,
+    )
+    click.echo(created)
 
 
 @users.command("token")
@@ -193,10 +186,7 @@ def users_create(
 @one_line_errors
 def users_token(username: str) -> None:
     _, case_engine = ready_engine()
-    with case_engine.writing() as uow:
-        token = accounts.issue_token(uow.session, username, case_engine.clock.now())
-        uow.commit()
-    click.echo(token)
+    click.echo(case_engine.issue_token(username, operator=OPERATOR))
 
 
 @main.group(help="Prozessdefinitionen.")
@@ -236,3 +226,97 @@ def process_deploy(path: Path) -> None:
     d = result.definition
     state = "deployed" if result.created else "unchanged (already deployed)"
     click.echo(f"{d.key}\t{d.version}\t{d.sha256}\t{state}")
+
+
+@main.group(help="Revisionssicheres Protokoll.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Kette und signierte Prüfpunkte prüfen, ohne zu entschlüsseln.")
+@click.option("--json", "as_json", is_flag=True)
+@one_line_errors
+def audit_verify(as_json: bool) -> None:
+    _, case_engine = ready_engine()
+    result = case_engine.verify_trail()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "checked": result.checked,
+                    "first_bad_seq": result.first_bad_seq,
+                    "reason": result.reason,
+                },
+                ensure_ascii=False,
+            )
+        )
+    elif result.ok:
+        click.echo(f"ok: {result.checked} Einträge geprüft")
+    if not result.ok:
+        fail(f"Protokoll verletzt ab Eintrag {result.first_bad_seq}: {result.reason}")
+
+
+@audit.command("checkpoint", help="Jetzt einen signierten Prüfpunkt des Kettenkopfs schreiben.")
+@one_line_errors
+def audit_checkpoint() -> None:
+    _, case_engine = ready_engine()
+    checkpoint = case_engine.checkpoint()
+    click.echo(f"{checkpoint.seq}\t{checkpoint.hash}\t{checkpoint.time.isoformat()}")
+
+
+@audit.command("export", help="Entschlüsselte Ereignisse als JSON Lines (wird selbst protokolliert).")
+@click.option("--case", "case_reference", default=None)
+@click.option("--from", "since", default=None, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "until", default=None, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--reason", required=True)
+@one_line_errors
+def audit_export(case_reference: str | None, since: datetime | None, until: datetime | None, reason: str) -> None:
+    if (case_reference is None) == (since is None and until is None):
+        fail("Entweder --case oder --from/--to angeben.")
+    _, case_engine = ready_engine()
+    case_engine.export_trail(
+        lambda event: click.echo(json.dumps(event, ensure_ascii=False)),
+        reason=reason,
+        operator=OPERATOR,
+        case_reference=case_reference,
+        since=_berlin_day(since),
+        until=_berlin_day(until, next_day=True),
+    )
+
+
+def _berlin_day(day: datetime | None, *, next_day: bool = False) -> datetime | None:
+    """A date given on the command line means that day in Europe/Berlin; `--to` includes its day."""
+    if day is None:
+        return None
+    start = day.replace(tzinfo=BERLIN)
+    return start + timedelta(days=1) if next_day else start
+
+
+@main.group(help="Schlüsselverwaltung.")
+def keys() -> None:
+    pass
+
+
+@keys.command("rotate", help="Neuer Schlüssel-Verschlüsselungsschlüssel; alle Datenschlüssel neu verpacken.")
+@one_line_errors
+def keys_rotate() -> None:
+    _, case_engine = ready_engine()
+    with click.progressbar(length=1, label="Datenschlüssel", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        report = case_engine.rotate_keys(operator=OPERATOR, progress=progress)
+    click.echo(f"{report.kek_id}\t{report.rewrapped} neu verpackt{' (fortgesetzt)' if report.resumed else ''}")
+
+
+@keys.command("shred", help="Datenschlüssel eines abgeschlossenen Falls vernichten (Ende der Aufbewahrung).")
+@click.option("--case", "reference", required=True)
+@click.option("--reason", required=True)
+@one_line_errors
+def keys_shred(reference: str, reason: str) -> None:
+    _, case_engine = ready_engine()
+    case_engine.shred_case(reference, reason=reason, operator=OPERATOR)
+    click.echo(f"{reference}: Inhalt unwiderruflich unlesbar gemacht", err=True)

@@ -3,35 +3,6 @@ problem+json bodies, deny-by-default, and that a refused request changes nothing
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from web import create_app
-from web.config import load_settings
-
-
-@pytest.fixture
-def api(world, tmp_path: Path):
-    settings = load_settings({"SCHUTZPFAD_INSTANCE": str(tmp_path / "instance"), "SCHUTZPFAD_SECRET_KEY": "test"})
-    app = create_app(settings, case_engine=world.engine)
-    app.testing = True
-    client = app.test_client()
-
-    class Api:
-        def __init__(self) -> None:
-            self.tokens: dict[str, str] = {}
-
-        def call(self, method: str, path: str, user: str | None = "kita_fk", **kwargs):
-            headers = kwargs.pop("headers", {})
-            if user is not None:
-                if user not in self.tokens:
-                    self.tokens[user] = world.token(user)
-                headers["Authorization"] = f"Bearer {self.tokens[user]}"
-            return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-
-    return Api()
-
 
 def _problem(response, status: int) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)

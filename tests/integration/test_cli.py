@@ -106,3 +106,62 @@ def test_unreachable_database_is_one_line_without_traceback(cli, monkeypatch):
 def test_commands_refuse_an_uninitialised_database(cli):
     result = cli("users", "token", "anna", ok=False)
     assert result.exit_code == 1 and "schutzpfad init" in result.stderr
+
+
+def _demo_instance(cli, monkeypatch):
+    monkeypatch.setenv("SCHUTZPFAD_ALLOW_NO_MFA", "1")
+    cli("init", "--demo")
+
+
+def test_audit_verify_export_and_tampering(cli, monkeypatch, tmp_path):
+    _demo_instance(cli, monkeypatch)
+    ok = cli("audit", "verify", "--json")
+    result = json.loads(ok.stdout)
+    assert result["ok"] is True and result["checked"] > 10
+    assert cli("audit", "checkpoint").stdout.count("\t") == 2
+    assert (tmp_path / "instance" / "audit-checkpoints.jsonl").read_text().strip()
+
+    refused = cli("audit", "export", "--case", "KS-2026-000001", ok=False)
+    assert refused.exit_code != 0  # --reason is required
+    exported = cli("audit", "export", "--case", "KS-2026-000001", "--reason", "Prüfung durch den DSB").stdout
+    lines = [json.loads(line) for line in exported.splitlines()]
+    assert lines[0]["type"] == "case.created" and lines[0]["payload"]["child"]["vorname"] == "Lina"
+    assert set(lines[0]) >= {"seq", "time", "type", "actor", "case", "payload"}
+
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "instance" / "schutzpfad.db")
+    seq = db.execute("SELECT seq FROM audit_events WHERE type = 'task.completed' ORDER BY seq LIMIT 1").fetchone()[0]
+    db.execute("UPDATE audit_events SET actor = 'jemand-anderes' WHERE seq = ?", (seq,))
+    db.commit()
+    db.close()
+    broken = cli("audit", "verify", ok=False)
+    assert broken.exit_code == 1 and f"Eintrag {seq}" in broken.stderr
+
+
+def test_keys_rotate_and_shred(cli, monkeypatch):
+    _demo_instance(cli, monkeypatch)
+    rotated = cli("keys", "rotate")
+    assert "neu verpackt" in rotated.stdout
+    open_case = cli("keys", "shred", "--case", "KS-2026-000001", "--reason", "Ablauf der Frist", ok=False)
+    assert open_case.exit_code == 1 and "offener Fall" in open_case.stderr
+    cli("keys", "shred", "--case", "KS-2026-000003", "--reason", "Ablauf der Aufbewahrungsfrist")
+    exported = cli("audit", "export", "--case", "KS-2026-000003", "--reason", "Kontrolle nach Vernichtung").stdout
+    events = [json.loads(line) for line in exported.splitlines()]
+    assert all(e["payload"] is None for e in events if e["type"] == "case.created")
+    assert cli("audit", "verify").exit_code == 0
+
+
+def test_missing_or_wrong_key_material_is_one_line(cli, monkeypatch, tmp_path):
+    _demo_instance(cli, monkeypatch)
+    keys = tmp_path / "instance" / "keys"
+    kek = next(p for p in keys.iterdir() if p.name.startswith("kek-"))
+    original = kek.read_bytes()
+    kek.write_bytes(bytes(len(original)))  # a different (all-zero) key of the right size
+    for args in (["serve", "--port", "0"], ["audit", "verify"]):
+        result = cli(*args, ok=False)
+        assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    kek.unlink()
+    result = cli("serve", "--port", "0", ok=False)
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1

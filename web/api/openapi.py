@@ -31,7 +31,17 @@ def _problems(*codes: int) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     spec = APISpec(title="Schutzpfad API", version="1.0.0", openapi_version="3.1.0", plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name in ("Problem", "ProcessInfo", "TaskSummary", "CaseSummary", "CaseView", "TaskView", "CaseCreateRequest"):
+    for name in (
+        "Problem",
+        "ProcessInfo",
+        "TaskSummary",
+        "CaseSummary",
+        "CaseView",
+        "TaskView",
+        "CaseCreateRequest",
+        "AuditEvent",
+        "VerifyResult",
+    ):
         spec.components.schema(name, schema=getattr(schemas, name))
     body = {
         "required": True,
@@ -72,6 +82,17 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     )
+    reason = [*cid, {"name": "reason", "in": "query", "required": True, "schema": {"type": "string"}}]
+    spec.path(
+        "/api/v1/cases/{case_id}/audit",
+        operations={
+            "get": {
+                "parameters": reason,
+                "responses": {**_ok("AuditEvent", many=True), **_problems(401, 403, 404, 422)},
+            }
+        },
+    )
+    spec.path("/api/v1/audit/verify", operations={"get": {"responses": {**_ok("VerifyResult"), **_problems(401, 403)}}})
     document: dict[str, Any] = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -110,6 +110,7 @@ class CaseView(Schema):
     closed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     child = fields.Dict(metadata={"description": "omitted for the insoweit erfahrene Fachkraft"})
     alter_jahre = fields.Integer()
+    shredded = fields.Boolean(metadata={"description": "true once the case's content was crypto-shredded"})
     open_tasks = fields.List(fields.Nested(TaskSummary))
     history = fields.List(fields.Nested(HistoryEntry))
     links = fields.List(fields.Nested(CaseLinkEntry))
@@ -173,3 +174,20 @@ class Problem(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class AuditEvent(Schema):
+    seq = fields.Integer()
+    time = fields.String(metadata={"format": "date-time"})
+    type = fields.String()
+    actor = fields.String()
+    organisation = fields.String(allow_none=True)
+    case = fields.String(allow_none=True)
+    payload = fields.Dict(allow_none=True, metadata={"description": "null once the case was shredded"})
+    shredded = fields.Boolean()
+
+
+class VerifyResult(Schema):
+    ok = fields.Boolean()
+    checked = fields.Integer()
+    first_bad_seq = fields.Integer(allow_none=True)

@@ -104,3 +104,16 @@ def get_task(task_id: str) -> Response:
 def complete_task(task_id: str) -> Response:
     step = engine().complete_task(actor(), task_id, json_body())
     return dump(schemas.CaseView(), engine().case(actor(), step["id"]))
+
+
+@bp.get("/cases/<int:case_id>/audit")
+def case_audit(case_id: int) -> Response:
+    """Auditors only: the case's events, decrypted; the stated reason is itself audited."""
+    events = engine().case_trail(actor(), case_id, request.args.get("reason"))
+    return dump(schemas.AuditEvent(many=True), events)
+
+
+@bp.get("/audit/verify")
+def audit_verify() -> Response:
+    result = engine().verify_trail(actor())
+    return jsonify({"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq})
