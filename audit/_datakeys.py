@@ -23,6 +23,11 @@ from audit.tables import SCOPE_LENGTH, audit_checkpoints, data_keys
 
 Begin = Callable[[], AbstractContextManager[Connection]]
 
+_REWRAP = (
+    update(data_keys)
+    .where(data_keys.c.scope == bindparam("at_scope"), data_keys.c.wrapped == bindparam("old_wrapped"))
+    .values(kek_id=bindparam("new_kek_id"), wrapped=bindparam("new_wrapped"))
+)
 _KEY_ROW = select(data_keys.c.kek_id, data_keys.c.wrapped, data_keys.c.shredded_at).where(
     data_keys.c.scope == bindparam("scope")
 )
@@ -135,15 +140,17 @@ def rotate(
                 .limit(batch)
                 .with_for_update()
             ).all()
+            changes = []
             for row in rows:
                 kek_id, wrapped = provider.wrap(provider.unwrap(row.kek_id, row.wrapped))
                 if kek_id != target:
                     raise AuditError("Während der Rotation wurde ein weiterer Schlüssel angelegt; bitte neu starten.")
-                conn.execute(
-                    update(data_keys)
-                    .where(data_keys.c.scope == row.scope, data_keys.c.wrapped == row.wrapped)
-                    .values(kek_id=kek_id, wrapped=wrapped)
+                changes.append(
+                    {"at_scope": row.scope, "old_wrapped": row.wrapped, "new_kek_id": kek_id, "new_wrapped": wrapped}
                 )
+            if changes:
+                # Matching the old wrapped key too: a key shredded meanwhile is not brought back.
+                conn.execute(_REWRAP, changes)
         if not rows:
             return RotationReport(kek_id=target, rewrapped=done, resumed=resumed)
         done += len(rows)

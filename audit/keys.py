@@ -74,6 +74,7 @@ class FileKeyProvider:
     def __init__(self, instance_folder: Path) -> None:
         self.folder = Path(instance_folder) / "keys"
         self._keks: dict[str, bytes] = {}
+        self._pointer: tuple[tuple[int, int, int, int], str] | None = None
         self._lock = threading.Lock()
         _check_folder(self.folder)
         self._signing_key = _load_signing_key(self.folder / SIGNING_KEY_FILE)
@@ -101,11 +102,22 @@ class FileKeyProvider:
     # -- KEKs ------------------------------------------------------------------------------------
 
     def current_kek_id(self) -> str:
-        # Read on every call: another process sharing the folder may have rotated meanwhile.
+        # Checked on every call (another process sharing the folder may have rotated meanwhile), but
+        # re-read only when the pointer file was replaced: a rotation wraps every data key anew.
         pointer = self.folder / "current"
+        try:
+            info = pointer.stat()
+            seen = (info.st_ino, info.st_mtime_ns, info.st_size, info.st_mode)
+        except OSError:
+            seen = None
+        with self._lock:
+            if seen is not None and self._pointer is not None and self._pointer[0] == seen:
+                return self._pointer[1]
         kek_id = _read_secret(pointer).decode("ascii", "replace").strip()
         if not _KEK_ID.fullmatch(kek_id):
             raise KeyMaterialError(f"Schlüsselzeiger {pointer} enthält keine gültige Schlüssel-ID.")
+        with self._lock:
+            self._pointer = (seen, kek_id) if seen is not None else None
         return kek_id
 
     def create_kek(self) -> str:

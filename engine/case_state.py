@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from engine import deadline_arming
 from engine.clock import BERLIN
 from engine.errors import StaleCase
 from engine.permissions import is_pool_lane
@@ -113,6 +114,7 @@ def save(work: Work, state: CaseState) -> None:
         .values(state=seal_state(work, case.reference, dump_instance(workflow)), tree_size=tree_size(workflow))
     )
     _refresh_open_tasks(session, state, now)
+    deadline_arming.sync(work, state)
     _refresh_waits(session, case.id, waiting_message_names(workflow) if not workflow.completed else [])
     session.expire(case)
 
@@ -120,7 +122,9 @@ def save(work: Work, state: CaseState) -> None:
 def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> None:
     case, process = state.case, state.process
     ready = {str(t.id): t for t in ready_user_tasks(state.workflow)} if not state.workflow.completed else {}
-    existing = set(session.execute(select(m.OpenTask.id).where(m.OpenTask.case_id == case.id)).scalars())
+    existing = set(
+        session.execute(select(m.OpenTask.id).where(m.OpenTask.case_id == case.id, m.OpenTask.kind == "bpmn")).scalars()
+    )
     gone = existing - ready.keys()
     if gone:
         session.execute(delete(m.OpenTaskBar).where(m.OpenTaskBar.task_id.in_(gone)))
@@ -141,6 +145,8 @@ def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> No
                 task_key=spec.key,
                 title=spec.title,
                 lane=spec.lane,
+                lane_roles=",".join(sorted(roles)),
+                kind="bpmn",
                 organisation_id=case.organisation_id,
                 network_key=organisation.network_key,
                 pool_role=pool_role,

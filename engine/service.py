@@ -24,6 +24,7 @@ from engine.errors import EngineError, NotFound
 from engine.persistence import models as m
 from engine.persistence.database import WRITE_OPTION, make_session_factory
 from engine.processes import DeployResult, ProcessCatalog
+from engine.spiff_adapter import frozen_time
 from engine.uow import UnitOfWork
 from engine.work import Work
 
@@ -45,8 +46,9 @@ class CaseEngine:
     @contextmanager
     def work(self) -> Iterator[tuple[UnitOfWork, Work]]:
         """A writing unit of work and the Work value (session, catalog, vault, now) for it."""
-        with self.writing() as uow:
-            yield uow, Work(uow.session, self.catalog, self.vault, self.clock.now())
+        now = self.clock.now()
+        with self.writing() as uow, frozen_time(now):
+            yield uow, Work(uow.session, self.catalog, self.vault, now)
 
     # ---- identity ---------------------------------------------------------------------------
     def actor_for_token(self, token: str) -> Actor | None:

@@ -12,16 +12,22 @@ Everything else in the engine talks to a `ProcessRuntime` and plain dicts. What 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as _timer_module
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -32,6 +38,36 @@ from engine.script_helpers import APPROVED_HELPERS, SAFE_BUILTINS
 
 #: Version of the stored instance document (our envelope around Spiff's serializer format).
 INSTANCE_FORMAT = 1
+
+
+# --------------------------------------------------------------------------------------------------
+# The engine's clock inside SpiffWorkflow: its timer module calls datetime.now() itself and offers no
+# clock parameter (spiffworkflow-notes.md §2). This is the one place that patches it: within
+# `frozen_time(now)` SpiffWorkflow sees the engine's instant; elsewhere the real time.
+
+_FROZEN: ContextVar[datetime | None] = ContextVar("schutzpfad_spiff_now", default=None)
+
+
+class _EngineDatetime(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        frozen = _FROZEN.get()
+        if frozen is None:
+            return datetime.now(tz)
+        return frozen.astimezone(tz) if tz else frozen.astimezone().replace(tzinfo=None)
+
+
+_timer_module.datetime = _EngineDatetime
+
+
+@contextmanager
+def frozen_time(now: datetime) -> Iterator[None]:
+    """SpiffWorkflow's timers see `now` (aware) for the duration of the block."""
+    token = _FROZEN.set(now)
+    try:
+        yield
+    finally:
+        _FROZEN.reset(token)
 
 
 def make_parser(*, validate: bool = True) -> SpiffBpmnParser:
@@ -270,3 +306,39 @@ def _drop_subprocess(workflow: BpmnWorkflow, task_id: UUID) -> None:
 def tree_size(workflow: BpmnWorkflow) -> int:
     """Number of tasks in the instance, subprocesses included (the unit of a step's cost)."""
     return len(workflow.tasks) + sum(len(s.tasks) for s in workflow.subprocesses.values())
+
+
+# --------------------------------------------------------------------------------------------------
+# What a case waits for: timers and waits that carry a Frist
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[Task, datetime]]:
+    """Armed timer events and their due instants (computed once by Spiff when armed)."""
+    out = []
+    for task in workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent):
+        definition, value = task.task_spec.event_definition, task.internal_data.get("event_value")
+        if isinstance(definition, TimerEventDefinition) and isinstance(value, str):
+            out.append((task, TimerEventDefinition.get_datetime(value)))
+    return out
+
+
+def waiting_with_property(workflow: BpmnWorkflow, name: str) -> list[Task]:
+    """Waiting catch events (e.g. for the Rückmeldung) that declare a task property."""
+    return [
+        t
+        for t in workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent)
+        if name in t.task_spec.extensions.get("properties", {})
+        and not isinstance(t.task_spec.event_definition, TimerEventDefinition)
+    ]
+
+
+def properties_of(task: Task) -> dict[str, str]:
+    return dict(task.task_spec.extensions.get("properties", {}))
+
+
+def fire_timers(workflow: BpmnWorkflow, now: datetime) -> None:
+    """Move due timers on (Spiff fires only when now is strictly after the due instant)."""
+    with frozen_time(now):
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    compact(workflow)

@@ -8,6 +8,7 @@ All checks work on the lxml trees, so they run (and report) even when SpiffWorkf
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -25,7 +26,7 @@ FLOW_NODES = ACTIVITIES | EVENTS | GATEWAYS
 USER_TASKS = frozenset({"userTask", "manualTask"})
 WAITING = USER_TASKS | {"receiveTask", "intermediateCatchEvent", "boundaryEvent"}
 CONTAINERS = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
-TASK_PROPERTIES = frozenset({"vier_augen", "frist"})
+TASK_PROPERTIES = frozenset({"vier_augen", "frist", "frist_ab"})
 
 #: Elements SpiffWorkflow 3.2.0 mishandles (spiffworkflow-notes.md §1), with the reason shown.
 UNSUPPORTED = {
@@ -308,6 +309,10 @@ def check_properties(docs: list[Doc], user_task_ids: set[str]) -> list[str]:
                         "a receive task or a catching event",
                     )
                 )
+            if name == "frist":
+                problems += [doc.at(prop, p) for p in frist_key_problems(value)]
+            if name == "frist_ab":
+                problems += [doc.at(prop, p) for p in frist_start_problems(value, user_task_ids, owner)]
             if name == "vier_augen":
                 if not is_user_task:
                     problems.append(doc.at(prop, "vier_augen is only meaningful on a user task"))
@@ -316,4 +321,29 @@ def check_properties(docs: list[Doc], user_task_ids: set[str]) -> list[str]:
                         problems.append(doc.at(prop, "vier_augen names the task itself"))
                     elif ref not in user_task_ids:
                         problems.append(doc.at(prop, f"vier_augen names '{ref}', which is no user task of the bundle"))
+    return problems
+
+
+def frist_key_problems(value: str) -> list[str]:
+    """A Frist key of the profile; `{field}` placeholders (`eindruck_{dringlichkeit}`) are filled in
+    from the task's data when the deadline is armed, so some profile key must fit the pattern."""
+    from engine.fristen import DEFAULT_PROFILE
+
+    pattern = re.compile(re.sub(r"\\\{[a-z_][a-z0-9_]*\\\}", "[a-z0-9_]+", re.escape(value)))
+    if any(pattern.fullmatch(key) for key in DEFAULT_PROFILE):
+        return []
+    return [f"frist '{value}' is no key of the Fristen profile (known: {', '.join(sorted(DEFAULT_PROFILE))})"]
+
+
+def frist_start_problems(value: str, user_task_ids: set[str], owner: Any) -> list[str]:
+    """Where a deadline counts from: the task opening (default), the case opening
+    (`fall_eroeffnet`), or the completion of an earlier task (`erledigt:<task id>`)."""
+    problems = []
+    if not any(p.get("name") == "frist" for p in property_elements(owner)):
+        problems.append("frist_ab without a frist property")
+    if value == "fall_eroeffnet":
+        return problems
+    kind, _, task = value.partition(":")
+    if kind != "erledigt" or task not in user_task_ids:
+        problems.append(f"frist_ab '{value}' must be 'fall_eroeffnet' or 'erledigt:<user task id of the bundle>'")
     return problems

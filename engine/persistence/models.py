@@ -85,6 +85,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     mfa_required: Mapped[bool] = mapped_column(Boolean, default=True)
     mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    #: For reminders and escalations only: mails name the case reference and task title, never content.
+    email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -183,6 +185,10 @@ class OpenTask(Base):
     task_key: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))
     lane: Mapped[str] = mapped_column(String(64))
+    #: Roles that may work the task (from the manifest's lanes, or fixed for an escalation task).
+    lane_roles: Mapped[str] = mapped_column(String(200), default="")
+    #: `bpmn` for a task of the process; `frist_klaeren` for an escalation the engine opened itself.
+    kind: Mapped[str] = mapped_column(String(20), default="bpmn")
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     network_key: Mapped[str] = mapped_column(String(64))
     #: Set for lanes served by the network's pool (insofa): who may take the task is decided by role
@@ -245,3 +251,60 @@ class CaseMessage(Base):
     name: Mapped[str] = mapped_column(String(100))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FristOverride(Base):
+    """A network's override of one Frist. Rows are never updated: the newest row per network and key
+    is in force, older ones are the profile's history (`fristen.changed` records who and why)."""
+
+    __tablename__ = "fristen_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_key: Mapped[str] = mapped_column(ForeignKey("networks.key"))
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_by: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_fristen_overrides_network_key", "network_key", "key", "id"),)
+
+
+class Deadline(Base):
+    """A deadline as data: armed in the step that opened its task or timer, fired exactly once.
+
+    `state`: pending → reminded → fired (user tasks and waits: reminder at 75 %, escalation at
+    the due instant), pending → fired (BPMN timers), or closed when the task completed or the case
+    ended first. `next_at` is the instant of the next firing; the scheduler's index.
+    """
+
+    __tablename__ = "deadlines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    task_key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(10))  # task | timer
+    frist_key: Mapped[str | None] = mapped_column(String(64))
+    frist_value: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(10))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    __table_args__ = (Index("ix_deadlines_state_next", "state", "next_at"),)
+
+
+class Notification(Base):
+    """Outbox of reminder and escalation mails: written with the firing, sent after the commit, so a
+    failing mail server delays a mail but never a deadline."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

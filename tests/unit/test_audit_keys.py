@@ -123,9 +123,12 @@ def test_kek_id_from_the_database_cannot_name_a_path(instance: Path) -> None:
 
 def test_new_kek_becomes_current_and_old_stays_usable(instance: Path) -> None:
     provider = FileKeyProvider.create(instance)
+    other_node = FileKeyProvider(instance)
     dek = p.new_key()
     old_id, wrapped = provider.wrap(dek)
+    assert other_node.current_kek_id() == old_id
     new_id = provider.create_kek()
+    assert other_node.current_kek_id() == new_id  # a long-running process sees the rotation
     assert new_id != old_id and provider.current_kek_id() == new_id
     assert provider.unwrap(old_id, wrapped) == dek
     assert provider.wrap(dek)[0] == new_id

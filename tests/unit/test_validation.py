@@ -416,7 +416,7 @@ def test_frist_only_where_the_case_waits() -> None:
     gateway = '<bpmn:exclusiveGateway id="gw_gefahr" name="Akute Gefahr?" default="f_nein">'
     with_frist = (
         gateway + "\n      <bpmn:extensionElements><spiffworkflow:properties>"
-        '<spiffworkflow:property name="frist" value="x" /></spiffworkflow:properties></bpmn:extensionElements>'
+        '<spiffworkflow:property name="frist" value="leitung_informieren" /></spiffworkflow:properties></bpmn:extensionElements>'
     )
     problems = validate_bundle(_minimal_with((gateway, with_frist)))
     assert len(problems) == 1
@@ -491,3 +491,13 @@ def test_dmn_cells_are_checked_and_dmn_outputs_may_be_read_by_conditions() -> No
     assert validate_bundle(bundle_from_files(files)) == [
         "stufe.dmn line 15: inputEntry 'x.y': attribute access x.y is not allowed (no helper needs one)"
     ]
+
+
+def test_frist_names_a_profile_key_and_frist_ab_a_known_start() -> None:
+    task = '<spiffworkflow:property name="frist" value="leitung_informieren" />'
+    unknown = validate_bundle(_minimal_with((task, '<spiffworkflow:property name="frist" value="gibts_nicht" />')))
+    assert any("frist 'gibts_nicht' is no key of the Fristen profile" in p for p in unknown)
+    pattern = validate_bundle(_minimal_with((task, '<spiffworkflow:property name="frist" value="eindruck_{x}" />')))
+    assert not any("Fristen profile" in p for p in pattern)
+    start = task + '<spiffworkflow:property name="frist_ab" value="erledigt:nirgends" />'
+    assert any("frist_ab 'erledigt:nirgends'" in p for p in validate_bundle(_minimal_with((task, start))))
