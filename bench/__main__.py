@@ -11,12 +11,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import step
+from bench import audit, step
 from bench.report import DOC, Result, machine, machine_section, replace_section
 
 #: The registry: name → benchmark. Each returns a Result whose section replaces its own in the doc.
 BENCHMARKS: dict[str, Callable[..., Result]] = {
     "step": step.run,
+    "audit": audit.run,
 }
 
 

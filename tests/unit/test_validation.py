@@ -416,7 +416,8 @@ def test_frist_only_where_the_case_waits() -> None:
     gateway = '<bpmn:exclusiveGateway id="gw_gefahr" name="Akute Gefahr?" default="f_nein">'
     with_frist = (
         gateway + "\n      <bpmn:extensionElements><spiffworkflow:properties>"
-        '<spiffworkflow:property name="frist" value="leitung_informieren" /></spiffworkflow:properties></bpmn:extensionElements>'
+        '<spiffworkflow:property name="frist" value="leitung_informieren" />'
+        "</spiffworkflow:properties></bpmn:extensionElements>"
     )
     problems = validate_bundle(_minimal_with((gateway, with_frist)))
     assert len(problems) == 1
