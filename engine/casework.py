@@ -7,20 +7,23 @@ projection and history. The caller commits; any exception leaves nothing behind.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import case_state
+from engine import case_state, fristen_store
 from engine.actor import Actor
 from engine.audit_events import record
+from engine.builtin_forms import escalation_form
 from engine.child import validate_child
 from engine.clock import BERLIN
 from engine.directory_store import load_directory
 from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
 from engine.forms import validate_submission
+from engine.fristen import due, parse_frist
 from engine.messages import deliver_messages
 from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
@@ -123,6 +126,9 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
     if row is None:
         raise Conflict("Dieser Schritt ist bereits erledigt.")
     state = case_state.load(work, case)
+    if row.kind != "bpmn":
+        _complete_escalation(work, actor, state, row, values)
+        return state
     spec = state.process.task(row.task_key)
     _guard_person(session, actor, state.process, spec, row)
     task = find_task(state.workflow, UUID(task_id))
@@ -130,6 +136,7 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
         raise Conflict("Dieser Schritt ist nicht mehr offen.")
     clean = validate_submission(spec.form, values, prefilled=prefilled_values(spec, task.data))
     _check_pool_fields(session, spec, clean, row.network_key)
+    _check_date_limits(work, spec, clean, row.network_key)
     complete_user_task(state.workflow, task, clean)
     session.add(
         m.TaskHistory(
@@ -153,6 +160,25 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
     deliver_messages(work, state, take_outgoing_messages(state.workflow), actor=actor)
     case_state.save(work, state)
     return state
+
+
+def _complete_escalation(work: Work, actor: Actor, state: case_state.CaseState, row: m.OpenTask,
+                         values: object) -> None:
+    """`frist_klaeren` lives beside the process: its completion is documented, the instance is not moved."""
+    facts = task_facts(work.session, state.process, row)
+    reason = lane_refusal(actor, facts)
+    if reason is not None:
+        raise NotAllowed(reason)
+    clean = validate_submission(escalation_form(), values)
+    work.session.add(m.TaskHistory(
+        case_id=state.case.id, task_uuid=row.id, task_key=row.task_key, title=row.title, lane=row.lane,
+        completed_by_user_id=actor.user_id, completed_at=work.now,
+    ))
+    work.session.delete(row)
+    work.session.flush()
+    record(work, "task.completed", actor=actor, case=state.case,
+           payload={"task": row.task_key, "task_id": row.id, "title": row.title, "values": clean})
+    case_state.save(work, state)
 
 
 def record_refusal(work: Work, actor: Actor, task_id: str, error: EngineError) -> None:
@@ -186,8 +212,10 @@ def _case_of_task(session: Session, actor: Actor, task_id: str) -> int:
 
 def task_facts(session: Session, process: LoadedProcess, row: m.OpenTask) -> TaskFacts:
     barred = frozenset(session.execute(select(m.OpenTaskBar.user_id).where(m.OpenTaskBar.task_id == row.id)).scalars())
+    # A process task's lanes come from its version's manifest; an escalation carries its own role.
+    roles = process.lane_roles(row.lane) if row.kind == "bpmn" else frozenset(row.lane_roles.split(","))
     return TaskFacts(
-        lane_roles=process.lane_roles(row.lane),
+        lane_roles=roles,
         organisation_id=row.organisation_id,
         network_key=row.network_key,
         offered_to_user_id=row.offered_to_user_id,
@@ -230,5 +258,26 @@ def _check_pool_fields(session: Session, spec: UserTaskSpec, clean: dict[str, An
         ).first()
         if member is None:
             errors[field.name] = ["Diese Person gehört nicht zum Pool dieses Netzwerks."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_date_limits(work: Work, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> None:
+    """A date with `max_frist` lies between today and today + that Frist of the network's profile
+    (the Schutzplan is reviewed at the latest after `schutzplan_max`, P8W by default)."""
+    errors: dict[str, list[str]] = {}
+    today = work.now.astimezone(BERLIN).date()
+    for field in spec.form.fields:
+        if field.max_frist is None or not clean.get(field.name):
+            continue
+        value = fristen_store.profile(work.session, network_key).value(field.max_frist)
+        latest = due(parse_frist(value), work.now).astimezone(BERLIN).date()
+        chosen = date.fromisoformat(clean[field.name])
+        if chosen < today:
+            errors[field.name] = ["Das Datum liegt in der Vergangenheit."]
+        elif chosen > latest:
+            errors[field.name] = [
+                f"Spätestens am {latest:%d.%m.%Y} (Frist „{field.max_frist}“ des Netzwerks: {value})."
+            ]
     if errors:
         raise ValidationFailed(errors)

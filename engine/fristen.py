@@ -168,20 +168,25 @@ def reminder_at(start: datetime, due_at: datetime) -> datetime:
     return start.astimezone(UTC) + span * 3 // 4
 
 
+def parse_instant(text: str, *, field: str) -> datetime:
+    """An ISO 8601 instant **with** offset (a naive time is ambiguous across DST), or ValidationFailed."""
+    wrong = "Bitte einen Zeitpunkt nach ISO 8601 mit Zeitzone angeben, z. B. 2026-12-24T10:00:00+01:00."
+    try:
+        instant = datetime.fromisoformat(text.strip())
+    except (AttributeError, ValueError):
+        raise ValidationFailed({field: [wrong]}) from None
+    if instant.tzinfo is None:
+        raise ValidationFailed({field: [wrong]})
+    return instant
+
+
 def due_text(value: str, start_iso: str) -> str:
     """`schutzpfad fristen due VALUE --from ISO`: one ISO 8601 instant in Europe/Berlin with offset.
 
     Local time with its offset is what people check a deadline against; it is still an exact instant.
     """
     frist = parse_frist(value)
-    wrong = "Bitte einen Zeitpunkt nach ISO 8601 mit Zeitzone angeben, z. B. 2026-12-24T10:00:00+01:00."
-    try:
-        start = datetime.fromisoformat(start_iso.strip())
-    except (AttributeError, ValueError):
-        raise ValidationFailed({"from": [wrong]}) from None
-    if start.tzinfo is None:
-        raise ValidationFailed({"from": [wrong]})
-    return due(frist, start).astimezone(BERLIN).isoformat()
+    return due(frist, parse_instant(start_iso, field="from")).astimezone(BERLIN).isoformat()
 
 
 def default_profile_path() -> Path:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from audit import Shredded
 from engine import case_state
 from engine.actor import Actor
+from engine.builtin_forms import escalation_form
 from engine.casework import TASK_NOT_FOUND, prefilled_values, task_facts
 from engine.child import age_years
 from engine.clock import BERLIN
@@ -226,12 +227,15 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
     if row is None or case is None or not can_see_case(session, actor, case):
         raise NotFound(TASK_NOT_FOUND)
     state = case_state.load(work, case)
-    spec = state.process.task(row.task_key)
-    task = find_task(state.workflow, UUID(task_id))
-    data = prefilled_values(spec, task.data) if task is not None else {}
+    if row.kind == "bpmn":
+        spec = state.process.task(row.task_key)
+        task = find_task(state.workflow, UUID(task_id))
+        form, data = spec.form, prefilled_values(spec, task.data) if task is not None else {}
+    else:
+        form, data = escalation_form(), {}
     return {
         **task_summary(row, now),
         "may_complete": may_complete(actor, task_facts(session, state.process, row)),
-        "form": form_to_api(spec.form),
+        "form": form_to_api(form),
         "data": data,
     }

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from audit import AuditVault, Checkpoint, RotationReport, VerifyResult
-from engine import accounts, auditing, casework, queries
+from engine import accounts, auditing, casework, deadline_firing, fristen_store, notifications, queries
 from engine.accounts import actor_for_token
 from engine.actor import Actor
 from engine.audit_events import record
@@ -36,6 +36,12 @@ class CaseEngine:
         self.vault = vault
         self.session_factory = make_session_factory(db)
         self.catalog = ProcessCatalog()
+        #: Called after a step committed: the scheduler re-plans its wake-up (an earlier deadline).
+        self.deadline_listeners: list[Callable[[], None]] = []
+
+    def _deadlines_changed(self) -> None:
+        for listener in list(self.deadline_listeners):
+            listener()
 
     def reading(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, write=False)
@@ -76,6 +82,7 @@ class CaseEngine:
             )
             view = queries.case_view(work, actor, state.case.id)
             uow.commit()
+        self._deadlines_changed()
         return view
 
     def complete_task(self, actor: Actor, task_id: str, values: object) -> dict[str, Any]:
@@ -90,6 +97,7 @@ class CaseEngine:
                 state = casework.complete_task(work, actor, task_id, values)
                 result = queries.step_result(uow.session, state.process, actor, state.case.id, work.now)
                 uow.commit()
+            self._deadlines_changed()
             return result
         except EngineError as refused:
             with self.work() as (uow, work):
@@ -246,6 +254,35 @@ class CaseEngine:
             connection = connection.execution_options(**{WRITE_OPTION: True})
             with connection.begin():
                 yield connection
+
+    # ---- deadlines ------------------------------------------------------------------------------
+    @contextmanager
+    def _work_at(self, now: datetime) -> Iterator[Work]:
+        """A unit of work at a given instant that commits on a clean exit (one deadline firing)."""
+        with self.writing() as uow, frozen_time(now):
+            yield Work(uow.session, self.catalog, self.vault, now)
+            uow.commit()
+
+    def run_due(self, now: datetime | None = None) -> list[str]:
+        """Fire every deadline due at `now` (default: the clock's now); what the scheduler calls."""
+        return deadline_firing.fire_due(self._work_at, now or self.clock.now())
+
+    def next_wake(self) -> datetime | None:
+        with self.work() as (_, work):
+            return deadline_firing.next_wake(work)
+
+    def fristen(self, network_key: str) -> dict[str, str]:
+        with self.reading() as uow:
+            return fristen_store.profile(uow.session, network_key).merged()
+
+    def set_frist(self, network_key: str, key: str, value: str, *, operator: str) -> dict[str, str]:
+        with self.work() as (uow, work):
+            updated = fristen_store.set_override(work, network_key, key, value, changed_by=operator)
+            uow.commit()
+        return updated.merged()
+
+    def send_notifications(self, smtp_url: str, base_url: str) -> int:
+        return notifications.send_pending(self.session_factory, smtp_url, base_url, self.clock.now())
 
     # ---- process definitions ----------------------------------------------------------------
     def deploy(self, bundle: Bundle, *, deployed_by: str) -> DeployResult:

@@ -7,6 +7,7 @@ import functools
 import gc
 import json
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,8 +21,10 @@ from engine.bootstrap import DatabaseUnavailable, build_engine, check_keys, init
 from engine.bundles import load_bundle_dir
 from engine.clock import BERLIN, SystemClock
 from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
+from engine.fristen import due_text, parse_instant
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import schema_is_current
+from engine.scheduler import DeadlineScheduler
 from engine.service import CaseEngine
 from engine.validation import validate_bundle
 from web.config import Settings, load_settings
@@ -122,11 +125,85 @@ def serve(host: str, port: int) -> None:
     from web import create_app
 
     app = create_app(settings, case_engine=case_engine)
+    scheduler = _scheduler(settings, case_engine, f"http://{host}:{port}")
+    scheduler.start()
     # Long-lived start-up objects (parsed specs, the app) need no more scanning by the cyclic GC:
     # full collections otherwise land in request latency (see docs/performance.md).
     gc.freeze()
     click.echo(f"Schutzpfad läuft auf http://{host}:{port}/", err=True)
-    waitress_serve(app, host=host, port=port, threads=8, ident="schutzpfad")
+    try:
+        waitress_serve(app, host=host, port=port, threads=8, ident="schutzpfad")
+    finally:
+        scheduler.stop()
+
+
+def _scheduler(settings: Settings, case_engine: CaseEngine, default_url: str) -> DeadlineScheduler:
+    return DeadlineScheduler(case_engine, smtp_url=settings.smtp_url, base_url=settings.base_url or default_url)
+
+
+@main.command(help="Nur den Fristen-Scheduler betreiben (für Installationen mit mehreren Web-Knoten).")
+@one_line_errors
+def worker() -> None:
+    settings, case_engine = ready_engine()
+    scheduler = _scheduler(settings, case_engine, "http://127.0.0.1:5000")
+    scheduler.start()
+    click.echo("Fristen-Scheduler läuft (Strg+C beendet).", err=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.stop()
+
+
+@main.group(help="Fristenprofile der Netzwerke.")
+def fristen() -> None:
+    pass
+
+
+@fristen.command("show")
+@click.argument("netzwerk")
+@one_line_errors
+def fristen_show(netzwerk: str) -> None:
+    _, case_engine = ready_engine()
+    for key, value in case_engine.fristen(netzwerk).items():
+        click.echo(f"{key}\t{value}")
+
+
+@fristen.command("set")
+@click.argument("netzwerk")
+@click.argument("key")
+@click.argument("value")
+@one_line_errors
+def fristen_set(netzwerk: str, key: str, value: str) -> None:
+    _, case_engine = ready_engine()
+    merged = case_engine.set_frist(netzwerk, key, value, operator=OPERATOR)
+    click.echo(f"{key}\t{merged[key]}")
+
+
+@fristen.command("due")
+@click.argument("value")
+@click.option("--from", "start", required=True, help="Beginn, ISO 8601 mit Zeitzone")
+@one_line_errors
+def fristen_due(value: str, start: str) -> None:
+    click.echo(due_text(value, start))
+
+
+@main.group(help="Fristen auslösen.")
+def deadlines() -> None:
+    pass
+
+
+@deadlines.command("run-due")
+@click.option("--now", "now_text", default=None, help="Zeitpunkt, ISO 8601 mit Zeitzone (Standard: jetzt)")
+@one_line_errors
+def deadlines_run_due(now_text: str | None) -> None:
+    _, case_engine = ready_engine()
+    now = None
+    if now_text is not None:
+        now = parse_instant(now_text, field="now")
+    for line in case_engine.run_due(now):
+        click.echo(line)
 
 
 @main.group(help="Organisationen verwalten.")

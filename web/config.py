@@ -15,6 +15,8 @@ class Settings:
     secret_key: str
     smtp_url: str | None
     allow_no_mfa: bool
+    #: Base of the links in reminder mails (`SCHUTZPFAD_BASE_URL`); empty: the address `serve` binds.
+    base_url: str
 
 
 def _truthy(value: str | None) -> bool:
@@ -52,4 +54,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=_secret_key(instance, env.get("SCHUTZPFAD_SECRET_KEY")),
         smtp_url=env.get("SCHUTZPFAD_SMTP_URL") or None,
         allow_no_mfa=_truthy(env.get("SCHUTZPFAD_ALLOW_NO_MFA")),
+        base_url=env.get("SCHUTZPFAD_BASE_URL") or "",
     )

@@ -27,7 +27,10 @@ CONDITION_TYPES = ("boolean", "enum", "multi")
 
 _DEFINITION_KEYS = frozenset({"format", "task", "title", "description", "fields"})
 _FIELD_KEYS = frozenset(
-    {"name", "label", "type", "required", "required_if", "options", "help", "fields", "min_items", "pool", "prefill"}
+    {
+        "name", "label", "type", "required", "required_if", "options", "help", "fields", "min_items", "pool",
+        "prefill", "max_frist",
+    }
 )
 _OPTION_KEYS = frozenset({"value", "label"})
 # Field names become Python variables in gateway conditions (`akute_gefahr == True`) and path segments
@@ -64,6 +67,9 @@ class FormField:
     min_items: int | None = None
     pool: str | None = None
     prefill: str | None = None
+    #: A date field's latest allowed value: today (Europe/Berlin) plus this Frist of the network's
+    #: profile (e.g. `schutzplan_max` for the Schutzplan review date). Checked by the engine.
+    max_frist: str | None = None
 
     def option_label(self, value: object) -> str:
         """The German label of an option value (the value itself if unknown): for messages."""
@@ -136,6 +142,7 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
         min_items=raw.get("min_items"),
         pool=raw.get("pool"),
         prefill=raw.get("prefill"),
+        max_frist=raw.get("max_frist"),
     )
 
 
@@ -196,6 +203,7 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         ("fields", ("list",)),
         ("min_items", ("list",)),
         ("pool", ("user",)),
+        ("max_frist", ("date",)),
     ):
         if key in raw and type_ not in types:
             problems.append(f"{label}: '{key}' is only allowed for type {' or '.join(types)}")
@@ -209,6 +217,8 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         min_items = raw.get("min_items")
         if "min_items" in raw and (type(min_items) is not int or min_items < 0):
             problems.append(f"{label}: 'min_items' must be a whole number >= 0")
+    if "max_frist" in raw and type_ == "date" and not _non_empty_str(raw["max_frist"]):
+        problems.append(f"{label}: 'max_frist' must name a Frist of the profile")
     if "pool" in raw and type_ == "user" and not _non_empty_str(raw["pool"]):
         problems.append(f"{label}: 'pool' must be a non-empty string")
     if "prefill" in raw:

@@ -1,0 +1,68 @@
+"""The deadline scheduler: APScheduler only wakes the process; the deadlines are rows.
+
+It wakes at the earliest pending instant (re-planned whenever a step arms an earlier one, and every
+few seconds for steps taken on other nodes), fires what is due through the same code as
+`schutzpfad deadlines run-due`, sends the mail outbox, and on start fires everything that fell due
+while nothing was running. APScheduler never drops a late run here (`misfire_grace_time=None`):
+its default would silently skip a job missed by more than a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from engine.service import CaseEngine
+
+log = logging.getLogger(__name__)
+
+#: Safety net for deadlines armed by another node (this node is not told about those).
+POLL_SECONDS = 5
+
+
+class DeadlineScheduler:
+    def __init__(self, engine: CaseEngine, *, smtp_url: str | None = None, base_url: str = "") -> None:
+        self.engine = engine
+        self.smtp_url = smtp_url
+        self.base_url = base_url
+        self.fired: list[str] = []
+        self._lock = threading.Lock()
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+        )
+
+    def start(self) -> None:
+        """Start-up reconciliation first (everything overdue fires now), then the regular rhythm."""
+        now = datetime.now(UTC)
+        self._scheduler.add_job(self.tick, "interval", seconds=POLL_SECONDS, id="poll", next_run_time=now)
+        self._scheduler.start()
+        self.engine.deadline_listeners.append(self.replan)
+
+    def stop(self) -> None:
+        if self.replan in self.engine.deadline_listeners:
+            self.engine.deadline_listeners.remove(self.replan)
+        self._scheduler.shutdown(wait=True)
+
+    def tick(self) -> None:
+        with self._lock:
+            try:
+                fired = self.engine.run_due()
+                self.fired.extend(fired)
+                for line in fired:
+                    log.info("deadline %s", line)
+                if self.smtp_url:
+                    self.engine.send_notifications(self.smtp_url, self.base_url)
+            except Exception:  # a failing run must not stop the scheduler; the next wake retries
+                log.exception("deadline run failed")
+            self.replan()
+
+    def replan(self) -> None:
+        """Wake exactly at the earliest due instant (a millisecond after, for SpiffWorkflow's timers)."""
+        wake = self.engine.next_wake()
+        if wake is None or not self._scheduler.running:
+            return
+        run_date = max(wake, datetime.now(UTC)) + timedelta(milliseconds=1)
+        self._scheduler.add_job(self.tick, "date", run_date=run_date, id="wake", replace_existing=True)
