@@ -162,22 +162,35 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
     return state
 
 
-def _complete_escalation(work: Work, actor: Actor, state: case_state.CaseState, row: m.OpenTask,
-                         values: object) -> None:
+def _complete_escalation(
+    work: Work, actor: Actor, state: case_state.CaseState, row: m.OpenTask, values: object
+) -> None:
     """`frist_klaeren` lives beside the process: its completion is documented, the instance is not moved."""
     facts = task_facts(work.session, state.process, row)
     reason = lane_refusal(actor, facts)
     if reason is not None:
         raise NotAllowed(reason)
     clean = validate_submission(escalation_form(), values)
-    work.session.add(m.TaskHistory(
-        case_id=state.case.id, task_uuid=row.id, task_key=row.task_key, title=row.title, lane=row.lane,
-        completed_by_user_id=actor.user_id, completed_at=work.now,
-    ))
+    work.session.add(
+        m.TaskHistory(
+            case_id=state.case.id,
+            task_uuid=row.id,
+            task_key=row.task_key,
+            title=row.title,
+            lane=row.lane,
+            completed_by_user_id=actor.user_id,
+            completed_at=work.now,
+        )
+    )
     work.session.delete(row)
     work.session.flush()
-    record(work, "task.completed", actor=actor, case=state.case,
-           payload={"task": row.task_key, "task_id": row.id, "title": row.title, "values": clean})
+    record(
+        work,
+        "task.completed",
+        actor=actor,
+        case=state.case,
+        payload={"task": row.task_key, "task_id": row.id, "title": row.title, "values": clean},
+    )
     case_state.save(work, state)
 
 

@@ -80,8 +80,13 @@ def _fire(work: Work, deadline: m.Deadline) -> str:
         # Spiff fires a timer only strictly after its due instant.
         fire_timers(state.workflow, max(work.now, deadline.due_at + timedelta(microseconds=1)))
         case_state.save(work, state)
-        record(work, "deadline.fired", actor=None, case=case,
-               payload={"task": deadline.task_key, "due_at": deadline.due_at.isoformat()})
+        record(
+            work,
+            "deadline.fired",
+            actor=None,
+            case=case,
+            payload={"task": deadline.task_key, "due_at": deadline.due_at.isoformat()},
+        )
         return f"{label}: timer fired"
     if deadline.state == "pending" and deadline.remind_at is not None and deadline.remind_at < deadline.due_at:
         _move(work, deadline, "reminded", reminded_at=work.now, next_at=deadline.due_at)
@@ -90,15 +95,18 @@ def _fire(work: Work, deadline: m.Deadline) -> str:
         return f"{label}: reminder"
     _move(work, deadline, "fired", fired_at=work.now, next_at=None)
     task_id = _open_escalation(work, case, deadline)
-    record(work, "deadline.escalated", actor=None, case=case,
-           payload={**_facts(deadline), "escalation_task": task_id})
+    record(work, "deadline.escalated", actor=None, case=case, payload={**_facts(deadline), "escalation_task": task_id})
     notify_lane(work, case, task_id, ESCALATION_TITLE, deadline.title, deadline.due_at)
     return f"{label}: escalated"
 
 
 def _facts(deadline: m.Deadline) -> dict[str, object]:
-    return {"task": deadline.task_key, "frist": deadline.frist_key, "value": deadline.frist_value,
-            "due_at": deadline.due_at.isoformat()}
+    return {
+        "task": deadline.task_key,
+        "frist": deadline.frist_key,
+        "value": deadline.frist_value,
+        "due_at": deadline.due_at.isoformat(),
+    }
 
 
 def _open_escalation(work: Work, case: m.Case, deadline: m.Deadline) -> str:
@@ -110,17 +118,36 @@ def _open_escalation(work: Work, case: m.Case, deadline: m.Deadline) -> str:
     offered_to = None
     if role is None:
         offered_to = case.opened_by_user_id
-        role = work.session.execute(
-            select(m.Membership.role).where(m.Membership.user_id == offered_to,
-                                            m.Membership.organisation_id == case.organisation_id)
-        ).scalars().first() or "fachkraft"
+        role = (
+            work.session.execute(
+                select(m.Membership.role).where(
+                    m.Membership.user_id == offered_to, m.Membership.organisation_id == case.organisation_id
+                )
+            )
+            .scalars()
+            .first()
+            or "fachkraft"
+        )
     task_id = str(uuid4())
-    work.session.add(m.OpenTask(
-        id=task_id, case_id=case.id, case_reference=case.reference, pseudonym=case.pseudonym,
-        task_key="frist_klaeren", title=f"{ESCALATION_TITLE}: {deadline.title}", lane=role, lane_roles=role,
-        kind="frist_klaeren", organisation_id=case.organisation_id, network_key=organisation.network_key,
-        pool_role=None, offered_to_user_id=offered_to, due_at=None, created_at=work.now,
-    ))
+    work.session.add(
+        m.OpenTask(
+            id=task_id,
+            case_id=case.id,
+            case_reference=case.reference,
+            pseudonym=case.pseudonym,
+            task_key="frist_klaeren",
+            title=f"{ESCALATION_TITLE}: {deadline.title}",
+            lane=role,
+            lane_roles=role,
+            kind="frist_klaeren",
+            organisation_id=case.organisation_id,
+            network_key=organisation.network_key,
+            pool_role=None,
+            offered_to_user_id=offered_to,
+            due_at=None,
+            created_at=work.now,
+        )
+    )
     work.session.flush()
     return task_id
 
@@ -133,4 +160,3 @@ def next_wake(work: Work) -> datetime | None:
         .order_by(m.Deadline.next_at)
         .limit(1)
     ).scalar_one_or_none()
-

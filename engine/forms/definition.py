@@ -28,8 +28,18 @@ CONDITION_TYPES = ("boolean", "enum", "multi")
 _DEFINITION_KEYS = frozenset({"format", "task", "title", "description", "fields"})
 _FIELD_KEYS = frozenset(
     {
-        "name", "label", "type", "required", "required_if", "options", "help", "fields", "min_items", "pool",
-        "prefill", "max_frist",
+        "name",
+        "label",
+        "type",
+        "required",
+        "required_if",
+        "options",
+        "help",
+        "fields",
+        "min_items",
+        "pool",
+        "prefill",
+        "max_frist",
     }
 )
 _OPTION_KEYS = frozenset({"value", "label"})

@@ -165,3 +165,39 @@ def test_missing_or_wrong_key_material_is_one_line(cli, monkeypatch, tmp_path):
     kek.unlink()
     result = cli("serve", "--port", "0", ok=False)
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_fristen_due_show_set(cli):
+    assert cli("fristen", "due", "1 Werktag", "--from", "2026-12-24T10:00:00+01:00").stdout.strip() == (
+        "2026-12-28T10:00:00+01:00"
+    )
+    assert cli("fristen", "due", "PT4H", "--from", "2026-03-29T00:30:00+01:00").stdout.strip() == (
+        "2026-03-29T05:30:00+02:00"
+    )
+    refused = cli("fristen", "due", "3 Wochentage", "--from", "2026-12-24T10:00:00+01:00", ok=False)
+    assert refused.exit_code == 1 and "PT4H" in refused.stderr and "Werktage" in refused.stderr
+    naive = cli("fristen", "due", "PT4H", "--from", "2026-12-24T10:00:00", ok=False)
+    assert naive.exit_code == 1 and "Zeitzone" in naive.stderr
+    cli("init")
+    shown = dict(line.split("\t") for line in cli("fristen", "show", "kreis-kleve").stdout.splitlines())
+    assert shown["leitung_informieren"] == "PT4H" and shown["schutzplan_max"] == "P8W"
+    assert cli("fristen", "set", "kreis-kleve", "leitung_informieren", "PT20S").stdout.strip() == (
+        "leitung_informieren\tPT20S"
+    )
+    assert "leitung_informieren\tPT20S" in cli("fristen", "show", "kreis-kleve").stdout
+    assert "leitung_informieren\tPT4H" in cli("fristen", "show", "kreis-dueren").stdout
+    for args in (
+        ["kreis-nirgendwo", "leitung_informieren", "PT4H"],
+        ["kreis-kleve", "gibts_nicht", "PT4H"],
+        ["kreis-kleve", "leitung_informieren", "P-1D"],
+    ):
+        result = cli("fristen", "set", *args, ok=False)
+        assert result.exit_code == 1 and "Traceback" not in result.stderr
+
+
+def test_deadlines_run_due_fires_what_fell_due(cli, monkeypatch):
+    _demo_instance(cli, monkeypatch)
+    assert cli("deadlines", "run-due", "--now", "2020-01-01T00:00:00+01:00").stdout == ""
+    fired = cli("deadlines", "run-due", "--now", "2030-01-01T00:00:00+01:00").stdout.splitlines()
+    assert any(line.endswith("leitung_informieren: escalated") for line in fired)
+    assert cli("deadlines", "run-due", "--now", "2030-01-02T00:00:00+01:00").stdout == ""
