@@ -24,7 +24,7 @@ from audit._primitives import FieldValue
 from audit._verify import VerifyResult
 from audit.errors import AuditError, DecryptionFailed, Shredded
 from audit.keys import KeyProvider
-from audit.tables import audit_events
+from audit.tables import audit_events, audit_head
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,14 @@ class AuditVault:
     def checkpoint(self, conn: Connection, now: datetime) -> Checkpoint:
         """Sign the committed chain head now (`schutzpfad audit checkpoint`, or a periodic job)."""
         return _chain.checkpoint(conn, self.provider, self.checkpoint_log, now)
+
+    def checkpoint_if_unsigned(self, conn: Connection, now: datetime) -> Checkpoint | None:
+        """Sign the head if events arrived since the last checkpoint (a periodic job's call: without
+        it the last events before a quiet period stay unsigned until the next event)."""
+        head = conn.execute(select(audit_head.c.seq, audit_head.c.checkpoint_seq)).first()
+        if head is None or head.seq <= head.checkpoint_seq:
+            return None
+        return self.checkpoint(conn, now)
 
     def verify(self, conn: Connection) -> VerifyResult:
         """Check chain, checkpoints and the checkpoint log without decrypting anything."""

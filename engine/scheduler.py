@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: Safety net for deadlines armed by another node (this node is not told about those).
 POLL_SECONDS = 5
+#: The audit chain's head is signed at least this often while events arrive (issue: every 60 s).
+CHECKPOINT_SECONDS = 60
 
 
 class DeadlineScheduler:
@@ -38,6 +40,7 @@ class DeadlineScheduler:
         """Start-up reconciliation first (everything overdue fires now), then the regular rhythm."""
         now = datetime.now(UTC)
         self._scheduler.add_job(self.tick, "interval", seconds=POLL_SECONDS, id="poll", next_run_time=now)
+        self._scheduler.add_job(self._sign_head, "interval", seconds=CHECKPOINT_SECONDS, id="checkpoint")
         self._scheduler.start()
         self.engine.deadline_listeners.append(self.replan)
 
@@ -58,6 +61,12 @@ class DeadlineScheduler:
             except Exception:  # a failing run must not stop the scheduler; the next wake retries
                 log.exception("deadline run failed")
             self.replan()
+
+    def _sign_head(self) -> None:
+        try:
+            self.engine.checkpoint_if_unsigned()
+        except Exception:  # noqa: BLE001 - logged; the next run retries
+            log.exception("audit checkpoint failed")
 
     def replan(self) -> None:
         """Wake exactly at the earliest due instant (a millisecond after, for SpiffWorkflow's timers)."""

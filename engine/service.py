@@ -207,6 +207,12 @@ class CaseEngine:
             uow.commit()
         return checkpoint
 
+    def checkpoint_if_unsigned(self) -> Checkpoint | None:
+        with self.work() as (uow, work):
+            checkpoint = self.vault.checkpoint_if_unsigned(uow.session.connection(), work.now)
+            uow.commit()
+        return checkpoint
+
     def export_trail(
         self,
         emit: Callable[[dict[str, Any]], None],

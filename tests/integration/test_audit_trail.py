@@ -173,3 +173,12 @@ def test_insofa_view_and_errors_never_carry_the_name(world, child):
     with pytest.raises(ValidationFailed) as refused:
         engine.complete_task(world["kita_fk2"], case["open_tasks"][0]["id"], {"beobachtungen": child["nachname"] * 200})
     assert child["nachname"] not in str(refused.value.__dict__)  # messages name fields, never echo values
+
+
+def test_periodic_checkpoint_signs_only_an_unsigned_head(world, child):
+    engine = world.engine
+    engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    signed = engine.checkpoint_if_unsigned()
+    assert signed is not None and signed.seq >= 1
+    assert engine.checkpoint_if_unsigned() is None  # nothing new since
+    assert engine.verify_trail().ok
