@@ -151,7 +151,7 @@ def _instrumented(totals: dict[str, float]) -> Iterator[None]:
             setattr(owner, attr, original)
 
 
-def _world(engine: CaseEngine) -> Actor:
+def world(engine: CaseEngine) -> Actor:
     now = engine.clock.now()
     with engine.writing() as uow:
         accounts.create_organisation(
@@ -202,7 +202,7 @@ def run_engine(
         engine = build_engine(f"sqlite:///{Path(tmp) / 'bench.db'}", SystemClock(), Path(tmp), create_keys=True)
         try:
             initialise(engine, BUNDLES)
-            actor = _world(engine)
+            actor = world(engine)
             cases: list[_Case] = []
             for history in levels:
                 per_case, count = plan(history, timed)
