@@ -37,7 +37,7 @@ from audit import _primitives as p
 from audit._verify import _SQLITE_SCAN
 from audit.tables import data_keys
 from bench.report import GcWatch, Latency, Result, latency, machine, machine_line, table
-from bench.step import BUNDLES, CHILD, PROCESS, world, review
+from bench.step import BUNDLES, CHILD, PROCESS, review, world
 from engine.bootstrap import CHECKPOINT_LOG, build_engine, initialise
 from engine.clock import SystemClock
 from engine.persistence.database import WRITE_OPTION, make_engine
