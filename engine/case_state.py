@@ -169,15 +169,19 @@ def _named_pool_member(session: Session, pool_role: str | None, data: dict[str, 
 
 
 def _barred_users(session: Session, case_id: int, paired: tuple[str, ...]) -> set[int]:
-    if not paired:
-        return set()
-    return set(
-        session.execute(
-            select(m.TaskHistory.completed_by_user_id).where(
-                m.TaskHistory.case_id == case_id, m.TaskHistory.task_key.in_(paired)
-            )
-        ).scalars()
-    )
+    """Mehraugenprinzip: the author of the latest completion of each paired task (after a "not
+    confirmed → back" loop, the new version's author — not everyone who ever wrote one)."""
+    barred = set()
+    for task_key in paired:
+        author = session.execute(
+            select(m.TaskHistory.completed_by_user_id)
+            .where(m.TaskHistory.case_id == case_id, m.TaskHistory.task_key == task_key)
+            .order_by(m.TaskHistory.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if author is not None:
+            barred.add(author)
+    return barred
 
 
 def _refresh_waits(session: Session, case_id: int, messages: list[str]) -> None:

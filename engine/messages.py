@@ -24,6 +24,11 @@ from engine.sealed import open_child, seal_message
 from engine.spiff_adapter import OutgoingMessage, send_message, take_outgoing_messages
 from engine.work import Work
 
+MESSAGE_TITLES = {
+    "meldebogen_8a": "Schriftlicher Meldebogen eingegangen",
+    "rueckmeldung_8a": "Rückmeldung des Jugendamts eingegangen",
+}
+
 #: Relations written on both cases when a message opens a case.
 SENT_TO, RECEIVED_FROM = "meldung_an", "meldung_von"
 
@@ -53,14 +58,32 @@ def deliver_messages(
             raise Conflict(f"Die Nachricht „{message.name}“ kann keinem Fall zugestellt werden.")
         recipient = session.get(m.Case, recipient_id)
         assert recipient is not None
-        filed = m.CaseMessage(
-            case_id=recipient.id, from_case_id=sender.case.id, name=message.name, payload=b"", received_at=work.now
-        )
-        session.add(filed)
-        session.flush()
-        filed.payload = seal_message(work, recipient.reference, filed.id, message.payload)
-        session.flush()
+        _file(work, sender.case, recipient, message)
         _audit_transfer(work, sender.case, recipient, message, actor)
+
+
+def _file(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> None:
+    """Keep what arrived in the receiving case: an entry of its history, and the content (sealed) in
+    its `messages`, readable by its people."""
+    filed = m.CaseMessage(
+        case_id=recipient.id, from_case_id=sender.id, name=message.name, payload=b"", received_at=work.now
+    )
+    work.session.add(filed)
+    work.session.flush()
+    filed.payload = seal_message(work, recipient.reference, filed.id, message.payload)
+    title = MESSAGE_TITLES.get(message.name, f"Nachricht „{message.name}“ eingegangen")
+    work.session.add(
+        m.TaskHistory(
+            case_id=recipient.id,
+            task_uuid=f"message-{filed.id}",
+            task_key=message.name,
+            title=f"{title} ({sender.reference})",
+            lane="",
+            completed_by_user_id=None,
+            completed_at=work.now,
+        )
+    )
+    work.session.flush()
 
 
 def _audit_transfer(work: Work, sender: m.Case, receiver: m.Case, message: OutgoingMessage, actor: Actor) -> None:
@@ -107,6 +130,7 @@ def _deliver_to(
     assert case is not None
     receiver = case_state.load(work, case)
     send_message(receiver.workflow, message.name, message.payload)
+    _file(work, sender.case, case, message)  # e.g. the Rückmeldung: its two facts stay visible in the case
     _audit_transfer(work, sender.case, case, message, actor)
     deliver_messages(work, receiver, take_outgoing_messages(receiver.workflow), actor=actor, depth=depth + 1)
     case_state.save(work, receiver)
@@ -125,6 +149,8 @@ def _open_from_message(
         **message.payload,
         "melder": {"organisation": reporter.key, "organisation_name": reporter.name, "kontakt": actor.display_name},
         "bezug": sender.case.reference,
+        # when the Jugendamt learnt of it: the telephone call of a Sofortmeldung, else this transmission
+        "eingegangen_am": message.payload.get("gemeldet_am") or work.now.isoformat(),
     }
     child = open_child(work, sender.case)
     opened = case_state.create_case(

@@ -113,25 +113,20 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
     view["open_tasks"] = _open_tasks_of(session, process, actor, case.id, now)
     history = session.execute(
         select(m.TaskHistory, m.User.username)
-        .join(m.User, m.User.id == m.TaskHistory.completed_by_user_id)
+        .outerjoin(m.User, m.User.id == m.TaskHistory.completed_by_user_id)
         .where(m.TaskHistory.case_id == case.id)
-        .order_by(m.TaskHistory.completed_at, m.TaskHistory.id)
+        .order_by(m.TaskHistory.id)
     ).all()
-    entries = [
-        {"task": h.task_key, "title": h.title, "completed_by": username, "completed_at": iso(h.completed_at)}
+    view["history"] = [
+        {
+            "task": h.task_key,
+            "title": h.title,
+            "completed_by": username or "system",
+            "completed_at": iso(h.completed_at),
+        }
         for h, username in history
     ]
     received = [] if view.get("shredded") else _received_messages(work, case)
-    entries += [
-        {
-            "task": r["name"],
-            "title": f"Nachricht eingegangen ({r['from_reference']})",
-            "completed_by": "system",
-            "completed_at": r["received_at"],
-        }
-        for r in received
-    ]
-    view["history"] = sorted(entries, key=lambda e: e["completed_at"])
     if sees_identifying_data(actor, case):
         view["messages"] = received
     links = session.execute(

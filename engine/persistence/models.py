@@ -219,7 +219,8 @@ class TaskHistory(Base):
     task_key: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))
     lane: Mapped[str] = mapped_column(String(64))
-    completed_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: None for what arrived from another case (a filed message): the history is one ordered list.
+    completed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

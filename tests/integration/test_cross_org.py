@@ -181,6 +181,7 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         ]
     assert answer["message"] == "rueckmeldung_8a"
     assert answer["payload"] == {"anhaltspunkte_bestaetigt": True, "ja_taetig": True}
+    assert [msg["payload"] for msg in kita_case["messages"]] == [{"anhaltspunkte_bestaetigt": True, "ja_taetig": True}]
     assert [t["task"] for t in kita_case["open_tasks"]] == ["rueckmeldung_zur_kenntnis"]
     _complete(api, "kita_leitung", kita, "rueckmeldung_zur_kenntnis", {"vermerk": "Zur Kenntnis genommen."})
     closed = _complete(

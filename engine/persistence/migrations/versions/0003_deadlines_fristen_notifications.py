@@ -74,9 +74,14 @@ def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
 
+    with op.batch_alter_table('task_history', schema=None) as batch_op:
+        batch_op.alter_column('completed_by_user_id', existing_type=sa.Integer(), nullable=True)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('task_history', schema=None) as batch_op:
+        batch_op.alter_column('completed_by_user_id', existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('email')
 
