@@ -4,8 +4,18 @@ Speed matters (a Land's ten years are ~10⁸ entries), so the scan avoids Python
 database hands over each entry's hash input as ready-made byte strings (SQLite: the stored text
 itself; PostgreSQL: `convert_to`/`to_char`), and a batch is accepted with three list comparisons
 done in C — recomputed hashes against stored ones, previous hashes against the shifted stored
-hashes, and the first and last sequence numbers. Only a batch that fails is walked row by row to
-name the first bad sequence number and why.
+hashes, and the first and last sequence numbers (query and batch check: `_verify_parallel.py`).
+Only a batch that fails is walked row by row to name the first bad sequence number and why.
+
+A long chain (more than PARALLEL_THRESHOLD entries) is scanned by worker processes where the
+database allows it (see `_verify_parallel.py`), one contiguous range of sequence numbers each, while
+this process checks the checkpoint signatures. A worker checks its range as the single scan would,
+except the first entry's link to the range before, and reports what it takes to join the ranges: the
+first entry's stored previous hash, the last hash, the number of entries, the stored hashes at the
+checkpoints. As long as every range is whole, matches its checkpoints and links to the one before,
+the single scan would have passed it just so; the first range that does not is scanned again here,
+from its start, with the single scan's own code — so the verdict, the sequence number and the reason
+are exactly the single scan's.
 
 Reading order guards against concurrent appends: log file and checkpoints first, then the head, then
 the entries up to that head; every later commit only adds entries behind it.
@@ -13,33 +23,27 @@ the entries up to that head; every later commit only adds entries behind it.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from audit import _primitives as p
+from audit import _verify_parallel as parallel
 from audit._chain import Checkpoint
+from audit._verify_parallel import RangeReport, first_failure, intact
 from audit.errors import AuditError, ChainBroken
 from audit.tables import audit_checkpoints, audit_events, audit_head
 
-_SQLITE_SCAN = (
-    "SELECT prev_hash, CAST(seq AS TEXT), time, actor, coalesce(organisation, x'00'), coalesce(case_ref, x'00'),"
-    " scope, type, ciphertext, hash FROM audit_events WHERE seq <= ? ORDER BY seq"
-)
-_POSTGRESQL_SCAN = (
-    "SELECT prev_hash, convert_to(seq::text, 'UTF8'),"
-    " convert_to(to_char(time, 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8'), convert_to(actor, 'UTF8'),"
-    " coalesce(convert_to(organisation, 'UTF8'), decode('00', 'hex')),"
-    " coalesce(convert_to(case_ref, 'UTF8'), decode('00', 'hex')),"
-    " convert_to(scope, 'UTF8'), convert_to(type, 'UTF8'), ciphertext, hash"
-    " FROM audit_events WHERE seq <= %s ORDER BY seq"
-)
+#: Chains longer than this are scanned by worker processes where the database allows it (below it a
+#: single scan takes under half a second, and starting workers would save little).
+PARALLEL_THRESHOLD = 200_000
+
+_SQLITE_SCAN = parallel.SQLITE_SCAN  # the whole scan's query (bench/audit.py times it alone)
 
 
 @dataclass(frozen=True)
@@ -64,27 +68,40 @@ class _Problem:
 
 
 def verify(
-    conn: Connection, public_keys: Sequence[bytes], checkpoint_log: Path | None, batch: int = 1000
+    conn: Connection,
+    public_keys: Sequence[bytes],
+    checkpoint_log: Path | None,
+    batch: int = 1000,
+    *,
+    workers: int | None = None,
+    parallel_threshold: int = PARALLEL_THRESHOLD,
+    pool: Executor | None = None,
 ) -> VerifyResult:
+    """`workers`: processes for a chain longer than `parallel_threshold` (default: the processors, at
+    most four; 1 scans here alone); `pool`: run them there instead of starting processes."""
     trusted = {p.signing_key_id(key): key for key in map(p.load_public_key, public_keys)}
     problems: list[_Problem] = []
     checkpoints = _log_checkpoints(checkpoint_log, problems) + _table_checkpoints(conn)
-    expected: dict[int, set[bytes]] = {}
-    for cp in set(checkpoints):
-        key = trusted.get(cp.key_id)
-        if key is None:
-            problems.append(_Problem(cp.seq, f"Prüfpunkt bei {cp.seq} ist mit einem unbekannten Schlüssel signiert."))
-        elif not p.signature_valid(key, cp.signature, cp.message()):
-            problems.append(_Problem(cp.seq, f"Prüfpunkt bei {cp.seq} hat eine ungültige Signatur."))
-        else:
-            expected.setdefault(cp.seq, set()).add(cp.hash)
     head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
     head_seq, head_hash = (0, p.GENESIS_HASH) if head is None else (head.seq, head.hash)
-    if head is not None and head.checkpoint_seq > head_seq:
-        problems.append(_Problem(head_seq + 1, f"Der Kopf der Kette nennt einen Prüfpunkt bei {head.checkpoint_seq}."))
+    if workers is None:
+        workers = parallel.default_workers()
+    in_workers = head_seq > parallel_threshold and workers > 1
+    with _ranges_in_workers(conn, head_seq, checkpoints, workers, pool, batch, start=in_workers) as ranges:
+        expected = _expected(checkpoints, trusted, problems)  # while the workers scan
+        if head is not None and head.checkpoint_seq > head_seq:
+            problems.append(
+                _Problem(head_seq + 1, f"Der Kopf der Kette nennt einen Prüfpunkt bei {head.checkpoint_seq}.")
+            )
+        if 0 in expected and p.GENESIS_HASH not in expected[0]:
+            problems.append(_Problem(1, "Der Prüfpunkt bei 0 passt nicht zum Anfang der Kette."))
+        reports = ranges()
 
-    checked, last_hash, intact = _scan(conn, head_seq, expected, problems, batch)
-    if intact:
+    if reports is None:
+        checked, last_hash, whole = _scan(conn, 0, p.GENESIS_HASH, head_seq, expected, problems, batch)
+    else:
+        checked, last_hash, whole = _join(conn, reports, head_seq, expected, problems, batch)
+    if whole:
         _check_tail(conn, checked, last_hash, head_seq, head_hash, expected, problems)
     if not problems:
         return VerifyResult(True, checked, None, f"{checked} Einträge und {len(expected)} Prüfpunkte sind intakt.")
@@ -122,20 +139,42 @@ def _table_checkpoints(conn: Connection) -> list[Checkpoint]:
     return [Checkpoint(row.seq, row.hash, row.time, row.key_id, row.signature) for row in rows]
 
 
+def _expected(
+    checkpoints: list[Checkpoint], trusted: dict[str, Any], problems: list[_Problem]
+) -> dict[int, set[bytes]]:
+    """The hashes validly signed checkpoints vouch for, by sequence number; the others are problems."""
+    expected: dict[int, set[bytes]] = {}
+    for cp in set(checkpoints):
+        key = trusted.get(cp.key_id)
+        if key is None:
+            problems.append(_Problem(cp.seq, f"Prüfpunkt bei {cp.seq} ist mit einem unbekannten Schlüssel signiert."))
+        elif not p.signature_valid(key, cp.signature, cp.message()):
+            problems.append(_Problem(cp.seq, f"Prüfpunkt bei {cp.seq} hat eine ungültige Signatur."))
+        else:
+            expected.setdefault(cp.seq, set()).add(cp.hash)
+    return expected
+
+
 def _scan(
-    conn: Connection, head_seq: int, expected: dict[int, set[bytes]], problems: list[_Problem], batch: int
+    conn: Connection,
+    after: int,
+    last_hash: bytes,
+    head_seq: int,
+    expected: dict[int, set[bytes]],
+    problems: list[_Problem],
+    batch: int,
 ) -> tuple[int, bytes, bool]:
-    """Walk the entries up to `head_seq`: (entries verified, last verified hash, no problem found)."""
-    cp_seqs = sorted(seq for seq in expected if seq > 0)
-    if 0 in expected and p.GENESIS_HASH not in expected[0]:
-        problems.append(_Problem(1, "Der Prüfpunkt bei 0 passt nicht zum Anfang der Kette."))
-    next_seq, last_hash, good_cp, cp_index = 1, p.GENESIS_HASH, 0, 0
-    with _rows(conn, head_seq) as batches:
+    """Walk the entries after `after` (entry `after` ending in `last_hash`, all before it verified) up
+    to `head_seq`: (entries verified, last verified hash, no problem found). From the start (0) the
+    walk also meets any entry numbered 0 or below."""
+    cp_seqs = sorted(seq for seq in expected if seq > after)
+    good_cp = max((seq for seq in expected if 0 < seq <= after), default=0)
+    next_seq, cp_index = after + 1, 0
+    with _rows(conn, after, head_seq) as batches:
         for rows in batches(batch):
             count = len(rows)
             bad = None
-            intact = _intact(rows, next_seq, last_hash)
-            if not intact:
+            if not intact(rows, next_seq, last_hash):
                 bad = _locate(rows, next_seq, last_hash)
                 count = bad.seq - next_seq if bad.seq is not None else 0
             while cp_index < len(cp_seqs) and cp_seqs[cp_index] < next_seq + count:
@@ -157,50 +196,78 @@ def _scan(
     return next_seq - 1, last_hash, True
 
 
-# Row layout of the scan: 0 prev_hash, 1 seq, 2–7 text fields, 8 ciphertext, 9 hash; the hash input is 0–8.
-_HASH_INPUT, _STORED_HASH, _PREV_HASH = itemgetter(slice(0, 9)), itemgetter(9), itemgetter(0)
-_DIGEST = methodcaller("digest")
-
-
-def _intact(rows: list[Any], next_seq: int, last_hash: bytes) -> bool:
-    """The fast path: a whole batch checked with C-level maps and list comparisons."""
-    try:
-        hashes = list(map(_STORED_HASH, rows))
-        return (
-            list(map(_DIGEST, map(hashlib.sha256, map(p.SEP.join, map(_HASH_INPUT, rows))))) == hashes
-            and rows[0][0] == last_hash
-            and list(map(_PREV_HASH, rows[1:])) == hashes[:-1]
-            and int(rows[0][1]) == next_seq
-            and int(rows[-1][1]) == next_seq + len(rows) - 1
-        )
-    except (TypeError, ValueError):  # a column of the wrong type: somebody wrote it by hand
-        return False
-
-
 def _locate(rows: list[Any], next_seq: int, last_hash: bytes) -> _Problem:
-    """Walk a failed batch row by row: the first missing, unlinked or altered entry."""
-    for offset, row in enumerate(rows):
-        expected = next_seq + offset
-        try:
-            seq = int(row[1])
-        except (TypeError, ValueError):
-            return _Problem(expected, f"Eintrag {expected} ist beschädigt.")
-        if seq != expected:
-            return _Problem(expected, f"Eintrag {expected} fehlt (es folgt Eintrag {seq}).")
-        if row[0] != last_hash:
-            return _Problem(
-                seq,
-                f"Eintrag {seq} schließt nicht an Eintrag {seq - 1} an: davor wurde ein Eintrag eingefügt, "
-                f"gelöscht oder vertauscht, oder Eintrag {seq} wurde verändert.",
+    """The first missing, unlinked or altered entry of a batch that is not intact, and why."""
+    seq, kind, found = first_failure(rows, next_seq, last_hash)
+    reasons = {
+        "damaged": f"Eintrag {seq} ist beschädigt.",
+        "missing": f"Eintrag {seq} fehlt (es folgt Eintrag {found}).",
+        "unlinked": f"Eintrag {seq} schließt nicht an Eintrag {seq - 1} an: davor wurde ein Eintrag eingefügt, "
+        f"gelöscht oder vertauscht, oder Eintrag {seq} wurde verändert.",
+        "altered": f"Eintrag {seq} wurde verändert (Hash stimmt nicht).",
+    }
+    return _Problem(seq, reasons[kind])
+
+
+# -- the scan in worker processes ------------------------------------------------------------------
+
+
+@contextmanager
+def _ranges_in_workers(
+    conn: Connection,
+    head_seq: int,
+    checkpoints: list[Checkpoint],
+    workers: int,
+    pool: Executor | None,
+    batch: int,
+    *,
+    start: bool,
+) -> Iterator[Callable[[], list[tuple[int, int, RangeReport]] | None]]:
+    """Start checking entries 1 … `head_seq` in `workers` ranges if `start` and the database allows
+    it; yield `reports()`: (after, upto, report) for each range in order, or None — scan alone then."""
+    connect = parallel.reopen(conn) if start else None
+    if connect is None:
+        yield lambda: None
+        return
+    ranges = parallel.split(head_seq, workers)
+    cp_seqs = sorted({cp.seq for cp in checkpoints})
+    tasks = [(connect, after, upto, [seq for seq in cp_seqs if after < seq <= upto], batch) for after, upto in ranges]
+    with parallel.run(tasks, pool) as results:
+
+        def reports() -> list[tuple[int, int, RangeReport]] | None:
+            found = results()
+            return None if found is None else [(a, u, r) for (a, u), r in zip(ranges, found, strict=True)]
+
+        yield reports
+
+
+def _join(
+    conn: Connection,
+    reports: list[tuple[int, int, RangeReport]],
+    head_seq: int,
+    expected: dict[int, set[bytes]],
+    problems: list[_Problem],
+    batch: int,
+) -> tuple[int, bytes, bool]:
+    """`_scan`'s result from the workers' reports: as long as each range is whole, intact, matches its
+    checkpoints and links to the one before, the single scan would have passed it just so; from the
+    first range that does not, scan here, with the caller's transaction, to name what is wrong."""
+    after, last_hash = 0, p.GENESIS_HASH
+    for range_after, upto, report in reports:
+        whole = (
+            report.first_bad is None
+            and report.entries == upto - range_after
+            and report.first_prev == last_hash
+            and all(
+                report.checkpoint_hashes.get(seq) in hashes
+                for seq, hashes in expected.items()
+                if range_after < seq <= upto
             )
-        try:
-            digest = hashlib.sha256(p.SEP.join(row[:9])).digest()
-        except TypeError:
-            digest = b""
-        if digest != row[9]:
-            return _Problem(seq, f"Eintrag {seq} wurde verändert (Hash stimmt nicht).")
-        last_hash = row[9]
-    raise AssertionError("a batch failed verification but no row is bad")  # pragma: no cover
+        )
+        if not whole:
+            return _scan(conn, after, last_hash, head_seq, expected, problems, batch)
+        after, last_hash = upto, report.last_hash
+    return after, last_hash, True
 
 
 def _check_tail(
@@ -229,26 +296,10 @@ def _check_tail(
 
 
 @contextmanager
-def _rows(conn: Connection, head_seq: int) -> Iterator[Any]:
-    """Yield a `batches(size)` generator over raw DBAPI rows of bytes, in sequence order."""
-    raw: Any = conn.connection.driver_connection
-    if conn.dialect.name == "sqlite":
-        previous = raw.text_factory
-        raw.text_factory = bytes  # hash the stored text as it is: no decode, no re-encode
-        cursor = raw.cursor()
-        try:
-            cursor.execute(_SQLITE_SCAN, (head_seq,))
-            yield lambda size: iter(lambda: cursor.fetchmany(size), [])
-        finally:
-            cursor.close()
-            raw.text_factory = previous
-    elif conn.dialect.name == "postgresql":
-        # Server-side (the chain never sits in memory), binary (bytea arrives raw instead of hex-encoded).
-        cursor = raw.cursor(name="schutzpfad_audit_verify", binary=True)
-        try:
-            cursor.execute(_POSTGRESQL_SCAN, (head_seq,))
-            yield lambda size: iter(lambda: cursor.fetchmany(size), [])
-        finally:
-            cursor.close()
-    else:  # pragma: no cover
+def _rows(conn: Connection, after: int, upto: int) -> Iterator[parallel.Batches]:
+    """`batches(size)` over the entries `after < seq ≤ upto` (all up to `upto` if `after` is 0), read
+    in the caller's transaction."""
+    if conn.dialect.name not in ("sqlite", "postgresql"):  # pragma: no cover
         raise AuditError(f"Datenbank {conn.dialect.name} wird nicht unterstützt.")
+    with parallel.open_scan(conn.connection.driver_connection, conn.dialect.name, after, upto) as batches:
+        yield batches
