@@ -11,13 +11,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import audit, step
+from bench import audit, deadlines, step
 from bench.report import DOC, Result, machine, machine_section, replace_section
 
 #: The registry: name → benchmark. Each returns a Result whose section replaces its own in the doc.
 BENCHMARKS: dict[str, Callable[..., Result]] = {
     "step": step.run,
     "audit": audit.run,
+    "deadlines": deadlines.run,
 }
 
 

@@ -31,9 +31,12 @@ class DeadlineScheduler:
         self.smtp_url = smtp_url
         self.base_url = base_url
         self.fired: list[str] = []
-        self._lock = threading.Lock()
+        # Reentrant: a tick re-plans while holding it. It serialises ticks (so several instances of
+        # the wake job may be queued without being skipped) and lets `stop` wait for a running tick.
+        self._lock = threading.RLock()
+        self._stopping = False
         self._scheduler = BackgroundScheduler(
-            timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+            timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 3}
         )
 
     def start(self) -> None:
@@ -45,17 +48,29 @@ class DeadlineScheduler:
         self.engine.deadline_listeners.append(self.replan)
 
     def stop(self) -> None:
-        if self.replan in self.engine.deadline_listeners:
-            self.engine.deadline_listeners.remove(self.replan)
-        self._scheduler.shutdown(wait=True)
+        """Wait for a running tick, then shut down. (APScheduler's `shutdown(wait=True)` holds its job
+        store lock while waiting for jobs, and a tick's re-plan needs that lock: a deadlock.)"""
+        self._stopping = True
+        with self._lock:
+            if self.replan in self.engine.deadline_listeners:
+                self.engine.deadline_listeners.remove(self.replan)
+            self._scheduler.shutdown(wait=False)
 
     def tick(self) -> None:
         with self._lock:
+            if self._stopping:
+                return
             try:
-                fired = self.engine.run_due()
-                self.fired.extend(fired)
-                for line in fired:
-                    log.info("deadline %s", line)
+                # Until nothing is due: what fell due while this run was busy fires now, not at a wake-up
+                # that might be planned while this job still runs.
+                while True:
+                    fired = self.engine.run_due()
+                    self.fired.extend(fired)
+                    for line in fired:
+                        log.info("deadline %s", line)
+                    upcoming = self.engine.next_wake()
+                    if not fired or upcoming is None or upcoming > self.engine.clock.now():
+                        break
                 if self.smtp_url:
                     self.engine.send_notifications(self.smtp_url, self.base_url)
             except Exception:  # a failing run must not stop the scheduler; the next wake retries
@@ -70,8 +85,11 @@ class DeadlineScheduler:
 
     def replan(self) -> None:
         """Wake exactly at the earliest due instant (a millisecond after, for SpiffWorkflow's timers)."""
-        wake = self.engine.next_wake()
-        if wake is None or not self._scheduler.running:
-            return
-        run_date = max(wake, datetime.now(UTC)) + timedelta(milliseconds=1)
-        self._scheduler.add_job(self.tick, "date", run_date=run_date, id="wake", replace_existing=True)
+        with self._lock:
+            if self._stopping or not self._scheduler.running:
+                return
+            wake = self.engine.next_wake()
+            if wake is None:
+                return
+            run_date = max(wake, datetime.now(UTC)) + timedelta(milliseconds=1)
+            self._scheduler.add_job(self.tick, "date", run_date=run_date, id="wake", replace_existing=True)
