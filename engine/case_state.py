@@ -7,7 +7,7 @@ open-task projection and the message-wait index — so a caller cannot forget a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -72,11 +72,19 @@ def create_case(
     )
     session.add(case)
     session.flush()
-    workflow = new_instance(process.parsed, variables)
+    workflow = new_instance(process.parsed, {**statistics_variables(child), **variables})
     session.add(m.Instance(case_id=case.id, state=b"", tree_size=0))
     state = CaseState(case, process, workflow, version=0)
     save(work, state)
     return state
+
+
+def statistics_variables(child: dict[str, Any]) -> dict[str, Any]:
+    """The child's items of the § 99 Abs. 6 statistics (sex, birth month and year), for prefilling
+    `statistik_erfassen`; they live in the sealed instance like every other case variable."""
+    born = date.fromisoformat(child["geburtsdatum"])
+    return {"kind_geschlecht": child.get("geschlecht", "ohne_angabe"), "kind_geburtsmonat": born.month,
+            "kind_geburtsjahr": born.year}
 
 
 def lock_case(session: Session, case_id: int) -> m.Case | None:
