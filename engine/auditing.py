@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from audit import Event, Shredded, VerifyResult
+from audit import Event, Shredded, VerifyResult, verify
 from engine.actor import Actor
 from engine.audit_events import record
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -67,11 +68,13 @@ def read_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) 
     return events
 
 
-def verify_trail(work: Work, actor: Actor | None) -> VerifyResult:
+def verify_trail(work: Work, actor: Actor | None, checkpoint_log: Path | None = None) -> VerifyResult:
     """Chain and checkpoints, without decrypting; over the API only for auditors."""
     if actor is not None and not actor.has_role(AUDITOR):
         raise NotAllowed("Die Prüfung des Protokolls ist Personen mit der Rolle „Revision / Datenschutz“ vorbehalten.")
-    return work.vault.verify(work.session.connection())
+    if checkpoint_log is None:
+        return work.vault.verify(work.session.connection())
+    return verify(work.session.connection(), work.vault.export_public_key(), checkpoint_log)
 
 
 def export_trail(

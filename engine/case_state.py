@@ -83,8 +83,11 @@ def statistics_variables(child: dict[str, Any]) -> dict[str, Any]:
     """The child's items of the § 99 Abs. 6 statistics (sex, birth month and year), for prefilling
     `statistik_erfassen`; they live in the sealed instance like every other case variable."""
     born = date.fromisoformat(child["geburtsdatum"])
-    return {"kind_geschlecht": child.get("geschlecht", "ohne_angabe"), "kind_geburtsmonat": born.month,
-            "kind_geburtsjahr": born.year}
+    return {
+        "kind_geschlecht": child.get("geschlecht", "ohne_angabe"),
+        "kind_geburtsmonat": born.month,
+        "kind_geburtsjahr": born.year,
+    }
 
 
 def lock_case(session: Session, case_id: int) -> m.Case | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -196,10 +197,11 @@ class CaseEngine:
             uow.commit()
         return events
 
-    def verify_trail(self, actor: Actor | None = None) -> VerifyResult:
+    def verify_trail(self, actor: Actor | None = None, checkpoint_log: Path | None = None) -> VerifyResult:
+        """Chain and checkpoints, nothing decrypted; `checkpoint_log`: an auditor's own copy of the log."""
         with self.reading() as uow:
             work = Work(uow.session, self.catalog, self.vault, self.clock.now())
-            return auditing.verify_trail(work, actor)
+            return auditing.verify_trail(work, actor, checkpoint_log)
 
     def checkpoint(self) -> Checkpoint:
         with self.work() as (uow, work):

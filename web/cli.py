@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 import click
 
 from audit import AuditError
+from audit import verify as verify_chain
 from engine import accounts
-from engine.bootstrap import DatabaseUnavailable, build_engine, check_keys, initialise
+from engine.bootstrap import CHECKPOINT_LOG, DatabaseUnavailable, build_engine, check_keys, initialise
 from engine.bundles import load_bundle_dir
 from engine.clock import BERLIN, SystemClock
 from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
@@ -312,10 +313,31 @@ def audit() -> None:
 
 @audit.command("verify", help="Kette und signierte Prüfpunkte prüfen, ohne zu entschlüsseln.")
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--public-key",
+    "public_key",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Nur mit diesem öffentlichen Schlüssel prüfen (Revision: ohne Zugriff auf die Instanzschlüssel).",
+)
+@click.option(
+    "--checkpoints",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Eine eigene Kopie von audit-checkpoints.jsonl statt der im Instanzordner.",
+)
 @one_line_errors
-def audit_verify(as_json: bool) -> None:
-    _, case_engine = ready_engine()
-    result = case_engine.verify_trail()
+def audit_verify(as_json: bool, public_key: Path | None, checkpoints: Path | None) -> None:
+    settings = load_settings()
+    log = checkpoints or settings.instance_path / CHECKPOINT_LOG
+    if public_key is not None:
+        probe = make_engine(settings.database_url)
+        try:
+            with probe.connect() as connection, connection.begin():
+                result = verify_chain(connection, public_key.read_bytes(), log)
+        finally:
+            probe.dispose()
+    else:
+        _, case_engine = ready_engine()
+        result = case_engine.verify_trail(checkpoint_log=log)
     if as_json:
         click.echo(
             json.dumps(
@@ -332,6 +354,13 @@ def audit_verify(as_json: bool) -> None:
         click.echo(f"ok: {result.checked} Einträge geprüft")
     if not result.ok:
         fail(f"Protokoll verletzt ab Eintrag {result.first_bad_seq}: {result.reason}")
+
+
+@audit.command("public-key", help="Den öffentlichen Prüfschlüssel der Prüfpunkte ausgeben (PEM, für die Revision).")
+@one_line_errors
+def audit_public_key() -> None:
+    _, case_engine = ready_engine()
+    click.echo(case_engine.vault.export_public_key().decode().strip())
 
 
 @audit.command("checkpoint", help="Jetzt einen signierten Prüfpunkt des Kettenkopfs schreiben.")

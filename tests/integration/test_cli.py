@@ -139,6 +139,33 @@ def test_audit_verify_export_and_tampering(cli, monkeypatch, tmp_path):
     assert broken.exit_code == 1 and f"Eintrag {seq}" in broken.stderr
 
 
+def test_auditor_verifies_with_the_public_key_and_an_own_log_copy(cli, monkeypatch, tmp_path):
+    _demo_instance(cli, monkeypatch)
+    cli("audit", "checkpoint")
+    pem = tmp_path / "auditor.pem"
+    pem.write_text(cli("audit", "public-key").stdout)
+    assert pem.read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    copy = tmp_path / "checkpoints-copy.jsonl"
+    copy.write_text((tmp_path / "instance" / "audit-checkpoints.jsonl").read_text())
+    ok = json.loads(cli("audit", "verify", "--json", "--public-key", str(pem), "--checkpoints", str(copy)).stdout)
+    assert ok["ok"] is True
+    # Somebody with database access deletes the newest events: the auditor's copy of the log notices.
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "instance" / "schutzpfad.db")
+    last = db.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+    db.execute("DELETE FROM audit_checkpoints")
+    db.execute("DELETE FROM audit_events WHERE seq > ?", (last - 3,))
+    db.execute(
+        "UPDATE audit_head SET seq = ?, hash = (SELECT hash FROM audit_events WHERE seq = ?)", (last - 3, last - 3)
+    )
+    db.commit()
+    db.close()
+    (tmp_path / "instance" / "audit-checkpoints.jsonl").write_text("")
+    truncated = cli("audit", "verify", "--public-key", str(pem), "--checkpoints", str(copy), ok=False)
+    assert truncated.exit_code == 1 and "Eintrag" in truncated.stderr
+
+
 def test_keys_rotate_and_shred(cli, monkeypatch):
     _demo_instance(cli, monkeypatch)
     rotated = cli("keys", "rotate")
