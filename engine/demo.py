@@ -30,6 +30,7 @@ USERS = [
     ("kita.leitung2", "Clara Conrads", "kita-regenbogen-kevelaer", "leitung"),
     ("kita.revision", "Dora Dahmen", "kita-regenbogen-kevelaer", "auditor"),
     ("schule.lehrkraft", "Emil Ernst", "gesamtschule-goch", "berufsgeheimnistraeger"),
+    ("schule.revision", "Olga Opgenoorth", "gesamtschule-goch", "auditor"),
     ("beratung.insofa", "Frieda Fuchs", "beratungsstelle-kleve", "insofa"),
     ("beratung.insofa2", "Gregor Gerritzen", "beratungsstelle-kleve", "insofa"),
     ("goch.fachkraft", "Hanna Hendricks", "ja-goch", "ja_fachkraft"),
@@ -38,6 +39,7 @@ USERS = [
     ("goch.revision", "Karl Kersten", "ja-goch", "auditor"),
     ("kevelaer.fachkraft", "Lena Lemmen", "ja-kevelaer", "ja_fachkraft"),
     ("kevelaer.leitung", "Moritz Mertens", "ja-kevelaer", "ja_leitung"),
+    ("kevelaer.revision", "Paula Peters", "ja-kevelaer", "auditor"),
     ("admin", "Nora Nienhaus", "ja-kreis-kleve", "admin"),
 ]
 
@@ -114,7 +116,12 @@ def _seed_cases(engine: CaseEngine, a: dict[str, Actor]) -> None:
             "ergebnis": "keine_gewichtigen_anhaltspunkte",
         },
     )
-    # 4. Acute danger: reported at once to the Jugendamt Goch, which now has it in its inbox.
+    # 4. § 4 KKG: a teacher documented her observations; the talk with child and parents is next.
+    case = engine.open_case(a["schule.lehrkraft"], process_key="kkg4",
+                            child=_child("Jonas", "Testfall", "2014-07-09", "Goch"))
+    _step(engine, a["schule.lehrkraft"], case, "anhaltspunkte_dokumentieren",
+          {**BEOBACHTUNG, "aussagen_kind": None, "gesundheitsberuf": False})
+    # 5. Acute danger: reported at once to the Jugendamt Goch, which now has it in its inbox.
     case = engine.open_case(fk, process_key="traeger_8a", child=_child("Ben", "Exempel", "2022-02-28", "Goch"))
     case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
     _step(
