@@ -12,9 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from audit import Event, Shredded, VerifyResult, verify
+from audit.tables import audit_events
 from engine.actor import Actor
 from engine.audit_events import record
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -126,3 +127,58 @@ def shred_case(work: Work, *, reference: str, reason: str, operator: str) -> Non
     record(
         work, "case.shredded", actor=None, actor_name=operator, case=case, system_scope=True, payload={"reason": why}
     )
+
+
+def list_events(
+    work: Work,
+    actor: Actor,
+    *,
+    case_reference: str | None = None,
+    person: str | None = None,
+    event_type: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Metadata of the events in the auditor's scope, newest first — nothing decrypted.
+
+    Scope: events of the cases of the auditor's organisations, and events recorded for those
+    organisations (sign-ins, refusals by their people)."""
+    organisations = {ms.organisation_id: ms.organisation_key for ms in actor.memberships if ms.role == AUDITOR}
+    if not organisations:
+        raise NotAllowed("Das Protokoll ist Personen mit der Rolle „Revision / Datenschutz“ vorbehalten.")
+    cases = select(m.Case.reference).where(m.Case.organisation_id.in_(organisations))
+    query = (
+        select(
+            audit_events.c.seq,
+            audit_events.c.time,
+            audit_events.c.actor,
+            audit_events.c.organisation,
+            audit_events.c.case_ref,
+            audit_events.c.type,
+        )
+        .where(or_(audit_events.c.case_ref.in_(cases), audit_events.c.organisation.in_(organisations.values())))
+        .order_by(audit_events.c.seq.desc())
+        .limit(min(max(limit, 1), 1000))
+    )
+    if case_reference:
+        query = query.where(audit_events.c.case_ref == case_reference)
+    if person:
+        query = query.where(audit_events.c.actor == person)
+    if event_type:
+        query = query.where(audit_events.c.type == event_type)
+    if since:
+        query = query.where(audit_events.c.time >= since)
+    if until:
+        query = query.where(audit_events.c.time < until)
+    return [
+        {
+            "seq": row.seq,
+            "time": row.time.isoformat(),
+            "actor": row.actor,
+            "organisation": row.organisation,
+            "case": row.case_ref,
+            "type": row.type,
+        }
+        for row in work.session.execute(query)
+    ]
