@@ -9,7 +9,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export SCHUTZPFAD_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test venv system-deps lint typecheck layers pytest bench clean
+.PHONY: run test venv system-deps lint typecheck layers pytest bench clean translations
 
 venv: $(STAMP)
 
@@ -45,6 +45,13 @@ pytest: venv
 ## make bench: the benchmarks of bench/ (figures go to docs/performance.md)
 bench: venv
 	$(BIN)/python -m bench
+
+## make translations: extract the UI's texts, merge them into the catalogs, compile (then translate
+## the new entries of web/translations/en/LC_MESSAGES/messages.po and run it again)
+translations: venv
+	$(BIN)/pybabel extract -F web/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel compile -d web/translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,10 +15,20 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from audit import AuditVault, Checkpoint, RotationReport, VerifyResult
-from engine import accounts, auditing, casework, deadline_firing, fristen_store, notifications, queries
+from engine import (
+    accounts,
+    auditing,
+    authentication,
+    casework,
+    deadline_firing,
+    fristen_store,
+    notifications,
+    queries,
+)
 from engine.accounts import actor_for_token
 from engine.actor import Actor
 from engine.audit_events import record
+from engine.authentication import Enrolment, SignedInUser, SignIn
 from engine.bundles import Bundle
 from engine.clock import Clock
 from engine.errors import EngineError, NotFound
@@ -61,6 +71,78 @@ class CaseEngine:
     def actor_for_token(self, token: str) -> Actor | None:
         with self.reading() as uow:
             return actor_for_token(uow.session, token)
+
+    # ---- sign-in (engine/authentication.py) -------------------------------------------------------
+    def sign_in(self, username: str, password: str) -> SignIn:
+        """The password step; raises SignInFailed / AccountLocked after committing the failure and its
+        audit event (`auth.login_failed`, `auth.locked`). Without a second factor: `auth.login`."""
+        with self.reading() as uow:
+            probe = authentication.probe(uow.session, username, self.clock.now())
+        matched = not probe.locked and authentication.password_matches(probe.password_hash, password)
+        with self.work() as (uow, work):
+            outcome = authentication.password_outcome(work, username, matched)
+            uow.commit()
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.user_id is not None
+        return SignIn(outcome.user_id, outcome.next_step, outcome.actor)
+
+    def verify_second_factor(self, user_id: int, code: str) -> Actor:
+        """The TOTP step after an accepted password (the caller keeps which user that was)."""
+        with self.work() as (uow, work):
+            actor, error = authentication.verify_totp(work, user_id, code)
+            uow.commit()
+        if error is not None:
+            raise error
+        assert actor is not None
+        return actor
+
+    def begin_mfa_enrolment(self, user_id: int) -> Enrolment:
+        with self.work() as (uow, work):
+            enrolment = authentication.begin_enrolment(work, user_id)
+            uow.commit()
+        return enrolment
+
+    def confirm_mfa_enrolment(self, user_id: int, code: str) -> Actor:
+        with self.work() as (uow, work):
+            actor, error = authentication.confirm_enrolment(work, user_id, code)
+            uow.commit()
+        if error is not None:
+            raise error
+        assert actor is not None
+        return actor
+
+    def signed_in_user(self, user_id: int) -> SignedInUser | None:
+        with self.reading() as uow:
+            return authentication.signed_in_user(uow.session, user_id)
+
+    def record_logout(self, actor: Actor, *, reason: str = "logout") -> None:
+        """`auth.logout`; `reason` is `logout` or `expired` (idle or absolute limit reached)."""
+        with self.work() as (uow, work):
+            record(work, "auth.logout", actor=actor, payload={"username": actor.username, "reason": reason})
+            uow.commit()
+
+    def set_password(self, username: str, password: str, *, operator: str) -> None:
+        with self.work() as (uow, work):
+            authentication.set_password(work, username, password, operator)
+            uow.commit()
+
+    def reset_second_factor(self, username: str, *, operator: str) -> None:
+        with self.work() as (uow, work):
+            authentication.reset_second_factor(work, username, operator)
+            uow.commit()
+
+    def save_draft(self, user_id: int, form_key: str, fields: dict[str, list[str]]) -> None:
+        """Keep (sealed) what a user typed into a form when the session had expired."""
+        with self.work() as (uow, work):
+            authentication.save_draft(work, user_id, form_key, fields)
+            uow.commit()
+
+    def take_draft(self, user_id: int, form_key: str) -> dict[str, list[str]] | None:
+        with self.work() as (uow, work):
+            fields = authentication.take_draft(work, user_id, form_key)
+            uow.commit()
+        return fields
 
     # ---- cases and tasks --------------------------------------------------------------------
     def open_case(

@@ -11,6 +11,7 @@ from engine.clock import Clock, SystemClock
 from engine.service import CaseEngine
 from web.config import Settings, load_settings
 from web.errors import register_api_errors
+from web.ui import register_ui
 
 
 def create_app(
@@ -23,7 +24,6 @@ def create_app(
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
-    app.config.update(overrides)
     app.extensions["schutzpfad.settings"] = settings
     app.extensions["schutzpfad.engine"] = case_engine or build_engine(
         settings.database_url, clock or SystemClock(), settings.instance_path
@@ -34,4 +34,6 @@ def create_app(
 
     app.register_blueprint(bp)
     register_api_errors(app, PREFIX)
+    register_ui(app)
+    app.config.update(overrides)
     return app

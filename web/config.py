@@ -17,6 +17,12 @@ class Settings:
     allow_no_mfa: bool
     #: Base of the links in reminder mails (`SCHUTZPFAD_BASE_URL`); empty: the address `serve` binds.
     base_url: str
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+    #: (`SCHUTZPFAD_TRUSTED_PROXIES`, a count; 0: none — then HTTPS is what the server itself sees).
+    trusted_proxies: int = 0
+    #: Who takes feedback on accessibility (`SCHUTZPFAD_ACCESSIBILITY_CONTACT`, shown on the
+    #: Erklärung zur Barrierefreiheit; e.g. "barrierefreiheit@kreis-kleve.de, 02821 000-0").
+    accessibility_contact: str = ""
 
 
 def _truthy(value: str | None) -> bool:
@@ -55,4 +61,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=env.get("SCHUTZPFAD_SMTP_URL") or None,
         allow_no_mfa=_truthy(env.get("SCHUTZPFAD_ALLOW_NO_MFA")),
         base_url=env.get("SCHUTZPFAD_BASE_URL") or "",
+        trusted_proxies=int(env.get("SCHUTZPFAD_TRUSTED_PROXIES") or 0),
+        accessibility_contact=env.get("SCHUTZPFAD_ACCESSIBILITY_CONTACT") or "",
     )

@@ -70,28 +70,39 @@ def engine_error_response(exc: EngineError) -> Response:
 
 
 def register_api_errors(app: Flask, prefix: str) -> None:
-    """Errors under `prefix` become problem+json; a 500 never leaks internals (or personal data)."""
+    """Errors under `prefix` become problem+json; a 500 never leaks internals (or personal data).
+
+    Elsewhere (the UI) the renderer in `app.extensions["schutzpfad.html_errors"]` makes an HTML page."""
     from flask import request
+
+    def html(status: int, exc: BaseException) -> Response | None:
+        render = app.extensions.get("schutzpfad.html_errors")
+        if render is None or request.path.startswith(prefix):
+            return None
+        page: Response = render(status, exc)
+        return page
 
     @app.errorhandler(EngineError)
     def _engine(exc: EngineError) -> Response:
-        return engine_error_response(exc)
+        return html(_status_of(exc), exc) or engine_error_response(exc)
 
     @app.errorhandler(BadRequest)
     def _bad(exc: BadRequest) -> Response:
-        return problem(400, exc.detail)
+        return html(400, exc) or problem(400, exc.detail)
 
     @app.errorhandler(Unauthorized)
     def _unauth(exc: Unauthorized) -> Response:
-        return problem(401, exc.detail)
+        return html(401, exc) or problem(401, exc.detail)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response | HTTPException:
         if request.path.startswith(prefix):
             return problem(exc.code or 500, HTTP_TITLES.get(exc.code or 500, "Fehler"))
-        return exc
+        if exc.code is not None and exc.code < 400:  # a RequestRedirect (trailing slash) stays one
+            return exc
+        return html(exc.code or 500, exc) or exc
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         app.logger.exception("unhandled error on %s", request.path)
-        return problem(500, "Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert.")
+        return html(500, exc) or problem(500, "Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert.")

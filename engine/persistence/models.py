@@ -84,7 +84,14 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     mfa_required: Mapped[bool] = mapped_column(Boolean, default=True)
-    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The confirmed TOTP secret, sealed under the `system` scope (engine/authentication.py).
+    mfa_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: A secret shown for enrolment but not yet confirmed with a code (sealed likewise).
+    mfa_pending_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The TOTP time step of the last accepted code: a code is accepted once (no replay).
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: For reminders and escalations only: mails name the case reference and task title, never content.
     email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -309,3 +316,28 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per typed username (SHA-256 of it, so a password typed into the username field
+    is not stored): kept for unknown names too, so a lock-out reveals nothing about who exists."""
+
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FormDraft(Base):
+    """What a user had typed when their session expired, kept (sealed) until they sign in again."""
+
+    __tablename__ = "form_drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    form_key: Mapped[str] = mapped_column(String(300))
+    #: The form fields, sealed under the `system` scope; bound to user and form key.
+    fields: Mapped[bytes] = mapped_column(LargeBinary)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    __table_args__ = (UniqueConstraint("user_id", "form_key"),)
