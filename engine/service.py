@@ -12,11 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from audit import AuditVault, Checkpoint, RotationReport, VerifyResult
+from audit.tables import audit_checkpoints
 from engine import (
     accounts,
+    administration,
     auditing,
     authentication,
     casework,
@@ -30,12 +32,14 @@ from engine.actor import Actor
 from engine.audit_events import record
 from engine.authentication import Enrolment, SignedInUser, SignIn
 from engine.bundles import Bundle
-from engine.clock import Clock
+from engine.clock import BERLIN, Clock
+from engine.directory_store import load_directory
 from engine.errors import EngineError, NotFound
 from engine.persistence import models as m
 from engine.persistence.database import WRITE_OPTION, make_session_factory
 from engine.processes import DeployResult, ProcessCatalog
 from engine.spiff_adapter import frozen_time
+from engine.steps import stepper
 from engine.uow import UnitOfWork
 from engine.work import Work
 
@@ -231,6 +235,98 @@ class CaseEngine:
             )
             uow.commit()
         return view
+
+    # ---- for the UI's pages -----------------------------------------------------------------------
+    def startable_processes(self, actor: Actor) -> list[dict[str, Any]]:
+        """The processes the actor may open a case of (by role and kind of organisation)."""
+        out = []
+        with self.reading() as uow:
+            newest: dict[str, Any] = {}
+            for definition in ProcessCatalog.list(uow.session):
+                newest[definition.key] = definition
+            for definition in newest.values():
+                process = self.catalog.load(uow.session, definition.id)
+                kinds = set(process.manifest.get("organisation_kinds", ()))
+                roles = set(process.manifest.get("starter_roles", ()))
+                organisations = sorted(
+                    {
+                        ms.organisation_key
+                        for ms in actor.memberships
+                        if ms.role in roles and ms.organisation_kind in kinds
+                    }
+                )
+                if organisations:
+                    out.append({"key": process.key, "title": process.title, "organisations": organisations})
+        return out
+
+    def municipalities(self) -> list[str]:
+        """Municipality names of the Jugendamt directory valid today (suggestions for Wohnort)."""
+        with self.reading() as uow:
+            return load_directory(uow.session).municipality_names(self.clock.now().astimezone(BERLIN).date())
+
+    def jugendaemter(self) -> list[dict[str, str]]:
+        with self.reading() as uow:
+            return [{"key": j.key, "name": j.name} for j in load_directory(uow.session).jugendaemter()]
+
+    def case_map(self, actor: Actor, case_id: int) -> dict[str, Any]:
+        """Stepper and diagram data of a visible case: no case content, not audited as a read."""
+        with self.reading() as uow:
+            case = queries.visible_case(uow.session, actor, case_id)
+            process = self.catalog.load(uow.session, case.definition_id)
+            done = list(
+                uow.session.execute(
+                    select(m.TaskHistory.task_key).where(m.TaskHistory.case_id == case.id).order_by(m.TaskHistory.id)
+                ).scalars()
+            )
+            current = list(
+                uow.session.execute(
+                    select(m.OpenTask.task_key).where(m.OpenTask.case_id == case.id, m.OpenTask.kind == "bpmn")
+                ).scalars()
+            )
+            bpmn = b"".join(
+                uow.session.execute(
+                    select(m.ProcessFile.content).where(
+                        m.ProcessFile.definition_id == case.definition_id,
+                        m.ProcessFile.path.in_(list(process.manifest.get("bpmn", []))),
+                    )
+                ).scalars()
+            )
+            return {
+                "steps": stepper(process, done, current),
+                "done": done,
+                "current": current,
+                "bpmn": bpmn,
+                "lanes": {lane: sorted(roles) for lane, roles in process.manifest.get("lanes", {}).items()},
+            }
+
+    def audit_events(self, actor: Actor, **filters: Any) -> list[dict[str, Any]]:
+        """Metadata of the events in an auditor's scope (nothing decrypted, not itself audited)."""
+        with self.reading() as uow:
+            work = Work(uow.session, self.catalog, self.vault, self.clock.now())
+            return auditing.list_events(work, actor, **filters)
+
+    def last_checkpoint(self) -> dict[str, Any] | None:
+        with self.reading() as uow:
+            row = uow.session.execute(
+                select(audit_checkpoints).order_by(audit_checkpoints.c.seq.desc()).limit(1)
+            ).first()
+            return None if row is None else {"seq": row.seq, "time": row.time.isoformat(), "hash": row.hash.hex()}
+
+    def organisations(self) -> list[dict[str, Any]]:
+        with self.reading() as uow:
+            return administration.organisations(uow.session)
+
+    def users(self) -> list[dict[str, Any]]:
+        with self.reading() as uow:
+            return administration.users(uow.session)
+
+    def compare_versions(self, key: str, old: int, new: int) -> dict[str, Any]:
+        with self.reading() as uow:
+            return administration.compare_versions(uow.session, self.catalog, key, old, new)
+
+    def networks(self) -> list[dict[str, str]]:
+        with self.reading() as uow:
+            return [{"key": n.key, "name": n.name} for n in load_directory(uow.session).networks()]
 
     # ---- organisations, users, tokens ----------------------------------------------------------
     def create_organisation(self, *, operator: str, **fields: Any) -> str:
