@@ -69,6 +69,22 @@ def read_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) 
     return events
 
 
+def export_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
+    """An auditor's download of one case's decrypted events, recorded as `audit.exported`."""
+    case = _auditable_case(work, actor, case_id)
+    why = require_reason(reason)
+    events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
+    record(
+        work,
+        "audit.exported",
+        actor=actor,
+        case=case,
+        system_scope=True,
+        payload={"reason": why, "case": case.reference, "events": len(events)},
+    )
+    return events
+
+
 def verify_trail(work: Work, actor: Actor | None, checkpoint_log: Path | None = None) -> VerifyResult:
     """Chain and checkpoints, without decrypting; over the API only for auditors."""
     if actor is not None and not actor.has_role(AUDITOR):

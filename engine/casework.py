@@ -294,3 +294,22 @@ def _check_date_limits(work: Work, spec: UserTaskSpec, clean: dict[str, Any], ne
             ]
     if errors:
         raise ValidationFailed(errors)
+
+
+def take_over(work: Work, actor: Actor, case_id: int) -> None:
+    """The responsible caseworker of a case: one of its organisation's case workers, who says so."""
+    case = case_state.lock_case(work.session, case_id)
+    if case is None or not can_see_case(work.session, actor, case):
+        raise NotFound("Fall nicht gefunden.")
+    if not actor.roles_in(case.organisation_id) & {
+        "ja_fachkraft",
+        "ja_leitung",
+        "fachkraft",
+        "leitung",
+        "berufsgeheimnistraeger",
+    }:
+        raise NotAllowed("Nur Fachkräfte der Organisation können einen Fall übernehmen.")
+    previous = case.responsible_user_id
+    case.responsible_user_id = actor.user_id
+    work.session.flush()
+    record(work, "case.taken_over", actor=actor, case=case, payload={"from_user_id": previous})

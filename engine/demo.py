@@ -117,10 +117,16 @@ def _seed_cases(engine: CaseEngine, a: dict[str, Actor]) -> None:
         },
     )
     # 4. § 4 KKG: a teacher documented her observations; the talk with child and parents is next.
-    case = engine.open_case(a["schule.lehrkraft"], process_key="kkg4",
-                            child=_child("Jonas", "Testfall", "2014-07-09", "Goch"))
-    _step(engine, a["schule.lehrkraft"], case, "anhaltspunkte_dokumentieren",
-          {**BEOBACHTUNG, "aussagen_kind": None, "gesundheitsberuf": False})
+    case = engine.open_case(
+        a["schule.lehrkraft"], process_key="kkg4", child=_child("Jonas", "Testfall", "2014-07-09", "Goch")
+    )
+    _step(
+        engine,
+        a["schule.lehrkraft"],
+        case,
+        "anhaltspunkte_dokumentieren",
+        {**BEOBACHTUNG, "aussagen_kind": None, "gesundheitsberuf": False},
+    )
     # 5. Acute danger: reported at once to the Jugendamt Goch, which now has it in its inbox.
     case = engine.open_case(fk, process_key="traeger_8a", child=_child("Ben", "Exempel", "2022-02-28", "Goch"))
     case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})

@@ -26,7 +26,7 @@ from engine.permissions import CASEWORK_ROLES, POOL_ROLES, may_complete
 from engine.persistence import models as m
 from engine.processes import LoadedProcess, ProcessCatalog
 from engine.sealed import open_child, open_message
-from engine.spiff_adapter import find_task
+from engine.spiff_adapter import find_task, ready_user_tasks
 from engine.visibility import can_see_case, sees_identifying_data
 from engine.work import Work
 
@@ -111,6 +111,10 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
             view["child"] = child
             view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
     view["open_tasks"] = _open_tasks_of(session, process, actor, case.id, now)
+    responsible = session.get(m.User, case.responsible_user_id) if case.responsible_user_id else None
+    view["responsible"] = responsible.username if responsible else None
+    if sees_identifying_data(actor, case) and not view.get("shredded"):
+        view["ampel"] = _ampel(work, case)
     history = session.execute(
         select(m.TaskHistory, m.User.username)
         .outerjoin(m.User, m.User.id == m.TaskHistory.completed_by_user_id)
@@ -139,6 +143,25 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
         {"case_id": link.linked_case_id, "reference": ref, "relation": link.relation} for link, ref in links
     ]
     return view
+
+
+def _ampel(work: Work, case: m.Case) -> dict[str, Any] | None:
+    """The Jugendamt's triage (rot / gelb / gruen) once recorded, and whether a second person confirmed it."""
+    state = case_state.load(work, case)
+    tasks = ready_user_tasks(state.workflow) or state.workflow.get_tasks()
+    data = state.workflow.data if state.workflow.completed else (tasks[-1].data if tasks else {})
+    urgency = data.get("dringlichkeit")
+    if urgency not in ("rot", "gelb", "gruen"):
+        return None
+    confirmed = (
+        work.session.execute(
+            select(m.TaskHistory.id)
+            .where(m.TaskHistory.case_id == case.id, m.TaskHistory.task_key == "ersteinschaetzung_bestaetigen")
+            .limit(1)
+        ).first()
+        is not None
+    )
+    return {"dringlichkeit": urgency, "bestaetigt": confirmed}
 
 
 def _received_messages(work: Work, case: m.Case) -> list[dict[str, Any]]:

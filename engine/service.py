@@ -375,6 +375,19 @@ class CaseEngine:
             uow.commit()
         return events
 
+    def export_case_trail(self, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
+        """The auditor's download (JSON Lines in the UI), audited as `audit.exported`."""
+        with self.work() as (uow, work):
+            events = auditing.export_case_trail(work, actor, case_id, reason)
+            uow.commit()
+        return events
+
+    def take_over(self, actor: Actor, case_id: int) -> None:
+        """A Jugendamt caseworker takes responsibility for a case of their office (`case.taken_over`)."""
+        with self.work() as (uow, work):
+            casework.take_over(work, actor, case_id)
+            uow.commit()
+
     def verify_trail(self, actor: Actor | None = None, checkpoint_log: Path | None = None) -> VerifyResult:
         """Chain and checkpoints, nothing decrypted; `checkpoint_log`: an auditor's own copy of the log."""
         with self.reading() as uow:

@@ -164,6 +164,8 @@ class Case(Base):
     #: The child's identifying data, sealed under the case's data key (engine/sealed.py).
     child_data: Mapped[bytes] = mapped_column(LargeBinary)
     opened_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Who took the case over (a Jugendamt's intake: "Fall übernehmen").
+    responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optimistic lock: every write of the case's state increments it.

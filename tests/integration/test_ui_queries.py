@@ -41,3 +41,75 @@ def test_auditor_metadata_stays_in_scope(world, child):
     assert engine.audit_events(world["dueren_revision"], case_reference=case["reference"]) == []
     with pytest.raises(NotAllowed):
         engine.audit_events(world["kita_fk"])
+
+
+def _sofortmeldung(world, child):
+    from tests.process.test_traeger_8a import BEOBACHTUNG
+
+    engine = world.engine
+    case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], {**BEOBACHTUNG, "akute_gefahr": True})
+    task = next(
+        t
+        for t in engine.case(world["kita_leitung"], case["id"])["open_tasks"]
+        if t["task"] == "sofortmeldung_jugendamt"
+    )
+    engine.complete_task(
+        world["kita_leitung"],
+        task["id"],
+        {
+            "gemeldet_am": "2026-03-02T09:30:00+01:00",
+            "kanal": "telefon",
+            "polizei_informiert": False,
+            "eltern_informiert": True,
+            "zusammenfassung": "Akut.",
+        },
+    )
+    return engine.case(world["kita_leitung"], case["id"])["links"][0]["case_id"]
+
+
+def test_take_over_and_ampel(world, child):
+    engine = world.engine
+    ja = _sofortmeldung(world, child)
+    with pytest.raises(NotFound):
+        engine.take_over(world["kevelaer_fk"], ja)
+    engine.take_over(world["goch_fk"], ja)
+    view = engine.case(world["goch_fk"], ja)
+    assert view["responsible"] == "goch_fk" and view["ampel"] is None
+    eingang = next(t for t in view["open_tasks"] if t["task"] == "eingang_erfassen")
+    engine.complete_task(
+        world["goch_fk"],
+        eingang["id"],
+        {
+            "eingegangen_am": "2026-03-02T09:30:00+01:00",
+            "kanal": "meldung_traeger",
+            "meldende_stelle": "kita_kindertagespflege",
+            "anonym": False,
+            "inhalt": "Akut.",
+        },
+    )
+    first = next(t for t in engine.case(world["goch_fk"], ja)["open_tasks"] if t["task"] == "ersteinschaetzung")
+    engine.complete_task(
+        world["goch_fk"],
+        first["id"],
+        {
+            "dringlichkeit": "rot",
+            "gewichtige_anhaltspunkte": True,
+            "begruendung": "Verletzungen.",
+            "bekannter_fall": False,
+            "weitere_kinder_im_haushalt": False,
+        },
+    )
+    assert engine.case(world["goch_fk"], ja)["ampel"] == {"dringlichkeit": "rot", "bestaetigt": False}
+
+
+def test_auditor_export_is_recorded(world, child):
+    engine = world.engine
+    case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    from engine.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        engine.export_case_trail(world["kita_revision"], case["id"], "")
+    events = engine.export_case_trail(world["kita_revision"], case["id"], "Auskunftsersuchen Art. 15")
+    assert events[0]["payload"]["child"]["nachname"] == child["nachname"]
+    assert engine.audit_events(world["kita_revision"], case_reference=case["reference"])[0]["type"] == "audit.exported"

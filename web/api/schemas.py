@@ -111,6 +111,8 @@ class CaseView(Schema):
     child = fields.Dict(metadata={"description": "omitted for the insoweit erfahrene Fachkraft"})
     alter_jahre = fields.Integer()
     shredded = fields.Boolean(metadata={"description": "true once the case's content was crypto-shredded"})
+    responsible = fields.String(allow_none=True, metadata={"description": "username of who took the case over"})
+    ampel = fields.Dict(allow_none=True, metadata={"description": "Jugendamt triage: dringlichkeit, bestaetigt"})
     open_tasks = fields.List(fields.Nested(TaskSummary))
     history = fields.List(fields.Nested(HistoryEntry))
     links = fields.List(fields.Nested(CaseLinkEntry))
