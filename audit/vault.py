@@ -134,7 +134,13 @@ class AuditVault:
         if actor is not None:
             query = query.where(audit_events.c.actor == actor)
         keys: dict[str, bytes | None] = {}
-        for row in conn.execute(query.execution_options(yield_per=1000)):
+        # Closed on every exit (also a decryption failure half-way): PostgreSQL's server-side cursor
+        # would otherwise outlive the transaction.
+        with conn.execute(query.execution_options(yield_per=1000)) as rows:
+            yield from self._events(conn, rows, keys)
+
+    def _events(self, conn: Connection, rows: Any, keys: dict[str, bytes | None]) -> Iterator[Event]:
+        for row in rows:
             if row.scope not in keys:
                 try:
                     keys[row.scope] = _datakeys.for_read(conn, self.provider, row.scope)

@@ -132,12 +132,14 @@ def create_user(
         errors["username"] = [f"Benutzername „{username}“ ist vergeben."]
     if password is not None and len(password) < 12:
         errors["password"] = ["Mindestens 12 Zeichen."]
-    org = organisation_by_key(session, organisation_key)
-    allowed = ROLES_BY_KIND[org.kind]
-    if role not in allowed:
+    org = session.execute(select(m.Organisation).where(m.Organisation.key == organisation_key)).scalar_one_or_none()
+    if org is None:
+        errors["organisation"] = [f"Organisation „{organisation_key}“ ist nicht bekannt."]
+    elif role not in (allowed := ROLES_BY_KIND[org.kind]):
         errors["role"] = [f"Rolle „{role}“ passt nicht zu dieser Organisation. Erlaubt: {', '.join(sorted(allowed))}."]
     if errors:
         raise ValidationFailed(errors)
+    assert org is not None
     user = m.User(
         username=username,
         display_name=(display_name or username).strip(),

@@ -59,6 +59,13 @@ def _auditable_case(work: Work, actor: Actor, case_id: int) -> m.Case:
     raise NotFound("Fall nicht gefunden.")
 
 
+def auditable_case_by_reference(work: Work, actor: Actor, reference: str) -> m.Case:
+    case_id = work.session.execute(select(m.Case.id).where(m.Case.reference == reference)).scalar_one_or_none()
+    if case_id is None:
+        raise NotFound("Fall nicht gefunden.")
+    return _auditable_case(work, actor, case_id)
+
+
 def read_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
     case = _auditable_case(work, actor, case_id)
     why = require_reason(reason)

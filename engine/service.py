@@ -375,6 +375,13 @@ class CaseEngine:
             uow.commit()
         return events
 
+    def auditable_case(self, actor: Actor, reference: str) -> dict[str, Any]:
+        """The case an auditor names by reference, if in their scope (nothing decrypted or recorded)."""
+        with self.reading() as uow:
+            work = Work(uow.session, self.catalog, self.vault, self.clock.now())
+            case = auditing.auditable_case_by_reference(work, actor, reference)
+            return {"id": case.id, "reference": case.reference}
+
     def export_case_trail(self, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
         """The auditor's download (JSON Lines in the UI), audited as `audit.exported`."""
         with self.work() as (uow, work):
