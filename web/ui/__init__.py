@@ -94,3 +94,10 @@ def register_ui(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(tasks.bp)
     add_nav_item(app, "tasks.my_tasks", _l("Meine Aufgaben"), order=10)
+    from web.ui import admin_pages, audit_pages
+
+    audit_pages.register(app)  # Revision / Datenschutz: /revision
+    admin_pages.register(app)  # Verwaltung: /verwaltung
+    from web.ui import case_pages
+
+    case_pages.register(app)  # Fälle, Neue Meldung, Eingang, Beratungen

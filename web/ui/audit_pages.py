@@ -1,0 +1,259 @@
+"""Revision / Datenschutz (role `auditor`): the audit log, the chain status, one case's decrypted trail.
+
+- `/revision`: metadata only (time, event type, person, organisation, case) in the auditor's scope,
+  filtered by case, person, event type and Berlin calendar days; the chain's verification and the
+  last signed checkpoint. Nothing decrypted, nothing audited.
+- `/revision/faelle/<reference or id>`: the decrypted events of one case — only after a reason is
+  given (§ 64 SGB VIII); the engine records the reading as `audit.read`, the JSON Lines download as
+  `audit.exported`, each with the reason. Which cases an auditor may read is the engine's decision.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from audit import VerifyResult
+from audit.errors import AuditError
+from engine.clock import BERLIN
+from engine.errors import NotFound, ValidationFailed
+from web.ui.access import current_actor, engine, no_store, role_required
+from web.ui.navigation import add_nav_item
+
+bp = Blueprint("audit", __name__)
+
+AUDITOR = "auditor"
+
+#: The event types the engine records (docs/architecture.md), in German words.
+EVENT_TYPES: dict[str, Any] = {
+    "access.denied": _l("Zugriff verweigert"),
+    "audit.exported": _l("Protokoll exportiert"),
+    "audit.read": _l("Protokoll entschlüsselt eingesehen"),
+    "auth.locked": _l("Anmeldung gesperrt"),
+    "auth.login": _l("Anmeldung"),
+    "auth.login_failed": _l("Anmeldung fehlgeschlagen"),
+    "auth.logout": _l("Abmeldung"),
+    "auth.mfa_enrolled": _l("Zweiter Faktor eingerichtet"),
+    "auth.mfa_reset": _l("Zweiter Faktor zurückgesetzt"),
+    "case.created": _l("Fall angelegt"),
+    "case.read": _l("Fall eingesehen"),
+    "case.shredded": _l("Fall vernichtet (Datenschlüssel gelöscht)"),
+    "case.taken_over": _l("Fall übernommen"),
+    "deadline.escalated": _l("Frist überschritten, eskaliert"),
+    "deadline.fired": _l("Frist abgelaufen"),
+    "deadline.reminder": _l("Erinnerung an eine Frist"),
+    "fristen.changed": _l("Fristenprofil geändert"),
+    "key.rotated": _l("Schlüssel erneuert"),
+    "message.received": _l("Nachricht empfangen"),
+    "message.sent": _l("Nachricht gesendet"),
+    "organisation.created": _l("Organisation angelegt"),
+    "process.deployed": _l("Prozessversion bereitgestellt"),
+    "task.completed": _l("Schritt abgeschlossen"),
+    "task.rejected": _l("Abschluss eines Schritts abgelehnt"),
+    "token.issued": _l("API-Token ausgegeben"),
+    "user.created": _l("Benutzer angelegt"),
+    "user.password_set": _l("Passwort gesetzt"),
+}
+
+LIMIT = 200
+
+
+def event_label(event_type: str) -> str:
+    label = EVENT_TYPES.get(event_type)
+    return str(label) if label is not None else event_type
+
+
+# ---- the log ------------------------------------------------------------------------------------
+
+
+def _day(value: str, field: str, errors: dict[str, list[str]]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[field] = [_("Bitte ein Datum angeben, zum Beispiel 2026-03-02.")]
+        return None
+
+
+def _filters(args: Any) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
+    """The submitted filter values, the engine's keyword arguments, and errors per field."""
+    values = {name: args.get(name, "").strip() for name in ("fall", "person", "ereignis", "von", "bis")}
+    errors: dict[str, list[str]] = {}
+    filters: dict[str, Any] = {"limit": LIMIT}
+    if values["fall"]:
+        filters["case_reference"] = values["fall"]
+    if values["person"]:
+        filters["person"] = values["person"]
+    if values["ereignis"]:
+        if values["ereignis"] in EVENT_TYPES:
+            filters["event_type"] = values["ereignis"]
+        else:
+            errors["ereignis"] = [_("Unbekannte Ereignisart.")]
+    first, last = _day(values["von"], "von", errors), _day(values["bis"], "bis", errors)
+    if first and last and last < first:
+        errors["bis"] = [_("Das Ende des Zeitraums liegt vor seinem Anfang.")]
+    # Calendar days in Europe/Berlin: from 00:00 of "von" up to (excluding) 00:00 after "bis".
+    if first:
+        filters["since"] = datetime.combine(first, time(0), tzinfo=BERLIN)
+    if last:
+        filters["until"] = datetime.combine(last + timedelta(days=1), time(0), tzinfo=BERLIN)
+    return values, filters, errors
+
+
+def _chain_status(result: VerifyResult) -> dict[str, Any]:
+    if result.ok:
+        return {"ok": True, "text": _("Kette intakt — %(checked)s Einträge geprüft", checked=result.checked)}
+    if result.first_bad_seq is not None:
+        text = _("Kette beschädigt ab Eintrag %(seq)s", seq=result.first_bad_seq)
+    else:
+        text = _("Kette beschädigt")
+    return {"ok": False, "text": text, "reason": result.reason, "checked": result.checked}
+
+
+@bp.get("/revision")
+@role_required(AUDITOR)
+@no_store
+def index() -> tuple[str, int]:
+    actor = current_actor()
+    values, filters, errors = _filters(request.args)
+    events = [] if errors else engine().audit_events(actor, **filters)
+    checkpoint = engine().last_checkpoint()
+    return (
+        render_template(
+            "audit/index.html",
+            chain=_chain_status(engine().verify_trail(actor)),
+            checkpoint=checkpoint,
+            values=values,
+            errors=errors,
+            events=events,
+            limit=LIMIT,
+            filtered=any(values.values()),
+            event_types=sorted(((k, event_label(k)) for k in EVENT_TYPES), key=lambda item: item[1].lower()),
+            event_label=event_label,
+        ),
+        422 if errors else 200,
+    )
+
+
+# ---- one case, decrypted ------------------------------------------------------------------------
+
+
+def _case_id(ref: str) -> int:
+    """The case's id from its reference (`KS-2026-000123`) or its id.
+
+    Stop-gap until the engine offers a lookup for auditors: `CaseEngine.cases()` lists only the
+    cases a case worker works on, never an auditor's. This only maps a reference to an id; whether
+    the auditor may read the case is decided by the engine's `case_trail` / `export_case_trail`."""
+    if ref.isascii() and ref.isdigit():
+        return int(ref)
+    from engine.persistence import models as m
+
+    with engine().reading() as uow:
+        found = uow.session.execute(select(m.Case.id).where(m.Case.reference == ref)).scalar_one_or_none()
+    if found is None:
+        raise NotFound("Fall nicht gefunden.")
+    return int(found)
+
+
+def _check_access(case_id: int) -> None:
+    """NotFound / NotAllowed unless the auditor may read this case's trail — nothing decrypted or
+    recorded: the engine checks the scope before the reason, and a missing reason records nothing."""
+    try:
+        engine().case_trail(current_actor(), case_id, None)
+    except ValidationFailed:
+        return
+
+
+def _payload_fields(payload: Any) -> list[dict[str, Any]]:
+    """A payload as (key, text, block) rows: scalars as text, nested values as indented JSON."""
+    if not isinstance(payload, dict):
+        return [{"key": "", "text": json.dumps(payload, ensure_ascii=False, indent=2, default=str), "block": True}]
+    rows = []
+    for key, value in payload.items():
+        if isinstance(value, dict | list):
+            text, block = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str), True
+        elif value is None:
+            text, block = "–", False
+        elif isinstance(value, bool):
+            text, block = (_("ja") if value else _("nein")), False
+        else:
+            text, block = str(value), False
+        rows.append({"key": key, "text": text, "block": block})
+    return rows
+
+
+def _render_case(ref: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    context.setdefault("events", None)
+    return (
+        render_template(
+            "audit/fall.html", ref=ref, event_label=event_label, payload_fields=_payload_fields, **context
+        ),
+        status,
+    )
+
+
+@bp.get("/revision/faelle/<ref>")
+@role_required(AUDITOR)
+@no_store
+def case_trail(ref: str) -> tuple[str, int]:
+    _check_access(_case_id(ref))
+    return _render_case(ref)
+
+
+def _decrypted(ref: str, read: Any) -> tuple[list[dict[str, Any]] | None, tuple[str, int] | None]:
+    """The case's decrypted events via `read` (the engine's case_trail or export_case_trail), or the
+    page to show instead: the reason form with its error, or the note that the trail is damaged."""
+    reason = request.form.get("grund", "")
+    try:
+        return read(current_actor(), _case_id(ref), reason), None
+    except ValidationFailed as exc:
+        errors = {"grund": exc.errors.get("reason", [exc.detail])}
+        return None, _render_case(ref, 422, errors=errors, values={"grund": reason})
+    except AuditError:  # a header altered in the database no longer opens its payload
+        return None, _render_case(ref, 409, damaged=True, values={"grund": reason})
+
+
+@bp.post("/revision/faelle/<ref>")
+@role_required(AUDITOR)
+@no_store
+def case_trail_read(ref: str) -> tuple[str, int]:
+    events, page = _decrypted(ref, engine().case_trail)
+    if page is not None:
+        return page
+    return _render_case(ref, events=events, values={"grund": request.form.get("grund", "")})
+
+
+@bp.post("/revision/faelle/<ref>/export")
+@role_required(AUDITOR)
+@no_store
+def case_trail_export(ref: str) -> Any:
+    """The same events as JSON Lines, as a download; recorded by the engine as `audit.exported`."""
+    events, page = _decrypted(ref, engine().export_case_trail)
+    if page is not None:
+        return page
+    assert events is not None
+    reference = ref if not ref.isdigit() else next((e["case"] for e in events if e.get("case")), ref)
+    body = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True, default=str) + "\n" for e in events)
+    return Response(
+        body,
+        mimetype="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="protokoll-{_safe_name(reference)}.jsonl"'},
+    )
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in text)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    add_nav_item(app, "audit.index", _l("Protokoll"), roles={AUDITOR}, order=80)

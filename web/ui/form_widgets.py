@@ -1,0 +1,306 @@
+"""Forms of process steps in the browser: which widget each field of a form definition gets, the texts
+that explain a field, and the conversion between HTML form values and the engine's JSON types.
+
+A form definition is the engine's API form (`CaseEngine.task()["form"]`: `{title, description,
+fields}`, see engine/forms/api.py). In the browser every value is a string under an HTML name:
+
+- a top-level field under its name (`beobachtungen`); `multi` fields repeat the name;
+- an item field of a `list` under `list.index.field` (`massnahmen.0.was`), the same key the engine
+  reports an item's errors under, so errors and inputs meet without translation;
+- booleans as `true` / `false` (radio buttons Ja / Nein), dates as `YYYY-MM-DD` (`<input type=date>`),
+  datetimes as local Europe/Berlin time `YYYY-MM-DDTHH:MM` (`<input type=datetime-local>`).
+
+`submission_from_form` is the one place where a POSTed form becomes the engine's JSON: conversions only
+(types, the Berlin offset, empty list items dropped). Whether a value is allowed is the engine's call:
+anything that does not convert is passed on as typed, and the engine answers with its German message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from engine.clock import BERLIN
+
+#: Up to this many options an `enum` is a group of radio buttons, above a select.
+RADIO_MAX = 5
+#: Empty items shown below the filled ones of a `list` field (no JavaScript needed to add one).
+SPARE_ITEMS = 2
+
+Field = Mapping[str, Any]
+FormValues = MultiDict[str, str]
+
+_MISSING = object()
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_GERMAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+_GERMAN_DATETIME = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})[ ,]+([0-9]{1,2}):([0-9]{2})")
+_ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}.*")
+_BOOLEANS = {"true": True, "false": False}
+
+
+# ---- widgets and texts ------------------------------------------------------------------------------
+
+
+def widget(field: Field) -> str:
+    """How a field is shown: input, textarea, boolean, radios, select, checkboxes or list."""
+    kind = field["type"]
+    if kind == "textarea":
+        return "textarea"
+    if kind == "boolean":
+        return "boolean"
+    if kind == "enum":
+        return "radios" if len(field.get("options", ())) <= RADIO_MAX else "select"
+    if kind == "multi":
+        return "checkboxes"
+    if kind == "list":
+        return "list"
+    return "input"
+
+
+def input_type(field: Field) -> str:
+    return {"date": "date", "datetime": "datetime-local", "integer": "number"}.get(field["type"], "text")
+
+
+def condition_hint(field: Field, siblings: Iterable[Field]) -> str | None:
+    """`required_if` in words: „Pflicht, wenn „Eltern einbezogen?“ mit Nein beantwortet wird."""
+    condition = field.get("required_if")
+    if not condition:
+        return None
+    by_name = {s["name"]: s for s in siblings}
+    either = " " + _("oder") + " "
+    parts = []
+    for other, expected in condition.items():
+        target = by_name.get(other)
+        values = expected if isinstance(expected, list) else [expected]
+        label = target["label"] if target else other
+        if target is not None and target["type"] == "boolean":
+            answer = either.join(_("Ja") if value else _("Nein") for value in values)
+            parts.append(_("„%(label)s“ mit %(answer)s beantwortet wird", label=label, answer=answer))
+        else:
+            choices = either.join(f"„{option_label(target, value) if target else value}“" for value in values)
+            parts.append(_("bei „%(label)s“ %(choices)s gewählt wird", label=label, choices=choices))
+    return _("Pflicht, wenn %(conditions)s.", conditions=either.join(parts))
+
+
+def option_label(field: Field, value: object) -> str:
+    return next((o["label"] for o in field.get("options", ()) if o["value"] == value), str(value))
+
+
+def list_item_count(field: Field, values: FormValues) -> int:
+    """Item fieldsets to render: the filled ones (at least `min_items`, at least one) plus spares."""
+    filled = len(_item_indices(values, field["name"]))
+    return max(filled, field.get("min_items") or 0, 1) + SPARE_ITEMS
+
+
+def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str, str]:
+    """The label of each error key for the summary (`massnahmen.0.was` → `Maßnahmen, Eintrag 1: Was`)."""
+    by_name = {f["name"]: f for f in fields}
+    labels: dict[str, str] = {}
+    for key in errors:
+        name, _sep, rest = key.partition(".")
+        field = by_name.get(name)
+        if field is None:
+            continue
+        if not rest:
+            labels[key] = field["label"]
+            continue
+        index, _sep, sub_name = rest.partition(".")
+        sub = next((s for s in field.get("fields", ()) if s["name"] == sub_name), None)
+        if not index.isdigit():
+            labels[key] = field["label"]
+            continue
+        entry = _("%(label)s, Eintrag %(number)s", label=field["label"], number=int(index) + 1)
+        labels[key] = f"{entry}: {sub['label']}" if sub is not None else entry
+    return labels
+
+
+def display_value(value: Any) -> str:
+    """A value of the engine's data in words (for messages received): Ja / Nein, lists, dates."""
+    if value is True:
+        return _("Ja")
+    if value is False:
+        return _("Nein")
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(display_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {display_value(v)}" for k, v in value.items())
+    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return moment.astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M")
+    return str(value)
+
+
+# ---- HTML form → engine JSON --------------------------------------------------------------------------
+
+
+def submission_from_form(form_def: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine's JSON for a POSTed form: the one conversion (types only, no business rules).
+
+    Empty values are left out (the engine then says `Pflichtfeld` where one is needed, or keeps its
+    prefilled value); empty items of a `list` are dropped; a value that does not convert (`zwölf` for
+    an integer) goes to the engine as typed, which refuses it with its message."""
+    values = _as_multidict(form)
+    out: dict[str, Any] = {}
+    for field in form_def["fields"]:
+        value = _convert(field, values, field["name"])
+        if value is not _MISSING:
+            out[field["name"]] = value
+    return out
+
+
+def form_values(form_def: Mapping[str, Any], form: Mapping[str, Any]) -> FormValues:
+    """What the user sent, to show the form again: the same values, `list` items renumbered the way
+    `submission_from_form` numbered them (empty ones dropped), so that the engine's error keys match."""
+    values = _as_multidict(form)
+    out: FormValues = MultiDict()
+    for field in form_def["fields"]:
+        name = field["name"]
+        if field["type"] == "list":
+            for position, index in enumerate(_filled_items(field, values)):
+                for sub in field.get("fields", ()):
+                    for value in values.getlist(f"{name}.{index}.{sub['name']}"):
+                        out.add(f"{name}.{position}.{sub['name']}", value)
+        else:
+            for value in values.getlist(name):
+                out.add(name, value)
+    return out
+
+
+def _as_multidict(form: Mapping[str, Any]) -> FormValues:
+    if isinstance(form, MultiDict):
+        return form
+    out: FormValues = MultiDict()
+    for key, value in form.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            out.add(key, "" if item is None else str(item))
+    return out
+
+
+def _convert(field: Field, values: FormValues, name: str) -> Any:
+    kind = field["type"]
+    if kind == "multi":
+        chosen = [v for v in values.getlist(name) if v.strip()]
+        return chosen or _MISSING
+    if kind == "list":
+        items = []
+        for index in _filled_items(field, values):
+            item = {}
+            for sub in field.get("fields", ()):
+                value = _convert(sub, values, f"{name}.{index}.{sub['name']}")
+                if value is not _MISSING:
+                    item[sub["name"]] = value
+            items.append(item)
+        return items or _MISSING
+    raw = values.get(name, "")
+    if not raw.strip():
+        return _MISSING
+    text = raw.strip()
+    if kind == "boolean":
+        return _BOOLEANS.get(text, text)
+    if kind == "integer":
+        return int(text) if _INTEGER.fullmatch(text) else text
+    if kind == "date":
+        return _date(text)
+    if kind == "datetime":
+        return _datetime(text)
+    return raw  # text, textarea, enum, user: as typed (the engine strips text)
+
+
+def _item_indices(values: FormValues, name: str) -> list[int]:
+    pattern = re.compile(re.escape(name) + r"\.([0-9]{1,4})\.")
+    found = {int(match.group(1)) for key in values if (match := pattern.match(key))}
+    return sorted(found)
+
+
+def _filled_items(field: Field, values: FormValues) -> list[int]:
+    """Indices of the items of a `list` field with at least one value."""
+    name = field["name"]
+    return [
+        index
+        for index in _item_indices(values, name)
+        if any(v.strip() for sub in field.get("fields", ()) for v in values.getlist(f"{name}.{index}.{sub['name']}"))
+    ]
+
+
+def _date(text: str) -> str:
+    """`17.05.2020` (typed where a browser has no date picker) → `2020-05-17`; anything else as is."""
+    match = _GERMAN_DATE.fullmatch(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return text
+
+
+def _datetime(text: str) -> str:
+    """Local time in Europe/Berlin (what `datetime-local` sends) → ISO 8601 with its offset."""
+    match = _GERMAN_DATETIME.fullmatch(text)
+    if match:
+        day, month, year, hour, minute = (int(g) for g in match.groups())
+        text = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}"
+    if not _ISO_DATETIME.fullmatch(text):
+        return text
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BERLIN)
+    return moment.isoformat()
+
+
+# ---- engine JSON → HTML form --------------------------------------------------------------------------
+
+
+def values_from_data(fields: Iterable[Field], data: Mapping[str, Any]) -> FormValues:
+    """Prefilled values of the engine (JSON types) as the strings the form's inputs show."""
+    out: FormValues = MultiDict()
+    for field in fields:
+        name = field["name"]
+        value = data.get(name)
+        if value is None:
+            continue
+        if field["type"] == "list" and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    for sub in field.get("fields", ()):
+                        if item.get(sub["name"]) is not None:
+                            _add(out, f"{name}.{index}.{sub['name']}", sub, item[sub["name"]])
+        else:
+            _add(out, name, field, value)
+    return out
+
+
+def _add(out: FormValues, name: str, field: Field, value: Any) -> None:
+    if isinstance(value, list):
+        for item in value:
+            out.add(name, str(item))
+    elif isinstance(value, bool):
+        out.add(name, "true" if value else "false")
+    elif field["type"] == "datetime" and isinstance(value, str):
+        out.add(name, local_datetime(value))
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        out.add(name, value.isoformat())
+    else:
+        out.add(name, str(value))
+
+
+def local_datetime(value: str) -> str:
+    """ISO 8601 with an offset → `YYYY-MM-DDTHH:MM` in Europe/Berlin (a `datetime-local` value)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(BERLIN)
+    return moment.strftime("%Y-%m-%dT%H:%M")
