@@ -22,7 +22,7 @@ from engine.child import age_years
 from engine.clock import BERLIN
 from engine.errors import NotFound
 from engine.forms import form_to_api
-from engine.permissions import CASEWORK_ROLES, POOL_ROLES, may_complete
+from engine.permissions import CASEWORK_ROLES, POOL_ROLES, lane_refusal, may_complete, mehraugen_refusal
 from engine.persistence import models as m
 from engine.processes import LoadedProcess, ProcessCatalog
 from engine.sealed import open_child, open_message
@@ -70,9 +70,20 @@ def _open_tasks_of(
     rows = session.execute(
         select(m.OpenTask).where(m.OpenTask.case_id == case_id).order_by(m.OpenTask.created_at)
     ).scalars()
-    return [
-        {**task_summary(r, now), "may_complete": may_complete(actor, task_facts(session, process, r))} for r in rows
-    ]
+    return [_with_permission(session, process, actor, r, now) for r in rows]
+
+
+def _with_permission(
+    session: Session, process: LoadedProcess, actor: Actor, row: m.OpenTask, now: datetime
+) -> dict[str, Any]:
+    """The task with `may_complete` and, when not, the German reason (`refusal`) the engine would give."""
+    facts = task_facts(session, process, row)
+    reason = lane_refusal(actor, facts)
+    if reason is None and row.kind == "bpmn" and row.task_key in process.user_tasks:
+        paired = process.task(row.task_key).paired_tasks
+        titles = [process.task(k).title for k in paired if k in process.user_tasks]
+        reason = mehraugen_refusal(actor, facts, titles)
+    return {**task_summary(row, now), "may_complete": reason is None, "refusal": reason}
 
 
 def step_result(session: Session, process: LoadedProcess, actor: Actor, case_id: int, now: datetime) -> dict[str, Any]:
@@ -143,6 +154,18 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
         {"case_id": link.linked_case_id, "reference": ref, "relation": link.relation} for link, ref in links
     ]
     return view
+
+
+def _pool_members(session: Session, role: str, network_key: str) -> list[dict[str, str]]:
+    """Who may be named for a pool field (e.g. the insofa of the case's network): value and label."""
+    rows = session.execute(
+        select(m.User.username, m.User.display_name, m.Organisation.name)
+        .join(m.Membership, m.Membership.user_id == m.User.id)
+        .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
+        .where(m.Membership.role == role, m.Organisation.network_key == network_key, m.User.active)
+        .order_by(m.User.display_name)
+    ).all()
+    return [{"value": username, "label": f"{name} ({organisation})"} for username, name, organisation in rows]
 
 
 def _ampel(work: Work, case: m.Case) -> dict[str, Any] | None:
@@ -251,9 +274,12 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
         form, data = spec.form, prefilled_values(spec, task.data) if task is not None else {}
     else:
         form, data = escalation_form(), {}
+    api_form = form_to_api(form)
+    for field, api_field in zip(form.fields, api_form["fields"], strict=True):
+        if field.type == "user" and field.pool:
+            api_field["options"] = _pool_members(session, field.pool, row.network_key)
     return {
-        **task_summary(row, now),
-        "may_complete": may_complete(actor, task_facts(session, state.process, row)),
-        "form": form_to_api(form),
+        **_with_permission(session, state.process, actor, row, now),
+        "form": api_form,
         "data": data,
     }

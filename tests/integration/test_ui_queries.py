@@ -113,3 +113,19 @@ def test_auditor_export_is_recorded(world, child):
     events = engine.export_case_trail(world["kita_revision"], case["id"], "Auskunftsersuchen Art. 15")
     assert events[0]["payload"]["child"]["nachname"] == child["nachname"]
     assert engine.audit_events(world["kita_revision"], case_reference=case["reference"])[0]["type"] == "audit.exported"
+
+
+def test_task_form_offers_the_network_pool_and_says_why_not(world, child):
+    from tests.process.test_traeger_8a import BEOBACHTUNG
+
+    engine = world.engine
+    case = engine.open_case(world["kita_leitung"], process_key="traeger_8a", child=child)
+    engine.complete_task(world["kita_leitung"], case["open_tasks"][0]["id"], BEOBACHTUNG)
+    task = next(
+        t for t in engine.case(world["kita_leitung"], case["id"])["open_tasks"] if t["task"] == "leitung_informieren"
+    )
+    assert task["may_complete"] is False and "Mehraugenprinzip" in task["refusal"]
+    view = engine.task(world["kita_leitung2"], task["id"])
+    assert view["refusal"] is None
+    pool = next(f for f in view["form"]["fields"] if f["name"] == "insofa")["options"]
+    assert [o["value"] for o in pool] == ["insofa_kleve", "insofa_kleve2"]  # Kreis Kleve only, not Düren

@@ -76,6 +76,7 @@ class TaskSummary(Schema):
     due_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     overdue = fields.Boolean()
     may_complete = fields.Boolean()
+    refusal = fields.String(allow_none=True, metadata={"description": "why the caller may not complete it (German)"})
 
 
 class HistoryEntry(Schema):

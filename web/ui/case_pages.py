@@ -185,20 +185,6 @@ def lane_label(lanes: dict[str, list[str]], lane: str) -> str:
     return role_label(lanes.get(lane) or ([lane] if lane else []))
 
 
-def _why_not(actor: Actor, task: dict[str, Any], case: dict[str, Any], lanes: dict[str, list[str]]) -> str:
-    """Why the user may not complete an open task (the engine gives `may_complete`, not the reason)."""
-    roles = set(lanes.get(task["lane"]) or [task["lane"]])
-    if roles <= {"insofa"}:
-        if actor.has_role("insofa"):
-            return _("Diese Beratung ist einer anderen insoweit erfahrenen Fachkraft angeboten.")
-    elif any(ms.role in roles and ms.organisation_key == case["organisation"]["key"] for ms in actor.memberships):
-        return _(
-            "Mehraugenprinzip: Sie haben den zugehörigen Schritt in diesem Fall selbst abgeschlossen. "
-            "Diesen Schritt muss eine andere Person erledigen."
-        )
-    return _("Dieser Schritt ist der Rolle „%(role)s“ vorbehalten.", role=role_label(sorted(roles)))
-
-
 def _is_jugendamt_worker(actor: Actor, organisation_key: str) -> bool:
     return any(ms.organisation_key == organisation_key and ms.role in JUGENDAMT_ROLES for ms in actor.memberships)
 
@@ -226,7 +212,7 @@ def _render_case(
         {
             **t,
             "role": lane_label(lanes, t["lane"]),
-            "refusal": None if t["may_complete"] else _why_not(actor, t, case, lanes),
+            "refusal": t.get("refusal"),
         }
         for t in case["open_tasks"]
     ]

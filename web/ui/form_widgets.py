@@ -59,6 +59,8 @@ def widget(field: Field) -> str:
         return "checkboxes"
     if kind == "list":
         return "list"
+    if kind == "user" and field.get("options"):  # a pool to choose from (the engine lists its members)
+        return "select"
     return "input"
 
 
