@@ -194,9 +194,7 @@ def _render_case(ref: str, status: int = 200, **context: Any) -> tuple[str, int]
     context.setdefault("values", {})
     context.setdefault("events", None)
     return (
-        render_template(
-            "audit/fall.html", ref=ref, event_label=event_label, payload_fields=_payload_fields, **context
-        ),
+        render_template("audit/fall.html", ref=ref, event_label=event_label, payload_fields=_payload_fields, **context),
         status,
     )
 

@@ -1,0 +1,465 @@
+"""The main journey in a real browser: a Kita's first observation to the Jugendamt's assessment.
+
+Every person signs in through the form and works with what the page offers (labels, roles, links);
+nothing is posted behind the page's back. Every page visited is checked with axe-core.
+
+    kita_fk        Neue Meldung (child living in Goch; the Kita is in Kevelaer), Anhaltspunkte dokumentieren
+    kita_leitung   Leitung informieren (another person: Mehraugenprinzip), gewichtige Anhaltspunkte: Ja
+    insofa_kleve   Beratungen: the pseudonym only, never the child's name; Beratung: not avertable
+    kita_leitung   Meldung an das Jugendamt: the case opens at the Jugendamt Goch
+    goch_fk        Eingang: takes the case over, Eingang erfassen, Ersteinschätzung (Rot)
+    goch_fk2       confirms the Ersteinschätzung (a second person), Eindruck, Beteiligung,
+                   Gefährdungseinschätzung
+    goch_fk        confirms the Gefährdungseinschätzung: the next step is Maßnahmen festlegen
+
+Also: a step with invalid input (values kept, error at the field and in the summary), a double
+submit ("bereits erledigt"), and — only with SCHUTZPFAD_SCREENSHOTS=1 — the screenshots of the main
+screens in docs/screenshots/:
+
+    LANGUAGE=de SCHUTZPFAD_SCREENSHOTS=1 .venv/bin/python -m pytest tests/e2e -k screenshots
+
+(`LANGUAGE=de` gives Chromium's own widgets — date fields, the file chooser — German texts and the
+German date layout; it needs the Debian package `chromium-l10n`.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.bootstrap import BPMN_ROOT, build_engine, initialise
+from engine.service import CaseEngine
+from tests.e2e.conftest import PASSWORD
+
+CHILD_FIRST, CHILD_LAST = "Lotta", "Wiesengrund"
+BIRTH_DATE = "2021-03-14"
+#: What identifies the child: none of it may reach a page the insoweit erfahrene Fachkraft sees.
+IDENTIFYING = (CHILD_FIRST, CHILD_LAST, BIRTH_DATE, "14.03.2021")
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+_REFERENCE = re.compile(r"\b[A-Z]{2,}-\d{4}-\d+\b")
+
+
+def _named(action: str, *parts: str) -> re.Pattern[str]:
+    """The accessible name of a control like „Schritt bearbeiten“ whose visually hidden rest names
+    its object („: Ersteinschätzung …“); the hidden part may be set off by a space in the name."""
+    return re.compile(re.escape(action) + r"\s*:?\s*" + ".*".join(re.escape(p) for p in parts))
+
+
+@pytest.fixture
+def case_engine(database_url: str, clock, instance: Path) -> Iterator[CaseEngine]:
+    """The shipped procedures only (bpmn/), as a new installation has them: no test bundles, so the
+    pages look as they do for the README's demo users (one procedure to start, no test processes)."""
+    engine = build_engine(database_url, clock, instance, create_keys=True)
+    initialise(engine, BPMN_ROOT)
+    yield engine
+    engine.db.dispose()
+
+
+class Person:
+    """The browser in the hands of one person after another: sign in, follow links, fill, submit.
+    Every page it lands on is checked with axe-core; `forbidden` texts must not be on any of them."""
+
+    def __init__(self, page, check_a11y: Callable) -> None:
+        self.page = page
+        self._check_a11y = check_a11y
+        self.forbidden: tuple[str, ...] = ()
+
+    # ---- pages ----------------------------------------------------------------------------------
+    def landed(self) -> None:
+        self.page.wait_for_load_state()
+        self._check_a11y(self.page)
+        if self.forbidden:
+            html = self.page.content()
+            leaked = [text for text in self.forbidden if text in html]
+            assert not leaked, f"{self.page.url} shows {leaked}"
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.landed()
+
+    def follow(self, locator) -> None:
+        with self.page.expect_navigation():
+            locator.click()
+        self.landed()
+
+    def link(self, name: str | re.Pattern[str], **kwargs) -> None:
+        self.follow(self.page.get_by_role("link", name=name, **kwargs).first)
+
+    def nav(self, name: str) -> None:
+        self.follow(self.page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name=name))
+
+    def submit(self, name: str = "Schritt abschließen") -> None:
+        self.follow(self.page.get_by_role("button", name=name, exact=True))
+
+    # ---- signing in and out -----------------------------------------------------------------------
+    def sign_in(self, username: str) -> None:
+        if "/anmelden" not in self.page.url:
+            self.goto("/anmelden")
+        self.page.get_by_label("Benutzername").fill(username)
+        self.page.get_by_label("Passwort").fill(PASSWORD)
+        self.submit("Anmelden")
+        assert self.page.url.endswith("/aufgaben"), self.page.url
+        assert self.heading() == "Meine Aufgaben"
+
+    def sign_out(self) -> None:
+        self.submit("Abmelden")
+        assert "/anmelden" in self.page.url
+        assert "Sie haben sich abgemeldet." in self.page.locator("main").inner_text()
+        self.forbidden = ()
+
+    # ---- forms ---------------------------------------------------------------------------------------
+    def fill(self, label: str, value: str) -> None:
+        self.page.get_by_label(label).fill(value)
+
+    def choose(self, question: str, answer: str) -> None:
+        """A radio button or checkbox in the fieldset whose legend is `question`."""
+        self.page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
+
+    def chosen(self, question: str, answer: str) -> bool:
+        return self.page.get_by_role("group", name=question).get_by_label(answer, exact=True).is_checked()
+
+    # ---- reading -------------------------------------------------------------------------------------
+    def heading(self) -> str:
+        return self.page.get_by_role("heading", level=1).inner_text().strip()
+
+    def main_text(self) -> str:
+        return self.page.locator("main").inner_text()
+
+    def flashed(self, text: str) -> None:
+        assert text in self.page.locator(".sp-messages").inner_text(), self.page.locator(".sp-messages").inner_text()
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _document_anhaltspunkte(person: Person) -> None:
+    person.fill("Beobachtungen", "Hämatome an beiden Oberarmen; das Kind zuckt bei schnellen Bewegungen zusammen.")
+    person.fill("Beobachtet am", "2026-03-02T08:15")
+    person.choose("Quelle der Information", "Eigene Beobachtung")
+    person.fill("Aussagen des Kindes (wörtlich)", "„Papa war wieder böse.“")
+    person.choose("Besteht akute Gefahr für Leib oder Leben?", "Nein")
+
+
+def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11y) -> None:
+    me = Person(page, check_a11y)
+
+    # ---- Kita, Fachkraft: Neue Meldung and the Anhaltspunkte --------------------------------------------
+    me.sign_in("kita_fk")
+    me.nav("Neue Meldung")  # a Kita has one procedure to start: straight to its form
+    assert me.heading() == "Neue Meldung" and me.page.url.endswith("/faelle/neu/traeger_8a")
+    me.fill("Vorname", CHILD_FIRST)
+    me.fill("Nachname", CHILD_LAST)
+    me.fill("Geburtsdatum", BIRTH_DATE)
+    me.fill("Wohnort (Gemeinde)", "Goch")
+    me.submit("Fall anlegen")
+    assert me.heading() == "Gewichtige Anhaltspunkte dokumentieren"
+    preline = me.page.locator(".kern-preline").inner_text()
+    reference, pseudonym = re.fullmatch(r"Fall (\S+) · Pseudonym (\S+)", preline.strip()).groups()
+    me.flashed(f"Der Fall {reference} ist angelegt.")
+    _document_anhaltspunkte(me)
+    me.submit()
+    me.flashed("Erledigt: „Gewichtige Anhaltspunkte dokumentieren“.")
+    traeger_case = me.page.url
+    assert f"{CHILD_FIRST} {CHILD_LAST}" in me.heading()
+    facts = me.main_text()
+    assert "Stadtjugendamt Goch" in facts  # routing by the child's residence
+    # The next step is the Leitung's; the one who documented may not assess (Mehraugenprinzip).
+    assert "Leitung informieren und Anhaltspunkte bewerten" in facts
+    me.sign_out()
+
+    # ---- Kita, Leitung: another person assesses --------------------------------------------------------
+    me.sign_in("kita_leitung")
+    me.link("Leitung informieren und Anhaltspunkte bewerten")
+    assert me.heading() == "Leitung informieren und Anhaltspunkte bewerten"
+    me.choose("Liegen gewichtige Anhaltspunkte vor?", "Ja")
+    me.fill("Einschätzung der Leitung", "Die Hämatome sind nicht mit Spielunfällen zu erklären.")
+    me.submit()  # no insofa named: the consultation is offered to the whole pool
+    me.flashed("Erledigt: „Leitung informieren und Anhaltspunkte bewerten“.")
+    assert "Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft" in me.main_text()
+    me.sign_out()
+
+    # ---- insoweit erfahrene Fachkraft: the pseudonym only -----------------------------------------------
+    me.forbidden = IDENTIFYING
+    me.sign_in("insofa_kleve")
+    me.nav("Beratungen")
+    assert me.heading() == "Beratungen"
+    row = me.page.get_by_role("row").filter(has_text=pseudonym)
+    assert "Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft" in row.inner_text()
+    me.follow(row.get_by_role("link", name=_named("Beratung dokumentieren", pseudonym)))
+    assert me.heading() == "Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft"
+    me.fill("Datum der Beratung", "2026-03-02")
+    me.choose("Ergebnis der Gefährdungseinschätzung", "Kindeswohlgefährdung, ohne das Jugendamt nicht abwendbar")
+    me.fill("Empfehlung", "Meldung an das Jugendamt; die Eltern vorab informieren.")
+    me.submit()
+    me.flashed("Erledigt: „Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft“.")
+    assert "pseudonymisiert" in me.main_text()
+    me.nav("Beratungen")  # the consultation stays listed under the insofa's cases
+    assert pseudonym in me.main_text()
+    me.sign_out()
+
+    # ---- Kita, Leitung: Meldung an das Jugendamt ------------------------------------------------------
+    me.sign_in("kita_leitung")
+    me.link("Meldung an das Jugendamt")
+    assert me.heading() == "Meldung an das Jugendamt"
+    assert me.chosen("Wurde eine insoweit erfahrene Fachkraft beteiligt?", "Ja")  # prefilled from the history
+    me.choose("Wurden die Eltern vorab über die Meldung informiert?", "Ja")
+    me.choose("Gefährdungsbereiche", "Körperliche Misshandlung")
+    me.fill("Zusammenfassung für das Jugendamt", "Wiederholt Hämatome; Gespräch mit den Eltern ohne Ergebnis.")
+    me.submit()
+    me.flashed("Erledigt: „Meldung an das Jugendamt“.")
+    links = me.page.locator("section", has=me.page.get_by_role("heading", name="Verknüpfte Fälle")).inner_text()
+    ja_reference = _REFERENCE.search(links.split("Meldung an das Jugendamt:", 1)[1]).group(0)
+    assert ja_reference != reference
+    me.sign_out()
+
+    # ---- Jugendamt Goch, first Fachkraft: Eingang, take over, intake and triage ------------------------
+    me.sign_in("goch_fk")
+    me.nav("Eingang")
+    row = me.page.get_by_role("row").filter(has_text=ja_reference).filter(has_text="Eingang erfassen")
+    me.follow(row.get_by_role("button", name=f"Fall übernehmen {ja_reference}"))
+    me.flashed("Sie haben den Fall übernommen")
+    assert me.heading() == "Eingang erfassen"
+    assert me.page.get_by_label("Eingegangen am").input_value()  # prefilled from the Meldung
+    assert "Hämatome" in me.page.get_by_label("Inhalt der Meldung").input_value()
+    if not me.page.get_by_label("Meldende Stelle").input_value():
+        me.page.get_by_label("Meldende Stelle").select_option(label="Kindertageseinrichtung oder Kindertagespflege")
+    if not me.chosen("Anonymer Hinweis?", "Nein"):
+        me.choose("Anonymer Hinweis?", "Nein")
+    me.submit()
+    me.flashed("Erledigt: „Eingang erfassen“.")
+    assert f"{CHILD_FIRST} {CHILD_LAST}" in me.heading()  # the Meldebogen carries the child's data
+    me.link(_named("Schritt bearbeiten", "Ersteinschätzung (Dringlichkeit)"))
+    me.choose("Dringlichkeit", "Rot – akut, sofort handeln")
+    me.choose("Liegen gewichtige Anhaltspunkte vor?", "Ja")
+    me.fill("Begründung", "Wiederholte Hämatome, Angst vor dem Vater; Meldung einer Kita nach Beratung.")
+    me.choose("Ist die Familie dem Jugendamt bereits bekannt?", "Nein")
+    me.choose("Leben weitere Kinder im Haushalt?", "Nein")
+    me.submit()
+    me.flashed("Erledigt: „Ersteinschätzung (Dringlichkeit)“.")
+    ja_case = me.page.url
+    overview = me.page.locator("section", has=me.page.get_by_role("heading", name="Überblick")).inner_text()
+    assert "Ampel: Rot – akut, sofort handeln" in overview
+    assert "noch nicht von einer zweiten Fachkraft bestätigt" in overview
+    card = me.page.get_by_role("listitem").filter(
+        has=me.page.get_by_role("heading", name="Ersteinschätzung bestätigen")
+    )
+    assert "Mehraugenprinzip" in card.inner_text()
+    assert card.get_by_role("link").count() == 0  # the sign-off is not offered to the same person
+    me.sign_out()
+
+    # ---- Jugendamt Goch, second Fachkraft: sign-off, Eindruck, Beteiligung, Gefährdungseinschätzung -----
+    me.sign_in("goch_fk2")
+    me.nav("Eingang")
+    me.link(_named("Schritt bearbeiten", "Ersteinschätzung bestätigen", ja_reference))
+    assert me.heading() == "Ersteinschätzung bestätigen (zweite Fachkraft)"
+    me.choose("Ersteinschätzung bestätigt?", "Ja")
+    me.submit()
+    assert me.page.url == ja_case
+    overview = me.page.locator("section", has=me.page.get_by_role("heading", name="Überblick")).inner_text()
+    assert "Ampel: Rot – akut, sofort handeln" in overview
+    assert "von einer zweiten Fachkraft bestätigt" in overview and "noch nicht" not in overview
+
+    me.link(_named("Schritt bearbeiten", "Unmittelbaren Eindruck verschaffen"))
+    me.choose("Art des unmittelbaren Eindrucks", "Hausbesuch")
+    me.fill("Datum und Uhrzeit", "2026-03-02T10:30")
+    me.choose("Wurde das Kind gesehen?", "Ja")
+    me.fill("Beobachtungen", "Kind verängstigt, Hämatome bestätigt; Wohnung unauffällig.")
+    me.submit()
+    me.link(_named("Schritt bearbeiten", "Beteiligung von Eltern"))
+    me.choose("Wurden die Eltern (Erziehungsberechtigten) beteiligt?", "Ja")
+    me.choose("Wurde das Kind beteiligt?", "Ja")
+    me.choose("Wurde die meldende Person beteiligt?", "Ja")
+    me.submit()
+    me.link(_named("Schritt bearbeiten", "Gefährdungseinschätzung im Zusammenwirken"))
+    me.choose("Ergebnis der Gefährdungseinschätzung", "Latente Kindeswohlgefährdung")
+    me.choose("Art der Gefährdung", "Körperliche Misshandlung")
+    me.choose("Von wem geht die Gefährdung aus?", "Vater")
+    me.fill("Tatsachen, auf die sich die Einschätzung stützt", "Hämatome, Aussage des Kindes, Hausbesuch.")
+    me.submit()
+    me.flashed("Erledigt: „Gefährdungseinschätzung im Zusammenwirken mehrerer Fachkräfte“.")
+    me.sign_out()
+
+    # ---- Jugendamt Goch, first Fachkraft: confirms the assessment ---------------------------------------
+    me.sign_in("goch_fk")
+    me.link("Gefährdungseinschätzung bestätigen (zweite Fachkraft)")
+    me.choose("Gefährdungseinschätzung bestätigt?", "Ja")
+    me.submit()
+    assert me.page.url == ja_case
+    me.flashed("Erledigt: „Gefährdungseinschätzung bestätigen (zweite Fachkraft)“.")
+    steps = me.page.locator("section", has=me.page.get_by_role("heading", name="Ablauf")).inner_text()
+    assert re.search(r"Gefährdungseinschätzung bestätigen \(zweite Fachkraft\)\s*erledigt", steps), steps
+    assert "Maßnahmen festlegen" in me.page.locator(".sp-next").inner_text()
+
+    # The Kita still sees its own case, linked, without the Jugendamt's internal work.
+    me.sign_out()
+    me.sign_in("kita_leitung")
+    me.goto(traeger_case)
+    assert ja_reference in me.main_text() and "Ampel" not in me.main_text()
+
+
+def test_invalid_input_keeps_the_values_and_a_double_submit_is_refused(page, check_a11y, world) -> None:
+    case = world.engine.open_case(
+        world["kita_fk"],
+        process_key="traeger_8a",
+        child={"vorname": CHILD_FIRST, "nachname": CHILD_LAST, "geburtsdatum": BIRTH_DATE, "wohnort_gemeinde": "Goch"},
+    )
+    me = Person(page, check_a11y)
+    me.sign_in("kita_fk")
+    me.link("Gewichtige Anhaltspunkte dokumentieren")
+    step_url = me.page.url
+
+    # Two required answers missing: the form comes back with what was typed and both errors.
+    me.fill("Beobachtungen", "Kind kommt seit einer Woche ohne Frühstück und in zu dünner Kleidung.")
+    me.choose("Quelle der Information", "Hinweis Dritter")
+    me.submit()
+    assert me.page.url == step_url
+    summary = me.page.get_by_role("alert").filter(has_text="Bitte prüfen Sie Ihre Eingaben")
+    summary_links = summary.get_by_role("link")
+    targets = {summary_links.nth(i).get_attribute("href") for i in range(summary_links.count())}
+    assert {"#f-beobachtet_am", "#f-akute_gefahr"} <= targets, targets
+    assert "Beobachtet am" in summary.inner_text()
+    when = me.page.get_by_label("Beobachtet am")
+    assert when.get_attribute("aria-invalid") == "true"
+    error_id = when.get_attribute("aria-describedby").split()[-1]
+    assert me.page.locator(f"#{error_id}").inner_text().strip()  # the message next to the field
+    assert me.page.locator("#f-beobachtet_am ~ .kern-error").count() == 1
+    assert "ohne Frühstück" in me.page.get_by_label("Beobachtungen").input_value()
+    assert me.chosen("Quelle der Information", "Hinweis Dritter")
+    summary.get_by_role("link", name=re.compile("Beobachtet am")).click()  # the summary leads to the field
+    assert me.page.evaluate("document.activeElement.id") == "f-beobachtet_am"
+
+    # The same form open in a second tab: the first submit completes the step, the second is refused.
+    me.fill("Beobachtet am", "2026-03-01T16:45")
+    me.choose("Besteht akute Gefahr für Leib oder Leben?", "Nein")
+    other = Person(me.page.context.new_page(), check_a11y)
+    other.goto(step_url)
+    _document_anhaltspunkte(other)
+    me.submit()
+    me.flashed("Erledigt: „Gewichtige Anhaltspunkte dokumentieren“.")
+    other.submit()
+    assert other.page.url.endswith(f"/faelle/{case['id']}")
+    other.flashed("Dieser Schritt wurde bereits erledigt.")
+    other.page.close()
+    history = me.page.locator("section", has=me.page.get_by_role("heading", name="Verlauf"))
+    assert history.inner_text().count("Gewichtige Anhaltspunkte dokumentieren") == 1
+
+
+# ---- screenshots of the main screens (docs/screenshots/) -------------------------------------------------
+
+
+def _shoot(person: Person, name: str) -> None:
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    person.page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"), full_page=True, animations="disabled")
+
+
+@pytest.mark.skipif(
+    os.environ.get("SCHUTZPFAD_SCREENSHOTS") != "1",
+    reason="writes docs/screenshots/*.png: run with SCHUTZPFAD_SCREENSHOTS=1",
+)
+def test_screenshots(page, check_a11y, world) -> None:
+    engine = world.engine
+
+    def complete(user: str, case_id: int, task: str, values: dict) -> None:
+        [open_task] = [t for t in engine.case(world[user], case_id)["open_tasks"] if t["task"] == task]
+        engine.complete_task(world[user], open_task["id"], values)
+
+    child = {"vorname": CHILD_FIRST, "nachname": CHILD_LAST, "geburtsdatum": BIRTH_DATE, "wohnort_gemeinde": "Goch"}
+    reported = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    complete(
+        "kita_fk",
+        reported["id"],
+        "anhaltspunkte_dokumentieren",
+        {
+            "beobachtungen": "Hämatome an beiden Oberarmen.",
+            "beobachtet_am": "2026-03-02T08:15:00+01:00",
+            "quelle": "eigene_beobachtung",
+            "akute_gefahr": False,
+        },
+    )
+    complete(
+        "kita_leitung",
+        reported["id"],
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
+    )
+    consulted = engine.open_case(
+        world["kita_fk"],
+        process_key="traeger_8a",
+        child={**child, "vorname": "Jonas", "nachname": "Feldmann", "geburtsdatum": "2019-11-02"},
+    )
+    complete(
+        "kita_fk",
+        consulted["id"],
+        "anhaltspunkte_dokumentieren",
+        {
+            "beobachtungen": "Kommt ohne Frühstück.",
+            "beobachtet_am": "2026-03-02T07:50:00+01:00",
+            "quelle": "dritte",
+            "akute_gefahr": False,
+        },
+    )
+    complete(
+        "kita_leitung",
+        consulted["id"],
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
+    )
+    complete(
+        "insofa_kleve",
+        consulted["id"],
+        "insofa_beratung",
+        {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Meldung."},
+    )
+    complete(
+        "kita_leitung",
+        consulted["id"],
+        "meldung_jugendamt",
+        {
+            "eltern_vorab_informiert": True,
+            "gefaehrdungsbereiche": ["vernachlaessigung"],
+            "zusammenfassung": "Vernachlässigung seit Wochen.",
+            "insofa_beteiligt": True,
+        },
+    )
+    engine.open_case(world["kita_fk"], process_key="traeger_8a", child={**child, "vorname": "Ella"})
+
+    me = Person(page, check_a11y)
+    me.goto("/anmelden")
+    _shoot(me, "01-anmelden")
+    me.sign_in("kita_fk")
+    _shoot(me, "02-meine-aufgaben")
+    me.goto("/faelle/neu/traeger_8a")
+    _shoot(me, "03-neue-meldung")
+    me.goto(f"/faelle/{reported['id']}")
+    _shoot(me, "04-fall-mit-ablauf-und-diagramm")
+    ella = next(c for c in engine.cases(world["kita_fk"]) if c["id"] not in (reported["id"], consulted["id"]))
+    [ella_task] = engine.case(world["kita_fk"], ella["id"])["open_tasks"]
+    me.goto(f"/faelle/{ella['id']}/schritte/{ella_task['id']}")
+    me.fill("Beobachtungen", "Kind weint beim Abholen und will nicht nach Hause.")
+    me.submit()
+    _shoot(me, "05-schritt-mit-fehlern")
+    me.sign_out()
+
+    me.sign_in("goch_fk")
+    me.nav("Eingang")
+    _shoot(me, "06-eingang-jugendamt")
+    me.sign_out()
+
+    me.sign_in("insofa_kleve")
+    me.nav("Beratungen")
+    _shoot(me, "07-beratungen-insofa")
+    me.sign_out()
+
+    me.sign_in("kita_revision")
+    me.nav("Protokoll")
+    _shoot(me, "08-revision-protokoll")
+    me.sign_out()
+
+    me.sign_in("kita_admin")
+    me.goto("/verwaltung/prozesse")
+    _shoot(me, "09-verwaltung-prozesse")
