@@ -5,35 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, select
 
-from audit import AuditError, AuditVault, DecryptionFailed, FileKeyProvider, Shredded, metadata
+from audit import AuditError, AuditVault, DecryptionFailed, Shredded
 from audit.tables import data_keys
-from engine.persistence.database import make_engine
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 SCOPE = "case:KS-2026-000001"
-
-
-@pytest.fixture
-def instance(tmp_path: Path) -> Path:
-    return tmp_path / "instance"
-
-
-@pytest.fixture
-def vault(instance: Path) -> AuditVault:
-    return AuditVault(FileKeyProvider.create(instance), instance / "audit-checkpoints.jsonl")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 def event(vault: AuditVault, conn: Connection, scope: str, **payload: object) -> int:

@@ -4,8 +4,7 @@ The random mix of 1,000 such edits is tests/unit/test_audit_mutations.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,55 +12,10 @@ import pytest
 from sqlalchemy import Connection, Engine, delete, select, update
 
 import audit
-from audit import AuditVault, ChainBroken, FileKeyProvider, metadata
+from audit import AuditVault, ChainBroken
 from audit import _primitives as p
 from audit.tables import audit_checkpoints, audit_events, audit_head
-from engine.persistence.database import make_engine
-
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-CASE = "KS-2026-000001"
-
-
-@pytest.fixture
-def instance(tmp_path: Path) -> Path:
-    return tmp_path / "instance"
-
-
-@pytest.fixture
-def vault(instance: Path) -> AuditVault:
-    return AuditVault(FileKeyProvider.create(instance), instance / "audit-checkpoints.jsonl")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-
-
-def add(vault: AuditVault, conn: Connection, at: datetime, *, case: str | None = CASE, **payload: Any) -> int:
-    return vault.append(
-        conn,
-        time=at,
-        actor="kita_fk",
-        organisation="kita-kevelaer",
-        case_ref=case,
-        scope=f"case:{case}" if case else "system",
-        type=str(payload.pop("type", "task.completed")),
-        payload=payload,
-    )
-
-
-def fill(vault: AuditVault, db: Engine, count: int, step: timedelta = timedelta(seconds=1)) -> None:
-    for i in range(count):
-        with db.begin() as conn:
-            add(vault, conn, T0 + i * step, i=i, case=CASE if i % 2 else None)
-
-
-def verify(vault: AuditVault, db: Engine) -> audit.VerifyResult:
-    with db.begin() as conn:
-        return vault.verify(conn)
+from tests.unit.audit_support import T0, fill, verify
 
 
 def tampered(vault: AuditVault, db: Engine, change: Any) -> audit.VerifyResult:

@@ -18,23 +18,21 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, delete, insert, select, update
 
 import audit
-from audit import AuditVault, FileKeyProvider, _verify, metadata
+from audit import AuditVault, _verify, metadata
 from audit import _primitives as p
 from audit import _verify_parallel as parallel
 from audit.tables import audit_checkpoints, audit_events, audit_head
 from engine.persistence.database import make_engine
-from tests.unit.test_audit_mutations import MUTATIONS_BY_KIND, Chain, Mutation, forged_hash
+from tests.unit.audit_support import MUTATIONS_BY_KIND, Chain, Mutation, build_chain, relink
 from tests.vectors.audit.make_vectors import HERE, PUBLIC_FILE, load_into
 
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 TABLES = [audit_events, audit_checkpoints, audit_head]
 VECTORS = sorted(path.stem for path in HERE.glob("*.json") if path.stem != "fields")
 
@@ -69,33 +67,6 @@ def joins(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(_verify, "_join", counting)
     return joined
-
-
-def build_chain(engine: Engine, folder: Path, events: int, seed: int) -> Chain:
-    """A real chain through `AuditVault.append` (as tests/unit/test_audit_mutations.py builds it):
-    checkpoints by the 60-s rule every 30 or so entries, in the table and in the log."""
-    metadata.create_all(engine)
-    vault = AuditVault(FileKeyProvider.create(folder), folder / "audit-checkpoints.jsonl")
-    rng = random.Random(seed)
-    seq = 0
-    while seq < events:
-        with engine.begin() as conn:
-            for _ in range(rng.randint(1, 4)):
-                case = f"KS-2026-{rng.randrange(12):06d}" if rng.random() < 0.8 else None
-                seq = vault.append(
-                    conn,
-                    time=T0 + timedelta(seconds=2 * seq, microseconds=rng.randrange(10**6)),
-                    actor=rng.choice(["kita_fk", "kita_leitung", "system"]),
-                    organisation=rng.choice(["kita-kevelaer", None]),
-                    case_ref=case,
-                    scope=f"case:{case}" if case else "system",
-                    type=rng.choice(["task.completed", "case.read", "deadline.armed"]),
-                    payload={"nr": seq, "data": "x" * rng.randrange(80)},
-                )
-    with engine.begin() as conn:
-        hashes = [p.GENESIS_HASH] + list(conn.execute(select(audit_events.c.hash).order_by("seq")).scalars())
-        checkpoints = sorted(conn.execute(select(audit_checkpoints.c.seq)).scalars())
-    return Chain(engine, vault.export_public_key(), vault.checkpoint_log or Path(), hashes, checkpoints)
 
 
 def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
@@ -182,23 +153,6 @@ def test_random_mutations_same_verdict(sqlite_chain: Chain, pool: CountingPool, 
             differing.append(f"#{number} {mutate.__name__} ({workers} workers, batch {batch}): {alone} ≠ {split}")
     assert not differing, "\n".join(differing[:20])
     assert len(joins) == 240
-
-
-def relink(conn: Connection, start: int, prev: bytes) -> None:
-    """Give entry `start` another previous hash and recompute every hash from there on: each range
-    after it is then flawless in itself, and only the link into `start` is broken."""
-    changes = []
-    for values in conn.execute(select(audit_events).where(audit_events.c.seq >= start).order_by("seq")).all():
-        new = forged_hash(prev, values._asdict(), values.seq)
-        changes.append({"at": values.seq, "new_prev": prev, "new_hash": new})
-        prev = new
-    conn.execute(
-        update(audit_events)
-        .where(audit_events.c.seq == bindparam("at"))
-        .values(prev_hash=bindparam("new_prev"), hash=bindparam("new_hash")),
-        changes,
-    )
-    conn.execute(update(audit_head).values(hash=prev))
 
 
 def relink_suffix(conn: Connection, chain: Chain, rng: random.Random) -> int:

@@ -6,6 +6,7 @@ are the engine's (engine/authentication.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import segno
@@ -82,16 +83,21 @@ def _pending_or_restart(step: str) -> int | BaseResponse:
     return user_id
 
 
-@bp.route("/anmelden/code", methods=["GET", "POST"])
-def second_factor() -> Any:
-    user_id = _pending_or_restart("totp")
+def _code_step(step: str, check: Callable[[int, str], Actor]) -> BaseResponse | tuple[int, dict[str, list[str]], int]:
+    """What the two code views share: the pending user of `step` and, on POST, the code checked by
+    `check(user_id, code)`.
+
+    Returns the response to send as it is (sign in again, signed in, locked out), or the user, the
+    form's errors and the status to render the step's page with.
+    """
+    user_id = _pending_or_restart(step)
     if not isinstance(user_id, int):
         return user_id
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
         try:
-            return _signed_in(engine().verify_second_factor(user_id, request.form.get("code", "")))
+            return _signed_in(check(user_id, request.form.get("code", "")))
         except AccountLocked as exc:
             sessions.end()
             flash(_failure_text(exc), "danger")
@@ -99,26 +105,24 @@ def second_factor() -> Any:
         except SignInFailed:
             errors["code"] = [_("Der Code ist ungültig oder abgelaufen. Bitte geben Sie den aktuellen Code ein.")]
             status = 401
+    return user_id, errors, status
+
+
+@bp.route("/anmelden/code", methods=["GET", "POST"])
+def second_factor() -> Any:
+    step = _code_step("totp", lambda user_id, code: engine().verify_second_factor(user_id, code))
+    if not isinstance(step, tuple):
+        return step
+    _user_id, errors, status = step
     return render_template("auth/second_factor.html", errors=errors), status
 
 
 @bp.route("/anmelden/einrichten", methods=["GET", "POST"])
 def enrol() -> Any:
-    user_id = _pending_or_restart("enrol")
-    if not isinstance(user_id, int):
-        return user_id
-    errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST":
-        try:
-            return _signed_in(engine().confirm_mfa_enrolment(user_id, request.form.get("code", "")))
-        except AccountLocked as exc:
-            sessions.end()
-            flash(_failure_text(exc), "danger")
-            return redirect(url_for("auth.sign_in"))
-        except SignInFailed:
-            errors["code"] = [_("Der Code ist ungültig oder abgelaufen. Bitte geben Sie den aktuellen Code ein.")]
-            status = 401
+    step = _code_step("enrol", lambda user_id, code: engine().confirm_mfa_enrolment(user_id, code))
+    if not isinstance(step, tuple):
+        return step
+    user_id, errors, status = step
     enrolment = engine().begin_mfa_enrolment(user_id)
     qr = segno.make(enrolment.uri, error="m").svg_data_uri(scale=5, border=4)
     grouped = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
