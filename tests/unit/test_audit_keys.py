@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, update
 
-from audit import AuditVault, FileKeyProvider, KeyMaterialError, metadata
+from audit import AuditVault, FileKeyProvider, KeyMaterialError
 from audit import _primitives as p
 from audit.tables import data_keys
-from engine.persistence.database import make_engine
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -26,14 +24,6 @@ def _mode(path: Path) -> int:
 @pytest.fixture
 def instance(tmp_path: Path) -> Path:
     return tmp_path / "instance"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_create_writes_private_files(instance: Path) -> None:
