@@ -42,7 +42,7 @@ from uuid import uuid4
 
 from sqlalchemy import event, insert, select, update
 
-from bench.report import Latency, Result, latency, machine, machine_line, percentile, table
+from bench.report import Latency, Result, instrumented, latency, machine, machine_line, percentile, table
 from bench.step import BUNDLES, CHILD, PROCESS, world
 from engine import case_state, deadline_firing
 from engine.bootstrap import build_engine, initialise
@@ -559,30 +559,6 @@ _PHASES: tuple[tuple[Any, str, str], ...] = (
 )
 
 
-@contextmanager
-def _instrumented(totals: dict[str, float]) -> Iterator[None]:
-    """Time the phases of a firing (bench process only; restored on exit)."""
-    originals = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in _PHASES]
-
-    def timed(original: Callable[..., Any], label: str) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                totals[label] = totals.get(label, 0.0) + time.perf_counter() - start
-
-        return wrapper
-
-    try:
-        for (owner, attr, original), (_, _, label) in zip(originals, _PHASES, strict=True):
-            setattr(owner, attr, timed(original, label))
-        yield
-    finally:
-        for owner, attr, original in originals:
-            setattr(owner, attr, original)
-
-
 def _breakdown(
     engine: CaseEngine, case_ids: list[int], count: int, *, escalation: bool, rng: random.Random
 ) -> dict[str, float]:
@@ -599,7 +575,7 @@ def _breakdown(
     ]
     _insert(engine, rows)
     totals: dict[str, float] = {}
-    with _instrumented(totals):
+    with instrumented(_PHASES, totals):
         start = time.perf_counter()
         fired = engine.run_due()
         total = time.perf_counter() - start

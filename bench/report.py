@@ -14,7 +14,8 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -206,3 +207,28 @@ def replace_section(path: Path, heading: str, body: str) -> None:
         lines.pop()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def instrumented(phases: Sequence[tuple[Any, str, str]], totals: dict[str, float]) -> Iterator[None]:
+    """Time named phases — (owner, attribute, label) — by wrapping the attributes in this process only;
+    restored on exit. `totals` collects seconds per label."""
+    originals = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in phases]
+
+    def timed(original: Callable[..., Any], label: str) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                totals[label] = totals.get(label, 0.0) + time.perf_counter() - start
+
+        return wrapper
+
+    try:
+        for (owner, attr, original), (_, _, label) in zip(originals, phases, strict=True):
+            setattr(owner, attr, timed(original, label))
+        yield
+    finally:
+        for owner, attr, original in originals:
+            setattr(owner, attr, original)

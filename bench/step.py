@@ -36,7 +36,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import text
 
-from bench.report import GcWatch, Latency, Result, latency, machine, machine_line, table
+from bench.report import GcWatch, Latency, Result, instrumented, latency, machine, machine_line, table
 from engine import accounts, case_state, casework, queries
 from engine.actor import Actor
 from engine.bootstrap import build_engine, initialise
@@ -125,30 +125,6 @@ _PHASES: tuple[tuple[Any, str, str], ...] = (
     (queries, "step_result", "step result (returned)"),
     (UnitOfWork, "commit", "commit"),
 )
-
-
-@contextmanager
-def _instrumented(totals: dict[str, float]) -> Iterator[None]:
-    """Time the phases of `complete_task` (bench process only; restored on exit)."""
-    originals = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in _PHASES]
-
-    def timed(original: Callable[..., Any], label: str) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                totals[label] = totals.get(label, 0.0) + time.perf_counter() - start
-
-        return wrapper
-
-    try:
-        for (owner, attr, original), (_, _, label) in zip(originals, _PHASES, strict=True):
-            setattr(owner, attr, timed(original, label))
-        yield
-    finally:
-        for owner, attr, original in originals:
-            setattr(owner, attr, original)
 
 
 def world(engine: CaseEngine) -> Actor:
@@ -241,7 +217,7 @@ def _breakdown(engine: CaseEngine, actor: Actor, chosen: list[_Case], steps: int
     """Mean ms per phase over `steps` extra steps (not part of the figures above: wrappers cost a little)."""
     totals: dict[str, float] = {}
     total, histories = 0.0, 0
-    with _instrumented(totals):
+    with instrumented(_PHASES, totals):
         for i in range(steps):
             case = chosen[i % len(chosen)]
             histories += case.done

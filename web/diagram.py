@@ -508,28 +508,13 @@ def _draw_band(parent: etree._Element, band: Band) -> None:
 def _draw_edge(parent: etree._Element, edge: Edge, arrow: str, prefix: str) -> None:
     group = _el(parent, "g", class_=f"bpmn-flow bpmn-{edge.kind}", data_bpmn_id=edge.id)
     points = " ".join(f"{_f(x)},{_f(y)}" for x, y in edge.points)
-    if edge.kind == "messageFlow":
-        _el(
-            group,
-            "polyline",
-            points=points,
-            fill="none",
-            stroke=LINE,
-            stroke_width=1.5,
-            stroke_dasharray="6 4",
-            marker_end=f"url(#{prefix}-open-arrow)",
-        )
-    else:
-        _el(
-            group,
-            "polyline",
-            points=points,
-            fill="none",
-            stroke=LINE,
-            stroke_width=1.5,
-            stroke_linejoin="round",
-            marker_end=f"url(#{arrow})",
-        )
+    # A message flow is dashed with an open arrow; a sequence flow solid with a filled one.
+    style = (
+        {"stroke_dasharray": "6 4", "marker_end": f"url(#{prefix}-open-arrow)"}
+        if edge.kind == "messageFlow"
+        else {"stroke_linejoin": "round", "marker_end": f"url(#{arrow})"}
+    )
+    _el(group, "polyline", points=points, fill="none", stroke=LINE, stroke_width=1.5, **style)
 
 
 def _edge_label(parent: etree._Element, edge: Edge) -> None:

@@ -15,13 +15,7 @@ from aiosmtpd.controller import Controller
 from engine.bootstrap import build_engine
 from engine.persistence import models as m
 from engine.scheduler import DeadlineScheduler
-
-BEOBACHTUNG = {
-    "beobachtungen": "Kind wirkt verängstigt.",
-    "beobachtet_am": "2026-03-02T08:15:00+01:00",
-    "quelle": "eigene_beobachtung",
-    "akute_gefahr": False,
-}
+from tests.support.cases import BEOBACHTUNG
 
 
 def _documented_cases(world, child, n):

@@ -44,7 +44,7 @@ def test_auditor_metadata_stays_in_scope(world, child):
 
 
 def _sofortmeldung(world, child):
-    from tests.process.test_traeger_8a import BEOBACHTUNG
+    from tests.support.cases import BEOBACHTUNG
 
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
@@ -116,7 +116,7 @@ def test_auditor_export_is_recorded(world, child):
 
 
 def test_task_form_offers_the_network_pool_and_says_why_not(world, child):
-    from tests.process.test_traeger_8a import BEOBACHTUNG
+    from tests.support.cases import BEOBACHTUNG
 
     engine = world.engine
     case = engine.open_case(world["kita_leitung"], process_key="traeger_8a", child=child)

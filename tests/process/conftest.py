@@ -66,12 +66,6 @@ def revision(world):
 # --------------------------------------------------------------------------------------------------
 # Driving cases through the engine's public entry point (`world.engine`), shared by the path tests.
 
-BEOBACHTUNG = {
-    "beobachtungen": "Blaue Flecken am Oberarm, wirkt verängstigt.",
-    "beobachtet_am": "2026-03-02T08:15:00+01:00",
-    "quelle": "eigene_beobachtung",
-    "akute_gefahr": False,
-}
 EINGANG = {
     "eingegangen_am": "2026-03-02T09:05:00+01:00",
     "kanal": "telefon",

@@ -10,17 +10,7 @@ import pytest
 from engine.clock import BERLIN
 from engine.errors import ValidationFailed
 from engine.persistence import models as m
-
-BEOBACHTUNG = {
-    "beobachtungen": "Kind wirkt verängstigt.",
-    "beobachtet_am": "2026-03-02T08:15:00+01:00",
-    "quelle": "eigene_beobachtung",
-    "akute_gefahr": False,
-}
-
-
-def _task(world, user, case_id, key):
-    return next(t for t in world.engine.case(world[user], case_id)["open_tasks"] if t["task"] == key)
+from tests.support.cases import BEOBACHTUNG, open_task
 
 
 def _events(engine, types):
@@ -39,7 +29,7 @@ def documented(world, child):
 
 def test_leitung_informieren_is_armed_reminded_and_escalated_once(world, documented, clock):
     engine, start = world.engine, clock.now()
-    task = _task(world, "kita_leitung", documented["id"], "leitung_informieren")
+    task = open_task(world, "kita_leitung", documented["id"], "leitung_informieren")
     assert task["due_at"] == (start + timedelta(hours=4)).isoformat() and task["overdue"] is False
 
     clock.advance(timedelta(hours=2, minutes=59))
@@ -51,8 +41,8 @@ def test_leitung_informieren_is_armed_reminded_and_escalated_once(world, documen
     clock.advance(timedelta(hours=1))  # the due instant
     assert engine.run_due() == [f"{documented['reference']} leitung_informieren: escalated"]
     assert engine.run_due() == []
-    assert _task(world, "kita_leitung", documented["id"], "leitung_informieren")["overdue"] is True
-    escalation = _task(world, "kita_leitung", documented["id"], "frist_klaeren")
+    assert open_task(world, "kita_leitung", documented["id"], "leitung_informieren")["overdue"] is True
+    escalation = open_task(world, "kita_leitung", documented["id"], "frist_klaeren")
     assert escalation["title"].startswith("Frist überschritten – klären")
     assert escalation["id"] in [t["id"] for t in engine.tasks(world["kita_leitung"])]
     assert escalation["id"] not in [t["id"] for t in engine.tasks(world["kita_fk"])]  # for the Leitung
@@ -79,7 +69,7 @@ def test_completing_in_time_closes_the_deadline(world, documented, clock):
     engine = world.engine
     engine.complete_task(
         world["kita_leitung"],
-        _task(world, "kita_leitung", documented["id"], "leitung_informieren")["id"],
+        open_task(world, "kita_leitung", documented["id"], "leitung_informieren")["id"],
         {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Unbedenklich."},
     )
     clock.advance(timedelta(days=30))
@@ -112,16 +102,16 @@ def test_deadline_of_a_case_ended_meanwhile_fires_nothing(world, documented, clo
 
 def test_profile_change_applies_to_deadlines_armed_afterwards(world, documented, child, clock):
     engine = world.engine
-    before = _task(world, "kita_leitung", documented["id"], "leitung_informieren")["due_at"]
+    before = open_task(world, "kita_leitung", documented["id"], "leitung_informieren")["due_at"]
     assert (
         engine.set_frist("kreis-kleve", "leitung_informieren", "PT20S", operator="test")["leitung_informieren"]
         == "PT20S"
     )
     later = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     engine.complete_task(world["kita_fk"], later["open_tasks"][0]["id"], BEOBACHTUNG)
-    assert _task(world, "kita_leitung", documented["id"], "leitung_informieren")["due_at"] == before
+    assert open_task(world, "kita_leitung", documented["id"], "leitung_informieren")["due_at"] == before
     assert (
-        _task(world, "kita_leitung", later["id"], "leitung_informieren")["due_at"]
+        open_task(world, "kita_leitung", later["id"], "leitung_informieren")["due_at"]
         == (clock.now() + timedelta(seconds=20)).isoformat()
     )
     assert engine.fristen("rhein-kreis-neuss")["leitung_informieren"] == "PT4H"
@@ -137,17 +127,17 @@ def _to_schutzplan(world, case_id):
     engine = world.engine
     engine.complete_task(
         world["kita_leitung"],
-        _task(world, "kita_leitung", case_id, "leitung_informieren")["id"],
+        open_task(world, "kita_leitung", case_id, "leitung_informieren")["id"],
         {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
     )
     engine.complete_task(
         world["insofa_kleve"],
-        _task(world, "insofa_kleve", case_id, "insofa_beratung")["id"],
+        open_task(world, "insofa_kleve", case_id, "insofa_beratung")["id"],
         {"beratung_am": "2026-03-03", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfe anbieten."},
     )
     engine.complete_task(
         world["kita_fk"],
-        _task(world, "kita_fk", case_id, "beteiligung_familie")["id"],
+        open_task(world, "kita_fk", case_id, "beteiligung_familie")["id"],
         {
             "eltern_einbezogen": True,
             "kind_einbezogen": True,
@@ -160,7 +150,7 @@ def _to_schutzplan(world, case_id):
 def test_schutzplan_review_timer_fires_at_the_chosen_date(world, documented, clock):
     engine = world.engine
     _to_schutzplan(world, documented["id"])
-    plan = _task(world, "kita_fk", documented["id"], "schutzplan_vereinbaren")
+    plan = open_task(world, "kita_fk", documented["id"], "schutzplan_vereinbaren")
     too_late = (clock.now().astimezone(BERLIN).date() + timedelta(weeks=8, days=1)).isoformat()
     with pytest.raises(ValidationFailed) as refused:
         engine.complete_task(
@@ -185,7 +175,7 @@ def test_schutzplan_review_timer_fires_at_the_chosen_date(world, documented, clo
     assert not any("timer" in line for line in engine.run_due())
     clock.set(datetime(2026, 3, 16, 8, 0, 1, tzinfo=BERLIN))
     assert any(line.endswith("timer fired") for line in engine.run_due())
-    review = _task(world, "kita_leitung", documented["id"], "schutzplan_ueberpruefen")
+    review = open_task(world, "kita_leitung", documented["id"], "schutzplan_ueberpruefen")
     engine.complete_task(
         world["kita_leitung"],
         review["id"],
@@ -197,7 +187,7 @@ def test_schutzplan_review_timer_fires_at_the_chosen_date(world, documented, clo
     )
     clock.set(datetime(2026, 4, 13, 8, 0, 1, tzinfo=BERLIN))
     assert any(line.endswith("timer fired") for line in engine.run_due())
-    assert _task(world, "kita_leitung", documented["id"], "schutzplan_ueberpruefen")["id"] != review["id"]
+    assert open_task(world, "kita_leitung", documented["id"], "schutzplan_ueberpruefen")["id"] != review["id"]
     assert [e.type for e in _events(engine, ["deadline.fired"])] == ["deadline.fired", "deadline.fired"]
 
 
@@ -209,7 +199,7 @@ def test_jugendamt_first_assessment_counts_from_case_opening_and_eindruck_by_urg
     clock.advance(timedelta(minutes=30))
     engine.complete_task(
         world["kita_leitung"],
-        _task(world, "kita_leitung", case["id"], "sofortmeldung_jugendamt")["id"],
+        open_task(world, "kita_leitung", case["id"], "sofortmeldung_jugendamt")["id"],
         {
             "gemeldet_am": "2026-03-02T09:30:00+01:00",
             "kanal": "telefon",
@@ -222,7 +212,7 @@ def test_jugendamt_first_assessment_counts_from_case_opening_and_eindruck_by_urg
     clock.advance(timedelta(minutes=30))
     engine.complete_task(
         world["goch_fk"],
-        _task(world, "goch_fk", ja, "eingang_erfassen")["id"],
+        open_task(world, "goch_fk", ja, "eingang_erfassen")["id"],
         {
             "eingegangen_am": "2026-03-02T09:30:00+01:00",
             "kanal": "meldung_traeger",
@@ -231,7 +221,7 @@ def test_jugendamt_first_assessment_counts_from_case_opening_and_eindruck_by_urg
             "inhalt": "Akut.",
         },
     )
-    first = _task(world, "goch_fk", ja, "ersteinschaetzung")
+    first = open_task(world, "goch_fk", ja, "ersteinschaetzung")
     assert first["due_at"] == (opened + timedelta(minutes=30) + timedelta(hours=4)).isoformat()
     engine.complete_task(
         world["goch_fk"],
@@ -245,7 +235,7 @@ def test_jugendamt_first_assessment_counts_from_case_opening_and_eindruck_by_urg
         },
     )
     engine.complete_task(
-        world["goch_fk2"], _task(world, "goch_fk2", ja, "ersteinschaetzung_bestaetigen")["id"], {"bestaetigt": True}
+        world["goch_fk2"], open_task(world, "goch_fk2", ja, "ersteinschaetzung_bestaetigen")["id"], {"bestaetigt": True}
     )
-    eindruck = _task(world, "goch_fk", ja, "unmittelbarer_eindruck")
+    eindruck = open_task(world, "goch_fk", ja, "unmittelbarer_eindruck")
     assert eindruck["due_at"] == (clock.now() + timedelta(hours=4)).isoformat()  # eindruck_rot: PT4H

@@ -12,8 +12,9 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import NotAllowed, ValidationFailed
-from tests.process.conftest import BEOBACHTUNG, EINGANG, ERSTEINSCHAETZUNG, STATISTIK
+from tests.process.conftest import EINGANG, ERSTEINSCHAETZUNG, STATISTIK
 from tests.process.coverage import check_module_coverage
+from tests.support.cases import BEOBACHTUNG
 
 KEY = "jugendamt_8a"
 UNMITTELBARER_EINDRUCK = {

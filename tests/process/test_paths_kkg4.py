@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import NotFound
-from tests.process.conftest import BEOBACHTUNG
 from tests.process.coverage import check_module_coverage
+from tests.support.cases import BEOBACHTUNG
 
 KEY = "kkg4"
 MITTEILUNG = {

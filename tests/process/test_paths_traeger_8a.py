@@ -13,8 +13,8 @@ import pytest
 
 from engine.clock import BERLIN
 from engine.errors import NotAllowed, NotFound
-from tests.process.conftest import BEOBACHTUNG
 from tests.process.coverage import check_module_coverage
+from tests.support.cases import BEOBACHTUNG
 
 KEY = "traeger_8a"
 LEITUNG_JA = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig, Beratung nötig."}

@@ -9,17 +9,7 @@ from datetime import datetime, time, timedelta
 
 from engine.clock import BERLIN
 from engine.persistence import models as m
-
-BEOBACHTUNG = {
-    "beobachtungen": "Kind kommt ohne Frühstück.",
-    "beobachtet_am": "2026-03-02T08:15:00+01:00",
-    "quelle": "eigene_beobachtung",
-    "akute_gefahr": False,
-}
-
-
-def _task(world, user, case_id, key):
-    return next(t for t in world.engine.case(world[user], case_id)["open_tasks"] if t["task"] == key)
+from tests.support.cases import BEOBACHTUNG, open_task
 
 
 def _instance_work(engine, case_id):
@@ -35,23 +25,23 @@ def test_300_review_cycles_keep_the_step_cost_flat(world, child, clock):
     engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], BEOBACHTUNG)
     engine.complete_task(
         world["kita_leitung"],
-        _task(world, "kita_leitung", case_id, "leitung_informieren")["id"],
+        open_task(world, "kita_leitung", case_id, "leitung_informieren")["id"],
         {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung."},
     )
     engine.complete_task(
         world["insofa_kleve"],
-        _task(world, "insofa_kleve", case_id, "insofa_beratung")["id"],
+        open_task(world, "insofa_kleve", case_id, "insofa_beratung")["id"],
         {"beratung_am": "2026-03-03", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfe."},
     )
     engine.complete_task(
         world["kita_fk"],
-        _task(world, "kita_fk", case_id, "beteiligung_familie")["id"],
+        open_task(world, "kita_fk", case_id, "beteiligung_familie")["id"],
         {"eltern_einbezogen": True, "kind_einbezogen": True, "ergebnis": "hilfe_angenommen"},
     )
     review_day = clock.now().astimezone(BERLIN).date() + timedelta(days=7)
     engine.complete_task(
         world["kita_fk"],
-        _task(world, "kita_fk", case_id, "schutzplan_vereinbaren")["id"],
+        open_task(world, "kita_fk", case_id, "schutzplan_vereinbaren")["id"],
         {
             "massnahmen": [{"was": "Frühstück", "wer": "Eltern", "bis": review_day.isoformat()}],
             "ueberpruefung_am": review_day.isoformat(),
@@ -62,7 +52,7 @@ def test_300_review_cycles_keep_the_step_cost_flat(world, child, clock):
     for cycle in range(300):
         clock.set(datetime.combine(review_day, time(8, 0, 1), tzinfo=BERLIN))
         assert any(line.endswith("timer fired") for line in engine.run_due()), cycle
-        review = _task(world, "kita_leitung", case_id, "schutzplan_ueberpruefen")
+        review = open_task(world, "kita_leitung", case_id, "schutzplan_ueberpruefen")
         review_day += timedelta(days=7)
         engine.complete_task(
             world["kita_leitung"],
@@ -84,7 +74,7 @@ def test_300_review_cycles_keep_the_step_cost_flat(world, child, clock):
     engine.run_due()
     engine.complete_task(
         world["kita_leitung"],
-        _task(world, "kita_leitung", case_id, "schutzplan_ueberpruefen")["id"],
+        open_task(world, "kita_leitung", case_id, "schutzplan_ueberpruefen")["id"],
         {"wirksam": "ja", "vermerk": "Wirksam."},
     )
     assert [t["task"] for t in engine.case(world["kita_leitung"], case_id)["open_tasks"]] == ["abschluss"]

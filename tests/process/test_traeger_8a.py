@@ -6,13 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import NotAllowed, NotFound, ValidationFailed
-
-BEOBACHTUNG = {
-    "beobachtungen": "Blaue Flecken am Oberarm, wirkt verängstigt.",
-    "beobachtet_am": "2026-03-02T08:15:00+01:00",
-    "quelle": "eigene_beobachtung",
-    "akute_gefahr": False,
-}
+from tests.support.cases import BEOBACHTUNG
 
 
 def open_tasks(world, user, case_id):

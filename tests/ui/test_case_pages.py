@@ -14,14 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cases import BEOBACHTUNG
 from tests.ui.conftest import PASSWORD
 
-BEOBACHTUNG = {
-    "beobachtungen": "Blaue Flecken am Oberarm, wirkt verängstigt.",
-    "beobachtet_am": "2026-03-02T08:15:00+01:00",
-    "quelle": "eigene_beobachtung",
-    "akute_gefahr": False,
-}
 SOFORTMELDUNG = {
     "gemeldet_am": "2026-03-02T09:30:00+01:00",
     "kanal": "telefon",
