@@ -44,15 +44,15 @@ from sqlalchemy import event, insert, select, update
 
 from bench.report import Latency, Result, instrumented, latency, machine, machine_line, percentile, table
 from bench.step import BUNDLES, CHILD, PROCESS, world
-from engine import case_state, deadline_firing
 from engine.bootstrap import build_engine, initialise
+from engine.case_engine import CaseEngine
+from engine.cases import state as case_state
 from engine.clock import SystemClock
+from engine.deadlines import firing as deadline_firing
+from engine.deadlines.scheduler import DeadlineScheduler
 from engine.persistence import models as m
 from engine.persistence.database import WRITE_OPTION
-from engine.scheduler import DeadlineScheduler
-from engine.service import CaseEngine
-from engine.uow import UnitOfWork
-from engine.work import Work
+from engine.transactions import UnitOfWork, Work
 
 LEVELS = (1_000, 10_000, 100_000)
 TARGET_FLATNESS = 1.5  # median at the largest N / median at the smallest N (O(log n) ≈ flat)

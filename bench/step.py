@@ -37,12 +37,15 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import text
 
 from bench.report import GcWatch, Latency, Result, instrumented, latency, machine, machine_line, table
-from engine import accounts, case_state, casework, queries
+from engine.accounts import registry as accounts
 from engine.actor import Actor
 from engine.bootstrap import build_engine, initialise
+from engine.case_engine import CaseEngine
+from engine.cases import completion as casework
+from engine.cases import queries
+from engine.cases import state as case_state
 from engine.clock import SystemClock
-from engine.service import CaseEngine
-from engine.uow import UnitOfWork
+from engine.transactions import UnitOfWork
 
 BUNDLES = Path(__file__).resolve().parent / "bundles"
 PROCESS = "review_loop"

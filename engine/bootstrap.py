@@ -11,16 +11,14 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit import AuditVault, FileKeyProvider
-from engine.bundles import discover_bundles, load_bundle_dir
+from engine.case_engine import CaseEngine
 from engine.clock import Clock
-from engine.directory import load_directory as load_directory_file
-from engine.directory_store import store_directory
+from engine.directory.routing import load_directory as load_directory_file
+from engine.directory.store import store_directory
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade_to_head
-from engine.service import CaseEngine
-
-#: The shipped process bundles and directory (bpmn/ is data only).
-BPMN_ROOT = Path(__file__).resolve().parent.parent / "bpmn"
+from engine.processes.bundles import discover_bundles, load_bundle_dir
+from engine.shipped import BPMN_ROOT
 
 
 class DatabaseUnavailable(Exception):

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import accounts
+from engine.accounts import registry as accounts
 from engine.actor import Actor
+from engine.case_engine import CaseEngine
 from engine.persistence import models as m
-from engine.service import CaseEngine
 
 DEMO_PASSWORD = "Schutzpfad-Demo-2026"  # noqa: S105 - documented demo login, demo installations only
 

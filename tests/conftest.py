@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from engine import accounts
+from engine.accounts import registry as accounts
 from engine.actor import Actor
 from engine.bootstrap import BPMN_ROOT, build_engine, initialise
-from engine.bundles import discover_bundles, load_bundle_dir
+from engine.case_engine import CaseEngine
 from engine.clock import BERLIN, FakeClock
-from engine.service import CaseEngine
+from engine.processes.bundles import discover_bundles, load_bundle_dir
 from tests.support.pg_cluster import PgCluster, in_ci, pg_unavailable_reason
 
 FIXTURE_BUNDLES = Path(__file__).parent / "fixtures" / "bundles"

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask
 
 from engine.bootstrap import build_engine
+from engine.case_engine import CaseEngine
 from engine.clock import Clock, SystemClock
-from engine.service import CaseEngine
 from web.config import Settings, load_settings
 from web.errors import register_api_errors
 from web.ui import register_ui

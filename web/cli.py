@@ -17,17 +17,17 @@ import click
 
 from audit import AuditError
 from audit import verify as verify_chain
-from engine import accounts
+from engine.accounts import registry as accounts
 from engine.bootstrap import CHECKPOINT_LOG, DatabaseUnavailable, build_engine, check_keys, initialise
-from engine.bundles import load_bundle_dir
+from engine.case_engine import CaseEngine
 from engine.clock import BERLIN, SystemClock
+from engine.deadlines.fristen import due_text, parse_instant
+from engine.deadlines.scheduler import DeadlineScheduler
 from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
-from engine.fristen import due_text, parse_instant
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import schema_is_current
-from engine.scheduler import DeadlineScheduler
-from engine.service import CaseEngine
-from engine.validation import validate_bundle
+from engine.processes.bundles import load_bundle_dir
+from engine.processes.validation.bundle import validate_bundle
 from web.config import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -26,7 +26,7 @@ from urllib.parse import urldefrag
 
 import pytest
 
-from engine import accounts
+from engine.accounts import registry as accounts
 from engine.persistence import models as m
 from tests.support.pg_cluster import in_ci
 from web import create_app

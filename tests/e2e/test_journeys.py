@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from engine.bootstrap import BPMN_ROOT, build_engine, initialise
-from engine.service import CaseEngine
+from engine.case_engine import CaseEngine
 from tests.e2e.conftest import PASSWORD
 
 CHILD_FIRST, CHILD_LAST = "Lotta", "Wiesengrund"

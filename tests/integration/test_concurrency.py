@@ -7,8 +7,9 @@ import threading
 
 import pytest
 
-from engine import case_state, casework
 from engine.bootstrap import build_engine
+from engine.cases import completion as casework
+from engine.cases import state as case_state
 from engine.errors import Conflict, StaleCase
 from engine.persistence import models as m
 

@@ -54,7 +54,7 @@ def test_meldebogen_carries_only_the_payload_not_internal_notes(world, child):
     view = engine.task(world["goch_fk"], ja_task["id"])
     assert view["case_id"] == after["links"][0]["case_id"]
     with engine.work() as (uow, work):
-        from engine import case_state
+        from engine.cases import state as case_state
         from engine.persistence import models as m
 
         ja_case = uow.session.get(m.Case, view["case_id"])

@@ -13,8 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from engine.bootstrap import build_engine
+from engine.deadlines.scheduler import DeadlineScheduler
 from engine.persistence import models as m
-from engine.scheduler import DeadlineScheduler
 from tests.support.cases import BEOBACHTUNG
 
 

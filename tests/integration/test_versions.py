@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.bundles import load_bundle_dir
 from engine.errors import DefinitionInvalid
+from engine.processes.bundles import load_bundle_dir
 from tests.conftest import FIXTURE_BUNDLES
 
 

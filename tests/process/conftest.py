@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import accounts
+from engine.accounts import registry as accounts
 from tests.process.coverage import PathCoverage
 
 

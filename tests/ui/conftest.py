@@ -14,7 +14,7 @@ import pyotp
 import pytest
 from sqlalchemy import update
 
-from engine import accounts
+from engine.accounts import registry as accounts
 from engine.persistence import models as m
 from web import create_app
 from web.config import load_settings

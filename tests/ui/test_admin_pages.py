@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from engine.fristen import ACCEPTED_FORMS
+from engine.deadlines.fristen import ACCEPTED_FORMS
 from engine.persistence import models as m
 from tests.ui.conftest import PASSWORD, UiClient, _password_hash
 from web import create_app
@@ -263,8 +263,8 @@ def test_a_valid_bundle_is_reported_then_deployed_and_compared(ui, world):
 
 
 def test_a_broken_bundle_shows_every_problem_and_cannot_be_deployed(ui, world):
-    from engine.bundles import load_bundle_dir
-    from engine.validation import validate_bundle
+    from engine.processes.bundles import load_bundle_dir
+    from engine.processes.validation.bundle import validate_bundle
 
     expected = validate_bundle(load_bundle_dir(BROKEN))
     ui.login("kita_admin")

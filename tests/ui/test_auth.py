@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from engine.authentication import LOCK_TIME, MAX_FAILURES
+from engine.accounts.sign_in import LOCK_TIME, MAX_FAILURES
 from engine.persistence import models as m
 from tests.ui.conftest import PASSWORD
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.administration import compare_versions
-from engine.bundles import load_bundle_dir
+from engine.accounts.listing import compare_versions
 from engine.errors import NotFound
+from engine.processes.bundles import load_bundle_dir
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 

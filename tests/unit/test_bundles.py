@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.bundles import Bundle, bundle_from_files, bundle_sha256, discover_bundles, load_bundle_dir
 from engine.errors import DefinitionInvalid
+from engine.processes.bundles import Bundle, bundle_from_files, bundle_sha256, discover_bundles, load_bundle_dir
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "bundles"
 MINIMAL = VECTORS / "valid" / "minimal" / "1"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.directory import Directory, DirectoryInvalid, load_directory, normalise_name
+from engine.directory.routing import Directory, DirectoryInvalid, load_directory, normalise_name
 from engine.errors import NotFound, ValidationFailed
 
 TODAY = date(2025, 6, 1)

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.clock import BERLIN, FakeClock
-from engine.errors import ValidationFailed
-from engine.fristen import (
+from engine.deadlines.fristen import (
     ACCEPTED_FORMS,
     DEFAULT_PROFILE,
     Frist,
@@ -27,6 +26,7 @@ from engine.fristen import (
     parse_frist,
     reminder_at,
 )
+from engine.errors import ValidationFailed
 
 
 def berlin(y: int, mo: int, d: int, h: int = 10, mi: int = 0, fold: int = 0) -> datetime:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import spiff_adapter as sa
+from engine.processes import spiff as sa
 
 LOOP = (Path(__file__).parents[1] / "fixtures" / "loop.bpmn").read_bytes()
 
@@ -71,7 +71,7 @@ def test_run_is_guarded_against_a_task_that_is_not_open(loop_process):
 
 
 def test_approved_helper_gives_an_aware_review_instant():
-    from engine.script_helpers import ueberpruefung_faellig
+    from engine.processes.script_helpers import ueberpruefung_faellig
 
     assert ueberpruefung_faellig("2026-07-01") == "2026-07-01T08:00:00+02:00"
     assert ueberpruefung_faellig("2026-12-01") == "2026-12-01T08:00:00+01:00"

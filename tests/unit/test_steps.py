@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.bundles import load_bundle_dir
-from engine.processes import _load_bundle
-from engine.steps import process_steps, stepper
+from engine.processes.bundles import load_bundle_dir
+from engine.processes.catalog import _load_bundle
+from engine.processes.stepper import process_steps, stepper
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 

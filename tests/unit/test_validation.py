@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.bundles import Bundle, bundle_from_files, discover_bundles, load_bundle_dir
 from engine.errors import DefinitionInvalid
 from engine.forms import check_definition
-from engine.validation import validate_bundle, validate_or_raise
-from engine.validation_scripts import check_timer, dmn_match_source, parse
+from engine.processes.bundles import Bundle, bundle_from_files, discover_bundles, load_bundle_dir
+from engine.processes.validation.bundle import validate_bundle, validate_or_raise
+from engine.processes.validation.scripts import check_timer, dmn_match_source, parse
 
 REPO = Path(__file__).resolve().parents[2]
 VECTORS = REPO / "tests" / "vectors" / "bundles"

@@ -30,11 +30,11 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.accounts import ORGANISATION_KINDS, ROLES_BY_KIND
-from engine.bundles import Bundle, bundle_from_files
+from engine.accounts.registry import ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.errors import DefinitionInvalid, NotFound, ValidationFailed
 from engine.permissions import ROLE_LABELS
-from engine.validation import validate_bundle
+from engine.processes.bundles import Bundle, bundle_from_files
+from engine.processes.validation.bundle import validate_bundle
 from web.ui.access import current_actor, engine, role_required
 from web.ui.navigation import add_nav_item
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from engine.authentication import SignedInUser
+from engine.accounts.sign_in import SignedInUser
 
 
 @dataclass(frozen=True)

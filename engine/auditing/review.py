@@ -1,0 +1,207 @@
+"""The auditor's and the operator's side of the audit trail: reading with a stated reason,
+verifying, exporting, key rotation and crypto-shredding — each itself audited.
+
+Auditors (data-protection officers, Revision) read the trail of their organisation's cases; the
+decrypted content only with a reason, which is recorded (`audit.read`, `audit.exported`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from audit import Event, Shredded, VerifyResult, verify
+from audit.tables import audit_events
+from engine.actor import Actor
+from engine.auditing.recording import record
+from engine.cases.visibility import can_see_case
+from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.persistence import models as m
+from engine.persistence.sealed import case_scope
+from engine.transactions import Work
+
+AUDITOR = "auditor"
+
+
+def require_reason(reason: str | None, field: str = "reason") -> str:
+    if reason is None or len(reason.strip()) < 5:
+        raise ValidationFailed({field: ["Bitte einen Grund angeben (mindestens 5 Zeichen); er wird protokolliert."]})
+    return reason.strip()
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "time": event.time.isoformat(),
+        "type": event.type,
+        "actor": event.actor,
+        "organisation": event.organisation,
+        "case": event.case_ref,
+        "payload": event.payload,
+        "shredded": event.shredded,
+    }
+
+
+def _auditable_case(work: Work, actor: Actor, case_id: int) -> m.Case:
+    """An auditor reads the trail of its organisation's cases; a case worker who sees the case but
+    is no auditor gets 403; anyone else 404 (deny by default)."""
+    case = work.session.get(m.Case, case_id)
+    if case is None:
+        raise NotFound("Fall nicht gefunden.")
+    if AUDITOR in actor.roles_in(case.organisation_id):
+        return case
+    if can_see_case(work.session, actor, case):
+        raise NotAllowed("Das Protokoll eines Falls lesen nur Personen mit der Rolle „Revision / Datenschutz“.")
+    raise NotFound("Fall nicht gefunden.")
+
+
+def auditable_case_by_reference(work: Work, actor: Actor, reference: str) -> m.Case:
+    case_id = work.session.execute(select(m.Case.id).where(m.Case.reference == reference)).scalar_one_or_none()
+    if case_id is None:
+        raise NotFound("Fall nicht gefunden.")
+    return _auditable_case(work, actor, case_id)
+
+
+def read_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
+    case = _auditable_case(work, actor, case_id)
+    why = require_reason(reason)
+    events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
+    record(
+        work, "audit.read", actor=actor, case=case, system_scope=True, payload={"reason": why, "events": len(events)}
+    )
+    return events
+
+
+def export_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
+    """An auditor's download of one case's decrypted events, recorded as `audit.exported`."""
+    case = _auditable_case(work, actor, case_id)
+    why = require_reason(reason)
+    events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
+    record(
+        work,
+        "audit.exported",
+        actor=actor,
+        case=case,
+        system_scope=True,
+        payload={"reason": why, "case": case.reference, "events": len(events)},
+    )
+    return events
+
+
+def verify_trail(work: Work, actor: Actor | None, checkpoint_log: Path | None = None) -> VerifyResult:
+    """Chain and checkpoints, without decrypting; over the API only for auditors."""
+    if actor is not None and not actor.has_role(AUDITOR):
+        raise NotAllowed("Die Prüfung des Protokolls ist Personen mit der Rolle „Revision / Datenschutz“ vorbehalten.")
+    if checkpoint_log is None:
+        return work.vault.verify(work.session.connection())
+    return verify(work.session.connection(), work.vault.export_public_key(), checkpoint_log)
+
+
+def export_trail(
+    work: Work,
+    *,
+    reason: str,
+    operator: str,
+    case_reference: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Decrypted events for an export (JSON Lines); the export itself is recorded first."""
+    why = require_reason(reason)
+    case = None
+    if case_reference is not None:
+        case = work.session.execute(select(m.Case).where(m.Case.reference == case_reference)).scalar_one_or_none()
+        if case is None:
+            raise NotFound("Fall nicht gefunden.")
+    record(
+        work,
+        "audit.exported",
+        actor=None,
+        actor_name=operator,
+        case=case,
+        system_scope=True,
+        payload={
+            "reason": why,
+            "case": case_reference,
+            "from": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+        },
+    )
+    for event in work.vault.read(work.session.connection(), case_ref=case_reference, since=since, until=until):
+        yield event_dict(event)
+
+
+def shred_case(work: Work, *, reference: str, reason: str, operator: str) -> None:
+    """End of retention: destroy a closed case's data key (content unreadable, chain intact)."""
+    why = require_reason(reason)
+    case = work.session.execute(select(m.Case).where(m.Case.reference == reference)).scalar_one_or_none()
+    if case is None:
+        raise NotFound("Fall nicht gefunden.")
+    if case.status == "offen":
+        raise Conflict("Ein offener Fall kann nicht vernichtet werden.")
+    try:
+        work.vault.shred(work.session.connection(), case_scope(reference), reason=why, now=work.now)
+    except Shredded:
+        raise Conflict("Dieser Fall wurde bereits vernichtet.") from None
+    record(
+        work, "case.shredded", actor=None, actor_name=operator, case=case, system_scope=True, payload={"reason": why}
+    )
+
+
+def list_events(
+    work: Work,
+    actor: Actor,
+    *,
+    case_reference: str | None = None,
+    person: str | None = None,
+    event_type: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Metadata of the events in the auditor's scope, newest first — nothing decrypted.
+
+    Scope: events of the cases of the auditor's organisations, and events recorded for those
+    organisations (sign-ins, refusals by their people)."""
+    organisations = {ms.organisation_id: ms.organisation_key for ms in actor.memberships if ms.role == AUDITOR}
+    if not organisations:
+        raise NotAllowed("Das Protokoll ist Personen mit der Rolle „Revision / Datenschutz“ vorbehalten.")
+    cases = select(m.Case.reference).where(m.Case.organisation_id.in_(organisations))
+    query = (
+        select(
+            audit_events.c.seq,
+            audit_events.c.time,
+            audit_events.c.actor,
+            audit_events.c.organisation,
+            audit_events.c.case_ref,
+            audit_events.c.type,
+        )
+        .where(or_(audit_events.c.case_ref.in_(cases), audit_events.c.organisation.in_(organisations.values())))
+        .order_by(audit_events.c.seq.desc())
+        .limit(min(max(limit, 1), 1000))
+    )
+    if case_reference:
+        query = query.where(audit_events.c.case_ref == case_reference)
+    if person:
+        query = query.where(audit_events.c.actor == person)
+    if event_type:
+        query = query.where(audit_events.c.type == event_type)
+    if since:
+        query = query.where(audit_events.c.time >= since)
+    if until:
+        query = query.where(audit_events.c.time < until)
+    return [
+        {
+            "seq": row.seq,
+            "time": row.time.isoformat(),
+            "actor": row.actor,
+            "organisation": row.organisation,
+            "case": row.case_ref,
+            "type": row.type,
+        }
+        for row in work.session.execute(query)
+    ]

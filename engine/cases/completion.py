@@ -1,0 +1,316 @@
+"""The run loop: open a case, complete a task — each one unit of work (architecture.md).
+
+Completing a task: lock the case, guard (open, role + organisation, Mehraugenprinzip, form data),
+run the task and the engine steps, deliver emitted messages in the same transaction, write state,
+projection and history. The caller commits; any exception leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor
+from engine.auditing.recording import record
+from engine.cases import state as case_state
+from engine.cases.child import validate_child
+from engine.cases.messages import deliver_messages
+from engine.cases.visibility import can_see_case
+from engine.clock import BERLIN
+from engine.deadlines import profiles as fristen_store
+from engine.deadlines.fristen import due, parse_frist
+from engine.directory.store import load_directory
+from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
+from engine.forms import validate_submission
+from engine.forms.builtin import escalation_form
+from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
+from engine.persistence import models as m
+from engine.processes.catalog import LoadedProcess, UserTaskSpec
+from engine.processes.spiff import complete_user_task, find_task, is_open_user_task, take_outgoing_messages
+from engine.transactions import Work
+
+TASK_NOT_FOUND = "Aufgabe nicht gefunden."
+
+
+def open_case(
+    work: Work,
+    actor: Actor,
+    *,
+    process_key: str,
+    child: object,
+    jugendamt_key: str | None = None,
+    organisation_key: str | None = None,
+) -> case_state.CaseState:
+    """Open a case for a child; the responsible Jugendamt is fixed now, from `wohnort_gemeinde`."""
+    session = work.session
+    process = work.catalog.newest(session, process_key)
+    organisation = _starting_organisation(session, actor, process, organisation_key)
+    today = work.now.astimezone(BERLIN).date()
+    clean_child = validate_child(child, today)
+    jugendamt = _responsible_jugendamt(session, clean_child["wohnort_gemeinde"], jugendamt_key, today)
+    state = case_state.create_case(
+        work,
+        process,
+        organisation=organisation,
+        jugendamt=jugendamt,
+        child=clean_child,
+        variables={"meldung": None},
+        opened_by=actor.user_id,
+    )
+    record(
+        work,
+        "case.created",
+        actor=actor,
+        case=state.case,
+        payload={
+            "process": {"key": process.key, "version": process.version},
+            "child": clean_child,
+            "jugendamt": jugendamt.key,
+            # § 8a Abs. 6: a Jugendamt named by hand instead of the routing is a choice worth proving.
+            "jugendamt_ausdruecklich_gewaehlt": jugendamt_key is not None,
+        },
+    )
+    return state
+
+
+def _starting_organisation(
+    session: Session, actor: Actor, process: LoadedProcess, organisation_key: str | None
+) -> m.Organisation:
+    kinds = set(process.manifest.get("organisation_kinds", ()))
+    roles = set(process.manifest.get("starter_roles", ()))
+    candidates = {ms.organisation_key for ms in actor.memberships if ms.role in roles and ms.organisation_kind in kinds}
+    if organisation_key is not None:
+        if organisation_key not in candidates:
+            raise NotAllowed("Sie dürfen diesen Prozess für diese Organisation nicht starten.")
+        candidates = {organisation_key}
+    if not candidates:
+        raise NotAllowed("Ihre Rolle darf diesen Prozess nicht starten.")
+    if len(candidates) > 1:
+        raise ValidationFailed(
+            {
+                "organisation": [
+                    f"Sie gehören mehreren Organisationen an. Bitte eine angeben: {', '.join(sorted(candidates))}."
+                ]
+            }
+        )
+    key = candidates.pop()
+    return session.execute(select(m.Organisation).where(m.Organisation.key == key)).scalar_one()
+
+
+def _responsible_jugendamt(session: Session, municipality: str, explicit_key: str | None, today: Any) -> m.Organisation:
+    """§ 8a Abs. 6: the Jugendamt of the child's place of residence; an explicit choice overrides."""
+    if explicit_key is not None:
+        office = session.execute(
+            select(m.Organisation).where(m.Organisation.key == explicit_key, m.Organisation.kind == "jugendamt")
+        ).scalar_one_or_none()
+        if office is None:
+            raise ValidationFailed({"jugendamt": ["Unbekanntes Jugendamt."]})
+        return office
+    resolved = load_directory(session).resolve(municipality, today)
+    return session.execute(select(m.Organisation).where(m.Organisation.key == resolved.key)).scalar_one()
+
+
+def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> case_state.CaseState:
+    """Complete one open task with the submitted form values (see module docstring)."""
+    session = work.session
+    case_id = _case_of_task(session, actor, task_id)
+    case = case_state.lock_case(session, case_id)
+    if case is None or not can_see_case(session, actor, case):
+        raise NotFound(TASK_NOT_FOUND)
+    row = session.execute(
+        select(m.OpenTask).where(m.OpenTask.id == task_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if row is None:
+        raise Conflict("Dieser Schritt ist bereits erledigt.")
+    state = case_state.load(work, case)
+    if row.kind != "bpmn":
+        _complete_escalation(work, actor, state, row, values)
+        return state
+    spec = state.process.task(row.task_key)
+    _guard_person(session, actor, state.process, spec, row)
+    task = find_task(state.workflow, UUID(task_id))
+    if task is None or not is_open_user_task(task):
+        raise Conflict("Dieser Schritt ist nicht mehr offen.")
+    clean = validate_submission(spec.form, values, prefilled=prefilled_values(spec, task.data))
+    _check_pool_fields(session, spec, clean, row.network_key)
+    _check_date_limits(work, spec, clean, row.network_key)
+    complete_user_task(state.workflow, task, clean)
+    session.add(
+        m.TaskHistory(
+            case_id=case.id,
+            task_uuid=task_id,
+            task_key=spec.key,
+            title=spec.title,
+            lane=spec.lane,
+            completed_by_user_id=actor.user_id,
+            completed_at=work.now,
+        )
+    )
+    session.flush()
+    record(
+        work,
+        "task.completed",
+        actor=actor,
+        case=case,
+        payload={"task": spec.key, "task_id": task_id, "title": spec.title, "values": clean},
+    )
+    deliver_messages(work, state, take_outgoing_messages(state.workflow), actor=actor)
+    case_state.save(work, state)
+    return state
+
+
+def _complete_escalation(
+    work: Work, actor: Actor, state: case_state.CaseState, row: m.OpenTask, values: object
+) -> None:
+    """`frist_klaeren` lives beside the process: its completion is documented, the instance is not moved."""
+    facts = task_facts(work.session, state.process, row)
+    reason = lane_refusal(actor, facts)
+    if reason is not None:
+        raise NotAllowed(reason)
+    clean = validate_submission(escalation_form(), values)
+    work.session.add(
+        m.TaskHistory(
+            case_id=state.case.id,
+            task_uuid=row.id,
+            task_key=row.task_key,
+            title=row.title,
+            lane=row.lane,
+            completed_by_user_id=actor.user_id,
+            completed_at=work.now,
+        )
+    )
+    work.session.delete(row)
+    work.session.flush()
+    record(
+        work,
+        "task.completed",
+        actor=actor,
+        case=state.case,
+        payload={"task": row.task_key, "task_id": row.id, "title": row.title, "values": clean},
+    )
+    case_state.save(work, state)
+
+
+def record_refusal(work: Work, actor: Actor, task_id: str, error: EngineError) -> None:
+    """Audit a refused completion in its own transaction (the refused one rolled back): `task.rejected`
+    when the case was visible to the actor, `access.denied` when it was not (wrong organisation)."""
+    session = work.session
+    case_id = session.execute(select(m.OpenTask.case_id).where(m.OpenTask.id == task_id)).scalar_one_or_none()
+    if case_id is None:
+        case_id = session.execute(
+            select(m.TaskHistory.case_id).where(m.TaskHistory.task_uuid == task_id)
+        ).scalar_one_or_none()
+    case = session.get(m.Case, case_id) if case_id is not None else None
+    denied = isinstance(error, NotFound)
+    payload: dict[str, Any] = {"task_id": task_id, "reason": error.detail, "refusal": type(error).__name__}
+    if isinstance(error, ValidationFailed):
+        payload["errors"] = error.errors
+    record(work, "access.denied" if denied else "task.rejected", actor=actor, case=case, payload=payload)
+
+
+def _case_of_task(session: Session, actor: Actor, task_id: str) -> int:
+    """The case of an open or completed task; 409 for a completed one only if the case is visible."""
+    case_id = session.execute(select(m.OpenTask.case_id).where(m.OpenTask.id == task_id)).scalar_one_or_none()
+    if case_id is not None:
+        return case_id
+    done = session.execute(select(m.TaskHistory.case_id).where(m.TaskHistory.task_uuid == task_id)).scalar_one_or_none()
+    case = session.get(m.Case, done) if done is not None else None
+    if case is not None and can_see_case(session, actor, case):
+        raise Conflict("Dieser Schritt ist bereits erledigt.")
+    raise NotFound(TASK_NOT_FOUND)
+
+
+def task_facts(session: Session, process: LoadedProcess, row: m.OpenTask) -> TaskFacts:
+    barred = frozenset(session.execute(select(m.OpenTaskBar.user_id).where(m.OpenTaskBar.task_id == row.id)).scalars())
+    # A process task's lanes come from its version's manifest; an escalation carries its own role.
+    roles = process.lane_roles(row.lane) if row.kind == "bpmn" else frozenset(row.lane_roles.split(","))
+    return TaskFacts(
+        lane_roles=roles,
+        organisation_id=row.organisation_id,
+        network_key=row.network_key,
+        offered_to_user_id=row.offered_to_user_id,
+        barred_user_ids=barred,
+    )
+
+
+def _guard_person(session: Session, actor: Actor, process: LoadedProcess, spec: UserTaskSpec, row: m.OpenTask) -> None:
+    facts = task_facts(session, process, row)
+    reason = lane_refusal(actor, facts)
+    if reason is None:
+        titles = [process.task(k).title for k in spec.paired_tasks if k in process.user_tasks]
+        reason = mehraugen_refusal(actor, facts, titles)
+    if reason is not None:
+        raise NotAllowed(reason)
+
+
+def prefilled_values(spec: UserTaskSpec, data: dict[str, Any]) -> dict[str, Any]:
+    """Values the server offers for a form (fields with `prefill`), kept when a completion omits them."""
+    return {f.name: data[f.prefill] for f in spec.form.fields if f.prefill and data.get(f.prefill) is not None}
+
+
+def _check_pool_fields(session: Session, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> None:
+    """A `user` field with a pool names a member of that role in the case's network."""
+    errors: dict[str, list[str]] = {}
+    for field in spec.form.fields:
+        if field.type != "user" or field.pool is None or not clean.get(field.name):
+            continue
+        member = session.execute(
+            select(m.User.id)
+            .join(m.Membership, m.Membership.user_id == m.User.id)
+            .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
+            .where(
+                m.User.username == clean[field.name],
+                m.User.active,
+                m.Membership.role == field.pool,
+                m.Organisation.network_key == network_key,
+            )
+            .limit(1)
+        ).first()
+        if member is None:
+            errors[field.name] = ["Diese Person gehört nicht zum Pool dieses Netzwerks."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_date_limits(work: Work, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> None:
+    """A date with `max_frist` lies between today and today + that Frist of the network's profile
+    (the Schutzplan is reviewed at the latest after `schutzplan_max`, P8W by default)."""
+    errors: dict[str, list[str]] = {}
+    today = work.now.astimezone(BERLIN).date()
+    for field in spec.form.fields:
+        if field.max_frist is None or not clean.get(field.name):
+            continue
+        value = fristen_store.profile(work.session, network_key).value(field.max_frist)
+        latest = due(parse_frist(value), work.now).astimezone(BERLIN).date()
+        chosen = date.fromisoformat(clean[field.name])
+        if chosen < today:
+            errors[field.name] = ["Das Datum liegt in der Vergangenheit."]
+        elif chosen > latest:
+            errors[field.name] = [
+                f"Spätestens am {latest:%d.%m.%Y} (Frist „{field.max_frist}“ des Netzwerks: {value})."
+            ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def take_over(work: Work, actor: Actor, case_id: int) -> None:
+    """The responsible caseworker of a case: one of its organisation's case workers, who says so."""
+    case = case_state.lock_case(work.session, case_id)
+    if case is None or not can_see_case(work.session, actor, case):
+        raise NotFound("Fall nicht gefunden.")
+    if not actor.roles_in(case.organisation_id) & {
+        "ja_fachkraft",
+        "ja_leitung",
+        "fachkraft",
+        "leitung",
+        "berufsgeheimnistraeger",
+    }:
+        raise NotAllowed("Nur Fachkräfte der Organisation können einen Fall übernehmen.")
+    previous = case.responsible_user_id
+    case.responsible_user_id = actor.user_id
+    work.session.flush()
+    record(work, "case.taken_over", actor=actor, case=case, payload={"from_user_id": previous})

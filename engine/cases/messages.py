@@ -1,0 +1,180 @@
+"""Messages between cases, delivered in the sender's unit of work: both happen or neither.
+
+A thrown message goes, in this order,
+1. to a linked case that waits for it (the Rückmeldung reaching the Träger's case);
+2. into a new case of the process whose manifest says the message starts it (the Meldung opening a
+   `jugendamt_8a` case at the sending case's responsible Jugendamt, § 8a Abs. 6 SGB VIII);
+3. into the history of the case it was sent to earlier (the written Meldebogen that follows a
+   telephone Sofortmeldung).
+A message that fits none of these fails the step: nothing is sent half-way.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor
+from engine.auditing.recording import record
+from engine.cases import state as case_state
+from engine.errors import Conflict
+from engine.persistence import models as m
+from engine.persistence.sealed import open_child, seal_message
+from engine.processes.catalog import LoadedProcess
+from engine.processes.spiff import OutgoingMessage, send_message, take_outgoing_messages
+from engine.transactions import Work
+
+MESSAGE_TITLES = {
+    "meldebogen_8a": "Schriftlicher Meldebogen eingegangen",
+    "rueckmeldung_8a": "Rückmeldung des Jugendamts eingegangen",
+}
+
+#: Relations written on both cases when a message opens a case.
+SENT_TO, RECEIVED_FROM = "meldung_an", "meldung_von"
+
+
+def deliver_messages(
+    work: Work,
+    sender: case_state.CaseState,
+    messages: list[OutgoingMessage],
+    *,
+    actor: Actor,
+    depth: int = 0,
+) -> None:
+    if depth > 3:
+        raise Conflict("Nachrichten zwischen Fällen bilden eine Schleife; der Schritt wurde nicht gespeichert.")
+    session = work.session
+    for message in messages:
+        waiting = _waiting_linked_case(session, sender.case.id, message.name)
+        if waiting is not None:
+            _deliver_to(work, sender, waiting, message, actor=actor, depth=depth)
+            continue
+        process = work.catalog.started_by_message(session, message.name)
+        if process is not None:
+            _open_from_message(work, process, sender, message, actor=actor)
+            continue
+        recipient_id = _case_sent_to(session, sender.case.id)
+        if recipient_id is None:
+            raise Conflict(f"Die Nachricht „{message.name}“ kann keinem Fall zugestellt werden.")
+        recipient = session.get(m.Case, recipient_id)
+        assert recipient is not None
+        _file(work, sender.case, recipient, message)
+        _audit_transfer(work, sender.case, recipient, message, actor)
+
+
+def _file(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> None:
+    """Keep what arrived in the receiving case: an entry of its history, and the content (sealed) in
+    its `messages`, readable by its people."""
+    filed = m.CaseMessage(
+        case_id=recipient.id, from_case_id=sender.id, name=message.name, payload=b"", received_at=work.now
+    )
+    work.session.add(filed)
+    work.session.flush()
+    filed.payload = seal_message(work, recipient.reference, filed.id, message.payload)
+    title = MESSAGE_TITLES.get(message.name, f"Nachricht „{message.name}“ eingegangen")
+    work.session.add(
+        m.TaskHistory(
+            case_id=recipient.id,
+            task_uuid=f"message-{filed.id}",
+            task_key=message.name,
+            title=f"{title} ({sender.reference})",
+            lane="",
+            completed_by_user_id=None,
+            completed_at=work.now,
+        )
+    )
+    work.session.flush()
+
+
+def _audit_transfer(work: Work, sender: m.Case, receiver: m.Case, message: OutgoingMessage, actor: Actor) -> None:
+    """Both sides record what crossed between the organisations (DP-11: who transmitted what)."""
+    record(
+        work,
+        "message.sent",
+        actor=actor,
+        case=sender,
+        payload={"message": message.name, "to_case": receiver.reference, "payload": message.payload},
+    )
+    record(
+        work,
+        "message.received",
+        actor=None,
+        case=receiver,
+        payload={"message": message.name, "from_case": sender.reference, "payload": message.payload},
+    )
+
+
+def _waiting_linked_case(session: Session, case_id: int, message: str) -> int | None:
+    return session.execute(
+        select(m.CaseLink.linked_case_id)
+        .join(m.CaseWait, m.CaseWait.case_id == m.CaseLink.linked_case_id)
+        .where(m.CaseLink.case_id == case_id, m.CaseWait.message == message)
+        .order_by(m.CaseLink.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _case_sent_to(session: Session, case_id: int) -> int | None:
+    return session.execute(
+        select(m.CaseLink.linked_case_id)
+        .where(m.CaseLink.case_id == case_id, m.CaseLink.relation == SENT_TO)
+        .order_by(m.CaseLink.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _deliver_to(
+    work: Work, sender: case_state.CaseState, case_id: int, message: OutgoingMessage, *, actor: Actor, depth: int
+) -> None:
+    case = case_state.lock_case(work.session, case_id)
+    assert case is not None
+    receiver = case_state.load(work, case)
+    send_message(receiver.workflow, message.name, message.payload)
+    _file(work, sender.case, case, message)  # e.g. the Rückmeldung: its two facts stay visible in the case
+    _audit_transfer(work, sender.case, case, message, actor)
+    deliver_messages(work, receiver, take_outgoing_messages(receiver.workflow), actor=actor, depth=depth + 1)
+    case_state.save(work, receiver)
+
+
+def _open_from_message(
+    work: Work, process: LoadedProcess, sender: case_state.CaseState, message: OutgoingMessage, *, actor: Actor
+) -> None:
+    """The Meldebogen: the message's fields, the child's data and who reports — nothing else of the
+    sender's internal documentation (that stays in the sender's instance)."""
+    session = work.session
+    reporter = session.get(m.Organisation, sender.case.organisation_id)
+    office = session.get(m.Organisation, sender.case.jugendamt_id)
+    assert reporter is not None and office is not None
+    meldung = {
+        **message.payload,
+        "melder": {"organisation": reporter.key, "organisation_name": reporter.name, "kontakt": actor.display_name},
+        "bezug": sender.case.reference,
+        # when the Jugendamt learnt of it: the telephone call of a Sofortmeldung, else this transmission
+        "eingegangen_am": message.payload.get("gemeldet_am") or work.now.isoformat(),
+    }
+    child = open_child(work, sender.case)
+    opened = case_state.create_case(
+        work,
+        process,
+        organisation=office,
+        jugendamt=office,
+        child=child,
+        variables={"meldung": meldung},
+        opened_by=None,
+    )
+    session.add(m.CaseLink(case_id=sender.case.id, linked_case_id=opened.case.id, relation=SENT_TO))
+    session.add(m.CaseLink(case_id=opened.case.id, linked_case_id=sender.case.id, relation=RECEIVED_FROM))
+    session.flush()
+    record(
+        work,
+        "case.created",
+        actor=None,
+        case=opened.case,
+        payload={
+            "process": {"key": process.key, "version": process.version},
+            "child": child,
+            "jugendamt": office.key,
+            "meldung_von": sender.case.reference,
+        },
+    )
+    _audit_transfer(work, sender.case, opened.case, OutgoingMessage(message.name, meldung), actor)

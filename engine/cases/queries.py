@@ -1,0 +1,285 @@
+"""Read models for the API and the UI: cases, inboxes, task forms — each checked against the actor.
+
+Everything returned is JSON-compatible; datetimes are ISO 8601 with an offset. A case the actor may
+not see raises NotFound, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from audit import Shredded
+from engine.actor import Actor
+from engine.cases import state as case_state
+from engine.cases.child import age_years
+from engine.cases.completion import TASK_NOT_FOUND, prefilled_values, task_facts
+from engine.cases.visibility import can_see_case, sees_identifying_data
+from engine.clock import BERLIN
+from engine.errors import NotFound
+from engine.forms import form_to_api
+from engine.forms.builtin import escalation_form
+from engine.permissions import CASEWORK_ROLES, POOL_ROLES, lane_refusal, may_complete, mehraugen_refusal
+from engine.persistence import models as m
+from engine.persistence.sealed import open_child, open_message
+from engine.processes.catalog import LoadedProcess, ProcessCatalog
+from engine.processes.spiff import find_task, ready_user_tasks
+from engine.transactions import Work
+
+CASE_NOT_FOUND = "Fall nicht gefunden."
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _org(session: Session, organisation_id: int) -> dict[str, str]:
+    org = session.get(m.Organisation, organisation_id)
+    assert org is not None
+    return {"key": org.key, "name": org.name}
+
+
+def visible_case(session: Session, actor: Actor, case_id: int) -> m.Case:
+    case = session.get(m.Case, case_id)
+    if case is None or not can_see_case(session, actor, case):
+        raise NotFound(CASE_NOT_FOUND)
+    return case
+
+
+def task_summary(row: m.OpenTask, now: datetime) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "case_id": row.case_id,
+        "case_reference": row.case_reference,
+        "pseudonym": row.pseudonym,
+        "task": row.task_key,
+        "title": row.title,
+        "lane": row.lane,
+        "due_at": iso(row.due_at),
+        "overdue": row.due_at is not None and row.due_at <= now,
+    }
+
+
+def _open_tasks_of(
+    session: Session, process: LoadedProcess, actor: Actor, case_id: int, now: datetime
+) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(m.OpenTask).where(m.OpenTask.case_id == case_id).order_by(m.OpenTask.created_at)
+    ).scalars()
+    return [_with_permission(session, process, actor, r, now) for r in rows]
+
+
+def _with_permission(
+    session: Session, process: LoadedProcess, actor: Actor, row: m.OpenTask, now: datetime
+) -> dict[str, Any]:
+    """The task with `may_complete` and, when not, the German reason (`refusal`) the engine would give."""
+    facts = task_facts(session, process, row)
+    reason = lane_refusal(actor, facts)
+    if reason is None and row.kind == "bpmn" and row.task_key in process.user_tasks:
+        paired = process.task(row.task_key).paired_tasks
+        titles = [process.task(k).title for k in paired if k in process.user_tasks]
+        reason = mehraugen_refusal(actor, facts, titles)
+    return {**task_summary(row, now), "may_complete": reason is None, "refusal": reason}
+
+
+def step_result(session: Session, process: LoadedProcess, actor: Actor, case_id: int, now: datetime) -> dict[str, Any]:
+    """What a completion returns: enough to go on (next tasks), nothing that grows with the history."""
+    case = session.get(m.Case, case_id)
+    assert case is not None
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "open_tasks": _open_tasks_of(session, process, actor, case.id, now),
+    }
+
+
+def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
+    session, now = work.session, work.now
+    case = visible_case(session, actor, case_id)
+    process = work.catalog.load(session, case.definition_id)
+    view: dict[str, Any] = {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "process": {"key": process.key, "version": process.version, "title": process.title},
+        "organisation": _org(session, case.organisation_id),
+        "jugendamt": _org(session, case.jugendamt_id),
+        "pseudonym": case.pseudonym,
+        "opened_at": iso(case.opened_at),
+        "closed_at": iso(case.closed_at),
+    }
+    if sees_identifying_data(actor, case):  # § 64 Abs. 2a SGB VIII: never for the insofa
+        try:
+            child = open_child(work, case)
+        except Shredded:  # end of retention: the case's key is destroyed, its content gone for good
+            view["shredded"] = True
+        else:
+            view["child"] = child
+            view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
+    view["open_tasks"] = _open_tasks_of(session, process, actor, case.id, now)
+    responsible = session.get(m.User, case.responsible_user_id) if case.responsible_user_id else None
+    view["responsible"] = responsible.username if responsible else None
+    if sees_identifying_data(actor, case) and not view.get("shredded"):
+        view["ampel"] = _ampel(work, case)
+    history = session.execute(
+        select(m.TaskHistory, m.User.username)
+        .outerjoin(m.User, m.User.id == m.TaskHistory.completed_by_user_id)
+        .where(m.TaskHistory.case_id == case.id)
+        .order_by(m.TaskHistory.id)
+    ).all()
+    view["history"] = [
+        {
+            "task": h.task_key,
+            "title": h.title,
+            "completed_by": username or "system",
+            "completed_at": iso(h.completed_at),
+        }
+        for h, username in history
+    ]
+    received = [] if view.get("shredded") else _received_messages(work, case)
+    if sees_identifying_data(actor, case):
+        view["messages"] = received
+    links = session.execute(
+        select(m.CaseLink, m.Case.reference)
+        .join(m.Case, m.Case.id == m.CaseLink.linked_case_id)
+        .where(m.CaseLink.case_id == case.id)
+        .order_by(m.CaseLink.id)
+    ).all()
+    view["links"] = [
+        {"case_id": link.linked_case_id, "reference": ref, "relation": link.relation} for link, ref in links
+    ]
+    return view
+
+
+def _pool_members(session: Session, role: str, network_key: str) -> list[dict[str, str]]:
+    """Who may be named for a pool field (e.g. the insofa of the case's network): value and label."""
+    rows = session.execute(
+        select(m.User.username, m.User.display_name, m.Organisation.name)
+        .join(m.Membership, m.Membership.user_id == m.User.id)
+        .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
+        .where(m.Membership.role == role, m.Organisation.network_key == network_key, m.User.active)
+        .order_by(m.User.display_name)
+    ).all()
+    return [{"value": username, "label": f"{name} ({organisation})"} for username, name, organisation in rows]
+
+
+def _ampel(work: Work, case: m.Case) -> dict[str, Any] | None:
+    """The Jugendamt's triage (rot / gelb / gruen) once recorded, and whether a second person confirmed it."""
+    state = case_state.load(work, case)
+    tasks = ready_user_tasks(state.workflow) or state.workflow.get_tasks()
+    data = state.workflow.data if state.workflow.completed else (tasks[-1].data if tasks else {})
+    urgency = data.get("dringlichkeit")
+    if urgency not in ("rot", "gelb", "gruen"):
+        return None
+    confirmed = (
+        work.session.execute(
+            select(m.TaskHistory.id)
+            .where(m.TaskHistory.case_id == case.id, m.TaskHistory.task_key == "ersteinschaetzung_bestaetigen")
+            .limit(1)
+        ).first()
+        is not None
+    )
+    return {"dringlichkeit": urgency, "bestaetigt": confirmed}
+
+
+def _received_messages(work: Work, case: m.Case) -> list[dict[str, Any]]:
+    rows = work.session.execute(
+        select(m.CaseMessage, m.Case.reference)
+        .join(m.Case, m.Case.id == m.CaseMessage.from_case_id)
+        .where(m.CaseMessage.case_id == case.id)
+        .order_by(m.CaseMessage.id)
+    ).all()
+    return [
+        {
+            "name": msg.name,
+            "received_at": iso(msg.received_at),
+            "from_reference": ref,
+            "payload": open_message(work, case.reference, msg),
+        }
+        for msg, ref in rows
+    ]
+
+
+def list_cases(session: Session, actor: Actor, status: str | None, now: datetime) -> list[dict[str, Any]]:
+    """Cases of the organisations the actor works for (pool members see their consultations)."""
+    org_ids = {ms.organisation_id for ms in actor.memberships if ms.role in CASEWORK_ROLES}
+    conditions = [m.Case.organisation_id.in_(org_ids)] if org_ids else []
+    for role in POOL_ROLES:
+        networks = actor.networks_with_role(role)
+        if networks:
+            offered = select(m.OpenTask.case_id).where(
+                m.OpenTask.pool_role == role,
+                m.OpenTask.network_key.in_(networks),
+                or_(m.OpenTask.offered_to_user_id.is_(None), m.OpenTask.offered_to_user_id == actor.user_id),
+            )
+            worked = select(m.TaskHistory.case_id).where(m.TaskHistory.completed_by_user_id == actor.user_id)
+            conditions += [m.Case.id.in_(offered), m.Case.id.in_(worked)]
+    if not conditions:
+        return []
+    stmt = select(m.Case).where(or_(*conditions)).order_by(m.Case.opened_at.desc(), m.Case.id.desc())
+    if status:
+        stmt = stmt.where(m.Case.status == status)
+    return [
+        {
+            "id": c.id,
+            "reference": c.reference,
+            "status": c.status,
+            "pseudonym": c.pseudonym,
+            "opened_at": iso(c.opened_at),
+            "organisation": _org(session, c.organisation_id),
+            "jugendamt": _org(session, c.jugendamt_id),
+        }
+        for c in session.execute(stmt).scalars()
+    ]
+
+
+def list_tasks(session: Session, catalog: ProcessCatalog, actor: Actor, now: datetime) -> list[dict[str, Any]]:
+    """Open tasks the actor may complete now — a task the Mehraugenprinzip bars is not offered."""
+    org_ids = {ms.organisation_id for ms in actor.memberships if ms.role in CASEWORK_ROLES}
+    conditions = [m.OpenTask.organisation_id.in_(org_ids) & m.OpenTask.pool_role.is_(None)] if org_ids else []
+    for role in POOL_ROLES:
+        networks = actor.networks_with_role(role)
+        if networks:
+            conditions.append((m.OpenTask.pool_role == role) & m.OpenTask.network_key.in_(networks))
+    if not conditions:
+        return []
+    rows = session.execute(
+        select(m.OpenTask, m.Case.definition_id)
+        .join(m.Case, m.Case.id == m.OpenTask.case_id)
+        .where(or_(*conditions))
+        .order_by(m.OpenTask.due_at.is_(None), m.OpenTask.due_at, m.OpenTask.created_at)
+    ).all()
+    return [
+        task_summary(row, now)
+        for row, definition_id in rows
+        if may_complete(actor, task_facts(session, catalog.load(session, definition_id), row))
+    ]
+
+
+def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
+    session, now = work.session, work.now
+    row = session.get(m.OpenTask, task_id)
+    case = session.get(m.Case, row.case_id) if row is not None else None
+    if row is None or case is None or not can_see_case(session, actor, case):
+        raise NotFound(TASK_NOT_FOUND)
+    state = case_state.load(work, case)
+    if row.kind == "bpmn":
+        spec = state.process.task(row.task_key)
+        task = find_task(state.workflow, UUID(task_id))
+        form, data = spec.form, prefilled_values(spec, task.data) if task is not None else {}
+    else:
+        form, data = escalation_form(), {}
+    api_form = form_to_api(form)
+    for field, api_field in zip(form.fields, api_form["fields"], strict=True):
+        if field.type == "user" and field.pool:
+            api_field["options"] = _pool_members(session, field.pool, row.network_key)
+    return {
+        **_with_permission(session, state.process, actor, row, now),
+        "form": api_form,
+        "data": data,
+    }

@@ -1,0 +1,202 @@
+"""Creating, locking, loading and saving one case inside a unit of work.
+
+`save` writes everything a step changes — instance state, optimistic-lock version, status, the
+open-task projection and the message-wait index — so a caller cannot forget a part of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from engine.cases.references import new_pseudonym, next_reference
+from engine.clock import BERLIN
+from engine.deadlines import arming as deadline_arming
+from engine.errors import StaleCase
+from engine.permissions import is_pool_lane
+from engine.persistence import models as m
+from engine.persistence.sealed import open_state, seal_child, seal_state
+from engine.processes.catalog import LoadedProcess
+from engine.processes.spiff import (
+    dump_instance,
+    load_instance,
+    new_instance,
+    ready_user_tasks,
+    tree_size,
+    waiting_message_names,
+)
+from engine.transactions import Work
+
+OPEN, CLOSED = "offen", "abgeschlossen"
+
+
+@dataclass
+class CaseState:
+    """A locked case with its process version and live SpiffWorkflow instance."""
+
+    case: m.Case
+    process: LoadedProcess
+    workflow: BpmnWorkflow
+    version: int
+
+
+def create_case(
+    work: Work,
+    process: LoadedProcess,
+    *,
+    organisation: m.Organisation,
+    jugendamt: m.Organisation,
+    child: dict[str, Any],
+    variables: dict[str, Any],
+    opened_by: int | None,
+) -> CaseState:
+    """Insert a new case on the given version and run its instance to the first wait state."""
+    session = work.session
+    reference = next_reference(session, work.now.astimezone(BERLIN).year)
+    case = m.Case(
+        reference=reference,
+        status=OPEN,
+        definition_id=process.definition_id,
+        organisation_id=organisation.id,
+        jugendamt_id=jugendamt.id,
+        pseudonym=new_pseudonym(session),
+        child_data=seal_child(work, reference, child),
+        opened_by_user_id=opened_by,
+        opened_at=work.now,
+        version=0,
+    )
+    session.add(case)
+    session.flush()
+    workflow = new_instance(process.parsed, {**statistics_variables(child), **variables})
+    session.add(m.Instance(case_id=case.id, state=b"", tree_size=0))
+    state = CaseState(case, process, workflow, version=0)
+    save(work, state)
+    return state
+
+
+def statistics_variables(child: dict[str, Any]) -> dict[str, Any]:
+    """The child's items of the § 99 Abs. 6 statistics (sex, birth month and year), for prefilling
+    `statistik_erfassen`; they live in the sealed instance like every other case variable."""
+    born = date.fromisoformat(child["geburtsdatum"])
+    return {
+        "kind_geschlecht": child.get("geschlecht", "ohne_angabe"),
+        "kind_geburtsmonat": born.month,
+        "kind_geburtsjahr": born.year,
+    }
+
+
+def lock_case(session: Session, case_id: int) -> m.Case | None:
+    """The case row, locked against concurrent steps on PostgreSQL (SQLite: BEGIN IMMEDIATE did it)."""
+    stmt = select(m.Case).where(m.Case.id == case_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def load(work: Work, case: m.Case) -> CaseState:
+    process = work.catalog.load(work.session, case.definition_id)
+    instance = work.session.get(m.Instance, case.id)
+    assert instance is not None, f"case {case.reference} has no instance"
+    workflow = load_instance(open_state(work, case, instance.state), process.parsed)
+    return CaseState(case, process, workflow, version=case.version)
+
+
+def save(work: Work, state: CaseState) -> None:
+    """Write the step's results; a concurrent writer that got there first → StaleCase (409)."""
+    session, now = work.session, work.now
+    case, workflow = state.case, state.workflow
+    status, closed_at = (CLOSED, now) if workflow.completed else (case.status, case.closed_at)
+    bumped = session.execute(
+        update(m.Case)
+        .where(m.Case.id == case.id, m.Case.version == state.version)
+        .values(version=state.version + 1, status=status, closed_at=closed_at)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleCase("Der Fall wurde inzwischen geändert. Bitte laden Sie ihn neu.")
+    state.version += 1
+    session.execute(
+        update(m.Instance)
+        .where(m.Instance.case_id == case.id)
+        .values(state=seal_state(work, case.reference, dump_instance(workflow)), tree_size=tree_size(workflow))
+    )
+    _refresh_open_tasks(session, state, now)
+    deadline_arming.sync(work, state)
+    _refresh_waits(session, case.id, waiting_message_names(workflow) if not workflow.completed else [])
+    session.expire(case)
+
+
+def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> None:
+    case, process = state.case, state.process
+    ready = {str(t.id): t for t in ready_user_tasks(state.workflow)} if not state.workflow.completed else {}
+    existing = set(
+        session.execute(select(m.OpenTask.id).where(m.OpenTask.case_id == case.id, m.OpenTask.kind == "bpmn")).scalars()
+    )
+    gone = existing - ready.keys()
+    if gone:
+        session.execute(delete(m.OpenTaskBar).where(m.OpenTaskBar.task_id.in_(gone)))
+        session.execute(delete(m.OpenTask).where(m.OpenTask.id.in_(gone)))
+    organisation = session.get(m.Organisation, case.organisation_id)
+    assert organisation is not None
+    for task_id in ready.keys() - existing:
+        task = ready[task_id]
+        spec = process.task(task.task_spec.bpmn_id)
+        roles = process.lane_roles(spec.lane)
+        pool_role = next(iter(sorted(roles))) if is_pool_lane(roles) else None
+        session.add(
+            m.OpenTask(
+                id=task_id,
+                case_id=case.id,
+                case_reference=case.reference,
+                pseudonym=case.pseudonym,
+                task_key=spec.key,
+                title=spec.title,
+                lane=spec.lane,
+                lane_roles=",".join(sorted(roles)),
+                kind="bpmn",
+                organisation_id=case.organisation_id,
+                network_key=organisation.network_key,
+                pool_role=pool_role,
+                offered_to_user_id=_named_pool_member(session, pool_role, task.data),
+                due_at=None,
+                created_at=now,
+            )
+        )
+        session.flush()
+        for user_id in _barred_users(session, case.id, spec.paired_tasks):
+            session.add(m.OpenTaskBar(task_id=task_id, user_id=user_id))
+    session.flush()
+
+
+def _named_pool_member(session: Session, pool_role: str | None, data: dict[str, Any]) -> int | None:
+    """The pool member the Leitung named (a form field named after the role holds a username)."""
+    if pool_role is None or not data.get(pool_role):
+        return None
+    return session.execute(select(m.User.id).where(m.User.username == data[pool_role])).scalar_one_or_none()
+
+
+def _barred_users(session: Session, case_id: int, paired: tuple[str, ...]) -> set[int]:
+    """Mehraugenprinzip: the author of the latest completion of each paired task (after a "not
+    confirmed → back" loop, the new version's author — not everyone who ever wrote one)."""
+    barred = set()
+    for task_key in paired:
+        author = session.execute(
+            select(m.TaskHistory.completed_by_user_id)
+            .where(m.TaskHistory.case_id == case_id, m.TaskHistory.task_key == task_key)
+            .order_by(m.TaskHistory.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if author is not None:
+            barred.add(author)
+    return barred
+
+
+def _refresh_waits(session: Session, case_id: int, messages: list[str]) -> None:
+    session.execute(delete(m.CaseWait).where(m.CaseWait.case_id == case_id))
+    for name in messages:
+        session.add(m.CaseWait(case_id=case_id, message=name))
+    session.flush()

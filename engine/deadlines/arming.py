@@ -1,0 +1,153 @@
+"""Deadlines as data, armed and closed in the same step that opened or finished what they watch.
+
+After every step the case's deadlines are brought in line with its instance:
+- an open user task or a waiting catch event whose BPMN declares a `frist` gets a deadline from the
+  network's Fristen profile, counted from the task's opening (default), the case's opening
+  (`frist_ab=fall_eroeffnet`) or an earlier task's completion (`frist_ab=erledigt:<task>`);
+- an armed BPMN timer (the Schutzplan review date) gets a deadline at its due instant;
+- a deadline whose task completed, or whose case ended, is closed and never fires.
+A profile change applies to deadlines armed afterwards: an armed deadline keeps its instant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine.deadlines.fristen import due, parse_frist, reminder_at
+from engine.deadlines.profiles import profile
+from engine.persistence import models as m
+from engine.processes.spiff import (
+    properties_of,
+    ready_user_tasks,
+    waiting_timers,
+    waiting_with_property,
+)
+from engine.transactions import Work
+
+if TYPE_CHECKING:
+    from engine.cases.state import CaseState
+
+ACTIVE = ("pending", "reminded")
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class _Watched:
+    task_uuid: str
+    task_key: str
+    title: str
+    kind: str  # task | timer
+    properties: dict[str, str]
+    data: dict[str, Any]
+    timer_due: datetime | None = None
+
+
+def _watched(state: CaseState) -> Iterator[_Watched]:
+    workflow = state.workflow
+    if workflow.completed:
+        return
+    for task in ready_user_tasks(workflow):
+        props = properties_of(task)
+        if "frist" in props:
+            yield _Watched(
+                str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "", "task", props, task.data
+            )
+    for task in waiting_with_property(workflow, "frist"):
+        yield _Watched(
+            str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "", "task", properties_of(task), task.data
+        )
+    for task, due_at in waiting_timers(workflow):
+        yield _Watched(
+            str(task.id),
+            task.task_spec.bpmn_id,
+            task.task_spec.bpmn_name or "",
+            "timer",
+            properties_of(task),
+            task.data,
+            timer_due=due_at,
+        )
+
+
+def sync(work: Work, state: CaseState) -> None:
+    """Arm what newly waits, close what no longer does (called by `case_state.save`)."""
+    session, case = work.session, state.case
+    known = {d.task_uuid: d for d in session.execute(select(m.Deadline).where(m.Deadline.case_id == case.id)).scalars()}
+    watched = {w.task_uuid: w for w in _watched(state)}
+    for task_uuid, deadline in known.items():
+        if deadline.state in ACTIVE and task_uuid not in watched:
+            deadline.state, deadline.closed_at, deadline.next_at = "closed", work.now, None
+    for task_uuid, item in watched.items():
+        if task_uuid not in known:
+            _arm(work, case, item)
+    session.flush()
+
+
+def _arm(work: Work, case: m.Case, item: _Watched) -> None:
+    session = work.session
+    if item.kind == "timer":
+        assert item.timer_due is not None
+        deadline = m.Deadline(
+            case_id=case.id,
+            task_uuid=item.task_uuid,
+            task_key=item.task_key,
+            title=item.title,
+            kind="timer",
+            frist_key=None,
+            frist_value=None,
+            started_at=work.now,
+            remind_at=None,
+            due_at=item.timer_due,
+            next_at=item.timer_due,
+            state="pending",
+        )
+    else:
+        key = _frist_key(item.properties["frist"], item.data)
+        organisation = session.get(m.Organisation, case.organisation_id)
+        assert organisation is not None
+        value = profile(session, organisation.network_key).value(key)
+        start = _start(session, case, item.properties.get("frist_ab"), work.now)
+        due_at = due(parse_frist(value), start)
+        remind = reminder_at(start, due_at)
+        deadline = m.Deadline(
+            case_id=case.id,
+            task_uuid=item.task_uuid,
+            task_key=item.task_key,
+            title=item.title,
+            kind="task",
+            frist_key=key,
+            frist_value=value,
+            started_at=start,
+            remind_at=remind,
+            due_at=due_at,
+            next_at=remind,
+            state="pending",
+        )
+        session.execute(update(m.OpenTask).where(m.OpenTask.id == item.task_uuid).values(due_at=due_at))
+    session.add(deadline)
+
+
+def _frist_key(declared: str, data: dict[str, Any]) -> str:
+    """`eindruck_{dringlichkeit}` → `eindruck_rot`: placeholders come from the task's data."""
+    return _PLACEHOLDER.sub(lambda match: str(data.get(match.group(1), "")), declared)
+
+
+def _start(session: Session, case: m.Case, counted_from: str | None, now: datetime) -> datetime:
+    if counted_from == "fall_eroeffnet":
+        return case.opened_at
+    if counted_from and counted_from.startswith("erledigt:"):
+        completed = session.execute(
+            select(m.TaskHistory.completed_at)
+            .where(m.TaskHistory.case_id == case.id, m.TaskHistory.task_key == counted_from.split(":", 1)[1])
+            .order_by(m.TaskHistory.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if completed is not None:
+            return completed
+    return now

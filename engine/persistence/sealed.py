@@ -1,0 +1,51 @@
+"""The sensitive columns, sealed with the audit library's field encryption.
+
+One place knows the scopes (one data key per case: shredding a case's key makes all of it
+unreadable) and the record names bound as associated data (table / case reference / field), so a
+blob copied into another row or column does not decrypt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.persistence import models as m
+from engine.transactions import Work
+
+SYSTEM_SCOPE = "system"
+
+
+def case_scope(reference: str) -> str:
+    return f"case:{reference}"
+
+
+def _seal(work: Work, reference: str, record: str, value: dict[str, Any]) -> bytes:
+    return work.vault.seal_field(work.session.connection(), case_scope(reference), record, value, now=work.now)
+
+
+def _open(work: Work, reference: str, record: str, blob: bytes) -> dict[str, Any]:
+    return work.vault.open_json(work.session.connection(), case_scope(reference), record, blob)
+
+
+def seal_child(work: Work, reference: str, child: dict[str, Any]) -> bytes:
+    return _seal(work, reference, f"cases/{reference}/child_data", child)
+
+
+def open_child(work: Work, case: m.Case) -> dict[str, Any]:
+    return _open(work, case.reference, f"cases/{case.reference}/child_data", case.child_data)
+
+
+def seal_state(work: Work, reference: str, state: dict[str, Any]) -> bytes:
+    return _seal(work, reference, f"instances/{reference}/state", state)
+
+
+def open_state(work: Work, case: m.Case, blob: bytes) -> dict[str, Any]:
+    return _open(work, case.reference, f"instances/{case.reference}/state", blob)
+
+
+def seal_message(work: Work, reference: str, message_id: int, payload: dict[str, Any]) -> bytes:
+    return _seal(work, reference, f"case_messages/{message_id}/payload", payload)
+
+
+def open_message(work: Work, reference: str, message: m.CaseMessage) -> dict[str, Any]:
+    return _open(work, reference, f"case_messages/{message.id}/payload", message.payload)

@@ -1,0 +1,125 @@
+"""XML plumbing of bundle validation: safe parsing, the complete XSD report, SpiffWorkflow's own parse.
+
+Why not just call SpiffWorkflow's parser: it stops at the first problem (the XSD validator raises
+with the *last* error of the log), and an admin fixing a bundle wants all of them at once. So the
+schema of the parser's validator is run here and its whole error log reported; SpiffWorkflow's own
+structural parse (`get_spec`) runs afterwards, only on schema-valid files, for what it alone knows.
+Files are parsed with entity resolution and network access off: a bundle is uploaded data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lxml import etree
+
+from engine.processes.spiff import make_parser
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+_SHORT_NS = {f"{{{BPMN_NS}}}": "bpmn:", f"{{{SPIFF_NS}}}": "spiffworkflow:"}
+
+# lxml's XMLSchema keeps the log of its last run on the object; deploys are rare, so serialise them.
+_XSD_LOCK = threading.Lock()
+
+
+def bpmn(tag: str) -> str:
+    return f"{{{BPMN_NS}}}{tag}"
+
+
+def spiff(tag: str) -> str:
+    return f"{{{SPIFF_NS}}}{tag}"
+
+
+def local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One parsed XML file of the bundle."""
+
+    path: str
+    root: etree._Element
+
+    def at(self, element: etree._Element, message: str) -> str:
+        """`file line N: tag 'id': message` — the prefix every element problem carries.
+
+        The element named is the nearest one with an id, skipping event definitions (the admin
+        looks for the event in the modeler, not for its definition).
+        """
+        owner = element
+        while owner is not None and (owner.get("id") is None or local(owner).endswith("EventDefinition")):
+            owner = owner.getparent()
+        label = f"{local(owner)} '{owner.get('id')}': " if owner is not None else ""
+        return f"{self.path} line {element.sourceline}: {label}{message}"
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def parse_xml(path: str, content: bytes) -> tuple[Doc | None, list[str]]:
+    """Parse one file; a syntax error or a DOCTYPE (entity tricks, never needed in BPMN) is a problem."""
+    try:
+        root = etree.fromstring(content, _safe_parser())
+    except etree.XMLSyntaxError as exc:
+        return None, [f"{path} line {exc.lineno}: XML is not well-formed: {exc.msg}"]
+    if root.getroottree().docinfo.doctype:
+        return None, [f"{path}: DOCTYPE declarations are not allowed"]
+    return Doc(path, root), []
+
+
+def shorten(message: str) -> str:
+    for long, short in _SHORT_NS.items():
+        message = message.replace(long, short)
+    return message
+
+
+def xsd_problems(path: str, content: bytes) -> list[str]:
+    """Every XSD violation of one BPMN file, with its line (SpiffWorkflow's schema incl. its extensions)."""
+    validator = make_parser().validator
+    root = etree.fromstring(content, _safe_parser())  # a fresh tree: preprocess() renames elements
+    validator.preprocess(root)
+    with _XSD_LOCK:
+        if validator.validator.validate(root):
+            return []
+        errors = list(validator.validator.error_log)
+    return [f"{path} line {e.line}: XSD: {shorten(e.message)}" for e in errors]
+
+
+def spiff_problems(key: str, bpmn_files: Mapping[str, bytes], dmn_files: Mapping[str, bytes]) -> list[str]:
+    """What SpiffWorkflow itself refuses while building the spec of process `key` (first problem only)."""
+    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+    parser = make_parser()
+    roots = {path: etree.fromstring(content, _safe_parser()) for path, content in bpmn_files.items()}
+    try:
+        for path, content in dmn_files.items():
+            parser.add_dmn_xml(etree.fromstring(content, _safe_parser()), filename=path)
+        for path, root in roots.items():
+            parser.add_bpmn_xml(root, filename=path)
+        parser.get_spec(key)
+        parser.get_subprocess_specs(key)
+    except ValidationException as exc:
+        where, line = exc.file_name or ", ".join(bpmn_files), exc.line_number
+        element_id = getattr(exc, "id", "") or ""
+        if element_id and not line:  # Spiff reads `node.line_number`, which lxml elements do not have
+            found = [e for r in roots.values() for e in r.xpath("//*[@id=$i]", i=element_id)]
+            line = found[0].sourceline if found else ""
+        at = f" line {line}" if line else ""
+        label = f"{shorten(exc.tag).removeprefix('bpmn:')} '{element_id}': " if element_id else ""
+        return [f"{where}{at}: {label}SpiffWorkflow: {_clip(shorten(str(exc)).rstrip('. '))}"]
+    except Exception as exc:  # the library raises KeyError, TypeError, … for some malformed models
+        return [
+            f"{', '.join(bpmn_files)}: SpiffWorkflow cannot build process '{key}': "
+            f"{type(exc).__name__}: {_clip(shorten(str(exc)))}"
+        ]
+    return []
+
+
+def _clip(message: str, limit: int = 300) -> str:
+    """SpiffWorkflow sometimes puts a whole XML element into its message."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
