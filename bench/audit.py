@@ -125,14 +125,14 @@ def run_steps(steps_per_mode: int, cases: int, warmup: int, gc_watch: GcWatch) -
             open_tasks: list[tuple[int, str]] = []  # (completed reviews, open task id) per case
             for _ in range(cases):
                 view = engine.open_case(actor, process_key=PROCESS, child=CHILD)
-                open_tasks.append((0, view["open_tasks"][0]["id"]))
+                open_tasks.append((0, view.open_tasks[0].id))
 
             def step(index: int) -> float:
                 done, task_id = open_tasks[index % cases]
                 start = time.perf_counter()
                 view = engine.complete_task(actor, task_id, review(done))
                 seconds = time.perf_counter() - start
-                open_tasks[index % cases] = (done + 1, view["open_tasks"][0]["id"])
+                open_tasks[index % cases] = (done + 1, view.open_tasks[0].id)
                 return seconds
 
             for i in range(warmup):  # untimed: caches, statement cache, a few history rows per case

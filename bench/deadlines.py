@@ -151,7 +151,7 @@ def _setup(engine: CaseEngine) -> list[int]:
             update(m.User).where(m.User.username == "bench_leitung").values(email="leitung@kita-bench.example")
         )
         uow.commit()
-    return [engine.open_case(actor, process_key=PROCESS, child=CHILD)["id"] for _ in range(CASES)]
+    return [engine.open_case(actor, process_key=PROCESS, child=CHILD).case_id for _ in range(CASES)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ class Firings:
 @contextmanager
 def _recording(engine: CaseEngine, firings: Firings) -> Iterator[None]:
     """Wrap (bench process only, restored on exit) `deadline_firing._fire` to note which deadline a
-    unit of work fires, `engine._work_at` to note when that unit committed, `engine.next_wake` to time
+    unit of work fires, `engine.tx.command` to note when that unit committed, `engine.next_wake` to time
     the scheduler's planning, `engine.run_due` to note each run."""
     original_fire = deadline_firing._fire
     local = threading.local()
@@ -186,15 +186,14 @@ def _recording(engine: CaseEngine, firings: Firings) -> Iterator[None]:
         local.deadline_id = deadline.id
         return original_fire(work, deadline)
 
-    original_work_at = engine._work_at
+    original_command = engine.tx.command
 
-    @contextmanager
-    def work_at(now: datetime) -> Iterator[Work]:
+    def command(action: Any, **options: Any) -> Any:
         local.deadline_id = None
-        with original_work_at(now) as work:
-            yield work
-        if local.deadline_id is not None:  # the block left cleanly: committed
+        result = original_command(action, **options)
+        if local.deadline_id is not None:  # returned: committed
             firings.committed.append((local.deadline_id, datetime.now(UTC)))
+        return result
 
     original_next_wake = engine.next_wake
 
@@ -215,14 +214,14 @@ def _recording(engine: CaseEngine, firings: Firings) -> Iterator[None]:
         return fired
 
     deadline_firing._fire = fire
-    engine._work_at = work_at  # type: ignore[method-assign]
+    engine.tx.command = command  # type: ignore[method-assign]
     engine.next_wake = next_wake  # type: ignore[method-assign]
     engine.run_due = run_due  # type: ignore[method-assign]
     try:
         yield
     finally:
         deadline_firing._fire = original_fire
-        del engine._work_at, engine.next_wake, engine.run_due
+        del engine.tx.command, engine.next_wake, engine.run_due
 
 
 class _SkippedRuns(logging.Handler):
@@ -816,7 +815,7 @@ kind fired by one direct `run_due()` with its phases wrapped; mean ms per firing
 rows; rows inserted with `executemany` reference {CASES} real open cases (opened through
 `CaseEngine.open_case`; the process arms no deadline of its own, so no step re-syncs them). The firing
 paths run unmodified; for the lateness and restart figures `deadline_firing._fire`,
-`CaseEngine._work_at`, `CaseEngine.next_wake` and `CaseEngine.run_due` are wrapped in the bench
+`CaseEngine.tx.command`, `CaseEngine.next_wake` and `CaseEngine.run_due` are wrapped in the bench
 process only (restored afterwards) to note which deadline each unit of work fired, when it committed,
 how long planning took and when a run ended; nothing polls the database while the scheduler runs.
 "query alone" times the captured SQL on a plain `sqlite3` connection (median of 30), without session

@@ -159,7 +159,7 @@ def world(engine: CaseEngine) -> Actor:
 def _advance(engine: CaseEngine, actor: Actor, case: _Case, until: int) -> None:
     while case.done < until:
         view = engine.complete_task(actor, case.task_id, review(case.done))
-        case.task_id = view["open_tasks"][0]["id"]
+        case.task_id = view.open_tasks[0].id
         case.done += 1
 
 
@@ -188,7 +188,7 @@ def run_engine(
                 chosen = sorted((c for c in cases if c.done <= history), key=lambda c: -c.done)[:count]
                 while len(chosen) < count:
                     view = engine.open_case(actor, process_key=PROCESS, child=CHILD)
-                    case = _Case(view["id"], view["open_tasks"][0]["id"])
+                    case = _Case(view.case_id, view.open_tasks[0].id)
                     cases.append(case)
                     chosen.append(case)
                 for case in chosen:
@@ -205,7 +205,7 @@ def run_engine(
                         view = current.timed(
                             lambda c=case, v=values: engine.complete_task(actor, c.task_id, v), gc_watch
                         )
-                        case.task_id = view["open_tasks"][0]["id"]
+                        case.task_id = view.open_tasks[0].id
                         case.done += 1
                 current.state_bytes, current.tree_tasks = _instance_sizes(engine, [c.id for c in chosen])
                 series.append(current)
@@ -227,7 +227,7 @@ def _breakdown(engine: CaseEngine, actor: Actor, chosen: list[_Case], steps: int
             start = time.perf_counter()
             view = engine.complete_task(actor, case.task_id, review(case.done))
             total += time.perf_counter() - start
-            case.task_id = view["open_tasks"][0]["id"]
+            case.task_id = view.open_tasks[0].id
             case.done += 1
     result = {label: totals.get(label, 0.0) * 1000 / steps for _, _, label in _PHASES}
     result["rest (lookup, lock, guards, form, history row, session)"] = total * 1000 / steps - sum(result.values())
@@ -241,7 +241,7 @@ def _check_end(engine: CaseEngine, actor: Actor, case: _Case) -> None:
     view = engine.case(actor, case.id)
     assert len(view["history"]) == case.done, (len(view["history"]), case.done)
     view = engine.complete_task(actor, case.task_id, review(case.done, "ja"))
-    assert view["status"] == "abgeschlossen" and not view["open_tasks"], view["status"]
+    assert view.status == "abgeschlossen" and not view.open_tasks, view.status
 
 
 # --------------------------------------------------------------------------------------------------

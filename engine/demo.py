@@ -14,6 +14,7 @@ from sqlalchemy import select
 from engine.accounts import registry as accounts
 from engine.actor import Actor
 from engine.case_engine import CaseEngine
+from engine.cases.results import CaseProgress
 from engine.persistence import models as m
 
 DEMO_PASSWORD = "Schutzpfad-Demo-2026"  # noqa: S105 - documented demo login, demo installations only
@@ -84,8 +85,8 @@ def seed_demo(engine: CaseEngine) -> bool:
     return True
 
 
-def _step(engine: CaseEngine, actor: Actor, case: dict[str, Any], task: str, values: dict[str, Any]) -> dict[str, Any]:
-    task_id = next(t["id"] for t in case["open_tasks"] if t["task"] == task)
+def _step(engine: CaseEngine, actor: Actor, case: CaseProgress, task: str, values: dict[str, Any]) -> CaseProgress:
+    task_id = next(t.id for t in case.open_tasks if t.task == task)
     return engine.complete_task(actor, task_id, values)
 
 

@@ -1,22 +1,35 @@
 """One user action = one unit of work: everything commits together or nothing does.
 
-`UnitOfWork` is the transaction (a context manager: leaving the block without `commit()` — or with an
-exception — rolls back); `Work` is what every engine operation inside it needs, in one value: the
-session, the process catalog, the audit vault and the instant of the action (time is a parameter,
-read once).
+- `UnitOfWork` is the transaction: leaving the block without `commit()` — or with an exception —
+  rolls back. A reading unit never takes SQLite's write lock (`BEGIN`, not `BEGIN IMMEDIATE`).
+- `Work` is what every engine operation inside it needs, in one value: the session, the process
+  catalog, the audit vault and the instant of the action (time is a parameter, read once).
+- `TransactionRunner` is the only code that opens, commits and rolls back units of work for the
+  engine's facades: `command` runs one action in a writing unit and commits it; when the action is
+  refused (an `EngineError`), everything it did is rolled back and the refusal — if the command says
+  how — is recorded in a writing unit of its own, the same way for every command. `query` runs a
+  read in a reading unit and commits nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit import AuditVault
+from engine.clock import Clock
+from engine.errors import EngineError
 from engine.persistence.database import WRITE_OPTION
 from engine.processes.catalog import ProcessCatalog
+from engine.processes.spiff import frozen_time
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -52,3 +65,64 @@ class Work:
     catalog: ProcessCatalog
     vault: AuditVault
     now: datetime
+
+
+#: Records a refused command in a transaction of its own; may return the error to raise instead
+#: (a failed sign-in that locks the name raises the lock-out).
+Refusal = Callable[[Work, EngineError], EngineError | None]
+
+
+class TransactionRunner:
+    def __init__(
+        self, factory: sessionmaker[Session], catalog: ProcessCatalog, vault: AuditVault, clock: Clock
+    ) -> None:
+        self._factory = factory
+        self._catalog = catalog
+        self._vault = vault
+        self._clock = clock
+
+    def raw(self, *, write: bool) -> UnitOfWork:
+        """A bare unit of work (the caller commits): for start-up, demo data and tests only."""
+        return UnitOfWork(self._factory, write=write)
+
+    @contextmanager
+    def unit(self, *, write: bool, at: datetime | None = None) -> Iterator[tuple[UnitOfWork, Work]]:
+        """A raw unit of work and its `Work` (SpiffWorkflow's timers see the same instant). For the
+        runner itself, start-up and maintenance code, and tests that arrange a situation by hand."""
+        now = at or self._clock.now()
+        with UnitOfWork(self._factory, write=write) as uow, frozen_time(now):
+            yield uow, Work(uow.session, self._catalog, self._vault, now)
+
+    def command(self, action: Callable[[Work], T], *, refusal: Refusal | None = None, at: datetime | None = None) -> T:
+        """Run `action` in one writing unit and commit; on an `EngineError` roll back, record the
+        refusal in its own unit (when `refusal` is given) and raise."""
+        now = at or self._clock.now()
+        try:
+            with self.unit(write=True, at=now) as (uow, work):
+                result = action(work)
+                uow.commit()
+            return result
+        except EngineError as refused:
+            if refusal is None:
+                raise
+            with self.unit(write=True, at=now) as (uow, work):
+                replacement = refusal(work, refused)
+                uow.commit()
+            if replacement is not None and replacement is not refused:
+                raise replacement from None
+            raise
+
+    def query(self, read: Callable[[Work], T], *, refusal: Refusal | None = None) -> T:
+        """Run `read` in a reading unit (nothing is committed); a refused read is recorded like a
+        refused command, in a writing unit of its own."""
+        now = self._clock.now()
+        try:
+            with self.unit(write=False, at=now) as (_, work):
+                return read(work)
+        except EngineError as refused:
+            if refusal is None:
+                raise
+            with self.unit(write=True, at=now) as (uow, work):
+                refusal(work, refused)
+                uow.commit()
+            raise

@@ -67,14 +67,15 @@ class AccountLocked(SignInFailed):
         self.minutes = minutes
 
 
-@dataclass(frozen=True)
-class PasswordOutcome:
-    """The result of the password step. `error` set: the attempt failed (committed, then raised)."""
+class CredentialsRejected(SignInFailed):
+    """A wrong password or code, or a locked name: raised inside the sign-in command, which rolls
+    back; the transaction runner then counts it (`record_rejection`) in a unit of its own."""
 
-    user_id: int | None
-    next_step: NextStep
-    actor: Actor | None = None
-    error: SignInFailed | None = None
+    def __init__(self, username: str, reason: str) -> None:
+        super().__init__(CODE_INVALID if reason == "totp" else FAILED)
+        self.username = username
+        #: `password`, `totp` or `locked`
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -165,14 +166,24 @@ def _count_failure(work: Work, username: str, user: m.User | None, reason: str) 
     return SignInFailed(CODE_INVALID if reason == "totp" else FAILED)
 
 
-def _refuse_if_locked(work: Work, username: str, user: m.User | None) -> SignInFailed | None:
-    minutes = locked_for(work, username)
-    if not minutes:
+def record_rejection(work: Work, refused: EngineError) -> EngineError | None:
+    """The refusal handler of every sign-in command: a rejected attempt is counted and audited
+    (`auth.login_failed`, maybe `auth.locked`); returns the error the caller sees (a lock-out if this
+    attempt caused one). Other refusals (an unknown session user, a form error) record nothing."""
+    if not isinstance(refused, CredentialsRejected):
         return None
-    name = user.username if user is not None else "unbekannt"
-    actor = actor_for_user(work.session, user) if user is not None else None
-    record(work, "auth.login_failed", actor=actor, actor_name=name, payload={"username": name, "reason": "locked"})
-    return AccountLocked(minutes)
+    user = _active_user(work.session, refused.username)
+    if refused.reason == "locked":
+        name = user.username if user is not None else "unbekannt"
+        actor = actor_for_user(work.session, user) if user is not None else None
+        record(work, "auth.login_failed", actor=actor, actor_name=name, payload={"username": name, "reason": "locked"})
+        return AccountLocked(locked_for(work, refused.username) or 1)
+    return _count_failure(work, refused.username, user, refused.reason)
+
+
+def _refuse_if_locked(work: Work, username: str) -> None:
+    if locked_for(work, username):
+        raise CredentialsRejected(username, "locked")
 
 
 def _active_user(session: Session, username: str) -> m.User | None:
@@ -207,22 +218,20 @@ def password_matches(password_hash: str | None, password: str) -> bool:
     return verify_password(password_hash or _dummy_hash(), password) and password_hash is not None
 
 
-def password_outcome(work: Work, username: str, matched: bool) -> PasswordOutcome:
-    """Step one, written: a failure counted (maybe a lock-out), or — without a second factor — the
-    completed sign-in (`auth.login`); otherwise the caller asks for the code (`totp`) or for
-    enrolment (`enrol`: `mfa_required` and no confirmed secret). Re-checks the lock inside the
-    transaction, so a lock-out that happened meanwhile still holds."""
+def password_step(work: Work, username: str, matched: bool) -> SignIn:
+    """Step one, written: without a second factor the completed sign-in (`auth.login`); otherwise the
+    caller asks for the code (`totp`) or for enrolment (`enrol`: `mfa_required` and no confirmed
+    secret). Re-checks the lock inside the transaction, so a lock-out that happened meanwhile still
+    holds; a failure raises `CredentialsRejected`."""
     user = _active_user(work.session, username)
-    locked = _refuse_if_locked(work, username, user)
-    if locked is not None:
-        return PasswordOutcome(None, "done", error=locked)
+    _refuse_if_locked(work, username)
     if not matched or user is None:
-        return PasswordOutcome(None, "done", error=_count_failure(work, username, user, "password"))
+        raise CredentialsRejected(username, "password")
     if _has_totp(user):
-        return PasswordOutcome(user.id, "totp")
+        return SignIn(user.id, "totp")
     if user.mfa_required:
-        return PasswordOutcome(user.id, "enrol")
-    return PasswordOutcome(user.id, "done", actor=_complete(work, user, mfa=False))
+        return SignIn(user.id, "enrol")
+    return SignIn(user.id, "done", actor=_complete(work, user, mfa=False))
 
 
 def _complete(work: Work, user: m.User, *, mfa: bool) -> Actor:
@@ -285,18 +294,16 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-def verify_totp(work: Work, user_id: int, code: str) -> tuple[Actor | None, SignInFailed | None]:
-    """Step two for a user with a confirmed secret: (actor, None) or (None, error to raise after commit)."""
+def verify_totp(work: Work, user_id: int, code: str) -> Actor:
+    """Step two for a user with a confirmed secret; a wrong or reused code raises `CredentialsRejected`."""
     user = _user_by_id(work.session, user_id)
-    locked = _refuse_if_locked(work, user.username, user)
-    if locked is not None:
-        return None, locked
+    _refuse_if_locked(work, user.username)
     secret = _open_secret(work, user, "mfa_secret")
     step = _matching_step(secret, code, work.now) if secret else None
     if step is None or (user.mfa_last_step is not None and step <= user.mfa_last_step):
-        return None, _count_failure(work, user.username, user, "totp")
+        raise CredentialsRejected(user.username, "totp")
     user.mfa_last_step = step
-    return _complete(work, user, mfa=True), None
+    return _complete(work, user, mfa=True)
 
 
 def begin_enrolment(work: Work, user_id: int) -> Enrolment:
@@ -312,25 +319,23 @@ def begin_enrolment(work: Work, user_id: int) -> Enrolment:
     return Enrolment(secret, uri)
 
 
-def confirm_enrolment(work: Work, user_id: int, code: str) -> tuple[Actor | None, SignInFailed | None]:
+def confirm_enrolment(work: Work, user_id: int, code: str) -> Actor:
     """The first code confirms the secret (`auth.mfa_enrolled`) and completes the sign-in."""
     user = _user_by_id(work.session, user_id)
-    locked = _refuse_if_locked(work, user.username, user)
-    if locked is not None:
-        return None, locked
+    _refuse_if_locked(work, user.username)
     secret = _open_secret(work, user, "mfa_pending_secret")
     if secret is None:
         raise ValidationFailed({"code": ["Bitte richten Sie die Zwei-Faktor-Anmeldung zuerst ein."]})
     step = _matching_step(secret, code, work.now)
     if step is None:
-        return None, _count_failure(work, user.username, user, "totp")
+        raise CredentialsRejected(user.username, "totp")
     user.mfa_secret = _seal_secret(work, user, "mfa_secret", secret)
     user.mfa_pending_secret = None
     user.mfa_enrolled_at = work.now
     user.mfa_last_step = step
     actor = actor_for_user(work.session, user)
     record(work, "auth.mfa_enrolled", actor=actor, payload={"username": user.username})
-    return _complete(work, user, mfa=True), None
+    return _complete(work, user, mfa=True)
 
 
 def reset_second_factor(work: Work, username: str, operator: str) -> None:
@@ -353,40 +358,3 @@ def set_password(work: Work, username: str, password: str, operator: str) -> Non
         raise ValidationFailed({"username": [f"Benutzer „{username}“ ist nicht bekannt."]})
     user.password_hash = hash_password(password)
     record(work, "user.password_set", actor=None, actor_name=operator, payload={"username": username})
-
-
-# ---- drafts: what a user typed when the session expired ---------------------------------------------
-
-DRAFT_RETENTION = timedelta(hours=24)
-
-
-def _draft_record(user_id: int, form_key: str) -> str:
-    return f"form_drafts/{user_id}/{form_key}"
-
-
-def save_draft(work: Work, user_id: int, form_key: str, fields: dict[str, list[str]]) -> None:
-    session = work.session
-    session.execute(delete(m.FormDraft).where(m.FormDraft.saved_at < work.now - DRAFT_RETENTION))
-    session.execute(delete(m.FormDraft).where(m.FormDraft.user_id == user_id, m.FormDraft.form_key == form_key))
-    blob = work.vault.seal_field(
-        session.connection(), SYSTEM_SCOPE, _draft_record(user_id, form_key), {"fields": fields}, now=work.now
-    )
-    session.add(m.FormDraft(user_id=user_id, form_key=form_key, fields=blob, saved_at=work.now))
-    session.flush()
-
-
-def take_draft(work: Work, user_id: int, form_key: str) -> dict[str, list[str]] | None:
-    """The saved fields (and the draft is gone), or None; a draft older than a day is not returned."""
-    session = work.session
-    row = session.execute(
-        select(m.FormDraft).where(m.FormDraft.user_id == user_id, m.FormDraft.form_key == form_key)
-    ).scalar_one_or_none()
-    if row is None:
-        return None
-    session.delete(row)
-    session.flush()
-    if row.saved_at < work.now - DRAFT_RETENTION:
-        return None
-    value = work.vault.open_json(session.connection(), SYSTEM_SCOPE, _draft_record(user_id, form_key), row.fields)
-    fields = value.get("fields", {})
-    return {str(k): [str(v) for v in vs] for k, vs in fields.items()}

@@ -11,9 +11,10 @@ from typing import Any
 
 from audit import Shredded
 from engine.actor import Actor
+from engine.errors import EngineError, NotAllowed, NotFound
 from engine.persistence import models as m
 from engine.persistence.sealed import SYSTEM_SCOPE, case_scope
-from engine.transactions import Work
+from engine.transactions import Refusal, Work
 
 
 def _organisation_of(work: Work, actor: Actor | None, case: m.Case | None) -> str | None:
@@ -59,3 +60,20 @@ def record(
         # A shredded case is still read and audited (e.g. by the Revision): its events can no longer
         # be sealed under its destroyed key, so they go under the system key.
         return work.vault.append(work.session.connection(), scope=SYSTEM_SCOPE, **header)
+
+
+def record_read(work: Work, actor: Actor, case_id: int, payload: dict[str, Any]) -> None:
+    """`case.read`: somebody was shown a case's content (`payload` says which view)."""
+    record(work, "case.read", actor=actor, case=work.session.get(m.Case, case_id), payload=payload)
+
+
+def denied_read(actor: Actor, case_id: int, view: str) -> Refusal:
+    """The refusal handler of a read of one case: a refused read of a case that exists is recorded
+    as `access.denied` (probing for other organisations' cases leaves a trace)."""
+
+    def record_denial(work: Work, refused: EngineError) -> None:
+        case = work.session.get(m.Case, case_id)
+        if isinstance(refused, NotFound | NotAllowed) and case is not None:
+            record(work, "access.denied", actor=actor, case=case, payload={"view": view})
+
+    return record_denial

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from audit import Event, Shredded, VerifyResult, verify
-from audit.tables import audit_events
+from audit.tables import audit_checkpoints, audit_events
 from engine.actor import Actor
 from engine.auditing.recording import record
 from engine.cases.visibility import can_see_case
@@ -46,7 +46,7 @@ def event_dict(event: Event) -> dict[str, Any]:
     }
 
 
-def _auditable_case(work: Work, actor: Actor, case_id: int) -> m.Case:
+def auditable_case(work: Work, actor: Actor, case_id: int) -> m.Case:
     """An auditor reads the trail of its organisation's cases; a case worker who sees the case but
     is no auditor gets 403; anyone else 404 (deny by default)."""
     case = work.session.get(m.Case, case_id)
@@ -63,11 +63,11 @@ def auditable_case_by_reference(work: Work, actor: Actor, reference: str) -> m.C
     case_id = work.session.execute(select(m.Case.id).where(m.Case.reference == reference)).scalar_one_or_none()
     if case_id is None:
         raise NotFound("Fall nicht gefunden.")
-    return _auditable_case(work, actor, case_id)
+    return auditable_case(work, actor, case_id)
 
 
 def read_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
-    case = _auditable_case(work, actor, case_id)
+    case = auditable_case(work, actor, case_id)
     why = require_reason(reason)
     events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
     record(
@@ -78,7 +78,7 @@ def read_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) 
 
 def export_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
     """An auditor's download of one case's decrypted events, recorded as `audit.exported`."""
-    case = _auditable_case(work, actor, case_id)
+    case = auditable_case(work, actor, case_id)
     why = require_reason(reason)
     events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
     record(
@@ -205,3 +205,9 @@ def list_events(
         }
         for row in work.session.execute(query)
     ]
+
+
+def last_checkpoint(work: Work) -> dict[str, Any] | None:
+    """The newest signed checkpoint of the chain (sequence, time, head hash), None before the first."""
+    row = work.session.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.seq.desc()).limit(1)).first()
+    return None if row is None else {"seq": row.seq, "time": row.time.isoformat(), "hash": row.hash.hex()}

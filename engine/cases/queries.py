@@ -6,6 +6,7 @@ not see raises NotFound, exactly like a missing one.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,12 +19,13 @@ from engine.actor import Actor
 from engine.cases import state as case_state
 from engine.cases.child import age_years
 from engine.cases.completion import TASK_NOT_FOUND, prefilled_values, task_facts
+from engine.cases.results import CaseProgress, OpenStep, TaskStatus
 from engine.cases.visibility import can_see_case, sees_identifying_data
 from engine.clock import BERLIN
 from engine.errors import NotFound
 from engine.forms import form_to_api
 from engine.forms.builtin import escalation_form
-from engine.permissions import CASEWORK_ROLES, POOL_ROLES, lane_refusal, may_complete, mehraugen_refusal
+from engine.permissions import CASEWORK_ROLES, POOL_ROLES, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
 from engine.persistence.sealed import open_child, open_message
 from engine.processes.catalog import LoadedProcess, ProcessCatalog
@@ -50,32 +52,16 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> m.Case:
     return case
 
 
-def task_summary(row: m.OpenTask, now: datetime) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "case_id": row.case_id,
-        "case_reference": row.case_reference,
-        "pseudonym": row.pseudonym,
-        "task": row.task_key,
-        "title": row.title,
-        "lane": row.lane,
-        "due_at": iso(row.due_at),
-        "overdue": row.due_at is not None and row.due_at <= now,
-    }
-
-
-def _open_tasks_of(
+def _open_steps_of(
     session: Session, process: LoadedProcess, actor: Actor, case_id: int, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[OpenStep]:
     rows = session.execute(
         select(m.OpenTask).where(m.OpenTask.case_id == case_id).order_by(m.OpenTask.created_at)
     ).scalars()
-    return [_with_permission(session, process, actor, r, now) for r in rows]
+    return [open_step(session, process, actor, r, now) for r in rows]
 
 
-def _with_permission(
-    session: Session, process: LoadedProcess, actor: Actor, row: m.OpenTask, now: datetime
-) -> dict[str, Any]:
+def open_step(session: Session, process: LoadedProcess, actor: Actor, row: m.OpenTask, now: datetime) -> OpenStep:
     """The task with `may_complete` and, when not, the German reason (`refusal`) the engine would give."""
     facts = task_facts(session, process, row)
     reason = lane_refusal(actor, facts)
@@ -83,19 +69,49 @@ def _with_permission(
         paired = process.task(row.task_key).paired_tasks
         titles = [process.task(k).title for k in paired if k in process.user_tasks]
         reason = mehraugen_refusal(actor, facts, titles)
-    return {**task_summary(row, now), "may_complete": reason is None, "refusal": reason}
+    return OpenStep(
+        id=row.id,
+        case_id=row.case_id,
+        case_reference=row.case_reference,
+        pseudonym=row.pseudonym,
+        task=row.task_key,
+        title=row.title,
+        lane=row.lane,
+        due_at=row.due_at,
+        overdue=row.due_at is not None and row.due_at <= now,
+        may_complete=reason is None,
+        refusal=reason,
+    )
 
 
-def step_result(session: Session, process: LoadedProcess, actor: Actor, case_id: int, now: datetime) -> dict[str, Any]:
-    """What a completion returns: enough to go on (next tasks), nothing that grows with the history."""
+def step_dict(step: OpenStep) -> dict[str, Any]:
+    """An open step in the JSON-compatible views (the case and task views)."""
+    return {**asdict(step), "due_at": iso(step.due_at)}
+
+
+def step_result(session: Session, process: LoadedProcess, actor: Actor, case_id: int, now: datetime) -> CaseProgress:
+    """What a command returns: enough to go on (next tasks), nothing that grows with the history."""
     case = session.get(m.Case, case_id)
     assert case is not None
-    return {
-        "id": case.id,
-        "reference": case.reference,
-        "status": case.status,
-        "open_tasks": _open_tasks_of(session, process, actor, case.id, now),
-    }
+    steps = _open_steps_of(session, process, actor, case.id, now)
+    return CaseProgress(case_id=case.id, reference=case.reference, status=case.status, open_tasks=tuple(steps))
+
+
+def task_status(work: Work, actor: Actor, task_id: str) -> TaskStatus:
+    """Whether a task is still open for the actor (`open`, `not_yours` with the reason) or `done`;
+    NotFound for a task of a case the actor may not see, exactly like a missing one."""
+    session = work.session
+    row = session.get(m.OpenTask, task_id)
+    case_id = row.case_id if row is not None else session.execute(
+        select(m.TaskHistory.case_id).where(m.TaskHistory.task_uuid == task_id)
+    ).scalar_one_or_none()
+    case = session.get(m.Case, case_id) if case_id is not None else None
+    if case is None or not can_see_case(session, actor, case):
+        raise NotFound(TASK_NOT_FOUND)
+    if row is None:
+        return TaskStatus("done")
+    step = open_step(session, work.catalog.load(session, case.definition_id), actor, row, work.now)
+    return TaskStatus("open") if step.may_complete else TaskStatus("not_yours", step.refusal)
 
 
 def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
@@ -121,7 +137,7 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
         else:
             view["child"] = child
             view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
-    view["open_tasks"] = _open_tasks_of(session, process, actor, case.id, now)
+    view["open_tasks"] = [step_dict(s) for s in _open_steps_of(session, process, actor, case.id, now)]
     responsible = session.get(m.User, case.responsible_user_id) if case.responsible_user_id else None
     view["responsible"] = responsible.username if responsible else None
     if sees_identifying_data(actor, case) and not view.get("shredded"):
@@ -254,11 +270,8 @@ def list_tasks(session: Session, catalog: ProcessCatalog, actor: Actor, now: dat
         .where(or_(*conditions))
         .order_by(m.OpenTask.due_at.is_(None), m.OpenTask.due_at, m.OpenTask.created_at)
     ).all()
-    return [
-        task_summary(row, now)
-        for row, definition_id in rows
-        if may_complete(actor, task_facts(session, catalog.load(session, definition_id), row))
-    ]
+    steps = (open_step(session, catalog.load(session, definition_id), actor, row, now) for row, definition_id in rows)
+    return [step_dict(step) for step in steps if step.may_complete]
 
 
 def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
@@ -279,7 +292,37 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
         if field.type == "user" and field.pool:
             api_field["options"] = _pool_members(session, field.pool, row.network_key)
     return {
-        **_with_permission(session, state.process, actor, row, now),
+        **step_dict(open_step(session, state.process, actor, row, now)),
         "form": api_form,
         "data": data,
     }
+
+
+def done_task_keys(session: Session, case_id: int) -> list[str]:
+    """The task keys of a case's history, in the order they were completed."""
+    return list(
+        session.execute(
+            select(m.TaskHistory.task_key).where(m.TaskHistory.case_id == case_id).order_by(m.TaskHistory.id)
+        ).scalars()
+    )
+
+
+def current_task_keys(session: Session, case_id: int) -> list[str]:
+    """The process steps open now (escalations beside the process are not steps of the diagram)."""
+    return list(
+        session.execute(
+            select(m.OpenTask.task_key).where(m.OpenTask.case_id == case_id, m.OpenTask.kind == "bpmn")
+        ).scalars()
+    )
+
+
+def process_bpmn(session: Session, process: LoadedProcess, definition_id: int) -> bytes:
+    """The BPMN source of a deployed version, as deployed (the diagram is drawn from it)."""
+    return b"".join(
+        session.execute(
+            select(m.ProcessFile.content).where(
+                m.ProcessFile.definition_id == definition_id,
+                m.ProcessFile.path.in_(list(process.manifest.get("bpmn", []))),
+            )
+        ).scalars()
+    )

@@ -15,7 +15,6 @@ A deadline whose case has ended meanwhile fires nothing; a clock that jumps back
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from uuid import uuid4
 
@@ -33,15 +32,19 @@ ESCALATION_ROLE = {"traeger": "leitung", "jugendamt": "ja_leitung"}
 ESCALATION_TITLE = "Frist überschritten – klären"
 
 
-def fire_due(work_at: Callable[[datetime], AbstractContextManager[Work]], now: datetime) -> list[str]:
-    """Fire everything due at `now`, one committed unit of work per firing; returns what fired."""
+def fire_due(run: Callable[[Callable[[Work], str | None]], str | None], now: datetime) -> list[str]:
+    """Fire everything due at `now`, each firing a command of its own (`run` commits it); returns
+    what fired."""
     fired: list[str] = []
-    while True:
-        with work_at(now) as work:
-            deadline = _claim_next(work, now)
-            if deadline is None:
-                return fired
-            fired.append(_fire(work, deadline))
+    while (what := run(lambda work: fire_next(work, now))) is not None:
+        fired.append(what)
+    return fired
+
+
+def fire_next(work: Work, now: datetime) -> str | None:
+    """Claim and fire the next due deadline in this unit of work; None when nothing is due."""
+    deadline = _claim_next(work, now)
+    return None if deadline is None else _fire(work, deadline)
 
 
 def _claim_next(work: Work, now: datetime) -> m.Deadline | None:

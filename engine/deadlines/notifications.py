@@ -8,12 +8,15 @@ case content (it leaves the protected system; § 35 SGB I).
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from functools import partial
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, update
 
 from engine.clock import BERLIN
 from engine.permissions import POOL_ROLES
@@ -63,27 +66,78 @@ def notify_lane(work: Work, case: m.Case, task_id: str, what: str, title: str, d
     return len(recipients)
 
 
-def send_pending(factory: sessionmaker[Session], smtp_url: str, base_url: str, now: datetime) -> int:
-    """Send what is due in the outbox; a failure backs off (1, 2, 4 … 60 minutes) and retries."""
-    sent = 0
-    with factory() as session:
-        due = list(
-            session.execute(
-                select(m.Notification)
-                .where(m.Notification.sent_at.is_(None), m.Notification.next_attempt_at <= now)
-                .order_by(m.Notification.id)
-                .limit(100)
-            ).scalars()
+#: How long a claimed mail is reserved for the node that sends it; a node that dies while sending
+#: leaves it to another node after this time (a mail may then go twice, never not at all).
+CLAIM_LEASE = timedelta(minutes=10)
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class ClaimedMail:
+    id: int
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+def claim_next(work: Work) -> ClaimedMail | None:
+    """Claim the oldest unsent due mail for this node: `FOR UPDATE SKIP LOCKED` on PostgreSQL, and a
+    conditional UPDATE that moves `next_attempt_at` past the lease — so two nodes (every `serve` runs
+    a scheduler) never send the same mail. SQLite's `BEGIN IMMEDIATE` serialises the claims."""
+    stmt = (
+        select(m.Notification)
+        .where(m.Notification.sent_at.is_(None), m.Notification.next_attempt_at <= work.now)
+        .order_by(m.Notification.id)
+        .limit(1)
+    )
+    if work.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    note = work.session.execute(stmt).scalar_one_or_none()
+    if note is None:
+        return None
+    claimed = work.session.execute(
+        update(m.Notification)
+        .where(
+            m.Notification.id == note.id,
+            m.Notification.sent_at.is_(None),
+            m.Notification.next_attempt_at == note.next_attempt_at,
         )
-        for note in due:
-            try:
-                _send(smtp_url, note.recipient, note.subject, note.body.replace("{base_url}", base_url.rstrip("/")))
-            except (OSError, smtplib.SMTPException):
-                note.attempts += 1
-                note.next_attempt_at = now + timedelta(minutes=min(2 ** (note.attempts - 1), 60))
-            else:
-                note.sent_at, sent = now, sent + 1
-            session.commit()
+        .values(next_attempt_at=work.now + CLAIM_LEASE)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return ClaimedMail(note.id, note.recipient, note.subject, note.body, note.attempts)
+
+
+def settle(work: Work, *, mail: ClaimedMail, sent: bool) -> None:
+    """After the attempt: sent, or a back-off (1, 2, 4 … 60 minutes) before the next try."""
+    if sent:
+        values: dict[str, object] = {"sent_at": work.now}
+    else:
+        attempts = mail.attempts + 1
+        values = {"attempts": attempts, "next_attempt_at": work.now + timedelta(minutes=min(2 ** (attempts - 1), 60))}
+    work.session.execute(update(m.Notification).where(m.Notification.id == mail.id).values(**values))
+
+
+def send_pending(
+    run: Callable[[Callable[[Work], Any]], Any], smtp_url: str, base_url: str
+) -> int:
+    """Send what is due in the outbox, one claimed mail at a time (`run` commits each claim and each
+    outcome); the SMTP conversation happens between them, holding no database lock."""
+    sent = 0
+    for _ in range(BATCH):
+        mail = run(claim_next)
+        if mail is None:
+            break
+        try:
+            _send(smtp_url, mail.recipient, mail.subject, mail.body.replace("{base_url}", base_url.rstrip("/")))
+        except (OSError, smtplib.SMTPException):
+            delivered = False
+        else:
+            delivered = True
+            sent += 1
+        run(partial(settle, mail=mail, sent=delivered))
     return sent
 
 

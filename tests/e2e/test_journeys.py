@@ -342,7 +342,7 @@ def test_invalid_input_keeps_the_values_and_a_double_submit_is_refused(page, che
     me.submit()
     me.flashed("Erledigt: „Gewichtige Anhaltspunkte dokumentieren“.")
     other.submit()
-    assert other.page.url.endswith(f"/faelle/{case['id']}")
+    assert other.page.url.endswith(f"/faelle/{case.case_id}")
     other.flashed("Dieser Schritt wurde bereits erledigt.")
     other.page.close()
     history = me.page.locator("section", has=me.page.get_by_role("heading", name="Verlauf"))
@@ -372,7 +372,7 @@ def test_screenshots(page, check_a11y, world) -> None:
     reported = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     complete(
         "kita_fk",
-        reported["id"],
+        reported.case_id,
         "anhaltspunkte_dokumentieren",
         {
             "beobachtungen": "Hämatome an beiden Oberarmen.",
@@ -383,7 +383,7 @@ def test_screenshots(page, check_a11y, world) -> None:
     )
     complete(
         "kita_leitung",
-        reported["id"],
+        reported.case_id,
         "leitung_informieren",
         {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
     )
@@ -394,7 +394,7 @@ def test_screenshots(page, check_a11y, world) -> None:
     )
     complete(
         "kita_fk",
-        consulted["id"],
+        consulted.case_id,
         "anhaltspunkte_dokumentieren",
         {
             "beobachtungen": "Kommt ohne Frühstück.",
@@ -405,19 +405,19 @@ def test_screenshots(page, check_a11y, world) -> None:
     )
     complete(
         "kita_leitung",
-        consulted["id"],
+        consulted.case_id,
         "leitung_informieren",
         {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
     )
     complete(
         "insofa_kleve",
-        consulted["id"],
+        consulted.case_id,
         "insofa_beratung",
         {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Meldung."},
     )
     complete(
         "kita_leitung",
-        consulted["id"],
+        consulted.case_id,
         "meldung_jugendamt",
         {
             "eltern_vorab_informiert": True,
@@ -435,9 +435,9 @@ def test_screenshots(page, check_a11y, world) -> None:
     _shoot(me, "02-meine-aufgaben")
     me.goto("/faelle/neu/traeger_8a")
     _shoot(me, "03-neue-meldung")
-    me.goto(f"/faelle/{reported['id']}")
+    me.goto(f"/faelle/{reported.case_id}")
     _shoot(me, "04-fall-mit-ablauf-und-diagramm")
-    ella = next(c for c in engine.cases(world["kita_fk"]) if c["id"] not in (reported["id"], consulted["id"]))
+    ella = next(c for c in engine.cases(world["kita_fk"]) if c["id"] not in (reported.case_id, consulted.case_id))
     [ella_task] = engine.case(world["kita_fk"], ella["id"])["open_tasks"]
     me.goto(f"/faelle/{ella['id']}/schritte/{ella_task['id']}")
     me.fill("Beobachtungen", "Kind weint beim Abholen und will nicht nach Hause.")

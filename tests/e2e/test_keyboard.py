@@ -150,7 +150,7 @@ def test_a_whole_traeger_step_by_keyboard_alone_with_visible_focus(page, check_a
         keyboard.press("Enter")
     check_a11y(page)
 
-    assert page.url.endswith(f"/faelle/{case['id']}")
+    assert page.url.endswith(f"/faelle/{case.case_id}")
     assert "Erledigt: „Gewichtige Anhaltspunkte dokumentieren“." in page.locator(".sp-messages").inner_text()
-    [done] = [h for h in world.engine.case(world["kita_fk"], case["id"])["history"] if h["completed_by"] == "kita_fk"]
+    [done] = [h for h in world.engine.case(world["kita_fk"], case.case_id)["history"] if h["completed_by"] == "kita_fk"]
     assert done["task"] == "anhaltspunkte_dokumentieren"

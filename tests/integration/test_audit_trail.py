@@ -29,9 +29,9 @@ def _first(world, user, case_id):
 def test_every_change_is_recorded_in_order_and_the_chain_verifies(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], BEOBACHTUNG)
-    engine.case(world["kita_leitung"], case["id"])
-    assert _types(engine, case["reference"]) == ["case.created", "task.completed", "case.read"]
+    engine.complete_task(world["kita_fk"], case.open_tasks[0].id, BEOBACHTUNG)
+    engine.case(world["kita_leitung"], case.case_id)
+    assert _types(engine, case.reference) == ["case.created", "task.completed", "case.read"]
     with engine.work() as (uow, work):
         [completed] = [e for e in engine.vault.read(uow.session.connection(), types=["task.completed"])]
     assert completed.actor == "kita_fk" and completed.organisation == "kita-kevelaer"
@@ -42,22 +42,22 @@ def test_every_change_is_recorded_in_order_and_the_chain_verifies(world, child):
 def test_refused_completion_is_recorded_although_nothing_else_changed(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    task_id = case["open_tasks"][0]["id"]
+    task_id = case.open_tasks[0].id
     with pytest.raises(NotFound):
         engine.complete_task(world["dueren_fk"], task_id, BEOBACHTUNG)
     with pytest.raises(Exception):  # noqa: B017 - ValidationFailed; the record is what matters
         engine.complete_task(world["kita_fk"], task_id, {"beobachtungen": ""})
-    assert _types(engine, case["reference"]) == ["case.created", "access.denied", "task.rejected"]
+    assert _types(engine, case.reference) == ["case.created", "access.denied", "task.rejected"]
     with engine.work() as (uow, work):
         [rejected] = list(engine.vault.read(uow.session.connection(), types=["task.rejected"]))
     assert "beobachtungen" in rejected.payload["errors"]
-    assert engine.case(world["kita_fk"], case["id"])["history"] == []
+    assert engine.case(world["kita_fk"], case.case_id)["history"] == []
 
 
 def test_a_failed_audit_write_fails_the_action(world, child, monkeypatch):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    task_id = case["open_tasks"][0]["id"]
+    task_id = case.open_tasks[0].id
 
     def broken(*args, **kwargs):
         raise AuditError("audit storage unavailable")
@@ -66,17 +66,17 @@ def test_a_failed_audit_write_fails_the_action(world, child, monkeypatch):
     with pytest.raises(AuditError):
         engine.complete_task(world["kita_fk"], task_id, BEOBACHTUNG)
     monkeypatch.undo()
-    view = engine.case(world["kita_fk"], case["id"])
+    view = engine.case(world["kita_fk"], case.case_id)
     assert view["history"] == [] and [t["id"] for t in view["open_tasks"]] == [task_id]
 
 
 def test_meldung_is_recorded_on_both_sides(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], {**BEOBACHTUNG, "akute_gefahr": True})
+    engine.complete_task(world["kita_fk"], case.open_tasks[0].id, {**BEOBACHTUNG, "akute_gefahr": True})
     engine.complete_task(
         world["kita_leitung"],
-        _first(world, "kita_leitung", case["id"]),
+        _first(world, "kita_leitung", case.case_id),
         {
             "gemeldet_am": "2026-03-02T09:30:00+01:00",
             "kanal": "telefon",
@@ -85,8 +85,8 @@ def test_meldung_is_recorded_on_both_sides(world, child):
             "zusammenfassung": "Akute Gefahr.",
         },
     )
-    ja_ref = engine.case(world["kita_leitung"], case["id"])["links"][0]["reference"]
-    assert "message.sent" in _types(engine, case["reference"])
+    ja_ref = engine.case(world["kita_leitung"], case.case_id)["links"][0]["reference"]
+    assert "message.sent" in _types(engine, case.reference)
     assert _types(engine, ja_ref)[:2] == ["case.created", "message.received"]
 
 
@@ -96,7 +96,8 @@ def test_auditor_reads_with_a_reason_others_may_not(api, world, child):
     missing = api.call("GET", path, user="kita_revision")
     assert missing.status_code == 422 and "reason" in missing.get_json()["errors"]
     events = api.call("GET", f"{path}?reason=Datenschutzprüfung 2026", user="kita_revision").get_json()
-    assert [e["type"] for e in events] == ["case.created"]
+    # The 201 response shows the case as stored: that read is recorded like any other.
+    assert [e["type"] for e in events] == ["case.created", "case.read"]
     assert events[0]["payload"]["child"]["nachname"] == child["nachname"]
     assert api.call("GET", f"{path}?reason=Neugier ohne Auftrag", user="kita_fk").status_code == 403
     assert api.call("GET", f"{path}?reason=Neugier ohne Auftrag", user="dueren_revision").status_code == 404
@@ -132,23 +133,23 @@ def test_shredding_a_closed_case_leaves_content_unreadable_and_the_chain_intact(
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     with pytest.raises(Exception, match="offener Fall"):
-        engine.shred_case(case["reference"], reason="Aufbewahrungsfrist abgelaufen", operator="test")
-    engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], BEOBACHTUNG)
+        engine.shred_case(case.reference, reason="Aufbewahrungsfrist abgelaufen", operator="test")
+    engine.complete_task(world["kita_fk"], case.open_tasks[0].id, BEOBACHTUNG)
     engine.complete_task(
         world["kita_leitung"],
-        _first(world, "kita_leitung", case["id"]),
+        _first(world, "kita_leitung", case.case_id),
         {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Unbegründet."},
     )
     engine.complete_task(
         world["kita_leitung"],
-        _first(world, "kita_leitung", case["id"]),
+        _first(world, "kita_leitung", case.case_id),
         {"abschlussvermerk": "Ende.", "ergebnis": "keine_gewichtigen_anhaltspunkte"},
     )
-    engine.shred_case(case["reference"], reason="Aufbewahrungsfrist abgelaufen", operator="test")
-    view = engine.case(world["kita_leitung"], case["id"])
+    engine.shred_case(case.reference, reason="Aufbewahrungsfrist abgelaufen", operator="test")
+    view = engine.case(world["kita_leitung"], case.case_id)
     assert view["shredded"] is True and "child" not in view
     with engine.work() as (uow, work):
-        events = list(engine.vault.read(uow.session.connection(), case_ref=case["reference"]))
+        events = list(engine.vault.read(uow.session.connection(), case_ref=case.reference))
     assert all(e.payload is None for e in events if e.type in ("case.created", "task.completed"))
     assert next(e for e in events if e.type == "case.shredded").payload["reason"] == "Aufbewahrungsfrist abgelaufen"
     assert engine.verify_trail().ok
@@ -159,7 +160,7 @@ def test_rotation_keeps_old_events_readable(world, child):
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     report = engine.rotate_keys(operator="test")
     assert report.rewrapped >= 2  # the case's key and the system key
-    assert engine.case(world["kita_fk"], case["id"])["child"]["nachname"] == child["nachname"]
+    assert engine.case(world["kita_fk"], case.case_id)["child"]["nachname"] == child["nachname"]
     assert "key.rotated" in _types(engine)
     assert engine.verify_trail().ok
 
@@ -168,10 +169,10 @@ def test_insofa_view_and_errors_never_carry_the_name(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     with pytest.raises(NotFound) as denied:
-        engine.case(world["insofa_kleve"], case["id"])
+        engine.case(world["insofa_kleve"], case.case_id)
     assert child["nachname"] not in denied.value.detail
     with pytest.raises(ValidationFailed) as refused:
-        engine.complete_task(world["kita_fk2"], case["open_tasks"][0]["id"], {"beobachtungen": child["nachname"] * 200})
+        engine.complete_task(world["kita_fk2"], case.open_tasks[0].id, {"beobachtungen": child["nachname"] * 200})
     assert child["nachname"] not in str(refused.value.__dict__)  # messages name fields, never echo values
 
 

@@ -10,12 +10,13 @@ import pytest
 from engine.bootstrap import build_engine
 from engine.cases import completion as casework
 from engine.cases import state as case_state
+from engine.cases.results import CaseProgress
 from engine.errors import Conflict, StaleCase
 from engine.persistence import models as m
 
 
 def _first_task(world, user, case):
-    return world.engine.case(world[user], case["id"])["open_tasks"][0]["id"]
+    return world.engine.case(world[user], case.case_id)["open_tasks"][0]["id"]
 
 
 def _race(callables):
@@ -52,10 +53,10 @@ def test_two_threads_complete_the_same_task_exactly_one_wins(world, child, datab
     finally:
         if other is not world.engine:
             other.db.dispose()
-    wins = [r for r in results if isinstance(r, dict)]
+    wins = [r for r in results if isinstance(r, CaseProgress)]
     losses = [r for r in results if isinstance(r, Conflict)]
     assert len(wins) == 1 and len(losses) == 1, results
-    view = world.engine.case(world["kita_fk"], case["id"])
+    view = world.engine.case(world["kita_fk"], case.case_id)
     assert len(view["history"]) == 1
     # Exactly one Meldung went out: one linked Jugendamt case.
     assert len(view["links"]) == 1
@@ -68,12 +69,12 @@ def test_stale_write_is_refused(world, child):
     case = engine.open_case(world["kita_fk"], process_key="melder", child=child)
     task_id = _first_task(world, "kita_fk", case)
     with engine.work() as (uow, work):
-        stale = case_state.load(work, uow.session.get(m.Case, case["id"]))
+        stale = case_state.load(work, uow.session.get(m.Case, case.case_id))
     engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})
     with engine.work() as (uow, work), pytest.raises(StaleCase):
-        stale.case = uow.session.get(m.Case, case["id"])
+        stale.case = uow.session.get(m.Case, case.case_id)
         case_state.save(work, stale)
-    assert len(engine.case(world["kita_fk"], case["id"])["history"]) == 1
+    assert len(engine.case(world["kita_fk"], case.case_id)["history"]) == 1
 
 
 def test_crash_mid_step_leaves_nothing_behind(world, child, monkeypatch):
@@ -87,9 +88,9 @@ def test_crash_mid_step_leaves_nothing_behind(world, child, monkeypatch):
     monkeypatch.setattr(casework, "deliver_messages", crash)
     with pytest.raises(RuntimeError):
         engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})
-    view = engine.case(world["kita_fk"], case["id"])
+    view = engine.case(world["kita_fk"], case.case_id)
     assert view["history"] == [] and view["links"] == []
     assert [t["id"] for t in view["open_tasks"]] == [task_id]
     monkeypatch.undo()
     engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})
-    assert engine.case(world["kita_fk"], case["id"])["history"]
+    assert engine.case(world["kita_fk"], case.case_id)["history"]

@@ -17,12 +17,13 @@ def _open_task(world, actor_name, task_key):
 def test_message_opens_case_at_responsible_jugendamt_and_reply_returns(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="melder", child=child)
-    assert case["jugendamt"]["key"] == "ja-goch"  # child lives in Goch, the Kita is in Kevelaer
-    assert case["reference"].startswith("KS-2026-")
+    # the child lives in Goch, the Kita is in Kevelaer
+    assert engine.case(world["kita_fk"], case.case_id)["jugendamt"]["key"] == "ja-goch"
+    assert case.reference.startswith("KS-2026-")
 
     ask = _open_task(world, "kita_fk", "fragen")
     engine.complete_task(world["kita_fk"], ask["id"], {"frage": "Wie geht es weiter?", "intern": "geheim"})
-    after = engine.case(world["kita_fk"], case["id"])
+    after = engine.case(world["kita_fk"], case.case_id)
     assert [link["relation"] for link in after["links"]] == ["meldung_an"]
     ja_case_id = after["links"][0]["case_id"]
 
@@ -32,14 +33,14 @@ def test_message_opens_case_at_responsible_jugendamt_and_reply_returns(world, ch
     ja_case = engine.case(world["goch_fk"], ja_case_id)
     assert ja_case["organisation"]["key"] == "ja-goch"
     assert ja_case["child"]["nachname"] == "Beispielkind"
-    assert ja_case["links"][0]["case_id"] == case["id"]
+    assert ja_case["links"][0]["case_id"] == case.case_id
 
     reply = _open_task(world, "goch_fk", "antworten")
     engine.complete_task(world["goch_fk"], reply["id"], {"ja": True})
     assert engine.case(world["goch_fk"], ja_case_id)["status"] == "abgeschlossen"
 
     # The Träger case got the answer and moved on to its last step (Mehraugenprinzip: not kita_fk's).
-    waiting = engine.case(world["kita_leitung"], case["id"])
+    waiting = engine.case(world["kita_leitung"], case.case_id)
     assert [t["task"] for t in waiting["open_tasks"]] == ["abschliessen"]
     assert not [t for t in engine.tasks(world["kita_fk"]) if t["task"] == "abschliessen"]
 
@@ -49,7 +50,7 @@ def test_meldebogen_carries_only_the_payload_not_internal_notes(world, child):
     case = engine.open_case(world["kita_fk"], process_key="melder", child=child)
     ask = _open_task(world, "kita_fk", "fragen")
     engine.complete_task(world["kita_fk"], ask["id"], {"frage": "F", "intern": "nur intern"})
-    after = engine.case(world["kita_fk"], case["id"])
+    after = engine.case(world["kita_fk"], case.case_id)
     ja_task = _open_task(world, "goch_fk", "antworten")
     view = engine.task(world["goch_fk"], ja_task["id"])
     assert view["case_id"] == after["links"][0]["case_id"]
@@ -65,7 +66,7 @@ def test_meldebogen_carries_only_the_payload_not_internal_notes(world, child):
     assert meldung["frage"] == "F"
     assert "intern" not in meldung
     assert meldung["melder"]["organisation"] == "kita-kevelaer"
-    assert meldung["bezug"] == case["reference"]
+    assert meldung["bezug"] == case.reference
 
 
 def test_foreign_organisation_cannot_see_or_complete(world, child):

@@ -42,7 +42,7 @@ def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     engine.complete_task(
         world["kita_fk"],
-        case["open_tasks"][0]["id"],
+        case.open_tasks[0].id,
         {
             "beobachtungen": SECRETS["beobachtung"],
             "beobachtet_am": "2026-03-02T08:15:00+01:00",
@@ -53,7 +53,7 @@ def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
     )
     engine.complete_task(
         world["kita_leitung"],
-        _open(world, "kita_leitung", case["id"], "sofortmeldung_jugendamt"),
+        _open(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt"),
         {
             "gemeldet_am": "2026-03-02T09:30:00+01:00",
             "kanal": "telefon",
@@ -65,10 +65,10 @@ def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
     )
     engine.complete_task(
         world["kita_leitung"],
-        _open(world, "kita_leitung", case["id"], "meldebogen_nachreichen"),
+        _open(world, "kita_leitung", case.case_id, "meldebogen_nachreichen"),
         {"gefaehrdungsbereiche": ["koerperliche_misshandlung"], "ergaenzungen": SECRETS["ergaenzung"]},
     )
-    ja_case = engine.case(world["kita_leitung"], case["id"])["links"][0]["case_id"]
+    ja_case = engine.case(world["kita_leitung"], case.case_id)["links"][0]["case_id"]
     engine.complete_task(
         world["goch_fk"],
         _open(world, "goch_fk", ja_case, "eingang_erfassen"),
@@ -87,7 +87,7 @@ def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
     assert {p.name for p in files} >= {"schutzpfad.db", "schutzpfad.db-wal"}
     raw = b"".join(p.read_bytes() for p in files)
     assert len(raw) > 100_000
-    assert case["reference"].encode() in raw and b"anhaltspunkte_dokumentieren" in raw  # index data is plain
+    assert case.reference.encode() in raw and b"anhaltspunkte_dokumentieren" in raw  # index data is plain
     for label, text in SECRETS.items():
         for encoding in ("utf-8", "utf-16-le"):
             assert text.encode(encoding) not in raw, f"{label} found in plaintext ({encoding})"

@@ -21,7 +21,7 @@ from tests.support.cases import BEOBACHTUNG
 def _documented_cases(world, child, n):
     for _ in range(n):
         case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-        world.engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], BEOBACHTUNG)
+        world.engine.complete_task(world["kita_fk"], case.open_tasks[0].id, BEOBACHTUNG)
 
 
 def _counts(engine):
@@ -132,3 +132,45 @@ def test_failing_mail_server_delays_the_mail_not_the_deadline(world, child, cloc
         notes = [(n.sent_at, n.attempts, n.next_attempt_at) for n in uow.session.query(m.Notification)]
     assert len(notes) == 2 and all(sent is None and attempts == 1 for sent, attempts, _ in notes)
     assert all(retry > clock.now() for _, _, retry in notes)  # retried later, with back-off
+
+
+def test_two_nodes_sending_the_outbox_send_each_mail_once(world, child, clock, smtp_server, database_url, instance):
+    """Every `serve` runs a scheduler: two nodes emptying the outbox at once claim each mail once."""
+    url, received = smtp_server
+    _set_email(world.engine, "kita_leitung", "leitung@kita.example")
+    _set_email(world.engine, "kita_leitung2", "leitung2@kita.example")
+    _documented_cases(world, child, 4)
+    clock.advance(timedelta(hours=3))
+    world.engine.run_due()
+    other = build_engine(database_url, clock, instance)
+    barrier, sent = threading.Barrier(2), []
+
+    def send(engine):
+        barrier.wait()
+        sent.append(engine.send_notifications(url, "https://schutzpfad.example"))
+
+    threads = [threading.Thread(target=send, args=(e,)) for e in (world.engine, other)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        other.db.dispose()
+    with world.engine.reading() as uow:
+        outbox = uow.session.query(m.Notification).count()
+    assert outbox == 8 and sum(sent) == 8 and len(received) == 8
+
+
+def test_a_claimed_mail_is_not_sent_by_another_node_until_its_lease_ends(world, child, clock):
+    from engine.deadlines.notifications import CLAIM_LEASE, claim_next
+
+    _set_email(world.engine, "kita_leitung", "leitung@kita.example")
+    _documented_cases(world, child, 1)
+    clock.advance(timedelta(hours=3))
+    world.engine.run_due()
+    first = world.engine.tx.command(claim_next)
+    assert first is not None and world.engine.tx.command(claim_next) is None  # taken by the first node
+    clock.advance(CLAIM_LEASE + timedelta(seconds=1))  # that node died while sending
+    again = world.engine.tx.command(claim_next)
+    assert again is not None and again.id == first.id

@@ -19,7 +19,7 @@ def test_startable_processes_follow_role_and_organisation_kind(world):
 def test_case_map_has_stepper_and_diagram_but_no_content(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    data = engine.case_map(world["kita_fk"], case["id"])
+    data = engine.case_map(world["kita_fk"], case.case_id)
     assert data["current"] == ["anhaltspunkte_dokumentieren"] and data["done"] == []
     assert data["steps"][0] == {
         "task": "anhaltspunkte_dokumentieren",
@@ -30,15 +30,15 @@ def test_case_map_has_stepper_and_diagram_but_no_content(world, child):
     assert data["bpmn"].startswith(b"<?xml")
     assert child["nachname"] not in str(data)
     with pytest.raises(NotFound):
-        engine.case_map(world["dueren_fk"], case["id"])
+        engine.case_map(world["dueren_fk"], case.case_id)
 
 
 def test_auditor_metadata_stays_in_scope(world, child):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    events = engine.audit_events(world["kita_revision"], case_reference=case["reference"])
+    events = engine.audit_events(world["kita_revision"], case_reference=case.reference)
     assert [e["type"] for e in events] == ["case.created"] and "payload" not in events[0]
-    assert engine.audit_events(world["dueren_revision"], case_reference=case["reference"]) == []
+    assert engine.audit_events(world["dueren_revision"], case_reference=case.reference) == []
     with pytest.raises(NotAllowed):
         engine.audit_events(world["kita_fk"])
 
@@ -48,10 +48,10 @@ def _sofortmeldung(world, child):
 
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], {**BEOBACHTUNG, "akute_gefahr": True})
+    engine.complete_task(world["kita_fk"], case.open_tasks[0].id, {**BEOBACHTUNG, "akute_gefahr": True})
     task = next(
         t
-        for t in engine.case(world["kita_leitung"], case["id"])["open_tasks"]
+        for t in engine.case(world["kita_leitung"], case.case_id)["open_tasks"]
         if t["task"] == "sofortmeldung_jugendamt"
     )
     engine.complete_task(
@@ -65,7 +65,7 @@ def _sofortmeldung(world, child):
             "zusammenfassung": "Akut.",
         },
     )
-    return engine.case(world["kita_leitung"], case["id"])["links"][0]["case_id"]
+    return engine.case(world["kita_leitung"], case.case_id)["links"][0]["case_id"]
 
 
 def test_take_over_and_ampel(world, child):
@@ -109,10 +109,10 @@ def test_auditor_export_is_recorded(world, child):
     from engine.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        engine.export_case_trail(world["kita_revision"], case["id"], "")
-    events = engine.export_case_trail(world["kita_revision"], case["id"], "Auskunftsersuchen Art. 15")
+        engine.export_case_trail(world["kita_revision"], case.case_id, "")
+    events = engine.export_case_trail(world["kita_revision"], case.case_id, "Auskunftsersuchen Art. 15")
     assert events[0]["payload"]["child"]["nachname"] == child["nachname"]
-    assert engine.audit_events(world["kita_revision"], case_reference=case["reference"])[0]["type"] == "audit.exported"
+    assert engine.audit_events(world["kita_revision"], case_reference=case.reference)[0]["type"] == "audit.exported"
 
 
 def test_task_form_offers_the_network_pool_and_says_why_not(world, child):
@@ -120,9 +120,9 @@ def test_task_form_offers_the_network_pool_and_says_why_not(world, child):
 
     engine = world.engine
     case = engine.open_case(world["kita_leitung"], process_key="traeger_8a", child=child)
-    engine.complete_task(world["kita_leitung"], case["open_tasks"][0]["id"], BEOBACHTUNG)
+    engine.complete_task(world["kita_leitung"], case.open_tasks[0].id, BEOBACHTUNG)
     task = next(
-        t for t in engine.case(world["kita_leitung"], case["id"])["open_tasks"] if t["task"] == "leitung_informieren"
+        t for t in engine.case(world["kita_leitung"], case.case_id)["open_tasks"] if t["task"] == "leitung_informieren"
     )
     assert task["may_complete"] is False and "Mehraugenprinzip" in task["refusal"]
     view = engine.task(world["kita_leitung2"], task["id"])

@@ -33,12 +33,13 @@ def test_running_case_stays_on_its_version_new_cases_get_the_newest(world, child
     assert result.created and result.definition.version == 2
 
     new = engine.open_case(world["kita_fk"], process_key="melder", child=child)
-    assert old["process"]["version"] == 1 and new["process"]["version"] == 2
-    assert engine.case(world["kita_fk"], old["id"])["open_tasks"][0]["title"] == "Frage stellen"
-    assert new["open_tasks"][0]["title"] == "Frage formulieren"
+    versions = [engine.case(world["kita_fk"], c.case_id)["process"]["version"] for c in (old, new)]
+    assert versions == [1, 2]
+    assert engine.case(world["kita_fk"], old.case_id)["open_tasks"][0]["title"] == "Frage stellen"
+    assert new.open_tasks[0].title == "Frage formulieren"
     # The old case still runs to its next step on version 1.
-    engine.complete_task(world["kita_fk"], old["open_tasks"][0]["id"], {"frage": "F"})
-    after = engine.case(world["kita_fk"], old["id"])
+    engine.complete_task(world["kita_fk"], old.open_tasks[0].id, {"frage": "F"})
+    after = engine.case(world["kita_fk"], old.case_id)
     assert after["process"]["version"] == 1 and after["history"][0]["title"] == "Frage stellen"
 
 

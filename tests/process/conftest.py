@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.accounts import registry as accounts
+from engine.cases.results import CaseProgress
 from tests.process.coverage import PathCoverage
 
 
@@ -113,12 +114,14 @@ class Steps:
         """The task as its worker sees it: form and prefilled values."""
         return self.engine.task(self.world[user], self.open_tasks(user, case_id)[key]["id"])
 
-    def complete(self, user: str, case_id: int, key: str, values: dict) -> dict:
+    def complete(self, user: str, case_id: int, key: str, values: dict) -> CaseProgress:
         task = self.open_tasks(user, case_id)[key]
         return self.engine.complete_task(self.world[user], task["id"], values)
 
     def open(self, user: str, process_key: str, child: dict) -> dict:
-        return self.engine.open_case(self.world[user], process_key=process_key, child=child)
+        """Open a case and return its view, as the opener sees it."""
+        opened = self.engine.open_case(self.world[user], process_key=process_key, child=child)
+        return self.view(user, opened.case_id)
 
     def linked_case(self, user: str, case_id: int) -> int:
         """The Jugendamt case a Meldung opened (the only `meldung_an` link)."""

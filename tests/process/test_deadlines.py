@@ -23,8 +23,8 @@ def documented(world, child):
     """A Träger case whose first step is done at 09:00 on Monday 2 March 2026: Leitung informieren
     is due within PT4H."""
     case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    world.engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], BEOBACHTUNG)
-    return case
+    world.engine.complete_task(world["kita_fk"], case.open_tasks[0].id, BEOBACHTUNG)
+    return world.engine.case(world["kita_fk"], case.case_id)
 
 
 def test_leitung_informieren_is_armed_reminded_and_escalated_once(world, documented, clock):
@@ -108,10 +108,10 @@ def test_profile_change_applies_to_deadlines_armed_afterwards(world, documented,
         == "PT20S"
     )
     later = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    engine.complete_task(world["kita_fk"], later["open_tasks"][0]["id"], BEOBACHTUNG)
+    engine.complete_task(world["kita_fk"], later.open_tasks[0].id, BEOBACHTUNG)
     assert open_task(world, "kita_leitung", documented["id"], "leitung_informieren")["due_at"] == before
     assert (
-        open_task(world, "kita_leitung", later["id"], "leitung_informieren")["due_at"]
+        open_task(world, "kita_leitung", later.case_id, "leitung_informieren")["due_at"]
         == (clock.now() + timedelta(seconds=20)).isoformat()
     )
     assert engine.fristen("rhein-kreis-neuss")["leitung_informieren"] == "PT4H"
@@ -194,12 +194,12 @@ def test_schutzplan_review_timer_fires_at_the_chosen_date(world, documented, clo
 def test_jugendamt_first_assessment_counts_from_case_opening_and_eindruck_by_urgency(world, child, clock):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], {**BEOBACHTUNG, "akute_gefahr": True})
+    engine.complete_task(world["kita_fk"], case.open_tasks[0].id, {**BEOBACHTUNG, "akute_gefahr": True})
     opened = clock.now()
     clock.advance(timedelta(minutes=30))
     engine.complete_task(
         world["kita_leitung"],
-        open_task(world, "kita_leitung", case["id"], "sofortmeldung_jugendamt")["id"],
+        open_task(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt")["id"],
         {
             "gemeldet_am": "2026-03-02T09:30:00+01:00",
             "kanal": "telefon",
@@ -208,7 +208,7 @@ def test_jugendamt_first_assessment_counts_from_case_opening_and_eindruck_by_urg
             "zusammenfassung": "Akut.",
         },
     )
-    ja = engine.case(world["kita_leitung"], case["id"])["links"][0]["case_id"]
+    ja = engine.case(world["kita_leitung"], case.case_id)["links"][0]["case_id"]
     clock.advance(timedelta(minutes=30))
     engine.complete_task(
         world["goch_fk"],

@@ -61,7 +61,7 @@ def test_heilberuf_in_akuter_gefahr_teilt_direkt_mit(steps, world, case, revisio
     _documented(steps, case["id"], gesundheitsberuf=True, akute_gefahr=True)
     assert list(steps.open_tasks("lehrerin", case["id"])) == ["mitteilung_jugendamt"]  # § 4 Abs. 3 S. 3 KKG
     result = steps.complete("lehrerin", case["id"], "mitteilung_jugendamt", MITTEILUNG)
-    assert result["status"] == "offen" and result["open_tasks"] == []
+    assert result.status == "offen" and result.open_tasks == ()
 
     ja_id = steps.linked_case("lehrerin", case["id"])
     ja = steps.view("goch_fk", ja_id)

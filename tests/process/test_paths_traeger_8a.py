@@ -97,7 +97,7 @@ def _melden_und_rueckmeldung(steps, world, case_id, *, bestaetigt, taetig):
     meldung = steps.task("kita_leitung", case_id, "meldung_jugendamt")
     assert meldung["data"] == {"insofa_beteiligt": True}  # prefilled by the consultation
     result = steps.complete("kita_leitung", case_id, "meldung_jugendamt", MELDUNG)
-    assert result["status"] == "offen" and result["open_tasks"] == []  # waits for the Rückmeldung
+    assert result.status == "offen" and result.open_tasks == ()  # waits for the Rückmeldung
 
     ja_id = steps.linked_case("kita_leitung", case_id)
     with pytest.raises(NotFound):

@@ -21,8 +21,8 @@ def _instance_work(engine, case_id):
 def test_300_review_cycles_keep_the_step_cost_flat(world, child, clock):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    case_id = case["id"]
-    engine.complete_task(world["kita_fk"], case["open_tasks"][0]["id"], BEOBACHTUNG)
+    case_id = case.case_id
+    engine.complete_task(world["kita_fk"], case.open_tasks[0].id, BEOBACHTUNG)
     engine.complete_task(
         world["kita_leitung"],
         open_task(world, "kita_leitung", case_id, "leitung_informieren")["id"],

@@ -21,7 +21,8 @@ def complete(world, user, case_id, task_key, values):
 
 @pytest.fixture
 def case(world, child):
-    return world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    opened = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    return world.engine.case(world["kita_fk"], opened.case_id)
 
 
 def test_no_gewichtige_anhaltspunkte_closes_the_case(world, case):
@@ -49,8 +50,8 @@ def test_no_gewichtige_anhaltspunkte_closes_the_case(world, case):
 
 def test_mehraugenprinzip_leitung_informieren_needs_another_person(world, child):
     case = world.engine.open_case(world["kita_leitung"], process_key="traeger_8a", child=child)
-    complete(world, "kita_leitung", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    task = open_tasks(world, "kita_leitung", case["id"])["leitung_informieren"]
+    complete(world, "kita_leitung", case.case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    task = open_tasks(world, "kita_leitung", case.case_id)["leitung_informieren"]
     assert task["may_complete"] is False
     assert task["id"] not in [t["id"] for t in world.engine.tasks(world["kita_leitung"])]
     with pytest.raises(NotAllowed) as refused:
@@ -59,7 +60,8 @@ def test_mehraugenprinzip_leitung_informieren_needs_another_person(world, child)
         )
     assert "Mehraugenprinzip" in refused.value.detail
     assert "Gewichtige Anhaltspunkte dokumentieren" in refused.value.detail
-    assert world.engine.case(world["kita_leitung"], case["id"])["history"][-1]["task"] == "anhaltspunkte_dokumentieren"
+    history = world.engine.case(world["kita_leitung"], case.case_id)["history"]
+    assert history[-1]["task"] == "anhaltspunkte_dokumentieren"
     assert task["id"] in [t["id"] for t in world.engine.tasks(world["kita_leitung2"])]
 
 

@@ -117,7 +117,7 @@ def test_no_case_content_on_any_admin_page(ui, world, child):
     for path in (*PAGES, f"/verwaltung/fristen?netzwerk={world['kita_fk'].memberships[0].network_key}"):
         html = _text(ui.get(path))
         assert child["nachname"] not in html and child["vorname"] not in html, path
-        assert case["reference"] not in html and case["pseudonym"] not in html, path
+        assert case.reference not in html and case.open_tasks[0].pseudonym not in html, path
 
 
 # ---- organisations and users ----------------------------------------------------------------------

@@ -32,7 +32,8 @@ def _rows(response) -> list[str]:
 
 
 def _open(world, child, who="kita_fk"):
-    return world.engine.open_case(world[who], process_key="traeger_8a", child=child)
+    opened = world.engine.open_case(world[who], process_key="traeger_8a", child=child)
+    return world.engine.case(world[who], opened.case_id)
 
 
 # ---- who may enter ------------------------------------------------------------------------------

@@ -84,9 +84,9 @@ def test_meine_aufgaben_lists_the_users_open_tasks(ui, world, child):
     case = world.engine.open_case(world["kita_fk"], process_key="melder", child=child)
     ui.login("kita_fk")
     html = _text(ui.get("/aufgaben"))
-    assert case["reference"] in html and case["open_tasks"][0]["title"] in html
+    assert case.reference in html and case.open_tasks[0].title in html
     ui.login("dueren_fk")
-    assert case["reference"] not in _text(ui.get("/aufgaben"))
+    assert case.reference not in _text(ui.get("/aufgaben"))
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(ui, world):

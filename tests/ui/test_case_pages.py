@@ -56,7 +56,8 @@ def _step_url(world, user: str, case_id: int, key: str) -> str:
 
 
 def _case(world, child, user: str = "kita_fk") -> dict:
-    return world.engine.open_case(world[user], process_key="traeger_8a", child=child)
+    opened = world.engine.open_case(world[user], process_key="traeger_8a", child=child)
+    return world.engine.case(world[user], opened.case_id)
 
 
 def _to_consultation(world, child) -> dict:

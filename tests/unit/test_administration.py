@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.accounts.listing import compare_versions
 from engine.errors import NotFound
 from engine.processes.bundles import load_bundle_dir
+from engine.processes.comparison import compare_versions
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 

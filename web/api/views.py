@@ -68,15 +68,15 @@ def processes() -> Response:
 @bp.post("/cases")
 def open_case() -> Response:
     data = schemas.load_request(schemas.CaseCreateRequest(), json_body())
-    view = engine().open_case(
+    opened = engine().open_case(
         actor(),
         process_key=data["process"],
         child=data["child"],
         jugendamt_key=data.get("jugendamt"),
         organisation_key=data.get("organisation"),
     )
-    response = dump(schemas.CaseView(), view, 201)
-    response.headers["Location"] = url_for("api.get_case", case_id=view["id"])
+    response = dump(schemas.CaseView(), engine().case(actor(), opened.case_id), 201)
+    response.headers["Location"] = url_for("api.get_case", case_id=opened.case_id)
     return response
 
 
@@ -103,7 +103,7 @@ def get_task(task_id: str) -> Response:
 @bp.post("/tasks/<task_id>/complete")
 def complete_task(task_id: str) -> Response:
     step = engine().complete_task(actor(), task_id, json_body())
-    return dump(schemas.CaseView(), engine().case(actor(), step["id"]))
+    return dump(schemas.CaseView(), engine().case(actor(), step.case_id))
 
 
 @bp.get("/cases/<int:case_id>/audit")

@@ -259,9 +259,10 @@ def _render_step(
     return body, status
 
 
-def _still_open(case_id: int, task_id: str) -> bool:
+def _still_open(task_id: str) -> bool:
+    """Whether the task is open (for anyone) in a case the user sees — asked, never probed by a command."""
     try:
-        return any(t["id"] == task_id for t in engine().case(current_actor(), case_id)["open_tasks"])
+        return engine().task_status(current_actor(), task_id).state != "done"
     except NotFound:
         return False
 
@@ -293,14 +294,12 @@ def step(case_id: int, task_id: str) -> Any:
         task = engine().task(actor, task_id)
     except NotFound:
         engine().case_map(actor, case_id)  # a case the user may not see: the plain 404
-        if request.method == "POST":
-            try:  # a double submit: the engine says whether this step of a visible case is done
-                engine().complete_task(actor, task_id, {})
-            except Conflict:
-                flash(_("Dieser Schritt wurde bereits erledigt."), "warning")
-                return redirect(url_for("cases.show", case_id=case_id))
-            abort(404)  # pragma: no cover - a task the engine could not show cannot be completed
-        flash(_("Dieser Schritt ist bereits erledigt oder nicht mehr offen."), "info")
+        if request.method == "POST":  # a double submit, if the engine knows the step as done
+            if engine().task_status(actor, task_id).state != "done":
+                abort(404)  # pragma: no cover - a task the engine could not show cannot be completed
+            flash(_("Dieser Schritt wurde bereits erledigt."), "warning")
+        else:
+            flash(_("Dieser Schritt ist bereits erledigt oder nicht mehr offen."), "info")
         return redirect(url_for("cases.show", case_id=case_id))
     if task["case_id"] != case_id:
         abort(404)
@@ -321,15 +320,15 @@ def step(case_id: int, task_id: str) -> Any:
     except NotAllowed as exc:
         return _render_case(case_id, refusal=exc.detail, status=403)
     except Conflict as exc:
-        if _still_open(case_id, task_id):  # somebody changed the case meanwhile: the input is kept
+        if _still_open(task_id):  # somebody changed the case meanwhile: the input is kept
             return _render_step(case_id, task, values, {}, 409, problem=exc.detail)
         flash(_("Dieser Schritt wurde bereits erledigt."), "warning")
         return redirect(url_for("cases.show", case_id=case_id))
     flash(_("Erledigt: „%(title)s“.", title=task["title"]), "success")
-    following = [t for t in result["open_tasks"] if t["may_complete"]]
+    following = [t for t in result.open_tasks if t.may_complete]
     if following:
-        flash(_("Ihr nächster Schritt: „%(title)s“.", title=following[0]["title"]), "info")
-    elif result["status"] == "abgeschlossen":
+        flash(_("Ihr nächster Schritt: „%(title)s“.", title=following[0].title), "info")
+    elif result.status == "abgeschlossen":
         flash(_("Der Fall ist abgeschlossen."), "info")
     return redirect(url_for("cases.show", case_id=case_id))
 
@@ -393,11 +392,11 @@ def form(process_key: str) -> Any:
         unknown = "wohnort_gemeinde" in exc.errors and bool(request.form.get("wohnort_gemeinde", "").strip())
         choose_jugendamt = bool(jugendamt) or unknown or "jugendamt" in exc.errors
         return _render_new(process, child_form_values(request.form), exc.errors, choose_jugendamt, 422)
-    flash(_("Der Fall %(reference)s ist angelegt.", reference=case["reference"]), "success")
-    following = [t for t in case["open_tasks"] if t["may_complete"]]
+    flash(_("Der Fall %(reference)s ist angelegt.", reference=case.reference), "success")
+    following = [t for t in case.open_tasks if t.may_complete]
     if following:
-        return redirect(url_for("cases.step", case_id=case["id"], task_id=following[0]["id"]))
-    return redirect(url_for("cases.show", case_id=case["id"]))
+        return redirect(url_for("cases.step", case_id=case.case_id, task_id=following[0].id))
+    return redirect(url_for("cases.show", case_id=case.case_id))
 
 
 def _render_new(

@@ -1,0 +1,153 @@
+"""The cases part of `CaseEngine`: open a case, complete a step, take a case over, and the reads of
+cases and tasks the API and the UI need.
+
+Commands run through the transaction runner and return typed results (`engine.cases.results`).
+A refused completion rolls back and is recorded by `completion.record_refusal` in a unit of its own.
+Reads of case content run in a reading transaction; the read is then audited (`case.read`) in a
+short writing one, before anything is returned — a refused read of an existing case is recorded as
+`access.denied`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.actor import Actor
+from engine.auditing.recording import denied_read, record_read
+from engine.cases import completion, queries
+from engine.cases.results import CaseProgress, TaskStatus
+from engine.clock import BERLIN
+from engine.directory.store import load_directory
+from engine.engine_parts import EngineParts
+from engine.processes.catalog import ProcessCatalog
+from engine.processes.stepper import stepper
+from engine.transactions import Work
+
+
+class CasesFacade(EngineParts):
+    # ---- commands -------------------------------------------------------------------------------
+    def open_case(
+        self,
+        actor: Actor,
+        *,
+        process_key: str,
+        child: object,
+        jugendamt_key: str | None = None,
+        organisation_key: str | None = None,
+    ) -> CaseProgress:
+        def open_(work: Work) -> CaseProgress:
+            state = completion.open_case(
+                work,
+                actor,
+                process_key=process_key,
+                child=child,
+                jugendamt_key=jugendamt_key,
+                organisation_key=organisation_key,
+            )
+            return queries.step_result(work.session, state.process, actor, state.case.id, work.now)
+
+        progress = self.tx.command(open_)
+        self._deadlines_changed()
+        return progress
+
+    def complete_task(self, actor: Actor, task_id: str, values: object) -> CaseProgress:
+        """Complete one task; returns the case's state and the steps now open (not the whole case:
+        the full view with its history is the query `case()`)."""
+
+        def complete(work: Work) -> CaseProgress:
+            state = completion.complete_task(work, actor, task_id, values)
+            return queries.step_result(work.session, state.process, actor, state.case.id, work.now)
+
+        progress = self.tx.command(
+            complete, refusal=lambda work, refused: completion.record_refusal(work, actor, task_id, refused)
+        )
+        self._deadlines_changed()
+        return progress
+
+    def take_over(self, actor: Actor, case_id: int) -> None:
+        """A Jugendamt caseworker takes responsibility for a case of their office (`case.taken_over`)."""
+        self.tx.command(lambda work: completion.take_over(work, actor, case_id))
+
+    # ---- reads of case content (audited) ------------------------------------------------------------
+    def case(self, actor: Actor, case_id: int) -> dict[str, Any]:
+        """The case view; the read is audited (`case.read`), a refused one as `access.denied`."""
+        view = self.tx.query(
+            lambda work: queries.case_view(work, actor, case_id), refusal=denied_read(actor, case_id, "case")
+        )
+        self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "case"}))
+        return view
+
+    def task(self, actor: Actor, task_id: str) -> dict[str, Any]:
+        """A task with its form and prefilled case data: audited like a case read."""
+        view = self.tx.query(lambda work: queries.task_view(work, actor, task_id))
+        self.tx.command(lambda work: record_read(work, actor, view["case_id"], {"view": "task", "task_id": task_id}))
+        return view
+
+    # ---- reads without case content -------------------------------------------------------------------
+    def task_status(self, actor: Actor, task_id: str) -> TaskStatus:
+        """Is this task still open for me? (after a repeated or refused submission; nothing recorded)"""
+        return self.tx.query(lambda work: queries.task_status(work, actor, task_id))
+
+    def cases(self, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
+        return self.tx.query(lambda work: queries.list_cases(work.session, actor, status, work.now))
+
+    def tasks(self, actor: Actor) -> list[dict[str, Any]]:
+        return self.tx.query(lambda work: queries.list_tasks(work.session, work.catalog, actor, work.now))
+
+    def startable_processes(self, actor: Actor) -> list[dict[str, Any]]:
+        """The processes the actor may open a case of (by role and kind of organisation)."""
+
+        def startable(work: Work) -> list[dict[str, Any]]:
+            out = []
+            newest: dict[str, Any] = {}
+            for definition in ProcessCatalog.list(work.session):
+                newest[definition.key] = definition
+            for definition in newest.values():
+                process = work.catalog.load(work.session, definition.id)
+                kinds = set(process.manifest.get("organisation_kinds", ()))
+                roles = set(process.manifest.get("starter_roles", ()))
+                organisations = sorted(
+                    {
+                        ms.organisation_key
+                        for ms in actor.memberships
+                        if ms.role in roles and ms.organisation_kind in kinds
+                    }
+                )
+                if organisations:
+                    out.append({"key": process.key, "title": process.title, "organisations": organisations})
+            return out
+
+        return self.tx.query(startable)
+
+    def may_start(self, actor: Actor, process_key: str) -> bool:
+        return any(p["key"] == process_key for p in self.startable_processes(actor))
+
+    def municipalities(self) -> list[str]:
+        """Municipality names of the Jugendamt directory valid today (suggestions for Wohnort)."""
+        return self.tx.query(
+            lambda work: load_directory(work.session).municipality_names(work.now.astimezone(BERLIN).date())
+        )
+
+    def jugendaemter(self) -> list[dict[str, str]]:
+        return self.tx.query(
+            lambda work: [{"key": j.key, "name": j.name} for j in load_directory(work.session).jugendaemter()]
+        )
+
+    def case_map(self, actor: Actor, case_id: int) -> dict[str, Any]:
+        """Stepper and diagram data of a visible case: no case content, not audited as a read."""
+
+        def case_map(work: Work) -> dict[str, Any]:
+            session = work.session
+            case = queries.visible_case(session, actor, case_id)
+            process = work.catalog.load(session, case.definition_id)
+            done = queries.done_task_keys(session, case.id)
+            current = queries.current_task_keys(session, case.id)
+            return {
+                "steps": stepper(process, done, current),
+                "done": done,
+                "current": current,
+                "bpmn": queries.process_bpmn(session, process, case.definition_id),
+                "lanes": {lane: sorted(roles) for lane, roles in process.manifest.get("lanes", {}).items()},
+            }
+
+        return self.tx.query(case_map)
