@@ -1,4 +1,4 @@
-"""The server-rendered process diagram (web/diagram.py): the shipped bundles, position marks, safety."""
+"""The server-rendered process diagram (web/diagram/): the shipped bundles, position marks, safety."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from web.diagram import DiagramError, render_process_svg, wrap
+from web.diagram import DiagramError, render_process_svg
 
 BPMN_ROOT = Path(__file__).resolve().parents[2] / "bpmn"
 SHIPPED = ["traeger_8a", "kkg4", "jugendamt_8a"]
@@ -289,18 +289,6 @@ def test_a_file_without_diagram_renders_a_note() -> None:
     assert doc.get("role") == "img"
     assert doc.xpath("svg:title", namespaces=NS)[0].text == "Prozessdiagramm: Ohne DI"
     assert "kein Diagramm" in _text(doc.xpath("svg:text", namespaces=NS)[0])
-
-
-# --------------------------------------------------------------------------- text layout
-
-
-def test_wrap_hyphenates_long_german_words_at_compound_joints() -> None:
-    lines, broken = wrap("Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft", 90, 12)
-    assert broken == 1
-    assert lines[:2] == ["Gefährdungs-", "einschätzung"]
-    assert wrap("Statistikmeldung", 80, 12)[0] == ["Statistik-", "meldung"]
-    assert wrap("Schutzplan vereinbaren", 90, 12) == (["Schutzplan", "vereinbaren"], 0)
-    assert wrap("zwei\nZeilen", 200, 12)[0] == ["zwei", "Zeilen"]
 
 
 @pytest.mark.skipif(shutil.which("rsvg-convert") is None, reason="rsvg-convert (librsvg2-bin) not installed")
