@@ -368,7 +368,7 @@ def audit_public_key() -> None:
 def audit_checkpoint() -> None:
     _, case_engine = ready_engine()
     checkpoint = case_engine.checkpoint()
-    click.echo(f"{checkpoint.seq}\t{checkpoint.hash}\t{checkpoint.time.isoformat()}")
+    click.echo(f"{checkpoint.seq}\t{checkpoint.hash.hex()}\t{checkpoint.time.isoformat()}")
 
 
 @audit.command("export", help="Entschlüsselte Ereignisse als JSON Lines (wird selbst protokolliert).")
