@@ -13,6 +13,7 @@ import pytest
 
 from engine.accounts import registry as accounts
 from tests.process.coverage import PathCoverage
+from tests.support import cases
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ class Steps:
         return self.engine.case(self.world[user], case_id)
 
     def open_tasks(self, user: str, case_id: int) -> dict[str, dict]:
-        return {t["task"]: t for t in self.view(user, case_id)["open_tasks"]}
+        return cases.open_tasks(self.world, user, case_id)
 
     def history(self, user: str, case_id: int) -> list[str]:
         return [h["task"] for h in self.view(user, case_id)["history"]]
@@ -114,8 +115,7 @@ class Steps:
         return self.engine.task(self.world[user], self.open_tasks(user, case_id)[key]["id"])
 
     def complete(self, user: str, case_id: int, key: str, values: dict) -> dict:
-        task = self.open_tasks(user, case_id)[key]
-        return self.engine.complete_task(self.world[user], task["id"], values)
+        return cases.complete(self.world, user, case_id, key, values)
 
     def open(self, user: str, process_key: str, child: dict) -> dict:
         return self.engine.open_case(self.world[user], process_key=process_key, child=child)
