@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select, update
 import audit
 from audit import AuditError, AuditVault, DecryptionFailed, FileKeyProvider
 from audit.tables import audit_checkpoints, audit_events
-from tests.unit.audit_support import CASE, T0, add, fill, verify
+from tests.support.audit_chains import CASE, T0, add, fill, verify
 
 
 def test_append_returns_consecutive_numbers_and_verify_passes(vault: AuditVault, db: Engine) -> None:

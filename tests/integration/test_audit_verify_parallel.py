@@ -30,7 +30,7 @@ from audit import _primitives as p
 from audit import _verify_parallel as parallel
 from audit.tables import audit_checkpoints, audit_events, audit_head
 from engine.persistence.database import make_engine
-from tests.unit.audit_support import MUTATIONS_BY_KIND, Chain, Mutation, build_chain, relink
+from tests.support.audit_chains import MUTATIONS_BY_KIND, Chain, Mutation, build_chain, relink
 from tests.vectors.audit.make_vectors import HERE, PUBLIC_FILE, load_into
 
 TABLES = [audit_events, audit_checkpoints, audit_head]
