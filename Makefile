@@ -39,8 +39,9 @@ layers: venv
 typecheck: venv
 	$(BIN)/mypy
 
+# pytest under coverage: branch coverage of engine, web, audit; the floor is fail_under in pyproject.toml
 pytest: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov --cov-report=term
 
 ## make bench: the benchmarks of bench/ (figures go to docs/performance.md)
 bench: venv

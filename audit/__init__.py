@@ -46,10 +46,17 @@ __all__ = [
 ]
 
 
-def verify(conn: Connection, public_keys: bytes | Sequence[bytes], checkpoint_log: Path | None = None) -> VerifyResult:
+def verify(
+    conn: Connection,
+    public_keys: bytes | Sequence[bytes],
+    checkpoint_log: Path | None = None,
+    *,
+    workers: int | None = None,
+) -> VerifyResult:
     """Verify chain and checkpoints with nothing but the public key(s) (PEM) — the auditor's call.
 
     Run it in a transaction of its own. Nothing is decrypted; the database may be a copy.
+    `workers`: processes for a long chain (default: the processors, at most four; 1: this process alone).
     """
     keys = [public_keys] if isinstance(public_keys, bytes) else list(public_keys)
-    return _verify.verify(conn, keys, checkpoint_log)
+    return _verify.verify(conn, keys, checkpoint_log, workers=workers)

@@ -43,8 +43,6 @@ from audit.tables import audit_checkpoints, audit_events, audit_head
 #: single scan takes under half a second, and starting workers would save little).
 PARALLEL_THRESHOLD = 200_000
 
-_SQLITE_SCAN = parallel.SQLITE_SCAN  # the whole scan's query (bench/audit.py times it alone)
-
 
 @dataclass(frozen=True)
 class VerifyResult:

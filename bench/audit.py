@@ -32,9 +32,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text
 
 import audit
-from audit import CHECKPOINT_EVERY, AuditVault, Checkpoint, FileKeyProvider, _verify
-from audit import _primitives as p
-from audit._verify import _SQLITE_SCAN
+from audit import CHECKPOINT_EVERY, AuditVault, Checkpoint, FileKeyProvider
+from audit import format as p
 from audit.tables import data_keys
 from bench.report import GcWatch, Latency, Result, latency, machine, machine_line, table
 from bench.step import BUNDLES, CHILD, PROCESS, review, world
@@ -302,7 +301,7 @@ def _fetch_only(path: Path, events: int) -> float:
     conn.text_factory = bytes
     try:
         start = time.perf_counter()
-        cursor = conn.execute(_SQLITE_SCAN, (events,))
+        cursor = conn.execute(p.SQLITE_SCAN, (events,))
         fetched = 0
         while rows := cursor.fetchmany(1000):
             fetched += len(rows)
@@ -352,7 +351,7 @@ def run_verify(events: int, templates: list[dict[str, Any]]) -> VerifyRun:
                     assert result.ok and result.checked == events, result
                     with db.connect() as conn, conn.begin():
                         start = time.perf_counter()
-                        single = _verify.verify(conn, [public_key], log, workers=1)
+                        single = audit.verify(conn, public_key, log, workers=1)
                         run.single_seconds.append(time.perf_counter() - start)
                     assert single == result
                     run.raw_seconds.append(_raw_sha256(hash_inputs))

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -202,9 +203,7 @@ def run_engine(
                         if len(current.seconds) == timed:
                             break
                         values = review(case.done)
-                        view = current.timed(
-                            lambda c=case, v=values: engine.complete_task(actor, c.task_id, v), gc_watch
-                        )
+                        view = current.timed(partial(engine.complete_task, actor, case.task_id, values), gc_watch)
                         case.task_id = view.open_tasks[0].id
                         case.done += 1
                 current.state_bytes, current.tree_tasks = _instance_sizes(engine, [c.id for c in chosen])
@@ -240,8 +239,8 @@ def _check_end(engine: CaseEngine, actor: Actor, case: _Case) -> None:
     """The benchmark's case is a real one: its history is complete and `ja` closes it."""
     view = engine.case(actor, case.id)
     assert len(view["history"]) == case.done, (len(view["history"]), case.done)
-    view = engine.complete_task(actor, case.task_id, review(case.done, "ja"))
-    assert view.status == "abgeschlossen" and not view.open_tasks, view.status
+    closed = engine.complete_task(actor, case.task_id, review(case.done, "ja"))
+    assert closed.status == "abgeschlossen" and not closed.open_tasks, closed.status
 
 
 # --------------------------------------------------------------------------------------------------
@@ -258,11 +257,11 @@ def deep_task_iterator() -> Iterator[None]:
         kwargs.setdefault("max_depth", 10**9)
         return original(self, first_task, **kwargs)
 
-    BpmnBaseWorkflow.get_tasks_iterator = deep  # type: ignore[method-assign]
+    BpmnBaseWorkflow.get_tasks_iterator = deep
     try:
         yield
     finally:
-        BpmnBaseWorkflow.get_tasks_iterator = original  # type: ignore[method-assign]
+        BpmnBaseWorkflow.get_tasks_iterator = original
 
 
 def _naive_workflow() -> BpmnWorkflow:
@@ -356,7 +355,7 @@ def run_naive(levels: tuple[int, ...], timed: int, gc_watch: GcWatch) -> list[Se
                             break
                         values = review(history + step)
                         rows[row_id] = current.timed(
-                            lambda r=row_id, t=task_id, v=values: _naive_step(conn, serializer, r, t, v), gc_watch
+                            partial(_naive_step, conn, serializer, row_id, task_id, values), gc_watch
                         )
                 series.append(current)
         finally:

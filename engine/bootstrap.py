@@ -10,13 +10,14 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from audit import AuditVault, FileKeyProvider
+from audit import AuditVault, FileKeyProvider, VerifyResult
+from audit import verify as verify_chain
 from engine.case_engine import CaseEngine
 from engine.clock import Clock
 from engine.directory.routing import load_directory as load_directory_file
 from engine.directory.store import store_directory
 from engine.persistence.database import make_engine
-from engine.persistence.migrate import upgrade_to_head
+from engine.persistence.migrate import schema_is_current, upgrade_to_head
 from engine.processes.bundles import discover_bundles, load_bundle_dir
 from engine.shipped import BPMN_ROOT
 
@@ -71,3 +72,32 @@ def check_keys(engine: CaseEngine) -> None:
     """The key material must fit this database (raises KeyMaterialError with one clear line)."""
     with engine.db.connect() as connection:
         engine.vault.check(connection)
+
+
+def require_current_schema(database_url: str) -> None:
+    """Raise DatabaseUnavailable unless the database answers and is migrated to the newest revision.
+
+    Every CLI command but `init` checks this before the keys, so a fresh instance is told to run
+    `init` rather than that keys are missing."""
+    probe = make_engine(database_url)
+    try:
+        current = schema_is_current(probe)
+    except Exception as exc:  # noqa: BLE001 - any driver error means: not reachable
+        raise DatabaseUnavailable(f"Datenbank nicht erreichbar: {exc.__class__.__name__}") from None
+    finally:
+        probe.dispose()
+    if not current:
+        raise DatabaseUnavailable(
+            "Die Datenbank ist nicht initialisiert oder veraltet: bitte 'schutzpfad init' ausführen."
+        )
+
+
+def verify_with_public_key(database_url: str, public_key_pem: bytes, checkpoint_log: Path) -> VerifyResult:
+    """The chain and checkpoints checked with the public key alone: an auditor's check that needs
+    no access to the instance's keys, so no engine (and no vault) is built."""
+    probe = make_engine(database_url)
+    try:
+        with probe.connect() as connection, connection.begin():
+            return verify_chain(connection, public_key_pem, checkpoint_log)
+    finally:
+        probe.dispose()

@@ -16,16 +16,21 @@ from typing import Any, TypeVar
 import click
 
 from audit import AuditError
-from audit import verify as verify_chain
 from engine.accounts import registry as accounts
-from engine.bootstrap import CHECKPOINT_LOG, DatabaseUnavailable, build_engine, check_keys, initialise
+from engine.bootstrap import (
+    CHECKPOINT_LOG,
+    DatabaseUnavailable,
+    build_engine,
+    check_keys,
+    initialise,
+    require_current_schema,
+    verify_with_public_key,
+)
 from engine.case_engine import CaseEngine
 from engine.clock import BERLIN, SystemClock
 from engine.deadlines.fristen import due_text, parse_instant
 from engine.deadlines.scheduler import DeadlineScheduler
 from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
-from engine.persistence.database import make_engine
-from engine.persistence.migrate import schema_is_current
 from engine.processes.bundles import load_bundle_dir
 from engine.processes.validation.bundle import validate_bundle
 from web.config import Settings, load_settings
@@ -75,19 +80,8 @@ def ready_engine() -> tuple[Settings, CaseEngine]:
     """An engine on an initialised database with fitting keys (every command but `init` needs them).
 
     The database is checked first, so a fresh instance gets "run init" rather than "no keys"."""
-    settings = load_settings()
-    probe = make_engine(settings.database_url)
-    try:
-        current = schema_is_current(probe)
-    except Exception as exc:  # noqa: BLE001 - any driver error means: not reachable
-        raise DatabaseUnavailable(f"Datenbank nicht erreichbar: {exc.__class__.__name__}") from None
-    finally:
-        probe.dispose()
-    if not current:
-        raise DatabaseUnavailable(
-            "Die Datenbank ist nicht initialisiert oder veraltet: bitte 'schutzpfad init' ausführen."
-        )
-    _, case_engine = settings_and_engine()
+    require_current_schema(load_settings().database_url)
+    settings, case_engine = settings_and_engine()
     check_keys(case_engine)
     return settings, case_engine
 
@@ -329,12 +323,7 @@ def audit_verify(as_json: bool, public_key: Path | None, checkpoints: Path | Non
     settings = load_settings()
     log = checkpoints or settings.instance_path / CHECKPOINT_LOG
     if public_key is not None:
-        probe = make_engine(settings.database_url)
-        try:
-            with probe.connect() as connection, connection.begin():
-                result = verify_chain(connection, public_key.read_bytes(), log)
-        finally:
-            probe.dispose()
+        result = verify_with_public_key(settings.database_url, public_key.read_bytes(), log)
     else:
         _, case_engine = ready_engine()
         result = case_engine.verify_trail(checkpoint_log=log)
@@ -368,7 +357,7 @@ def audit_public_key() -> None:
 def audit_checkpoint() -> None:
     _, case_engine = ready_engine()
     checkpoint = case_engine.checkpoint()
-    click.echo(f"{checkpoint.seq}\t{checkpoint.hash}\t{checkpoint.time.isoformat()}")
+    click.echo(f"{checkpoint.seq}\t{checkpoint.hash.hex()}\t{checkpoint.time.isoformat()}")
 
 
 @audit.command("export", help="Entschlüsselte Ereignisse als JSON Lines (wird selbst protokolliert).")

@@ -34,6 +34,7 @@ import pytest
 from engine.bootstrap import BPMN_ROOT, build_engine, initialise
 from engine.case_engine import CaseEngine
 from tests.e2e.conftest import PASSWORD
+from tests.support.cases import complete
 
 CHILD_FIRST, CHILD_LAST = "Lotta", "Wiesengrund"
 BIRTH_DATE = "2021-03-14"
@@ -364,13 +365,10 @@ def _shoot(person: Person, name: str) -> None:
 def test_screenshots(page, check_a11y, world) -> None:
     engine = world.engine
 
-    def complete(user: str, case_id: int, task: str, values: dict) -> None:
-        [open_task] = [t for t in engine.case(world[user], case_id)["open_tasks"] if t["task"] == task]
-        engine.complete_task(world[user], open_task["id"], values)
-
     child = {"vorname": CHILD_FIRST, "nachname": CHILD_LAST, "geburtsdatum": BIRTH_DATE, "wohnort_gemeinde": "Goch"}
     reported = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     complete(
+        world,
         "kita_fk",
         reported.case_id,
         "anhaltspunkte_dokumentieren",
@@ -382,6 +380,7 @@ def test_screenshots(page, check_a11y, world) -> None:
         },
     )
     complete(
+        world,
         "kita_leitung",
         reported.case_id,
         "leitung_informieren",
@@ -393,6 +392,7 @@ def test_screenshots(page, check_a11y, world) -> None:
         child={**child, "vorname": "Jonas", "nachname": "Feldmann", "geburtsdatum": "2019-11-02"},
     )
     complete(
+        world,
         "kita_fk",
         consulted.case_id,
         "anhaltspunkte_dokumentieren",
@@ -404,18 +404,21 @@ def test_screenshots(page, check_a11y, world) -> None:
         },
     )
     complete(
+        world,
         "kita_leitung",
         consulted.case_id,
         "leitung_informieren",
         {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
     )
     complete(
+        world,
         "insofa_kleve",
         consulted.case_id,
         "insofa_beratung",
         {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Meldung."},
     )
     complete(
+        world,
         "kita_leitung",
         consulted.case_id,
         "meldung_jugendamt",

@@ -4,6 +4,7 @@ failure, never a traceback. Runs in-process with click's runner against a temp i
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,8 @@ def test_audit_verify_export_and_tampering(cli, monkeypatch, tmp_path):
     ok = cli("audit", "verify", "--json")
     result = json.loads(ok.stdout)
     assert result["ok"] is True and result["checked"] > 10
-    assert cli("audit", "checkpoint").stdout.count("\t") == 2
+    seq, head, written = cli("audit", "checkpoint").stdout.strip().split("\t")
+    assert int(seq) > 10 and re.fullmatch(r"[0-9a-f]{64}", head) and written.startswith("20")
     assert (tmp_path / "instance" / "audit-checkpoints.jsonl").read_text().strip()
 
     refused = cli("audit", "export", "--case", "KS-2026-000001", ok=False)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cases import open_task
+
 SECRETS = {
     "vorname": "Marlene",
     "nachname": "Quastenhorst",
@@ -23,10 +25,6 @@ SECRETS = {
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'schutzpfad.db'}"
-
-
-def _open(world, user, case_id, task):
-    return next(t["id"] for t in world.engine.case(world[user], case_id)["open_tasks"] if t["task"] == task)
 
 
 def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
@@ -53,7 +51,7 @@ def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
     )
     engine.complete_task(
         world["kita_leitung"],
-        _open(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt"),
+        open_task(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt")["id"],
         {
             "gemeldet_am": "2026-03-02T09:30:00+01:00",
             "kanal": "telefon",
@@ -65,13 +63,13 @@ def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
     )
     engine.complete_task(
         world["kita_leitung"],
-        _open(world, "kita_leitung", case.case_id, "meldebogen_nachreichen"),
+        open_task(world, "kita_leitung", case.case_id, "meldebogen_nachreichen")["id"],
         {"gefaehrdungsbereiche": ["koerperliche_misshandlung"], "ergaenzungen": SECRETS["ergaenzung"]},
     )
     ja_case = engine.case(world["kita_leitung"], case.case_id)["links"][0]["case_id"]
     engine.complete_task(
         world["goch_fk"],
-        _open(world, "goch_fk", ja_case, "eingang_erfassen"),
+        open_task(world, "goch_fk", ja_case, "eingang_erfassen")["id"],
         {
             "eingegangen_am": "2026-03-02T09:30:00+01:00",
             "kanal": "meldung_traeger",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import NotAllowed, NotFound
+from tests.support.cases import BEOBACHTUNG, open_task
 
 
 def test_startable_processes_follow_role_and_organisation_kind(world):
@@ -44,16 +45,10 @@ def test_auditor_metadata_stays_in_scope(world, child):
 
 
 def _sofortmeldung(world, child):
-    from tests.support.cases import BEOBACHTUNG
-
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     engine.complete_task(world["kita_fk"], case.open_tasks[0].id, {**BEOBACHTUNG, "akute_gefahr": True})
-    task = next(
-        t
-        for t in engine.case(world["kita_leitung"], case.case_id)["open_tasks"]
-        if t["task"] == "sofortmeldung_jugendamt"
-    )
+    task = open_task(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt")
     engine.complete_task(
         world["kita_leitung"],
         task["id"],
@@ -76,7 +71,7 @@ def test_take_over_and_ampel(world, child):
     engine.take_over(world["goch_fk"], ja)
     view = engine.case(world["goch_fk"], ja)
     assert view["responsible"] == "goch_fk" and view["ampel"] is None
-    eingang = next(t for t in view["open_tasks"] if t["task"] == "eingang_erfassen")
+    eingang = open_task(world, "goch_fk", ja, "eingang_erfassen")
     engine.complete_task(
         world["goch_fk"],
         eingang["id"],
@@ -88,7 +83,7 @@ def test_take_over_and_ampel(world, child):
             "inhalt": "Akut.",
         },
     )
-    first = next(t for t in engine.case(world["goch_fk"], ja)["open_tasks"] if t["task"] == "ersteinschaetzung")
+    first = open_task(world, "goch_fk", ja, "ersteinschaetzung")
     engine.complete_task(
         world["goch_fk"],
         first["id"],
@@ -116,14 +111,10 @@ def test_auditor_export_is_recorded(world, child):
 
 
 def test_task_form_offers_the_network_pool_and_says_why_not(world, child):
-    from tests.support.cases import BEOBACHTUNG
-
     engine = world.engine
     case = engine.open_case(world["kita_leitung"], process_key="traeger_8a", child=child)
     engine.complete_task(world["kita_leitung"], case.open_tasks[0].id, BEOBACHTUNG)
-    task = next(
-        t for t in engine.case(world["kita_leitung"], case.case_id)["open_tasks"] if t["task"] == "leitung_informieren"
-    )
+    task = open_task(world, "kita_leitung", case.case_id, "leitung_informieren")
     assert task["may_complete"] is False and "Mehraugenprinzip" in task["refusal"]
     view = engine.task(world["kita_leitung2"], task["id"])
     assert view["refusal"] is None

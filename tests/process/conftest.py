@@ -14,6 +14,7 @@ import pytest
 from engine.accounts import registry as accounts
 from engine.cases.results import CaseProgress
 from tests.process.coverage import PathCoverage
+from tests.support import cases
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ class Steps:
         return self.engine.case(self.world[user], case_id)
 
     def open_tasks(self, user: str, case_id: int) -> dict[str, dict]:
-        return {t["task"]: t for t in self.view(user, case_id)["open_tasks"]}
+        return cases.open_tasks(self.world, user, case_id)
 
     def history(self, user: str, case_id: int) -> list[str]:
         return [h["task"] for h in self.view(user, case_id)["history"]]
@@ -115,8 +116,7 @@ class Steps:
         return self.engine.task(self.world[user], self.open_tasks(user, case_id)[key]["id"])
 
     def complete(self, user: str, case_id: int, key: str, values: dict) -> CaseProgress:
-        task = self.open_tasks(user, case_id)[key]
-        return self.engine.complete_task(self.world[user], task["id"], values)
+        return cases.complete(self.world, user, case_id, key, values)
 
     def open(self, user: str, process_key: str, child: dict) -> dict:
         """Open a case and return its view, as the opener sees it."""

@@ -10,7 +10,7 @@ import pytest
 from engine.clock import BERLIN
 from engine.errors import ValidationFailed
 from engine.persistence import models as m
-from tests.support.cases import BEOBACHTUNG, open_task
+from tests.support.cases import BEOBACHTUNG, open_task, to_schutzplan
 
 
 def _events(engine, types):
@@ -123,33 +123,9 @@ def test_profile_change_applies_to_deadlines_armed_afterwards(world, documented,
     assert [e.type for e in _events(engine, ["fristen.changed"])] == ["fristen.changed"]
 
 
-def _to_schutzplan(world, case_id):
-    engine = world.engine
-    engine.complete_task(
-        world["kita_leitung"],
-        open_task(world, "kita_leitung", case_id, "leitung_informieren")["id"],
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
-    )
-    engine.complete_task(
-        world["insofa_kleve"],
-        open_task(world, "insofa_kleve", case_id, "insofa_beratung")["id"],
-        {"beratung_am": "2026-03-03", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfe anbieten."},
-    )
-    engine.complete_task(
-        world["kita_fk"],
-        open_task(world, "kita_fk", case_id, "beteiligung_familie")["id"],
-        {
-            "eltern_einbezogen": True,
-            "kind_einbezogen": True,
-            "gespraech_am": "2026-03-04",
-            "ergebnis": "hilfe_angenommen",
-        },
-    )
-
-
 def test_schutzplan_review_timer_fires_at_the_chosen_date(world, documented, clock):
     engine = world.engine
-    _to_schutzplan(world, documented["id"])
+    to_schutzplan(world, documented["id"])
     plan = open_task(world, "kita_fk", documented["id"], "schutzplan_vereinbaren")
     too_late = (clock.now().astimezone(BERLIN).date() + timedelta(weeks=8, days=1)).isoformat()
     with pytest.raises(ValidationFailed) as refused:

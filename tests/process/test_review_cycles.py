@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from engine.clock import BERLIN
 from engine.persistence import models as m
-from tests.support.cases import BEOBACHTUNG, open_task
+from tests.support.cases import BEOBACHTUNG, open_task, to_schutzplan
 
 
 def _instance_work(engine, case_id):
@@ -23,21 +23,7 @@ def test_300_review_cycles_keep_the_step_cost_flat(world, child, clock):
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     case_id = case.case_id
     engine.complete_task(world["kita_fk"], case.open_tasks[0].id, BEOBACHTUNG)
-    engine.complete_task(
-        world["kita_leitung"],
-        open_task(world, "kita_leitung", case_id, "leitung_informieren")["id"],
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung."},
-    )
-    engine.complete_task(
-        world["insofa_kleve"],
-        open_task(world, "insofa_kleve", case_id, "insofa_beratung")["id"],
-        {"beratung_am": "2026-03-03", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfe."},
-    )
-    engine.complete_task(
-        world["kita_fk"],
-        open_task(world, "kita_fk", case_id, "beteiligung_familie")["id"],
-        {"eltern_einbezogen": True, "kind_einbezogen": True, "ergebnis": "hilfe_angenommen"},
-    )
+    to_schutzplan(world, case_id)
     review_day = clock.now().astimezone(BERLIN).date() + timedelta(days=7)
     engine.complete_task(
         world["kita_fk"],

@@ -6,17 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import NotAllowed, NotFound, ValidationFailed
-from tests.support.cases import BEOBACHTUNG
-
-
-def open_tasks(world, user, case_id):
-    return {t["task"]: t for t in world.engine.case(world[user], case_id)["open_tasks"]}
-
-
-def complete(world, user, case_id, task_key, values):
-    task = open_tasks(world, user, case_id)[task_key]
-    world.engine.complete_task(world[user], task["id"], values)
-    return world.engine.case(world[user], case_id)
+from tests.support.cases import BEOBACHTUNG, complete, open_tasks
 
 
 @pytest.fixture
@@ -36,13 +26,14 @@ def test_no_gewichtige_anhaltspunkte_closes_the_case(world, case):
         "leitung_informieren",
         {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Erklärbar durch Sturz."},
     )
-    closed = complete(
+    complete(
         world,
         "kita_leitung",
         case["id"],
         "abschluss",
         {"abschlussvermerk": "Keine Anhaltspunkte.", "ergebnis": "keine_gewichtigen_anhaltspunkte"},
     )
+    closed = world.engine.case(world["kita_leitung"], case["id"])
     assert closed["status"] == "abgeschlossen" and closed["closed_at"]
     assert [h["task"] for h in closed["history"]] == ["anhaltspunkte_dokumentieren", "leitung_informieren", "abschluss"]
     assert closed["open_tasks"] == []
@@ -129,7 +120,7 @@ def test_pool_consultation_is_offered_to_every_insofa_of_the_network(world, case
 
 def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, case, child):
     complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
-    after = complete(
+    complete(
         world,
         "kita_leitung",
         case["id"],
@@ -143,6 +134,7 @@ def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, ca
             "zusammenfassung": "Verletzungen, Kind hat Angst nach Hause zu gehen.",
         },
     )
+    after = world.engine.case(world["kita_leitung"], case["id"])
     [link] = after["links"]
     assert link["relation"] == "meldung_an"
     with pytest.raises(NotFound):

@@ -1,8 +1,11 @@
-"""Case data the tests share: a Kita's first observation, and finding an open task of a case."""
+"""Case data and steps the tests share: a Kita's first observation, finding and completing an open
+task of a case by its key, and a traeger_8a case brought to its Schutzplan."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from engine.cases.results import CaseProgress
 
 #: `anhaltspunkte_dokumentieren` of traeger_8a without acute danger.
 BEOBACHTUNG: dict[str, Any] = {
@@ -13,6 +16,47 @@ BEOBACHTUNG: dict[str, Any] = {
 }
 
 
+def open_tasks(world: Any, user: str, case_id: int) -> dict[str, dict[str, Any]]:
+    """The open tasks of a case by key, as `user` sees them in the case view."""
+    return {t["task"]: t for t in world.engine.case(world[user], case_id)["open_tasks"]}
+
+
 def open_task(world: Any, user: str, case_id: int, key: str) -> dict[str, Any]:
-    """The open task `key` of a case as `user` sees it in the case view."""
-    return next(t for t in world.engine.case(world[user], case_id)["open_tasks"] if t["task"] == key)
+    """The open task `key` of a case as `user` sees it in the case view (KeyError if not open)."""
+    return open_tasks(world, user, case_id)[key]
+
+
+def complete(world: Any, user: str, case_id: int, key: str, values: dict[str, Any]) -> CaseProgress:
+    """`user` completes the open task `key` of a case with `values`; the engine's step result."""
+    return world.engine.complete_task(world[user], open_task(world, user, case_id, key)["id"], values)
+
+
+def to_schutzplan(world: Any, case_id: int) -> None:
+    """A traeger_8a case whose observation is documented, on through Leitung (gewichtige
+    Anhaltspunkte), InsoFa consultation and Beteiligung to the open `schutzplan_vereinbaren`."""
+    complete(
+        world,
+        "kita_leitung",
+        case_id,
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
+    )
+    complete(
+        world,
+        "insofa_kleve",
+        case_id,
+        "insofa_beratung",
+        {"beratung_am": "2026-03-03", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfe anbieten."},
+    )
+    complete(
+        world,
+        "kita_fk",
+        case_id,
+        "beteiligung_familie",
+        {
+            "eltern_einbezogen": True,
+            "kind_einbezogen": True,
+            "gespraech_am": "2026-03-04",
+            "ergebnis": "hilfe_angenommen",
+        },
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cases import BEOBACHTUNG
+from tests.support.cases import BEOBACHTUNG, complete, open_tasks
 from tests.ui.conftest import PASSWORD
 
 SOFORTMELDUNG = {
@@ -42,17 +42,8 @@ def _h1(response) -> str:
     return re.sub(r"\s+", " ", match.group(1)).strip()
 
 
-def _open_tasks(world, user: str, case_id: int) -> dict[str, dict]:
-    return {t["task"]: t for t in world.engine.case(world[user], case_id)["open_tasks"]}
-
-
-def _complete(world, user: str, case_id: int, key: str, values: dict) -> dict:
-    task = _open_tasks(world, user, case_id)[key]
-    return world.engine.complete_task(world[user], task["id"], values)
-
-
 def _step_url(world, user: str, case_id: int, key: str) -> str:
-    return f"/faelle/{case_id}/schritte/{_open_tasks(world, user, case_id)[key]['id']}"
+    return f"/faelle/{case_id}/schritte/{open_tasks(world, user, case_id)[key]['id']}"
 
 
 def _case(world, child, user: str = "kita_fk") -> dict:
@@ -63,8 +54,8 @@ def _case(world, child, user: str = "kita_fk") -> dict:
 def _to_consultation(world, child) -> dict:
     """A Träger case waiting for the insoweit erfahrene Fachkraft (step 4)."""
     case = _case(world, child)
-    _complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    _complete(
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    complete(
         world,
         "kita_leitung",
         case["id"],
@@ -77,8 +68,8 @@ def _to_consultation(world, child) -> dict:
 def _sofortmeldung(world, child) -> tuple[dict, int]:
     """A Sofortmeldung: the Träger case and the Jugendamt case it opened at the Jugendamt Goch."""
     case = _case(world, child)
-    _complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
-    _complete(world, "kita_leitung", case["id"], "sofortmeldung_jugendamt", SOFORTMELDUNG)
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
+    complete(world, "kita_leitung", case["id"], "sofortmeldung_jugendamt", SOFORTMELDUNG)
     [link] = world.engine.case(world["kita_leitung"], case["id"])["links"]
     return case, link["case_id"]
 
@@ -96,7 +87,7 @@ def _sign_in_again(ui, username: str, next_url: str):
 def test_meine_aufgaben_lists_tasks_by_due_date_and_marks_overdue_ones(ui, world, child):
     first = _case(world, child)
     second = _case(world, child)
-    _complete(world, "kita_fk", second["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)  # Leitung: 4 hours
+    complete(world, "kita_fk", second["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)  # Leitung: 4 hours
     ui.clock.advance(timedelta(hours=5))
     ui.login("kita_leitung")
     page = ui.get("/aufgaben")
@@ -118,7 +109,7 @@ def test_meine_aufgaben_lists_tasks_by_due_date_and_marks_overdue_ones(ui, world
     done = ui.post_form(
         escalation, {"grund": "Krankheit.", "naechste_schritte": "Heute erledigen."}, token_from=escalation
     )
-    assert done.status_code == 302 and "frist_klaeren" not in _open_tasks(world, "kita_leitung", second["id"])
+    assert done.status_code == 302 and "frist_klaeren" not in open_tasks(world, "kita_leitung", second["id"])
 
 
 def test_case_list_shows_the_organisations_cases_only(ui, world, child):
@@ -211,7 +202,7 @@ def test_neue_meldung_keeps_the_values_and_shows_each_error_at_its_field(ui, wor
 
 def test_case_page_guides_with_stepper_history_and_diagram(ui, world, child):
     case = _case(world, child)
-    _complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     ui.login("kita_leitung")
     page = ui.get(f"/faelle/{case['id']}")
     html = _text(page)
@@ -332,7 +323,7 @@ def test_completing_a_step_keeps_input_on_errors_converts_types_and_refuses_a_do
 
 def test_mehraugenprinzip_is_explained_and_refused(ui, world, child):
     case = _case(world, child)
-    _complete(world, "kita_leitung", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    complete(world, "kita_leitung", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     url = _step_url(world, "kita_leitung2", case["id"], "leitung_informieren")
     ui.login("kita_leitung")
     page = _text(ui.get(f"/faelle/{case['id']}"))
@@ -346,7 +337,7 @@ def test_mehraugenprinzip_is_explained_and_refused(ui, world, child):
     )
     assert posted.status_code == 403
     assert "Mehraugenprinzip: Sie haben „Gewichtige Anhaltspunkte dokumentieren“" in _text(posted)  # the engine's words
-    assert "leitung_informieren" in _open_tasks(world, "kita_leitung2", case["id"])
+    assert "leitung_informieren" in open_tasks(world, "kita_leitung2", case["id"])
     ui.login("kita_leitung2")
     assert url in _text(ui.get(f"/faelle/{case['id']}"))
 
@@ -378,7 +369,7 @@ def test_an_expired_session_keeps_the_typed_step_data(ui, world, child):
 
 def test_list_fields_required_if_hints_and_prefilled_values(ui, world, child):
     case = _to_consultation(world, child)
-    _complete(
+    complete(
         world,
         "insofa_kleve",
         case["id"],
@@ -388,7 +379,7 @@ def test_list_fields_required_if_hints_and_prefilled_values(ui, world, child):
     ui.login("kita_fk")
     html = _text(ui.get(_step_url(world, "kita_fk", case["id"], "beteiligung_familie")))
     assert "Pflicht, wenn „" in html and "mit Nein beantwortet wird" in html
-    _complete(
+    complete(
         world,
         "kita_fk",
         case["id"],
@@ -534,14 +525,14 @@ def test_eingang_take_over_triage_and_sign_off_by_a_second_person(ui, world, chi
 
 def test_the_rueckmeldung_reaches_the_traeger_as_two_facts(ui, world, child):
     traeger_case, ja_case = _sofortmeldung(world, child)
-    _complete(
+    complete(
         world,
         "goch_fk",
         ja_case,
         "eingang_erfassen",
         {"meldende_stelle": "kita_kindertagespflege", "anonym": False, "inhalt": "Akut."},
     )
-    _complete(
+    complete(
         world,
         "goch_fk",
         ja_case,
@@ -554,8 +545,8 @@ def test_the_rueckmeldung_reaches_the_traeger_as_two_facts(ui, world, child):
             "weitere_kinder_im_haushalt": False,
         },
     )
-    _complete(world, "goch_fk2", ja_case, "ersteinschaetzung_bestaetigen", {"bestaetigt": True})
-    _complete(world, "goch_fk", ja_case, "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": False, "ja_taetig": True})
+    complete(world, "goch_fk2", ja_case, "ersteinschaetzung_bestaetigen", {"bestaetigt": True})
+    complete(world, "goch_fk", ja_case, "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": False, "ja_taetig": True})
     ui.login("kita_leitung")
     html = _text(ui.get(f"/faelle/{traeger_case['id']}"))
     assert "Eingegangene Nachrichten" in html and "Rückmeldung des Jugendamts" in html

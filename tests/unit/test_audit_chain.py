@@ -12,8 +12,9 @@ from sqlalchemy import Engine, func, select, update
 
 import audit
 from audit import AuditError, AuditVault, DecryptionFailed, FileKeyProvider
+from audit import format as audit_format
 from audit.tables import audit_checkpoints, audit_events
-from tests.unit.audit_support import CASE, T0, add, fill, verify
+from tests.support.audit_chains import CASE, T0, add, fill, verify
 
 
 def test_append_returns_consecutive_numbers_and_verify_passes(vault: AuditVault, db: Engine) -> None:
@@ -181,3 +182,18 @@ def test_auditor_verifies_with_the_public_key_only(vault: AuditVault, db: Engine
         stranger = FileKeyProvider.create(instance.parent / "stranger").export_public_key()
         result = audit.verify(conn, [stranger])
         assert not result.ok and "unbekannten Schlüssel" in result.reason
+
+
+def test_the_public_format_recomputes_the_vaults_chain(vault: AuditVault, db: Engine) -> None:
+    # audit.format is what the benchmark writes chains with: it must be the format the vault writes.
+    with db.begin() as conn:
+        add(vault, conn, T0, nr=1)
+        add(vault, conn, T0 + timedelta(seconds=1), case=None, nr=2)
+    with db.begin() as conn:
+        rows = conn.execute(select(audit_events).order_by(audit_events.c.seq)).all()
+    prev = audit_format.GENESIS_HASH
+    for row in rows:
+        fields = (row.seq, row.time, row.actor, row.organisation, row.case_ref, row.scope, row.type)
+        header = audit_format.SEP.join(audit_format.header_fields(prev, *fields))
+        assert row.prev_hash == prev and audit_format.entry_hash(header, row.ciphertext) == row.hash
+        prev = row.hash

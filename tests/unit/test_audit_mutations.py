@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import text
 
 import audit
-from engine.persistence.database import make_engine
-from tests.unit.audit_support import MUTATIONS_BY_KIND, Chain, build_chain
+from tests.support.audit_chains import MUTATIONS_BY_KIND, Chain, build_chain, memory_db
 
 EVENTS = 300
 MUTATIONS = 1000
@@ -23,7 +22,7 @@ MUTATIONS = 1000
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
     folder = tmp_path_factory.mktemp("mutations")
-    engine = make_engine(f"sqlite:///{folder / 'audit.db'}")
+    engine = memory_db()
     built = build_chain(engine, folder, EVENTS, seed=8)
     with engine.begin() as conn:
         assert audit.verify(conn, built.public_key, built.log).ok

@@ -15,7 +15,7 @@ import audit
 from audit import AuditVault, ChainBroken
 from audit import _primitives as p
 from audit.tables import audit_checkpoints, audit_events, audit_head
-from tests.unit.audit_support import T0, fill, verify
+from tests.support.audit_chains import T0, fill, verify
 
 
 def tampered(vault: AuditVault, db: Engine, change: Any) -> audit.VerifyResult:

@@ -4,7 +4,6 @@ still opens what an earlier version sealed (how they were made: tests/vectors/au
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 import audit
-from audit import AuditVault, DecryptionFailed, FileKeyProvider, metadata
-from engine.persistence.database import make_engine
+from audit import AuditVault, DecryptionFailed, FileKeyProvider
 from tests.vectors.audit.make_vectors import HERE, PUBLIC_FILE, instance_with_test_only_keys, load_into
 
 CHAINS = sorted(path.stem for path in HERE.glob("*.json") if path.stem != "fields")
@@ -22,14 +20,6 @@ CHAINS = sorted(path.stem for path in HERE.glob("*.json") if path.stem != "field
 def vector(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((HERE / f"{name}.json").read_text())
     return data
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'vectors.db'}")
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_the_promised_vectors_are_there() -> None:

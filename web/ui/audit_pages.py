@@ -17,12 +17,11 @@ from typing import Any
 from flask import Blueprint, Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from audit import VerifyResult
 from audit.errors import AuditError
 from engine.clock import BERLIN
-from engine.errors import NotFound, ValidationFailed
+from engine.errors import ValidationFailed
 from web.ui.access import current_actor, engine, no_store, role_required
 from web.ui.navigation import add_nav_item
 
@@ -148,18 +147,12 @@ def index() -> tuple[str, int]:
 def _case_id(ref: str) -> int:
     """The case's id from its reference (`KS-2026-000123`) or its id.
 
-    Stop-gap until the engine offers a lookup for auditors: `CaseEngine.cases()` lists only the
-    cases a case worker works on, never an auditor's. This only maps a reference to an id; whether
-    the auditor may read the case is decided by the engine's `case_trail` / `export_case_trail`."""
+    A reference is looked up by the engine's auditor lookup, which already refuses a case outside
+    the auditor's scope (nothing decrypted or recorded); an id is checked by the engine's
+    `case_trail` / `export_case_trail`."""
     if ref.isascii() and ref.isdigit():
         return int(ref)
-    from engine.persistence import models as m
-
-    with engine().reading() as uow:
-        found = uow.session.execute(select(m.Case.id).where(m.Case.reference == ref)).scalar_one_or_none()
-    if found is None:
-        raise NotFound("Fall nicht gefunden.")
-    return int(found)
+    return int(engine().auditable_case(current_actor(), ref)["id"])
 
 
 def _check_access(case_id: int) -> None:

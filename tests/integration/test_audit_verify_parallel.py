@@ -30,7 +30,7 @@ from audit import _primitives as p
 from audit import _verify_parallel as parallel
 from audit.tables import audit_checkpoints, audit_events, audit_head
 from engine.persistence.database import make_engine
-from tests.unit.audit_support import MUTATIONS_BY_KIND, Chain, Mutation, build_chain, relink
+from tests.support.audit_chains import MUTATIONS_BY_KIND, Chain, Mutation, build_chain, relink
 from tests.vectors.audit.make_vectors import HERE, PUBLIC_FILE, load_into
 
 TABLES = [audit_events, audit_checkpoints, audit_head]
@@ -401,7 +401,6 @@ def chain_url(chain: Chain) -> str:
 
 def test_the_worker_module_hashes_with_the_header_separator() -> None:
     assert parallel.SEP == p.SEP
-    assert _verify._SQLITE_SCAN == parallel.SQLITE_SCAN
 
 
 @pytest.mark.parametrize(("last", "parts"), [(1, 1), (1, 4), (2, 3), (10, 3), (12, 4), (1_000_000, 3), (7, 7)])
@@ -418,5 +417,6 @@ def test_default_workers_is_bounded() -> None:
 
 
 def test_public_signatures_unchanged() -> None:
-    assert list(inspect.signature(audit.verify).parameters) == ["conn", "public_keys", "checkpoint_log"]
+    assert list(inspect.signature(audit.verify).parameters) == ["conn", "public_keys", "checkpoint_log", "workers"]
+    assert inspect.signature(audit.verify).parameters["workers"].kind is inspect.Parameter.KEYWORD_ONLY
     assert list(inspect.signature(AuditVault.verify).parameters) == ["self", "conn"]

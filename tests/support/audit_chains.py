@@ -1,7 +1,10 @@
-"""What the audit unit tests share: events appended with fixed defaults, verify in a transaction of its
-own, a real chain built through `AuditVault.append`, and the kinds of single mutation of such a chain
-(with the sequence number verify must name for each). The fixtures `vault` and `db` are in
-tests/unit/conftest.py."""
+"""What the audit tests share: an in-memory database, events appended with fixed defaults, verify in
+a transaction of its own, a real chain built through `AuditVault.append`, and the kinds of single
+mutation of such a chain (with the sequence number verify must name for each). The fixtures `vault`
+and `db` are in tests/unit/conftest.py.
+
+Imports the private `audit._primitives`: these helpers forge chains byte for byte, as only tests of
+the audit library itself may."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, insert, select, update
+from sqlalchemy.pool import StaticPool
 
 import audit
 from audit import AuditVault, FileKeyProvider, metadata
@@ -23,6 +27,14 @@ T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 CASE = "KS-2026-000001"
 TEXT_COLUMNS = ["actor", "organisation", "case_ref", "scope", "type"]
 NULLABLE = {"organisation", "case_ref"}
+
+
+def memory_db() -> Engine:
+    """An in-memory SQLite database (one connection, shared by every `connect()`) with the audit
+    tables: the audit library needs only SQLAlchemy Core, so its unit tests need no database file."""
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    metadata.create_all(engine)
+    return engine
 
 
 # -- single events ---------------------------------------------------------------------------------
