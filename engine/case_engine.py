@@ -23,6 +23,7 @@ from engine.accounts.registry import actor_for_token
 from engine.accounts.sign_in import Enrolment, SignedInUser, SignIn
 from engine.actor import Actor
 from engine.auditing import review as auditing
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import completion as casework
 from engine.cases import queries
@@ -120,7 +121,7 @@ class CaseEngine:
     def record_logout(self, actor: Actor, *, reason: str = "logout") -> None:
         """`auth.logout`; `reason` is `logout` or `expired` (idle or absolute limit reached)."""
         with self.work() as (uow, work):
-            record(work, "auth.logout", actor=actor, payload={"username": actor.username, "reason": reason})
+            record(work, EventType.AUTH_LOGOUT, actor=actor, payload={"username": actor.username, "reason": reason})
             uow.commit()
 
     def set_password(self, username: str, password: str, *, operator: str) -> None:
@@ -198,12 +199,12 @@ class CaseEngine:
                 uow.session.rollback()
                 case = uow.session.get(m.Case, case_id)
                 if case is not None:
-                    record(work, "access.denied", actor=actor, case=case, payload={"view": "case"})
+                    record(work, EventType.ACCESS_DENIED, actor=actor, case=case, payload={"view": "case"})
                     uow.commit()
                 raise
             record(
                 work,
-                "case.read",
+                EventType.CASE_READ,
                 actor=actor,
                 case=queries.visible_case(uow.session, actor, case_id),
                 payload={"view": "case"},
@@ -225,7 +226,7 @@ class CaseEngine:
             view = queries.task_view(work, actor, task_id)
             record(
                 work,
-                "case.read",
+                EventType.CASE_READ,
                 actor=actor,
                 case=queries.visible_case(uow.session, actor, view["case_id"]),
                 payload={"view": "task", "task_id": task_id},
@@ -331,7 +332,7 @@ class CaseEngine:
             org = accounts.create_organisation(uow.session, now=work.now, **fields)
             record(
                 work,
-                "organisation.created",
+                EventType.ORGANISATION_CREATED,
                 actor=None,
                 actor_name=operator,
                 payload={"key": org.key, "kind": org.kind, "network": org.network_key},
@@ -345,7 +346,7 @@ class CaseEngine:
             user = accounts.create_user(uow.session, now=work.now, **fields)
             record(
                 work,
-                "user.created",
+                EventType.USER_CREATED,
                 actor=None,
                 actor_name=operator,
                 payload={
@@ -361,7 +362,7 @@ class CaseEngine:
     def issue_token(self, username: str, *, operator: str) -> str:
         with self.work() as (uow, work):
             token = accounts.issue_token(uow.session, username, work.now)
-            record(work, "token.issued", actor=None, actor_name=operator, payload={"username": username})
+            record(work, EventType.TOKEN_ISSUED, actor=None, actor_name=operator, payload={"username": username})
             uow.commit()
         return token
 
@@ -437,7 +438,7 @@ class CaseEngine:
         with self.work() as (uow, work):
             record(
                 work,
-                "key.rotated",
+                EventType.KEY_ROTATED,
                 actor=None,
                 actor_name=operator,
                 payload={"kek_id": report.kek_id, "rewrapped": report.rewrapped, "resumed": report.resumed},
@@ -494,7 +495,7 @@ class CaseEngine:
             if result.created:
                 record(
                     work,
-                    "process.deployed",
+                    EventType.PROCESS_DEPLOYED,
                     actor=None,
                     actor_name=deployed_by,
                     payload={

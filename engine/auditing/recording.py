@@ -11,6 +11,7 @@ from typing import Any
 
 from audit import Shredded
 from engine.actor import Actor
+from engine.auditing.events import EventType
 from engine.persistence import models as m
 from engine.persistence.sealed import SYSTEM_SCOPE, case_scope
 from engine.transactions import Work
@@ -32,7 +33,7 @@ def _organisation_of(work: Work, actor: Actor | None, case: m.Case | None) -> st
 
 def record(
     work: Work,
-    event_type: str,
+    event_type: EventType,
     *,
     actor: Actor | None,
     case: m.Case | None = None,
@@ -49,7 +50,7 @@ def record(
         "actor": actor_name or (actor.username if actor else "system"),
         "organisation": _organisation_of(work, actor, case),
         "case_ref": case.reference if case else None,
-        "type": event_type,
+        "type": event_type.value,
         "payload": payload or {},
     }
     scope = case_scope(case.reference) if case and not system_scope else SYSTEM_SCOPE

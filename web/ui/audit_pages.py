@@ -23,6 +23,7 @@ from audit import VerifyResult
 from audit.errors import AuditError
 from engine.clock import BERLIN
 from engine.errors import NotFound, ValidationFailed
+from web.labels import event_choices, event_label, event_type
 from web.ui.access import current_actor, engine, no_store, role_required
 from web.ui.navigation import add_nav_item
 
@@ -30,43 +31,7 @@ bp = Blueprint("audit", __name__)
 
 AUDITOR = "auditor"
 
-#: The event types the engine records (docs/architecture.md), in German words.
-EVENT_TYPES: dict[str, Any] = {
-    "access.denied": _l("Zugriff verweigert"),
-    "audit.exported": _l("Protokoll exportiert"),
-    "audit.read": _l("Protokoll entschlüsselt eingesehen"),
-    "auth.locked": _l("Anmeldung gesperrt"),
-    "auth.login": _l("Anmeldung"),
-    "auth.login_failed": _l("Anmeldung fehlgeschlagen"),
-    "auth.logout": _l("Abmeldung"),
-    "auth.mfa_enrolled": _l("Zweiter Faktor eingerichtet"),
-    "auth.mfa_reset": _l("Zweiter Faktor zurückgesetzt"),
-    "case.created": _l("Fall angelegt"),
-    "case.read": _l("Fall eingesehen"),
-    "case.shredded": _l("Fall vernichtet (Datenschlüssel gelöscht)"),
-    "case.taken_over": _l("Fall übernommen"),
-    "deadline.escalated": _l("Frist überschritten, eskaliert"),
-    "deadline.fired": _l("Frist abgelaufen"),
-    "deadline.reminder": _l("Erinnerung an eine Frist"),
-    "fristen.changed": _l("Fristenprofil geändert"),
-    "key.rotated": _l("Schlüssel erneuert"),
-    "message.received": _l("Nachricht empfangen"),
-    "message.sent": _l("Nachricht gesendet"),
-    "organisation.created": _l("Organisation angelegt"),
-    "process.deployed": _l("Prozessversion bereitgestellt"),
-    "task.completed": _l("Schritt abgeschlossen"),
-    "task.rejected": _l("Abschluss eines Schritts abgelehnt"),
-    "token.issued": _l("API-Token ausgegeben"),
-    "user.created": _l("Benutzer angelegt"),
-    "user.password_set": _l("Passwort gesetzt"),
-}
-
 LIMIT = 200
-
-
-def event_label(event_type: str) -> str:
-    label = EVENT_TYPES.get(event_type)
-    return str(label) if label is not None else event_type
 
 
 # ---- the log ------------------------------------------------------------------------------------
@@ -92,8 +57,9 @@ def _filters(args: Any) -> tuple[dict[str, str], dict[str, Any], dict[str, list[
     if values["person"]:
         filters["person"] = values["person"]
     if values["ereignis"]:
-        if values["ereignis"] in EVENT_TYPES:
-            filters["event_type"] = values["ereignis"]
+        chosen = event_type(values["ereignis"])
+        if chosen is not None:
+            filters["event_type"] = chosen
         else:
             errors["ereignis"] = [_("Unbekannte Ereignisart.")]
     first, last = _day(values["von"], "von", errors), _day(values["bis"], "bis", errors)
@@ -135,7 +101,7 @@ def index() -> tuple[str, int]:
             events=events,
             limit=LIMIT,
             filtered=any(values.values()),
-            event_types=sorted(((k, event_label(k)) for k in EVENT_TYPES), key=lambda item: item[1].lower()),
+            event_types=event_choices(),
             event_label=event_label,
         ),
         422 if errors else 200,
