@@ -35,7 +35,7 @@ def _page_of_view(status: int, exc: BaseException | None) -> Response | None:
     for kind, page in g.get("sp_error_pages", []):
         if isinstance(exc, kind):
             response = make_response(page(exc))
-            if not response.is_redirect:
+            if not 300 <= response.status_code < 400:  # a redirect stays one
                 response.status_code = status
             return response
     return None
