@@ -25,6 +25,7 @@ from engine.clock import BERLIN
 from engine.errors import NotFound, ValidationFailed
 from web.labels import event_choices, event_label, event_type
 from web.ui.access import current_actor, engine, no_store, role_required
+from web.ui.error_pages import show_instead
 from web.ui.navigation import add_nav_item
 
 bp = Blueprint("audit", __name__)
@@ -175,15 +176,18 @@ def case_trail(ref: str) -> tuple[str, int]:
 
 def _decrypted(ref: str, read: Any) -> tuple[list[dict[str, Any]] | None, tuple[str, int] | None]:
     """The case's decrypted events via `read` (the engine's case_trail or export_case_trail), or the
-    page to show instead: the reason form with its error, or the note that the trail is damaged."""
+    page to show instead: the note that the trail is damaged (a missing reason shows the reason form
+    with its error, via `show_instead`)."""
     reason = request.form.get("grund", "")
+    values = {"grund": reason}
+    show_instead(
+        ValidationFailed,
+        lambda exc: _render_case(ref, errors={"grund": exc.errors.get("reason", [exc.detail])}, values=values),
+    )
     try:
         return read(current_actor(), _case_id(ref), reason), None
-    except ValidationFailed as exc:
-        errors = {"grund": exc.errors.get("reason", [exc.detail])}
-        return None, _render_case(ref, 422, errors=errors, values={"grund": reason})
     except AuditError:  # a header altered in the database no longer opens its payload
-        return None, _render_case(ref, 409, damaged=True, values={"grund": reason})
+        return None, _render_case(ref, 409, damaged=True, values=values)
 
 
 @bp.post("/revision/faelle/<ref>")
