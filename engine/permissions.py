@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.actor import Actor
+from engine.labels import ROLE_LABELS
 
 #: Roles that work cases of their own organisation.
 CASEWORK_ROLES = frozenset({"fachkraft", "leitung", "berufsgeheimnistraeger", "ja_fachkraft", "ja_leitung"})
@@ -17,16 +18,7 @@ CASEWORK_ROLES = frozenset({"fachkraft", "leitung", "berufsgeheimnistraeger", "j
 #: the insoweit erfahrene Fachkraft is external to the Träger).
 POOL_ROLES = frozenset({"insofa"})
 
-ROLE_LABELS = {
-    "fachkraft": "Fachkraft",
-    "leitung": "Leitung",
-    "berufsgeheimnistraeger": "Berufsgeheimnisträger/in (§ 4 KKG)",
-    "insofa": "insoweit erfahrene Fachkraft",
-    "ja_fachkraft": "Fachkraft im Jugendamt (ASD)",
-    "ja_leitung": "Leitung im Jugendamt (ASD)",
-    "auditor": "Revision / Datenschutz",
-    "admin": "Administration",
-}
+#: `ROLE_LABELS` (engine.labels) stays importable from here for the process diagram.
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,20 @@
-"""Domain errors → RFC 9457 problem+json, in one place (views never build error responses)."""
+"""Errors → responses, in one place: one table, two renderers; views never build error responses.
+
+`ERRORS` maps each exception class to its HTTP status, its German title and its problem type. Under
+/api/v1 an error becomes RFC 9457 problem+json (`problem`); everywhere else the UI's renderer in
+`app.extensions["schutzpfad.html_errors"]` (web/ui/error_pages.py) makes an HTML page with the same
+status. Both look the status up here, so the API and the UI never disagree about what an error is.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, DefinitionInvalid, EngineError, NotAllowed, NotFound, ValidationFailed
-
-STATUS = {NotFound: 404, NotAllowed: 403, Conflict: 409, ValidationFailed: 422, DefinitionInvalid: 422}
-
-HTTP_TITLES = {
-    400: "Ungültige Anfrage",
-    401: "Nicht angemeldet",
-    403: "Nicht erlaubt",
-    404: "Nicht gefunden",
-    405: "Methode nicht erlaubt",
-    409: "Konflikt",
-    413: "Anfrage zu groß",
-    415: "Falscher Inhaltstyp",
-    422: "Eingaben ungültig",
-    500: "Interner Fehler",
-}
 
 
 class BadRequest(Exception):
@@ -39,9 +31,57 @@ class Unauthorized(Exception):
         self.detail = detail
 
 
-def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> Response:
+@dataclass(frozen=True)
+class ErrorKind:
+    """How one kind of error is answered: status, German title, RFC 9457 problem type."""
+
+    status: int
+    title: str
+    type: str = "about:blank"
+
+
+#: Exception class → answer; a subclass (StaleCase) is answered like its nearest listed base (Conflict).
+ERRORS: dict[type[Exception], ErrorKind] = {
+    BadRequest: ErrorKind(400, "Ungültige Anfrage"),
+    Unauthorized: ErrorKind(401, "Nicht angemeldet"),
+    NotAllowed: ErrorKind(403, "Nicht erlaubt"),
+    NotFound: ErrorKind(404, "Nicht gefunden"),
+    Conflict: ErrorKind(409, "Konflikt"),
+    ValidationFailed: ErrorKind(422, "Eingaben ungültig"),
+    DefinitionInvalid: ErrorKind(422, "Prozessdefinition ungültig"),
+}
+
+#: Titles of plain HTTP statuses (werkzeug's errors, and what no class above covers).
+HTTP_TITLES = {
+    400: "Ungültige Anfrage",
+    401: "Nicht angemeldet",
+    403: "Nicht erlaubt",
+    404: "Nicht gefunden",
+    405: "Methode nicht erlaubt",
+    409: "Konflikt",
+    413: "Anfrage zu groß",
+    415: "Falscher Inhaltstyp",
+    422: "Eingaben ungültig",
+    500: "Interner Fehler",
+}
+
+UNEXPECTED = "Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert."
+
+
+def error_kind(exc: BaseException) -> ErrorKind:
+    """The answer to `exc`: its table entry, a werkzeug error's own code, or 500."""
+    for cls in type(exc).__mro__:
+        if cls in ERRORS:
+            return ERRORS[cls]
+    if isinstance(exc, HTTPException):
+        code = exc.code or 500
+        return ErrorKind(code, HTTP_TITLES.get(code, "Fehler"))
+    return ErrorKind(500, HTTP_TITLES[500])
+
+
+def problem(status: int, detail: str, *, title: str | None = None, type: str = "about:blank", **extra: Any) -> Response:
     body = {
-        "type": "about:blank",
+        "type": type,
         "title": title or HTTP_TITLES.get(status, "Fehler"),
         "status": status,
         "detail": detail,
@@ -53,56 +93,38 @@ def problem(status: int, detail: str, *, title: str | None = None, **extra: Any)
     return response
 
 
-def _status_of(exc: EngineError) -> int:
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
-
-
-def engine_error_response(exc: EngineError) -> Response:
+def problem_for(exc: BaseException) -> Response:
+    """problem+json for any exception; a 500 never leaks internals (or personal data)."""
+    kind = error_kind(exc)
     extra: dict[str, Any] = {}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
     if isinstance(exc, DefinitionInvalid):
         extra["problems"] = exc.problems
-    return problem(_status_of(exc), exc.detail, title=exc.title, **extra)
+    if isinstance(exc, EngineError | BadRequest | Unauthorized):
+        detail = exc.detail
+    elif isinstance(exc, HTTPException):
+        detail = kind.title
+    else:
+        detail = UNEXPECTED
+    return problem(kind.status, detail, title=kind.title, type=kind.type, **extra)
 
 
 def register_api_errors(app: Flask, prefix: str) -> None:
-    """Errors under `prefix` become problem+json; a 500 never leaks internals (or personal data).
+    """Errors under `prefix` become problem+json; elsewhere the UI's renderer makes an HTML page."""
 
-    Elsewhere (the UI) the renderer in `app.extensions["schutzpfad.html_errors"]` makes an HTML page."""
-    from flask import request
-
-    def html(status: int, exc: BaseException) -> Response | None:
+    def answer(exc: Exception) -> Response | HTTPException:
+        api = request.path.startswith(prefix)
+        if isinstance(exc, HTTPException) and not api and (exc.code or 500) < 400:
+            return exc  # a RequestRedirect (trailing slash) stays one
         render = app.extensions.get("schutzpfad.html_errors")
-        if render is None or request.path.startswith(prefix):
-            return None
-        page: Response = render(status, exc)
+        if api or render is None:
+            return exc if isinstance(exc, HTTPException) and not api else problem_for(exc)
+        page: Response = render(error_kind(exc).status, exc)
         return page
 
-    @app.errorhandler(EngineError)
-    def _engine(exc: EngineError) -> Response:
-        return html(_status_of(exc), exc) or engine_error_response(exc)
-
-    @app.errorhandler(BadRequest)
-    def _bad(exc: BadRequest) -> Response:
-        return html(400, exc) or problem(400, exc.detail)
-
-    @app.errorhandler(Unauthorized)
-    def _unauth(exc: Unauthorized) -> Response:
-        return html(401, exc) or problem(401, exc.detail)
-
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Response | HTTPException:
-        if request.path.startswith(prefix):
-            return problem(exc.code or 500, HTTP_TITLES.get(exc.code or 500, "Fehler"))
-        if exc.code is not None and exc.code < 400:  # a RequestRedirect (trailing slash) stays one
-            return exc
-        return html(exc.code or 500, exc) or exc
-
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> Response:
-        app.logger.exception("unhandled error on %s", request.path)
-        return html(500, exc) or problem(500, "Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts gespeichert.")
+    def _any(exc: Exception) -> Response | HTTPException:
+        if not isinstance(exc, HTTPException | EngineError):  # a bug, not a refusal
+            app.logger.exception("unhandled error on %s", request.path)
+        return answer(exc)

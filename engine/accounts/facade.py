@@ -12,6 +12,7 @@ from typing import Any
 from engine.accounts import drafts, listing, registry, sign_in
 from engine.accounts.sign_in import Enrolment, SignedInUser, SignIn
 from engine.actor import Actor
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.directory.store import load_directory
 from engine.engine_parts import EngineParts
@@ -54,7 +55,7 @@ class AccountsFacade(EngineParts):
         """`auth.logout`; `reason` is `logout` or `expired` (idle or absolute limit reached)."""
         self.tx.command(
             lambda work: record(
-                work, "auth.logout", actor=actor, payload={"username": actor.username, "reason": reason}
+                work, EventType.AUTH_LOGOUT, actor=actor, payload={"username": actor.username, "reason": reason}
             )
         )
 
@@ -89,7 +90,7 @@ class AccountsFacade(EngineParts):
             org = registry.create_organisation(work.session, now=work.now, **fields)
             record(
                 work,
-                "organisation.created",
+                EventType.ORGANISATION_CREATED,
                 actor=None,
                 actor_name=operator,
                 payload={"key": org.key, "kind": org.kind, "network": org.network_key},
@@ -105,7 +106,7 @@ class AccountsFacade(EngineParts):
             user = registry.create_user(work.session, now=work.now, **fields)
             record(
                 work,
-                "user.created",
+                EventType.USER_CREATED,
                 actor=None,
                 actor_name=operator,
                 payload={
@@ -122,7 +123,7 @@ class AccountsFacade(EngineParts):
     def issue_token(self, username: str, *, operator: str) -> str:
         def issue(work: Work) -> str:
             token = registry.issue_token(work.session, username, work.now)
-            record(work, "token.issued", actor=None, actor_name=operator, payload={"username": username})
+            record(work, EventType.TOKEN_ISSUED, actor=None, actor_name=operator, payload={"username": username})
             return token
 
         return self.tx.command(issue)

@@ -18,15 +18,11 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor, Membership
 from engine.errors import NotFound, ValidationFailed
+from engine.labels import KIND_LABELS
 from engine.persistence import models as m
 
-ORGANISATION_KINDS = {
-    "traeger": "Freier Träger der Jugendhilfe",
-    "kindertagespflege": "Kindertagespflege",
-    "einrichtung_kkg": "Einrichtung mit Berufsgeheimnisträgern (§ 4 KKG)",
-    "beratungsstelle": "Beratungsstelle",
-    "jugendamt": "Jugendamt",
-}
+#: The kinds of organisation and their German names (the catalog is engine.labels).
+ORGANISATION_KINDS = KIND_LABELS
 
 #: Which roles make sense in which kind of organisation (procedures.md section 1).
 ROLES_BY_KIND = {

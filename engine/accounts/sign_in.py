@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.registry import actor_for_user, hash_password, verify_password
 from engine.actor import Actor
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.errors import EngineError, ValidationFailed
 from engine.persistence import models as m
@@ -149,13 +150,14 @@ def _count_failure(work: Work, username: str, user: m.User | None, reason: str) 
     row.last_failed_at = now
     name = user.username if user is not None else "unbekannt"
     actor = actor_for_user(session, user) if user is not None else None
-    record(work, "auth.login_failed", actor=actor, actor_name=name, payload={"username": name, "reason": reason})
+    payload = {"username": name, "reason": reason}
+    record(work, EventType.AUTH_LOGIN_FAILED, actor=actor, actor_name=name, payload=payload)
     if row.failures >= MAX_FAILURES:
         row.locked_until = now + LOCK_TIME
         row.failures, row.first_failed_at = 0, now
         record(
             work,
-            "auth.locked",
+            EventType.AUTH_LOCKED,
             actor=actor,
             actor_name=name,
             payload={"username": name, "minutes": int(LOCK_TIME.total_seconds() // 60)},
@@ -176,7 +178,8 @@ def record_rejection(work: Work, refused: EngineError) -> EngineError | None:
     if refused.reason == "locked":
         name = user.username if user is not None else "unbekannt"
         actor = actor_for_user(work.session, user) if user is not None else None
-        record(work, "auth.login_failed", actor=actor, actor_name=name, payload={"username": name, "reason": "locked"})
+        payload = {"username": name, "reason": "locked"}
+        record(work, EventType.AUTH_LOGIN_FAILED, actor=actor, actor_name=name, payload=payload)
         return AccountLocked(locked_for(work, refused.username) or 1)
     return _count_failure(work, refused.username, user, refused.reason)
 
@@ -238,7 +241,7 @@ def _complete(work: Work, user: m.User, *, mfa: bool) -> Actor:
     work.session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.key == _throttle_key(user.username)))
     user.last_login_at = work.now
     actor = actor_for_user(work.session, user)
-    record(work, "auth.login", actor=actor, payload={"username": user.username, "mfa": mfa})
+    record(work, EventType.AUTH_LOGIN, actor=actor, payload={"username": user.username, "mfa": mfa})
     return actor
 
 
@@ -334,7 +337,7 @@ def confirm_enrolment(work: Work, user_id: int, code: str) -> Actor:
     user.mfa_enrolled_at = work.now
     user.mfa_last_step = step
     actor = actor_for_user(work.session, user)
-    record(work, "auth.mfa_enrolled", actor=actor, payload={"username": user.username})
+    record(work, EventType.AUTH_MFA_ENROLLED, actor=actor, payload={"username": user.username})
     return _complete(work, user, mfa=True)
 
 
@@ -347,7 +350,7 @@ def reset_second_factor(work: Work, username: str, operator: str) -> None:
     user.mfa_pending_secret = None
     user.mfa_enrolled_at = None
     user.mfa_last_step = None
-    record(work, "auth.mfa_reset", actor=None, actor_name=operator, payload={"username": username})
+    record(work, EventType.AUTH_MFA_RESET, actor=None, actor_name=operator, payload={"username": username})
 
 
 def set_password(work: Work, username: str, password: str, operator: str) -> None:
@@ -357,4 +360,4 @@ def set_password(work: Work, username: str, password: str, operator: str) -> Non
     if user is None:
         raise ValidationFailed({"username": [f"Benutzer „{username}“ ist nicht bekannt."]})
     user.password_hash = hash_password(password)
-    record(work, "user.password_set", actor=None, actor_name=operator, payload={"username": username})
+    record(work, EventType.USER_PASSWORD_SET, actor=None, actor_name=operator, payload={"username": username})

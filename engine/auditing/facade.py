@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from audit import Checkpoint, RotationReport, VerifyResult
 from engine.actor import Actor
 from engine.auditing import review
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.engine_parts import EngineParts
 from engine.persistence.database import WRITE_OPTION
@@ -89,7 +90,7 @@ class AuditingFacade(EngineParts):
         self.tx.command(
             lambda work: record(
                 work,
-                "key.rotated",
+                EventType.KEY_ROTATED,
                 actor=None,
                 actor_name=operator,
                 payload={"kek_id": report.kek_id, "rewrapped": report.rewrapped, "resumed": report.resumed},

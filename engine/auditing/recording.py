@@ -11,6 +11,7 @@ from typing import Any
 
 from audit import Shredded
 from engine.actor import Actor
+from engine.auditing.events import EventType
 from engine.errors import EngineError, NotAllowed, NotFound
 from engine.persistence import models as m
 from engine.persistence.sealed import SYSTEM_SCOPE, case_scope
@@ -33,7 +34,7 @@ def _organisation_of(work: Work, actor: Actor | None, case: m.Case | None) -> st
 
 def record(
     work: Work,
-    event_type: str,
+    event_type: EventType,
     *,
     actor: Actor | None,
     case: m.Case | None = None,
@@ -50,7 +51,7 @@ def record(
         "actor": actor_name or (actor.username if actor else "system"),
         "organisation": _organisation_of(work, actor, case),
         "case_ref": case.reference if case else None,
-        "type": event_type,
+        "type": event_type.value,
         "payload": payload or {},
     }
     scope = case_scope(case.reference) if case and not system_scope else SYSTEM_SCOPE
@@ -64,7 +65,7 @@ def record(
 
 def record_read(work: Work, actor: Actor, case_id: int, payload: dict[str, Any]) -> None:
     """`case.read`: somebody was shown a case's content (`payload` says which view)."""
-    record(work, "case.read", actor=actor, case=work.session.get(m.Case, case_id), payload=payload)
+    record(work, EventType.CASE_READ, actor=actor, case=work.session.get(m.Case, case_id), payload=payload)
 
 
 def denied_read(actor: Actor, case_id: int, view: str) -> Refusal:
@@ -74,6 +75,6 @@ def denied_read(actor: Actor, case_id: int, view: str) -> Refusal:
     def record_denial(work: Work, refused: EngineError) -> None:
         case = work.session.get(m.Case, case_id)
         if isinstance(refused, NotFound | NotAllowed) and case is not None:
-            record(work, "access.denied", actor=actor, case=case, payload={"view": view})
+            record(work, EventType.ACCESS_DENIED, actor=actor, case=case, payload={"view": view})
 
     return record_denial

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from audit import Event, Shredded, VerifyResult, verify
 from audit.tables import audit_checkpoints, audit_events
 from engine.actor import Actor
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases.visibility import can_see_case
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -71,7 +72,12 @@ def read_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) 
     why = require_reason(reason)
     events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
     record(
-        work, "audit.read", actor=actor, case=case, system_scope=True, payload={"reason": why, "events": len(events)}
+        work,
+        EventType.AUDIT_READ,
+        actor=actor,
+        case=case,
+        system_scope=True,
+        payload={"reason": why, "events": len(events)},
     )
     return events
 
@@ -83,7 +89,7 @@ def export_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None
     events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
     record(
         work,
-        "audit.exported",
+        EventType.AUDIT_EXPORTED,
         actor=actor,
         case=case,
         system_scope=True,
@@ -119,7 +125,7 @@ def export_trail(
             raise NotFound("Fall nicht gefunden.")
     record(
         work,
-        "audit.exported",
+        EventType.AUDIT_EXPORTED,
         actor=None,
         actor_name=operator,
         case=case,
@@ -148,7 +154,13 @@ def shred_case(work: Work, *, reference: str, reason: str, operator: str) -> Non
     except Shredded:
         raise Conflict("Dieser Fall wurde bereits vernichtet.") from None
     record(
-        work, "case.shredded", actor=None, actor_name=operator, case=case, system_scope=True, payload={"reason": why}
+        work,
+        EventType.CASE_SHREDDED,
+        actor=None,
+        actor_name=operator,
+        case=case,
+        system_scope=True,
+        payload={"reason": why},
     )
 
 
@@ -158,7 +170,7 @@ def list_events(
     *,
     case_reference: str | None = None,
     person: str | None = None,
-    event_type: str | None = None,
+    event_type: EventType | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 200,

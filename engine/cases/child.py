@@ -1,104 +1,88 @@
 """The child's data at case opening (procedures.md section 2): validated server-side, always.
 
+The fields are the built-in form `bpmn/builtin/forms/kind.json`, validated like any step's form
+(`engine.forms`) and rendered by the UI like one. What the form format cannot say is checked here,
+after it: the address (the object `anschrift`, validated against the built-in form `kind_anschrift`
+because the format has no object type), the maximum lengths, the five-digit postcode, a birth date
+not in the future and under 18 (§ 8a SGB VIII), and the default `geschlecht`.
+
 Identifying data: never shown to an insoweit erfahrene Fachkraft, never in logs, e-mails or error
 messages — messages name fields, never values.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-
 from engine.errors import ValidationFailed
-from engine.forms.validation import IsoDate, StrictBoolean, flatten_errors
+from engine.forms import FormDefinition, validate_submission
+from engine.forms.builtin import child_address_form, child_form
 
-REQUIRED: dict[str, Any] = {"required": "Pflichtfeld", "null": "Pflichtfeld"}
-TEXT: dict[str, Any] = {**REQUIRED, "invalid": "Bitte Text eingeben."}
-GESCHLECHT = ("maennlich", "weiblich", "divers", "ohne_angabe")
-
-
-def _text(required: bool = True, max_length: int = 200) -> fields.String:
-    return fields.String(
-        required=required,
-        error_messages=TEXT,
-        validate=[
-            validate.Length(min=1, error="Pflichtfeld"),
-            validate.Length(max=max_length, error=f"Höchstens {max_length} Zeichen."),
-        ],
-    )
-
-
-class _Schema(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-_Schema.error_messages = {**Schema.error_messages, "unknown": "Unbekanntes Feld.", "type": "Ungültige Eingabe."}
-
-
-class AnschriftSchema(_Schema):
-    strasse = _text(required=False)
-    plz = fields.String(
-        required=False,
-        validate=validate.Regexp(r"^\d{5}$", error="Fünfstellige Postleitzahl eingeben."),
-        error_messages=TEXT,
-    )
-    ort = _text(required=False)
-
-
-class SorgeberechtigteSchema(_Schema):
-    name = _text()
-    beziehung = _text(max_length=100)
-    anschrift = _text(required=False, max_length=300)
-    sorgerecht = StrictBoolean(required=True, error_messages={**REQUIRED, "invalid": "Bitte Ja oder Nein angeben."})
-
-
-class ChildSchema(_Schema):
-    vorname = _text()
-    nachname = _text()
-    geburtsdatum = IsoDate(required=True, error_messages={**REQUIRED, "invalid": "Kein gültiges Datum (JJJJ-MM-TT)."})
-    wohnort_gemeinde = _text()
-    geschlecht = fields.String(
-        load_default="ohne_angabe",
-        validate=validate.OneOf(GESCHLECHT, error=f"Ungültiger Wert. Erlaubt: {', '.join(GESCHLECHT)}."),
-        error_messages=TEXT,
-    )
-    anschrift = fields.Nested(AnschriftSchema, required=False)
-    sorgeberechtigte = fields.List(fields.Nested(SorgeberechtigteSchema), required=False)
-
-    @validates_schema
-    def _birth_date(self, data: dict[str, Any], **_: Any) -> None:
-        born, today = data.get("geburtsdatum"), self.context_today
-        if born is None:
-            return
-        if born > today:
-            raise ValidationError("Das Geburtsdatum liegt in der Zukunft.", "geburtsdatum")
-        if _age(born, today) >= 18:
-            raise ValidationError(
-                "§ 8a SGB VIII betrifft Kinder und Jugendliche: das Kind muss jünger als 18 sein.", "geburtsdatum"
-            )
-
-    def __init__(self, today: date) -> None:
-        super().__init__()
-        self.context_today = today
-
-
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+#: Longest text per field (error key without list index); every other text field: 200 characters.
+MAX_LENGTH = {"sorgeberechtigte.beziehung": 100, "sorgeberechtigte.anschrift": 300}
+DEFAULT_LENGTH = 200
+_PLZ = re.compile(r"[0-9]{5}")
 
 
 def validate_child(raw: object, today: date) -> dict[str, Any]:
     """Clean child data as JSON-compatible values, or ValidationFailed keyed by field name."""
     if not isinstance(raw, dict):
         raise ValidationFailed({"child": ["Die Angaben zum Kind fehlen oder sind kein Objekt."]})
+    fields = {k: v for k, v in raw.items() if k != "anschrift"}
+    errors: dict[str, list[str]] = {}
+    child = _validated(child_form(), fields, "", errors)
+    address = _validated(child_address_form(), raw["anschrift"], "anschrift.", errors) if "anschrift" in raw else {}
+    if child is not None:
+        _check_birth_date(child["geburtsdatum"], today, errors)
+    if address and "plz" in address and not _PLZ.fullmatch(address["plz"]):
+        errors.setdefault("anschrift.plz", []).append("Fünfstellige Postleitzahl eingeben.")
+    if errors:
+        raise ValidationFailed(errors)
+    assert child is not None
+    child.setdefault("geschlecht", "ohne_angabe")
+    if address:
+        child["anschrift"] = address
+    return child
+
+
+def _validated(form: FormDefinition, data: object, prefix: str, errors: dict[str, list[str]]) -> dict[str, Any] | None:
+    """`data` validated against `form` plus the checks beyond the format; errors added under `prefix`."""
     try:
-        data = ChildSchema(today).load(raw)
-    except ValidationError as exc:
-        raise ValidationFailed(flatten_errors(exc.messages)) from None
-    data["geburtsdatum"] = data["geburtsdatum"].isoformat()
-    return {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+        clean = validate_submission(form, data)
+    except ValidationFailed as exc:
+        for key, messages in exc.errors.items():
+            errors.setdefault(prefix + key if key != "_schema" else prefix.rstrip(".") or key, []).extend(messages)
+        return None
+    for key, text in _texts(clean):
+        limit = MAX_LENGTH.get(re.sub(r"\.[0-9]+\.", ".", prefix + key), DEFAULT_LENGTH)
+        if len(text) > limit:
+            errors.setdefault(prefix + key, []).append(f"Höchstens {limit} Zeichen.")
+    return clean
+
+
+def _texts(clean: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every text value with its error key, list items included (`sorgeberechtigte.0.name`)."""
+    out = [(key, value) for key, value in clean.items() if isinstance(value, str)]
+    for key, value in clean.items():
+        if isinstance(value, list):
+            out += [
+                (f"{key}.{i}.{k}", v) for i, item in enumerate(value) for k, v in item.items() if isinstance(v, str)
+            ]
+    return out
+
+
+def _check_birth_date(born_iso: str, today: date, errors: dict[str, list[str]]) -> None:
+    born = date.fromisoformat(born_iso)
+    if born > today:
+        errors["geburtsdatum"] = ["Das Geburtsdatum liegt in der Zukunft."]
+    elif _age(born, today) >= 18:
+        errors["geburtsdatum"] = ["§ 8a SGB VIII betrifft Kinder und Jugendliche: das Kind muss jünger als 18 sein."]
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def age_years(child: dict[str, Any], today: date) -> int:

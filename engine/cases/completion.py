@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import state as case_state
 from engine.cases.child import validate_child
@@ -63,7 +64,7 @@ def open_case(
     )
     record(
         work,
-        "case.created",
+        EventType.CASE_CREATED,
         actor=actor,
         case=state.case,
         payload={
@@ -153,7 +154,7 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
     session.flush()
     record(
         work,
-        "task.completed",
+        EventType.TASK_COMPLETED,
         actor=actor,
         case=case,
         payload={"task": spec.key, "task_id": task_id, "title": spec.title, "values": clean},
@@ -187,7 +188,7 @@ def _complete_escalation(
     work.session.flush()
     record(
         work,
-        "task.completed",
+        EventType.TASK_COMPLETED,
         actor=actor,
         case=state.case,
         payload={"task": row.task_key, "task_id": row.id, "title": row.title, "values": clean},
@@ -209,7 +210,9 @@ def record_refusal(work: Work, actor: Actor, task_id: str, error: EngineError) -
     payload: dict[str, Any] = {"task_id": task_id, "reason": error.detail, "refusal": type(error).__name__}
     if isinstance(error, ValidationFailed):
         payload["errors"] = error.errors
-    record(work, "access.denied" if denied else "task.rejected", actor=actor, case=case, payload=payload)
+    record(
+        work, EventType.ACCESS_DENIED if denied else EventType.TASK_REJECTED, actor=actor, case=case, payload=payload
+    )
 
 
 def _case_of_task(session: Session, actor: Actor, task_id: str) -> int:
@@ -313,4 +316,4 @@ def take_over(work: Work, actor: Actor, case_id: int) -> None:
     previous = case.responsible_user_id
     case.responsible_user_id = actor.user_id
     work.session.flush()
-    record(work, "case.taken_over", actor=actor, case=case, payload={"from_user_id": previous})
+    record(work, EventType.CASE_TAKEN_OVER, actor=actor, case=case, payload={"from_user_id": previous})

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import state as case_state
 from engine.errors import Conflict
@@ -90,14 +91,14 @@ def _audit_transfer(work: Work, sender: m.Case, receiver: m.Case, message: Outgo
     """Both sides record what crossed between the organisations (DP-11: who transmitted what)."""
     record(
         work,
-        "message.sent",
+        EventType.MESSAGE_SENT,
         actor=actor,
         case=sender,
         payload={"message": message.name, "to_case": receiver.reference, "payload": message.payload},
     )
     record(
         work,
-        "message.received",
+        EventType.MESSAGE_RECEIVED,
         actor=None,
         case=receiver,
         payload={"message": message.name, "from_case": sender.reference, "payload": message.payload},
@@ -167,7 +168,7 @@ def _open_from_message(
     session.flush()
     record(
         work,
-        "case.created",
+        EventType.CASE_CREATED,
         actor=None,
         case=opened.case,
         payload={

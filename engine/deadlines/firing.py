@@ -20,6 +20,7 @@ from uuid import uuid4
 
 from sqlalchemy import select, update
 
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import state as case_state
 from engine.deadlines.notifications import notify_lane
@@ -85,7 +86,7 @@ def _fire(work: Work, deadline: m.Deadline) -> str:
         case_state.save(work, state)
         record(
             work,
-            "deadline.fired",
+            EventType.DEADLINE_FIRED,
             actor=None,
             case=case,
             payload={"task": deadline.task_key, "due_at": deadline.due_at.isoformat()},
@@ -93,12 +94,18 @@ def _fire(work: Work, deadline: m.Deadline) -> str:
         return f"{label}: timer fired"
     if deadline.state == "pending" and deadline.remind_at is not None and deadline.remind_at < deadline.due_at:
         _move(work, deadline, "reminded", reminded_at=work.now, next_at=deadline.due_at)
-        record(work, "deadline.reminder", actor=None, case=case, payload=_facts(deadline))
+        record(work, EventType.DEADLINE_REMINDER, actor=None, case=case, payload=_facts(deadline))
         notify_lane(work, case, deadline.task_uuid, "Erinnerung", deadline.title, deadline.due_at)
         return f"{label}: reminder"
     _move(work, deadline, "fired", fired_at=work.now, next_at=None)
     task_id = _open_escalation(work, case, deadline)
-    record(work, "deadline.escalated", actor=None, case=case, payload={**_facts(deadline), "escalation_task": task_id})
+    record(
+        work,
+        EventType.DEADLINE_ESCALATED,
+        actor=None,
+        case=case,
+        payload={**_facts(deadline), "escalation_task": task_id},
+    )
     notify_lane(work, case, task_id, ESCALATION_TITLE, deadline.title, deadline.due_at)
     return f"{label}: escalated"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.deadlines.fristen import DEFAULT_PROFILE, Profile
 from engine.errors import ValidationFailed
@@ -47,7 +48,7 @@ def set_override(work: Work, network_key: str, key: str, value: str, *, changed_
     work.session.flush()
     record(
         work,
-        "fristen.changed",
+        EventType.FRISTEN_CHANGED,
         actor=None,
         actor_name=changed_by,
         payload={"netzwerk": network_key, "key": key, "old": current.value(key), "new": updated.value(key)},

@@ -1,4 +1,6 @@
-"""Forms of tasks the engine opens itself (not part of a process version): `frist_klaeren`."""
+"""Forms the engine brings itself (not part of a process version), in bpmn/builtin/forms/:
+`frist_klaeren` (the task a missed Frist opens), `kind` (the child's data when a case is opened) and
+`kind_anschrift` (the child's address, stored as the object `anschrift` of the child's data)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,20 @@ from engine.shipped import BPMN_ROOT
 BUILTIN = BPMN_ROOT / "builtin" / "forms"
 
 
+def _builtin(task: str) -> FormDefinition:
+    return parse_definition(json.loads((BUILTIN / f"{task}.json").read_text(encoding="utf-8")))
+
+
 @cache
 def escalation_form() -> FormDefinition:
-    return parse_definition(json.loads((BUILTIN / "frist_klaeren.json").read_text(encoding="utf-8")))
+    return _builtin("frist_klaeren")
+
+
+@cache
+def child_form() -> FormDefinition:
+    return _builtin("kind")
+
+
+@cache
+def child_address_form() -> FormDefinition:
+    return _builtin("kind_anschrift")

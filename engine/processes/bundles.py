@@ -10,9 +10,13 @@ deploys as the same version, and changing a single byte makes it a different one
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
 import stat
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +29,11 @@ MANIFEST = "manifest.json"
 
 #: Folders below the bundle root that are never part of a bundle (editor and interpreter droppings).
 _SKIPPED_DIRS = frozenset({"__pycache__"})
+
+#: Limits of an uploaded ZIP (`bundle_from_zip`): entries, bytes per file and unpacked in total.
+MAX_ENTRIES = 500
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_TOTAL_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -152,3 +161,86 @@ def discover_bundles(root: Path) -> list[Path]:
             if name.isascii() and name.isdigit() and (version_dir / MANIFEST).is_file():
                 found.append((key_dir.name, int(name), version_dir))
     return [p for _, _, p in sorted(found, key=lambda t: (t[0], t[1]))]
+
+
+def bundle_from_zip(data: bytes) -> Bundle:
+    """A bundle folder packed as a ZIP (an administrator's upload), read in memory with limits.
+
+    Refused with every problem (DefinitionInvalid, German: the administrator reads them): not a ZIP,
+    absolute paths or `..` (zip-slip), links, encrypted entries, too many entries, files or the whole
+    too large. A single top-level folder is stripped and hidden files, `__pycache__` and `__MACOSX` are
+    skipped like `load_bundle_dir` does, so the same folder gives the same sha256 either way.
+    """
+    return bundle_from_files(_files_from_zip(data))
+
+
+def _skipped(parts: list[str]) -> bool:
+    """What a folder deploy leaves out too: hidden files and folders, __pycache__ (and macOS's __MACOSX)."""
+    return (
+        parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts) or any(p in _SKIPPED_DIRS for p in parts[:-1])
+    )
+
+
+def _unsafe(name: str, parts: list[str]) -> bool:
+    return (
+        "\\" in name
+        or name.startswith("/")
+        or bool(re.match(r"^[A-Za-z]:", name))
+        or any(p in ("", ".", "..") for p in parts)
+    )
+
+
+def _files_from_zip(data: bytes) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        raise DefinitionInvalid(["Die Datei ist kein gültiges ZIP-Archiv."]) from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise DefinitionInvalid([f"Das Archiv enthält mehr als {MAX_ENTRIES} Einträge."])
+        problems: list[str] = []
+        entries: list[tuple[list[str], zipfile.ZipInfo]] = []
+        for info in infos:
+            name = info.filename
+            if info.is_dir():
+                continue
+            parts = name.split("/")
+            if _unsafe(name, parts):
+                problems.append(f"{name}: unzulässiger Pfad (absolut oder mit ..).")
+            elif stat.S_ISLNK(info.external_attr >> 16):
+                problems.append(f"{name}: symbolische Links sind nicht erlaubt.")
+            elif info.flag_bits & 0x1:
+                problems.append(f"{name}: verschlüsselte Einträge sind nicht erlaubt.")
+            elif not _skipped(parts):
+                entries.append((parts, info))
+        if problems:
+            raise DefinitionInvalid(problems)
+        # A ZIP of the folder itself (`1/manifest.json` …): strip that single top-level folder.
+        if entries and all(len(p) > 1 for p, _info in entries) and len({p[0] for p, _info in entries}) == 1:
+            entries = [(p[1:], info) for p, info in entries]
+        files: dict[str, bytes] = {}
+        total = 0
+        for parts, info in entries:
+            path = "/".join(parts)
+            if path in files:
+                problems.append(f"{path}: kommt mehrfach vor.")
+                continue
+            try:
+                with archive.open(info) as handle:
+                    content = handle.read(MAX_FILE_BYTES + 1)
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError):
+                problems.append(f"{path}: lässt sich nicht entpacken.")
+                continue
+            if len(content) > MAX_FILE_BYTES:
+                problems.append(f"{path}: größer als {MAX_FILE_BYTES // 2**20} MiB.")
+                continue
+            total += len(content)
+            if total > MAX_TOTAL_BYTES:
+                raise DefinitionInvalid([f"Entpackt größer als {MAX_TOTAL_BYTES // 2**20} MiB."])
+            files[path] = content
+        if problems:
+            raise DefinitionInvalid(problems)
+        if not files:
+            raise DefinitionInvalid(["Das Archiv ist leer."])
+        return files

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.engine_parts import EngineParts
 from engine.processes.bundles import Bundle
@@ -20,7 +21,7 @@ class ProcessesFacade(EngineParts):
             if result.created:
                 record(
                     work,
-                    "process.deployed",
+                    EventType.PROCESS_DEPLOYED,
                     actor=None,
                     actor_name=deployed_by,
                     payload={

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from audit.tables import audit_events
+from engine.auditing.events import EventType
 from engine.clock import BERLIN
 
 
@@ -145,7 +146,7 @@ def test_chain_status_and_last_checkpoint(ui, world, child):
 
 def test_a_tampered_chain_is_shown_as_broken(ui, world, child):
     case = _open(world, child)
-    created = world.engine.audit_events(world["kita_revision"], event_type="case.created")[0]["seq"]
+    created = world.engine.audit_events(world["kita_revision"], event_type=EventType.CASE_CREATED)[0]["seq"]
     with world.engine.db.begin() as conn:
         conn.execute(update(audit_events).where(audit_events.c.seq == created).values(actor="jemand-anderes"))
     ui.login("kita_revision")

@@ -168,6 +168,14 @@ def test_neue_meldung_offers_a_choice_then_opens_the_case_and_its_first_step(ui,
     assert refused.status_code == 403 and "keine Fälle anlegen" in _text(refused)
 
 
+def test_neue_meldung_shows_the_builtin_child_form_in_the_users_language(ui):
+    ui.login("kita_fk")
+    html = _text(ui.get("/faelle/neu/traeger_8a", headers={"Accept-Language": "en"}))
+    assert re.search(r'<label class="kern-label" for="f-vorname">First name <span', html)
+    assert re.search(r"for=\"f-anschrift-plz\">Postcode", html)
+    assert "Vorname" not in html
+
+
 def test_neue_meldung_keeps_the_values_and_shows_each_error_at_its_field(ui, world):
     ui.login("kita_fk")
     url = "/faelle/neu/traeger_8a"

@@ -42,3 +42,15 @@ def test_compiled_catalogs_match_their_sources():
         po = {m.id: m.string for m in _catalog(lang, "po") if m.id and m.string}
         mo = {m.id: m.string for m in _catalog(lang, "mo") if m.id and m.string}
         assert po == mo, f"{lang}: messages.mo is stale — run `make translations`"
+
+
+def test_the_builtin_forms_of_the_ui_are_translated_too():
+    """The child's form (bpmn/builtin/forms/kind*.json) is extracted by web/babel.cfg's own extractor."""
+    from web.ui.builtin_forms import extract_form_texts
+
+    english = {m.id: m.string for m in _catalog("en", "po") if m.id}
+    forms = ROOT / "bpmn" / "builtin" / "forms"
+    for name in ("kind.json", "kind_anschrift.json"):
+        with (forms / name).open("rb") as handle:
+            texts = {text for _line, _func, text, _comments in extract_form_texts(handle, None, None, None)}
+        assert texts and not sorted(t for t in texts if not english.get(t)), name

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
+import stat
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from engine.errors import DefinitionInvalid
-from engine.processes.bundles import Bundle, bundle_from_files, bundle_sha256, discover_bundles, load_bundle_dir
+from engine.processes import bundles
+from engine.processes.bundles import (
+    Bundle,
+    bundle_from_files,
+    bundle_from_zip,
+    bundle_sha256,
+    discover_bundles,
+    load_bundle_dir,
+)
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "bundles"
 MINIMAL = VECTORS / "valid" / "minimal" / "1"
@@ -226,3 +237,67 @@ def test_discover_bundles_of_a_missing_root_is_empty(tmp_path: Path) -> None:
 def test_discover_bundles_finds_the_vectors() -> None:
     found = discover_bundles(VECTORS / "valid")
     assert [p.parent.name for p in found] == ["features", "minimal"]
+
+
+# ---- an uploaded ZIP (the Verwaltung's upload) ------------------------------------------------------
+
+
+def _zip(entries: dict[str, bytes | str], **info: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            entry = zipfile.ZipInfo(name)
+            for key, value in info.items():
+                setattr(entry, key, value)
+            archive.writestr(entry, content)
+    return buffer.getvalue()
+
+
+def _refusal(data: bytes) -> list[str]:
+    with pytest.raises(DefinitionInvalid) as refused:
+        bundle_from_zip(data)
+    return refused.value.problems
+
+
+def test_a_zip_of_the_folder_is_the_same_bundle_as_the_folder():
+    folder = load_bundle_dir(MINIMAL)
+    files = {f"1/{path}": content for path, content in folder.files.items()}
+    extras = {"1/.DS_Store": b"x", "__MACOSX/1/._manifest.json": b"x", "1/__pycache__/a.pyc": b"x"}
+    assert bundle_from_zip(_zip({**files, **extras})).sha256 == folder.sha256
+    assert bundle_from_zip(_zip(dict(folder.files))).sha256 == folder.sha256  # without the top folder too
+
+
+def test_a_zip_that_escapes_its_folder_is_refused_naming_every_entry():
+    problems = _refusal(_zip({"../manifest.json": "{}", "/etc/passwd": "x", "a\\b": "x", "C:/x": "x", "ok.txt": "x"}))
+    assert problems == [
+        f"{name}: unzulässiger Pfad (absolut oder mit ..)."
+        for name in ("../manifest.json", "/etc/passwd", "a\\b", "C:/x")
+    ]
+
+
+def test_links_and_encrypted_entries_are_refused():
+    link = _zip({"manifest.json": "x"}, external_attr=(stat.S_IFLNK | 0o777) << 16)
+    assert _refusal(link) == ["manifest.json: symbolische Links sind nicht erlaubt."]
+    data = bytearray(_zip({"manifest.json": "x"}))
+    central = data.index(b"PK\x01\x02")  # the central directory entry: set its "encrypted" flag bit
+    data[central + 8] |= 0x1
+    encrypted = bytes(data)
+    assert _refusal(encrypted) == ["manifest.json: verschlüsselte Einträge sind nicht erlaubt."]
+
+
+def test_zip_limits_not_a_zip_and_an_empty_archive(monkeypatch):
+    assert _refusal(b"not a zip") == ["Die Datei ist kein gültiges ZIP-Archiv."]
+    assert _refusal(_zip({".hidden": "x"})) == ["Das Archiv ist leer."]
+    monkeypatch.setattr(bundles, "MAX_ENTRIES", 2)
+    assert _refusal(_zip({"a": "x", "b": "x", "c": "x"})) == ["Das Archiv enthält mehr als 2 Einträge."]
+    monkeypatch.setattr(bundles, "MAX_FILE_BYTES", 4)
+    assert _refusal(_zip({"a": "12345"})) == ["a: größer als 0 MiB."]
+    monkeypatch.setattr(bundles, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(bundles, "MAX_TOTAL_BYTES", 8)
+    assert _refusal(_zip({"a": "12345", "b": "12345"})) == ["Entpackt größer als 0 MiB."]
+
+
+def test_a_zip_without_manifest_is_refused_like_a_folder():
+    assert _refusal(_zip({"liesmich.txt": "kein Manifest"})) == [
+        "manifest.json: missing (every bundle has one at its top level)"
+    ]

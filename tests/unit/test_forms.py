@@ -7,10 +7,13 @@ The forms here follow procedures.md sections 5–7 (`sofortmeldung_jugendamt`, `
 from __future__ import annotations
 
 import copy
+import json
+from datetime import date
 from typing import Any
 
 import pytest
 
+from engine.cases.child import validate_child
 from engine.errors import DefinitionInvalid, ValidationFailed
 from engine.forms import (
     FormDefinition,
@@ -21,6 +24,8 @@ from engine.forms import (
     parse_definition,
     validate_submission,
 )
+from engine.forms.builtin import BUILTIN, child_form
+from engine.forms.validation import NOT_AN_OBJECT
 
 # --- helpers -------------------------------------------------------------------------------------------
 
@@ -916,3 +921,49 @@ def test_form_to_api_lists_item_fields_and_hides_server_internals() -> None:
     einschaetzung = parse_definition(EINSCHAETZUNG)
     form_to_api(einschaetzung)["fields"][1]["required_if"]["ergebnis"].append("x")  # the caller's copy
     assert einschaetzung.fields[1].required_if == {"ergebnis": ["akute_kwg", "latente_kwg"]}
+
+
+# ---- the built-in form of the child's data (bpmn/builtin/forms/kind.json + engine/cases/child.py) -------------
+
+
+def _child_errors(**changes: Any) -> dict[str, list[str]]:
+    child = {"vorname": "Mia", "nachname": "B", "geburtsdatum": "2020-05-17", "wohnort_gemeinde": "Goch"}
+    child.update(changes)
+    with pytest.raises(ValidationFailed) as refused:
+        validate_child({k: v for k, v in child.items() if v is not None}, date(2026, 3, 2))
+    return refused.value.errors
+
+
+def test_the_childs_form_is_a_builtin_form_definition():
+    assert check_definition(json.loads((BUILTIN / "kind.json").read_text(encoding="utf-8"))) == []
+    assert [f.name for f in child_form().fields if f.required] == [
+        "vorname",
+        "nachname",
+        "geburtsdatum",
+        "wohnort_gemeinde",
+    ]
+
+
+def test_the_childs_data_keeps_its_field_errors_and_messages():
+    assert _child_errors(vorname=None, geschlecht="x", extra=1) == {
+        "vorname": ["Pflichtfeld"],
+        "geschlecht": ["Ungültiger Wert. Erlaubt: weiblich, maennlich, divers, ohne_angabe."],
+        "extra": ["Unbekanntes Feld."],
+    }
+    assert _child_errors(anschrift={"plz": "123"}) == {"anschrift.plz": ["Fünfstellige Postleitzahl eingeben."]}
+    assert _child_errors(anschrift="Goch") == {"anschrift": [NOT_AN_OBJECT]}
+    assert _child_errors(nachname="x" * 201) == {"nachname": ["Höchstens 200 Zeichen."]}
+    carer = {"name": "A", "beziehung": "x" * 101, "sorgerecht": True}
+    assert _child_errors(sorgeberechtigte=[carer]) == {"sorgeberechtigte.0.beziehung": ["Höchstens 100 Zeichen."]}
+
+
+def test_the_child_is_born_and_under_18():
+    assert _child_errors(geburtsdatum="2026-03-03") == {"geburtsdatum": ["Das Geburtsdatum liegt in der Zukunft."]}
+    assert "jünger als 18" in _child_errors(geburtsdatum="2008-03-02")["geburtsdatum"][0]
+
+
+def test_clean_child_data_has_the_defaults_and_the_address():
+    raw = {"vorname": " Mia ", "nachname": "B", "geburtsdatum": "2008-03-03", "wohnort_gemeinde": "Goch"}
+    clean = validate_child({**raw, "anschrift": {"plz": "47574", "ort": "Goch"}}, date(2026, 3, 2))
+    assert clean["vorname"] == "Mia" and clean["geschlecht"] == "ohne_angabe"
+    assert clean["anschrift"] == {"plz": "47574", "ort": "Goch"}

@@ -22,50 +22,16 @@ from audit import VerifyResult
 from audit.errors import AuditError
 from engine.clock import BERLIN
 from engine.errors import ValidationFailed
+from web.labels import event_choices, event_label, event_type
 from web.ui.access import current_actor, engine, no_store, role_required
+from web.ui.error_pages import show_instead
 from web.ui.navigation import add_nav_item
 
 bp = Blueprint("audit", __name__)
 
 AUDITOR = "auditor"
 
-#: The event types the engine records (docs/architecture.md), in German words.
-EVENT_TYPES: dict[str, Any] = {
-    "access.denied": _l("Zugriff verweigert"),
-    "audit.exported": _l("Protokoll exportiert"),
-    "audit.read": _l("Protokoll entschlüsselt eingesehen"),
-    "auth.locked": _l("Anmeldung gesperrt"),
-    "auth.login": _l("Anmeldung"),
-    "auth.login_failed": _l("Anmeldung fehlgeschlagen"),
-    "auth.logout": _l("Abmeldung"),
-    "auth.mfa_enrolled": _l("Zweiter Faktor eingerichtet"),
-    "auth.mfa_reset": _l("Zweiter Faktor zurückgesetzt"),
-    "case.created": _l("Fall angelegt"),
-    "case.read": _l("Fall eingesehen"),
-    "case.shredded": _l("Fall vernichtet (Datenschlüssel gelöscht)"),
-    "case.taken_over": _l("Fall übernommen"),
-    "deadline.escalated": _l("Frist überschritten, eskaliert"),
-    "deadline.fired": _l("Frist abgelaufen"),
-    "deadline.reminder": _l("Erinnerung an eine Frist"),
-    "fristen.changed": _l("Fristenprofil geändert"),
-    "key.rotated": _l("Schlüssel erneuert"),
-    "message.received": _l("Nachricht empfangen"),
-    "message.sent": _l("Nachricht gesendet"),
-    "organisation.created": _l("Organisation angelegt"),
-    "process.deployed": _l("Prozessversion bereitgestellt"),
-    "task.completed": _l("Schritt abgeschlossen"),
-    "task.rejected": _l("Abschluss eines Schritts abgelehnt"),
-    "token.issued": _l("API-Token ausgegeben"),
-    "user.created": _l("Benutzer angelegt"),
-    "user.password_set": _l("Passwort gesetzt"),
-}
-
 LIMIT = 200
-
-
-def event_label(event_type: str) -> str:
-    label = EVENT_TYPES.get(event_type)
-    return str(label) if label is not None else event_type
 
 
 # ---- the log ------------------------------------------------------------------------------------
@@ -91,8 +57,9 @@ def _filters(args: Any) -> tuple[dict[str, str], dict[str, Any], dict[str, list[
     if values["person"]:
         filters["person"] = values["person"]
     if values["ereignis"]:
-        if values["ereignis"] in EVENT_TYPES:
-            filters["event_type"] = values["ereignis"]
+        chosen = event_type(values["ereignis"])
+        if chosen is not None:
+            filters["event_type"] = chosen
         else:
             errors["ereignis"] = [_("Unbekannte Ereignisart.")]
     first, last = _day(values["von"], "von", errors), _day(values["bis"], "bis", errors)
@@ -134,7 +101,7 @@ def index() -> tuple[str, int]:
             events=events,
             limit=LIMIT,
             filtered=any(values.values()),
-            event_types=sorted(((k, event_label(k)) for k in EVENT_TYPES), key=lambda item: item[1].lower()),
+            event_types=event_choices(),
             event_label=event_label,
         ),
         422 if errors else 200,
@@ -153,15 +120,6 @@ def _case_id(ref: str) -> int:
     if ref.isascii() and ref.isdigit():
         return int(ref)
     return int(engine().auditable_case(current_actor(), ref)["id"])
-
-
-def _check_access(case_id: int) -> None:
-    """NotFound / NotAllowed unless the auditor may read this case's trail — nothing decrypted or
-    recorded: the engine checks the scope before the reason, and a missing reason records nothing."""
-    try:
-        engine().case_trail(current_actor(), case_id, None)
-    except ValidationFailed:
-        return
 
 
 def _payload_fields(payload: Any) -> list[dict[str, Any]]:
@@ -196,21 +154,24 @@ def _render_case(ref: str, status: int = 200, **context: Any) -> tuple[str, int]
 @role_required(AUDITOR)
 @no_store
 def case_trail(ref: str) -> tuple[str, int]:
-    _check_access(_case_id(ref))
+    engine().check_audit_access(current_actor(), _case_id(ref))  # NotFound / NotAllowed, nothing recorded
     return _render_case(ref)
 
 
 def _decrypted(ref: str, read: Any) -> tuple[list[dict[str, Any]] | None, tuple[str, int] | None]:
     """The case's decrypted events via `read` (the engine's case_trail or export_case_trail), or the
-    page to show instead: the reason form with its error, or the note that the trail is damaged."""
+    page to show instead: the note that the trail is damaged (a missing reason shows the reason form
+    with its error, via `show_instead`)."""
     reason = request.form.get("grund", "")
+    values = {"grund": reason}
+    show_instead(
+        ValidationFailed,
+        lambda exc: _render_case(ref, errors={"grund": exc.errors.get("reason", [exc.detail])}, values=values),
+    )
     try:
         return read(current_actor(), _case_id(ref), reason), None
-    except ValidationFailed as exc:
-        errors = {"grund": exc.errors.get("reason", [exc.detail])}
-        return None, _render_case(ref, 422, errors=errors, values={"grund": reason})
     except AuditError:  # a header altered in the database no longer opens its payload
-        return None, _render_case(ref, 409, damaged=True, values={"grund": reason})
+        return None, _render_case(ref, 409, damaged=True, values=values)
 
 
 @bp.post("/revision/faelle/<ref>")

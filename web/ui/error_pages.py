@@ -1,17 +1,44 @@
 """German (or English) HTML error pages for everything outside /api/v1 (which keeps problem+json).
 
+The status of an error comes from the one table in web/errors.py; this module only words the page.
 A case of another organisation is a plain 404 here, exactly like a case that does not exist: the
 page says nothing about what was asked for.
+
+A view whose form the engine may refuse does not catch the refusal itself: it names, before calling
+the engine, the page to show instead (`show_instead(ValidationFailed, lambda exc: form again…)`) —
+typically its form again with the values and the engine's messages at the fields. That page gets the
+error's status from the table too (422 for invalid input), unless it is a redirect.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, render_template
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Response, current_app, g, make_response, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
+from engine.errors import Conflict, EngineError, NotAllowed
+
+E = TypeVar("E", bound=EngineError)
+
+
+def show_instead(kind: type[E], page: Callable[[E], ResponseReturnValue]) -> None:
+    """For the rest of this request: an engine error of `kind` shows `page(error)`, not the error page."""
+    g.setdefault("sp_error_pages", []).insert(0, (kind, page))
+
+
+def _page_of_view(status: int, exc: BaseException | None) -> Response | None:
+    for kind, page in g.get("sp_error_pages", []):
+        if isinstance(exc, kind):
+            response = make_response(page(exc))
+            if not 300 <= response.status_code < 400:  # a redirect stays one
+                response.status_code = status
+            return response
+    return None
 
 
 def _texts(status: int) -> tuple[str, str]:
@@ -38,20 +65,11 @@ def _texts(status: int) -> tuple[str, str]:
     return texts.get(status, (_("Fehler"), _("Die Anfrage konnte nicht verarbeitet werden.")))
 
 
-def _status_of(exc: BaseException | None, status: int) -> int:
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, NotAllowed):
-        return 403
-    if isinstance(exc, Conflict):
-        return 409
-    if isinstance(exc, ValidationFailed):
-        return 422
-    return status
-
-
 def render_error(status: int, exc: BaseException | None = None) -> Response:
-    status = _status_of(exc, status)
+    """The page for an error whose status web/errors.py determined: the view's own, or the error page."""
+    own = _page_of_view(status, exc)
+    if own is not None:
+        return own
     title, message = _texts(status)
     detail = None
     if isinstance(exc, CSRFError):
@@ -60,7 +78,7 @@ def render_error(status: int, exc: BaseException | None = None) -> Response:
             "Das Formular war zu lange geöffnet oder wurde schon gesendet. Bitte laden Sie die Seite neu "
             "und senden Sie es erneut."
         )
-    elif isinstance(exc, NotAllowed | Conflict) and isinstance(exc, EngineError):
+    elif isinstance(exc, NotAllowed | Conflict):
         detail = exc.detail  # the engine's reasons name rules, never personal data
     try:
         body = render_template("errors/error.html", status=status, title=title, message=message, detail=detail)

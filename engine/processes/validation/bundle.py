@@ -19,6 +19,7 @@ from lxml import etree
 
 from engine.errors import DefinitionInvalid
 from engine.forms import check_definition, parse_definition
+from engine.labels import KIND_LABELS
 from engine.processes.bundles import MANIFEST, Bundle
 from engine.processes.validation.bpmn_rules import (
     check_flows,
@@ -36,7 +37,7 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 ROLES = frozenset(
     {"fachkraft", "leitung", "berufsgeheimnistraeger", "insofa", "ja_fachkraft", "ja_leitung", "auditor", "admin"}
 )
-ORGANISATION_KINDS = frozenset({"traeger", "kindertagespflege", "einrichtung_kkg", "beratungsstelle", "jugendamt"})
+ORGANISATION_KINDS = frozenset(KIND_LABELS)
 _REQUIRED = ("format", "key", "version", "title", "bpmn", "lanes", "organisation_kinds", "starter_roles")
 _OPTIONAL = ("dmn", "started_by_messages")
 

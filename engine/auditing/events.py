@@ -1,0 +1,40 @@
+"""Every kind of audit event the engine records, as one enum instead of free strings.
+
+The values are what the trail stores in its `type` header (`auth.login`, `case.created`, …): they are
+part of signed, hash-chained history, so a member's value never changes once events carry it. A new
+kind of event is a new member here, with its German label in `engine.labels.EVENT_LABELS`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    ACCESS_DENIED = "access.denied"
+    AUDIT_EXPORTED = "audit.exported"
+    AUDIT_READ = "audit.read"
+    AUTH_LOCKED = "auth.locked"
+    AUTH_LOGIN = "auth.login"
+    AUTH_LOGIN_FAILED = "auth.login_failed"
+    AUTH_LOGOUT = "auth.logout"
+    AUTH_MFA_ENROLLED = "auth.mfa_enrolled"
+    AUTH_MFA_RESET = "auth.mfa_reset"
+    CASE_CREATED = "case.created"
+    CASE_READ = "case.read"
+    CASE_SHREDDED = "case.shredded"
+    CASE_TAKEN_OVER = "case.taken_over"
+    DEADLINE_ESCALATED = "deadline.escalated"
+    DEADLINE_FIRED = "deadline.fired"
+    DEADLINE_REMINDER = "deadline.reminder"
+    FRISTEN_CHANGED = "fristen.changed"
+    KEY_ROTATED = "key.rotated"
+    MESSAGE_RECEIVED = "message.received"
+    MESSAGE_SENT = "message.sent"
+    ORGANISATION_CREATED = "organisation.created"
+    PROCESS_DEPLOYED = "process.deployed"
+    TASK_COMPLETED = "task.completed"
+    TASK_REJECTED = "task.rejected"
+    TOKEN_ISSUED = "token.issued"  # noqa: S105 - an event name, not a secret
+    USER_CREATED = "user.created"
+    USER_PASSWORD_SET = "user.password_set"  # noqa: S105 - an event name, not a secret

@@ -1,0 +1,59 @@
+"""The German names of the engine's closed vocabularies: roles, organisation kinds, audit events.
+
+One catalog, so that a role reads the same in a refusal of the engine, the administration pages and
+the process diagram. These are the German originals; the web layer (`web.labels`) gives them in the
+user's language, and a test keeps both in step.
+"""
+
+from __future__ import annotations
+
+from engine.auditing.events import EventType
+
+ROLE_LABELS: dict[str, str] = {
+    "fachkraft": "Fachkraft",
+    "leitung": "Leitung",
+    "berufsgeheimnistraeger": "Berufsgeheimnisträger/in (§ 4 KKG)",
+    "insofa": "insoweit erfahrene Fachkraft",
+    "ja_fachkraft": "Fachkraft im Jugendamt (ASD)",
+    "ja_leitung": "Leitung im Jugendamt (ASD)",
+    "auditor": "Revision / Datenschutz",
+    "admin": "Administration",
+}
+
+KIND_LABELS: dict[str, str] = {
+    "traeger": "Freier Träger der Jugendhilfe",
+    "kindertagespflege": "Kindertagespflege",
+    "einrichtung_kkg": "Einrichtung mit Berufsgeheimnisträgern (§ 4 KKG)",
+    "beratungsstelle": "Beratungsstelle",
+    "jugendamt": "Jugendamt",
+}
+
+EVENT_LABELS: dict[EventType, str] = {
+    EventType.ACCESS_DENIED: "Zugriff verweigert",
+    EventType.AUDIT_EXPORTED: "Protokoll exportiert",
+    EventType.AUDIT_READ: "Protokoll entschlüsselt eingesehen",
+    EventType.AUTH_LOCKED: "Anmeldung gesperrt",
+    EventType.AUTH_LOGIN: "Anmeldung",
+    EventType.AUTH_LOGIN_FAILED: "Anmeldung fehlgeschlagen",
+    EventType.AUTH_LOGOUT: "Abmeldung",
+    EventType.AUTH_MFA_ENROLLED: "Zweiter Faktor eingerichtet",
+    EventType.AUTH_MFA_RESET: "Zweiter Faktor zurückgesetzt",
+    EventType.CASE_CREATED: "Fall angelegt",
+    EventType.CASE_READ: "Fall eingesehen",
+    EventType.CASE_SHREDDED: "Fall vernichtet (Datenschlüssel gelöscht)",
+    EventType.CASE_TAKEN_OVER: "Fall übernommen",
+    EventType.DEADLINE_ESCALATED: "Frist überschritten, eskaliert",
+    EventType.DEADLINE_FIRED: "Frist abgelaufen",
+    EventType.DEADLINE_REMINDER: "Erinnerung an eine Frist",
+    EventType.FRISTEN_CHANGED: "Fristenprofil geändert",
+    EventType.KEY_ROTATED: "Schlüssel erneuert",
+    EventType.MESSAGE_RECEIVED: "Nachricht empfangen",
+    EventType.MESSAGE_SENT: "Nachricht gesendet",
+    EventType.ORGANISATION_CREATED: "Organisation angelegt",
+    EventType.PROCESS_DEPLOYED: "Prozessversion bereitgestellt",
+    EventType.TASK_COMPLETED: "Schritt abgeschlossen",
+    EventType.TASK_REJECTED: "Abschluss eines Schritts abgelehnt",
+    EventType.TOKEN_ISSUED: "API-Token ausgegeben",
+    EventType.USER_CREATED: "Benutzer angelegt",
+    EventType.USER_PASSWORD_SET: "Passwort gesetzt",
+}

@@ -1,0 +1,110 @@
+"""Verwaltung: organisations and users (role `admin`); a refused entry shows the form again with the
+engine's message at each field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.accounts.registry import ORGANISATION_KINDS, ROLES_BY_KIND
+from engine.errors import ValidationFailed
+from engine.labels import ROLE_LABELS
+from web.labels import kind_label, role_label
+from web.ui.access import engine, role_required
+from web.ui.admin_pages import ADMIN, bp, operator
+from web.ui.error_pages import show_instead
+
+
+def _allow_no_mfa() -> bool:
+    return bool(current_app.extensions["schutzpfad.settings"].allow_no_mfa)
+
+
+# ---- organisations ----------------------------------------------------------------------------------
+
+
+def _render_organisations(status: int = 200, **context: Any) -> tuple[str, int]:
+    organisations = engine().organisations()
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    return (
+        render_template(
+            "admin/organisationen.html",
+            organisations=organisations,
+            kinds=[(k, kind_label(k)) for k in ORGANISATION_KINDS],
+            jugendaemter=[(o["key"], f"{o['name']} ({o['key']})") for o in organisations if o["kind"] == "jugendamt"],
+            networks=[(n["key"], f"{n['name']} ({n['key']})") for n in engine().networks()],
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.route("/verwaltung/organisationen", methods=["GET", "POST"])
+@role_required(ADMIN)
+def organisations() -> Any:
+    if request.method == "GET":
+        return _render_organisations()
+    values = {name: request.form.get(name, "").strip() for name in ("key", "name", "kind", "jugendamt", "netzwerk")}
+    show_instead(ValidationFailed, lambda exc: _render_organisations(errors=exc.errors, values=values))
+    key = engine().create_organisation(
+        operator=operator(),
+        key=values["key"],
+        name=values["name"],
+        kind=values["kind"],
+        jugendamt_key=values["jugendamt"] or None,
+        network_key=values["netzwerk"] or None,
+    )
+    flash(_("Die Organisation „%(key)s“ ist angelegt.", key=key), "success")
+    return redirect(url_for("admin.organisations"))
+
+
+# ---- users -----------------------------------------------------------------------------------------
+
+
+def _render_users(status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    organisations = engine().organisations()
+    return (
+        render_template(
+            "admin/benutzer.html",
+            users=engine().users(),
+            organisations=[(o["key"], f"{o['name']} ({o['key']})") for o in organisations],
+            roles=[(r, role_label(r)) for r in ROLE_LABELS],
+            roles_by_kind=[(kind_label(k), [role_label(r) for r in sorted(ROLES_BY_KIND[k])]) for k in ROLES_BY_KIND],
+            allow_no_mfa=_allow_no_mfa(),
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.route("/verwaltung/benutzer", methods=["GET", "POST"])
+@role_required(ADMIN)
+def users() -> Any:
+    if request.method == "GET":
+        return _render_users()
+    form = request.form
+    values = {name: form.get(name, "").strip() for name in ("username", "display_name", "organisation", "role")}
+    # The checkbox is only offered where the installation allows it; anything else keeps the secure default.
+    without_mfa = _allow_no_mfa() and form.get("ohne_mfa") == "true"
+    if without_mfa:
+        values["ohne_mfa"] = "true"
+    known = {o["key"] for o in engine().organisations()}
+    if values["organisation"] not in known:
+        errors = {"organisation": [_("Bitte wählen Sie eine Organisation aus.")]}
+        return _render_users(422, errors=errors, values=values)
+    show_instead(ValidationFailed, lambda exc: _render_users(errors=exc.errors, values=values))
+    username = engine().create_user(
+        operator=operator(),
+        username=values["username"],
+        organisation_key=values["organisation"],
+        role=values["role"],
+        password=form.get("password", ""),
+        display_name=values["display_name"] or None,
+        mfa_required=not without_mfa,
+    )
+    flash(_("Der Benutzer „%(username)s“ ist angelegt.", username=username), "success")
+    return redirect(url_for("admin.users"))

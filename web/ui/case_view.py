@@ -1,0 +1,182 @@
+"""The case list, the case page with its guided stepper and diagram, a step's form, taking a case over.
+
+A step the engine refuses is not caught here: the view names the page to show instead
+(`show_instead`), and the error table gives its status — invalid input → the form again with the
+values and the messages (422), not allowed → the case page with the German reason (403), changed
+meanwhile → the form again with the reason (409) or, when the step is done, the case page with
+"bereits erledigt".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
+
+from engine.actor import Actor
+from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from web.diagram import DiagramError, render_process_svg
+from web.ui import form_widgets
+from web.ui.access import current_actor, engine, no_store
+from web.ui.case_pages import JUGENDAMT_ROLES, STATUS_NAMES, cases_bp, lane_label
+from web.ui.error_pages import show_instead
+from web.ui.sessions import restore_draft
+
+
+def _is_jugendamt_worker(actor: Actor, organisation_key: str) -> bool:
+    return any(ms.organisation_key == organisation_key and ms.role in JUGENDAMT_ROLES for ms in actor.memberships)
+
+
+def _diagram(case_map: dict[str, Any], title: str) -> str | None:
+    if not case_map.get("bpmn"):
+        return None
+    try:
+        return render_process_svg(case_map["bpmn"], done=case_map["done"], current=case_map["current"], title=title)
+    except DiagramError:
+        return None
+
+
+def _render_case(
+    case_id: int, *, refusal: str | None = None, refused_task: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    """The case page; `refusal` (the engine's reason) or `refused_task` (an open task the user may not
+    complete: its reason) is shown at the top."""
+    actor = current_actor()
+    case = engine().case(actor, case_id)
+    case_map = engine().case_map(actor, case_id)
+    lanes = case_map["lanes"]
+    steps = [{**s, "role": lane_label(lanes, s["lane"])} for s in case_map["steps"]]
+    open_tasks = [
+        {
+            **t,
+            "role": lane_label(lanes, t["lane"]),
+            "refusal": t.get("refusal"),
+        }
+        for t in case["open_tasks"]
+    ]
+    if refused_task is not None:
+        refusal = next((t["refusal"] for t in open_tasks if t["id"] == refused_task), None) or refusal
+    may_take_over = (
+        case["status"] == "offen"
+        and case.get("responsible") != actor.username
+        and _is_jugendamt_worker(actor, case["organisation"]["key"])
+    )
+    body = render_template(
+        "cases/show.html",
+        case=case,
+        steps=steps,
+        open_tasks=open_tasks,
+        diagram=_diagram(case_map, case["process"]["title"]),
+        refusal=refusal,
+        may_take_over=may_take_over,
+    )
+    return body, status
+
+
+def _render_step(
+    case_id: int,
+    task: dict[str, Any],
+    values: MultiDict[str, str],
+    errors: dict[str, list[str]],
+    problem: str | None = None,
+) -> str:
+    fields = task["form"]["fields"]
+    case = engine().case_map(current_actor(), case_id)
+    return render_template(
+        "cases/step.html",
+        case_id=case_id,
+        task=task,
+        form=task["form"],
+        values=values,
+        errors=errors,
+        labels=form_widgets.error_labels(fields, errors),
+        role=lane_label(case["lanes"], task["lane"]),
+        problem=problem,
+    )
+
+
+def _still_open(task_id: str) -> bool:
+    """Whether the task is open (for anyone) in a case the user sees — asked, never probed by a command."""
+    try:
+        return engine().task_status(current_actor(), task_id).state != "done"
+    except NotFound:
+        return False
+
+
+def _changed_meanwhile(case_id: int, task: dict[str, Any], values: MultiDict[str, str], exc: Conflict) -> Any:
+    if _still_open(task["id"]):  # somebody changed the case meanwhile: the input is kept
+        return _render_step(case_id, task, values, {}, problem=exc.detail)
+    flash(_("Dieser Schritt wurde bereits erledigt."), "warning")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@cases_bp.get("/faelle")
+@no_store
+def index() -> str:
+    status = request.args.get("status", "")
+    if status not in STATUS_NAMES:
+        status = ""
+    cases = engine().cases(current_actor(), status or None)
+    return render_template("cases/list.html", cases=cases, status=status)
+
+
+@cases_bp.get("/faelle/<int:case_id>")
+@no_store
+def show(case_id: int) -> tuple[str, int]:
+    return _render_case(case_id)
+
+
+@cases_bp.route("/faelle/<int:case_id>/schritte/<task_id>", methods=["GET", "POST"])
+@no_store
+def step(case_id: int, task_id: str) -> Any:
+    actor = current_actor()
+    try:
+        task = engine().task(actor, task_id)
+    except NotFound:
+        engine().case_map(actor, case_id)  # a case the user may not see: the plain 404
+        if request.method == "POST":  # a double submit, if the engine knows the step as done
+            if engine().task_status(actor, task_id).state != "done":
+                abort(404)  # pragma: no cover - a task the engine could not show cannot be completed
+            flash(_("Dieser Schritt wurde bereits erledigt."), "warning")
+        else:
+            flash(_("Dieser Schritt ist bereits erledigt oder nicht mehr offen."), "info")
+        return redirect(url_for("cases.show", case_id=case_id))
+    if task["case_id"] != case_id:
+        abort(404)
+    form = task["form"]
+    if request.method == "GET":
+        if not task["may_complete"]:  # no form to fill in vain; a POST goes to the engine, which says why
+            return _render_case(case_id, refused_task=task_id, status=403)
+        restored = restore_draft()
+        values = restored if restored is not None else form_widgets.values_from_data(form["fields"], task["data"])
+        return _render_step(case_id, task, values, {})
+    values = form_widgets.form_values(form, request.form)
+    if request.form.get("sp_aktion") == "eintrag":  # more empty items of a list: the form again, unsaved
+        return _render_step(case_id, task, values, {})
+    show_instead(ValidationFailed, lambda exc: _render_step(case_id, task, values, exc.errors))
+    show_instead(NotAllowed, lambda exc: _render_case(case_id, refusal=exc.detail))
+    show_instead(Conflict, lambda exc: _changed_meanwhile(case_id, task, values, exc))
+    result = engine().complete_task(actor, task_id, form_widgets.submission_from_form(form, request.form))
+    flash(_("Erledigt: „%(title)s“.", title=task["title"]), "success")
+    following = [t for t in result.open_tasks if t.may_complete]
+    if following:
+        flash(_("Ihr nächster Schritt: „%(title)s“.", title=following[0].title), "info")
+    elif result.status == "abgeschlossen":
+        flash(_("Der Fall ist abgeschlossen."), "info")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@cases_bp.post("/faelle/<int:case_id>/uebernehmen")
+def take_over(case_id: int) -> BaseResponse:
+    """A Jugendamt caseworker takes the case over, and goes on with the intake if it waits for them."""
+    actor = current_actor()
+    engine().take_over(actor, case_id)
+    flash(_("Sie haben den Fall übernommen und sind jetzt zuständig."), "success")
+    case = engine().case(actor, case_id)
+    intake = next((t for t in case["open_tasks"] if t["task"] == "eingang_erfassen" and t["may_complete"]), None)
+    if intake is not None:
+        return redirect(url_for("cases.step", case_id=case_id, task_id=intake["id"]))
+    return redirect(url_for("cases.show", case_id=case_id))
