@@ -243,8 +243,7 @@ class CaseEngine:
                 newest[definition.key] = definition
             for definition in newest.values():
                 process = self.catalog.load(uow.session, definition.id)
-                kinds = set(process.manifest.get("organisation_kinds", ()))
-                roles = set(process.manifest.get("starter_roles", ()))
+                kinds, roles = process.manifest.organisation_kinds, process.manifest.starter_roles
                 organisations = sorted(
                     {
                         ms.organisation_key
@@ -284,7 +283,7 @@ class CaseEngine:
                 uow.session.execute(
                     select(m.ProcessFile.content).where(
                         m.ProcessFile.definition_id == case.definition_id,
-                        m.ProcessFile.path.in_(list(process.manifest.get("bpmn", []))),
+                        m.ProcessFile.path.in_(process.manifest.bpmn),
                     )
                 ).scalars()
             )
@@ -293,7 +292,7 @@ class CaseEngine:
                 "done": done,
                 "current": current,
                 "bpmn": bpmn,
-                "lanes": {lane: sorted(roles) for lane, roles in process.manifest.get("lanes", {}).items()},
+                "lanes": {lane: sorted(roles) for lane, roles in process.manifest.lanes.items()},
             }
 
     def audit_events(self, actor: Actor, **filters: Any) -> list[dict[str, Any]]:
