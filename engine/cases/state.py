@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from audit import Shredded
 from engine.cases.references import new_pseudonym, next_reference
 from engine.clock import BERLIN
 from engine.deadlines import arming as deadline_arming
@@ -150,7 +151,11 @@ def fill_view_columns(work: Work) -> int:
     session = work.session
     filled = 0
     for case in session.execute(select(m.Case).where(m.Case.views_written.is_(False))).scalars().all():
-        state = load(work, case)
+        try:
+            state = load(work, case)
+        except Shredded:  # its content is gone for good: the views show none of it anyway
+            case.views_written = True
+            continue
         steps = state.instance.open_steps()
         current = steps[0] if steps else None
         case.views_written, case.dringlichkeit = True, _dringlichkeit(state)
