@@ -42,10 +42,10 @@ from engine.accounts import registry as accounts
 from engine.actor import Actor
 from engine.bootstrap import build_engine, initialise
 from engine.case_engine import CaseEngine
-from engine.cases import completion as casework
 from engine.cases import queries
 from engine.cases import state as case_state
 from engine.clock import SystemClock
+from engine.processes.spiff import Instance
 from engine.transactions import UnitOfWork
 
 BUNDLES = Path(__file__).resolve().parent / "bundles"
@@ -124,7 +124,7 @@ class _Case:
 #: Phases of an engine step for the instrumented pass: (module or class, attribute, label).
 _PHASES: tuple[tuple[Any, str, str], ...] = (
     (case_state, "load", "load instance"),
-    (casework, "complete_user_task", "Spiff step + compaction"),
+    (Instance, "complete", "Spiff step + compaction"),
     (case_state, "save", "save state + projection"),
     (queries, "step_result", "step result (returned)"),
     (UnitOfWork, "commit", "commit"),

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from audit import AuditVault, FileKeyProvider, VerifyResult
 from audit import verify as verify_chain
 from engine.case_engine import CaseEngine
+from engine.cases.state import fill_view_columns
 from engine.clock import Clock
 from engine.directory.routing import load_directory as load_directory_file
 from engine.directory.store import store_directory
@@ -43,6 +44,7 @@ class InitReport:
     deployed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     directory_rows: int = 0
+    view_columns_filled: int = 0
 
 
 def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
@@ -60,6 +62,9 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
     report = InitReport()
     with engine.writing() as uow:
         report.directory_rows = store_directory(uow.session, load_directory_file(), engine.clock.now())
+        uow.commit()
+    with engine.work() as (uow, work):  # view columns of cases saved before migration 0006
+        report.view_columns_filled = fill_view_columns(work)
         uow.commit()
     for path in discover_bundles(bpmn_root):
         result = engine.deploy(load_bundle_dir(path), deployed_by="init")

@@ -18,8 +18,6 @@ CASEWORK_ROLES = frozenset({"fachkraft", "leitung", "berufsgeheimnistraeger", "j
 #: the insoweit erfahrene Fachkraft is external to the Träger).
 POOL_ROLES = frozenset({"insofa"})
 
-#: `ROLE_LABELS` (engine.labels) stays importable from here for the process diagram.
-
 
 @dataclass(frozen=True)
 class TaskFacts:

@@ -153,6 +153,7 @@ def shred_case(work: Work, *, reference: str, reason: str, operator: str) -> Non
         work.vault.shred(work.session.connection(), case_scope(reference), reason=why, now=work.now)
     except Shredded:
         raise Conflict("Dieser Fall wurde bereits vernichtet.") from None
+    case.dringlichkeit = None  # a view column copied from the sealed instance goes with it
     record(
         work,
         EventType.CASE_SHREDDED,

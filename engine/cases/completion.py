@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +30,6 @@ from engine.forms.builtin import escalation_form
 from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
 from engine.processes.catalog import LoadedProcess, UserTaskSpec
-from engine.processes.spiff import complete_user_task, find_task, is_open_user_task, take_outgoing_messages
 from engine.transactions import Work
 
 TASK_NOT_FOUND = "Aufgabe nicht gefunden."
@@ -81,8 +79,7 @@ def open_case(
 def _starting_organisation(
     session: Session, actor: Actor, process: LoadedProcess, organisation_key: str | None
 ) -> m.Organisation:
-    kinds = set(process.manifest.get("organisation_kinds", ()))
-    roles = set(process.manifest.get("starter_roles", ()))
+    kinds, roles = process.manifest.organisation_kinds, process.manifest.starter_roles
     candidates = {ms.organisation_key for ms in actor.memberships if ms.role in roles and ms.organisation_kind in kinds}
     if organisation_key is not None:
         if organisation_key not in candidates:
@@ -133,13 +130,13 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
         return state
     spec = state.process.task(row.task_key)
     _guard_person(session, actor, state.process, spec, row)
-    task = find_task(state.workflow, UUID(task_id))
-    if task is None or not is_open_user_task(task):
+    step = state.instance.open_step(task_id)
+    if step is None:
         raise Conflict("Dieser Schritt ist nicht mehr offen.")
-    clean = validate_submission(spec.form, values, prefilled=prefilled_values(spec, task.data))
+    clean = validate_submission(spec.form, values, prefilled=spec.prefilled_values(step.data))
     _check_pool_fields(session, spec, clean, row.network_key)
     _check_date_limits(work, spec, clean, row.network_key)
-    complete_user_task(state.workflow, task, clean)
+    state.instance.complete(step.id, clean)
     session.add(
         m.TaskHistory(
             case_id=case.id,
@@ -159,7 +156,7 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
         case=case,
         payload={"task": spec.key, "task_id": task_id, "title": spec.title, "values": clean},
     )
-    deliver_messages(work, state, take_outgoing_messages(state.workflow), actor=actor)
+    deliver_messages(work, state, state.instance.outgoing(), actor=actor)
     case_state.save(work, state)
     return state
 
@@ -248,11 +245,6 @@ def _guard_person(session: Session, actor: Actor, process: LoadedProcess, spec: 
         reason = mehraugen_refusal(actor, facts, titles)
     if reason is not None:
         raise NotAllowed(reason)
-
-
-def prefilled_values(spec: UserTaskSpec, data: dict[str, Any]) -> dict[str, Any]:
-    """Values the server offers for a form (fields with `prefill`), kept when a completion omits them."""
-    return {f.name: data[f.prefill] for f in spec.form.fields if f.prefill and data.get(f.prefill) is not None}
 
 
 def _check_pool_fields(session: Session, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> None:

@@ -104,8 +104,7 @@ class CasesFacade(EngineParts):
                 newest[definition.key] = definition
             for definition in newest.values():
                 process = work.catalog.load(work.session, definition.id)
-                kinds = set(process.manifest.get("organisation_kinds", ()))
-                roles = set(process.manifest.get("starter_roles", ()))
+                kinds, roles = process.manifest.organisation_kinds, process.manifest.starter_roles
                 organisations = sorted(
                     {
                         ms.organisation_key
@@ -147,7 +146,7 @@ class CasesFacade(EngineParts):
                 "done": done,
                 "current": current,
                 "bpmn": queries.process_bpmn(session, process, case.definition_id),
-                "lanes": {lane: sorted(roles) for lane, roles in process.manifest.get("lanes", {}).items()},
+                "lanes": {lane: sorted(roles) for lane, roles in process.manifest.lanes.items()},
             }
 
         return self.tx.query(case_map)

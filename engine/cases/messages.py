@@ -22,7 +22,7 @@ from engine.errors import Conflict
 from engine.persistence import models as m
 from engine.persistence.sealed import open_child, seal_message
 from engine.processes.catalog import LoadedProcess
-from engine.processes.spiff import OutgoingMessage, send_message, take_outgoing_messages
+from engine.processes.spiff import OutgoingMessage
 from engine.transactions import Work
 
 MESSAGE_TITLES = {
@@ -130,10 +130,10 @@ def _deliver_to(
     case = case_state.lock_case(work.session, case_id)
     assert case is not None
     receiver = case_state.load(work, case)
-    send_message(receiver.workflow, message.name, message.payload)
+    receiver.instance.send(message.name, message.payload)
     _file(work, sender.case, case, message)  # e.g. the Rückmeldung: its two facts stay visible in the case
     _audit_transfer(work, sender.case, case, message, actor)
-    deliver_messages(work, receiver, take_outgoing_messages(receiver.workflow), actor=actor, depth=depth + 1)
+    deliver_messages(work, receiver, receiver.instance.outgoing(), actor=actor, depth=depth + 1)
     case_state.save(work, receiver)
 
 

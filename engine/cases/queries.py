@@ -9,16 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from audit import Shredded
 from engine.actor import Actor
-from engine.cases import state as case_state
 from engine.cases.child import age_years
-from engine.cases.completion import TASK_NOT_FOUND, prefilled_values, task_facts
+from engine.cases.completion import TASK_NOT_FOUND, task_facts
 from engine.cases.results import CaseProgress, OpenStep, TaskStatus
 from engine.cases.visibility import can_see_case, sees_identifying_data
 from engine.clock import BERLIN
@@ -27,9 +25,8 @@ from engine.forms import form_to_api
 from engine.forms.builtin import escalation_form
 from engine.permissions import CASEWORK_ROLES, POOL_ROLES, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
-from engine.persistence.sealed import open_child, open_message
+from engine.persistence.sealed import open_child, open_message, open_prefill
 from engine.processes.catalog import LoadedProcess, ProcessCatalog
-from engine.processes.spiff import find_task, ready_user_tasks
 from engine.transactions import Work
 
 CASE_NOT_FOUND = "Fall nicht gefunden."
@@ -141,7 +138,7 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
     responsible = session.get(m.User, case.responsible_user_id) if case.responsible_user_id else None
     view["responsible"] = responsible.username if responsible else None
     if sees_identifying_data(actor, case) and not view.get("shredded"):
-        view["ampel"] = _ampel(work, case)
+        view["ampel"] = _ampel(work, process, case)
     history = session.execute(
         select(m.TaskHistory, m.User.username)
         .outerjoin(m.User, m.User.id == m.TaskHistory.completed_by_user_id)
@@ -184,23 +181,21 @@ def _pool_members(session: Session, role: str, network_key: str) -> list[dict[st
     return [{"value": username, "label": f"{name} ({organisation})"} for username, name, organisation in rows]
 
 
-def _ampel(work: Work, case: m.Case) -> dict[str, Any] | None:
-    """The Jugendamt's triage (rot / gelb / gruen) once recorded, and whether a second person confirmed it."""
-    state = case_state.load(work, case)
-    tasks = ready_user_tasks(state.workflow) or state.workflow.get_tasks()
-    data = state.workflow.data if state.workflow.completed else (tasks[-1].data if tasks else {})
-    urgency = data.get("dringlichkeit")
-    if urgency not in ("rot", "gelb", "gruen"):
+def _ampel(work: Work, process: LoadedProcess, case: m.Case) -> dict[str, Any] | None:
+    """The triage (rot / gelb / gruen) of a process whose manifest declares an Ampel, once recorded
+    (the column `save` writes), and whether the task the manifest names confirmed it."""
+    ampel = process.manifest.ampel
+    if ampel is None or case.dringlichkeit is None:
         return None
-    confirmed = (
+    confirmed = ampel.confirmed_by is not None and (
         work.session.execute(
             select(m.TaskHistory.id)
-            .where(m.TaskHistory.case_id == case.id, m.TaskHistory.task_key == "ersteinschaetzung_bestaetigen")
+            .where(m.TaskHistory.case_id == case.id, m.TaskHistory.task_key == ampel.confirmed_by)
             .limit(1)
         ).first()
         is not None
     )
-    return {"dringlichkeit": urgency, "bestaetigt": confirmed}
+    return {"dringlichkeit": case.dringlichkeit, "bestaetigt": confirmed}
 
 
 def _received_messages(work: Work, case: m.Case) -> list[dict[str, Any]]:
@@ -280,11 +275,9 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
     case = session.get(m.Case, row.case_id) if row is not None else None
     if row is None or case is None or not can_see_case(session, actor, case):
         raise NotFound(TASK_NOT_FOUND)
-    state = case_state.load(work, case)
+    process = work.catalog.load(session, case.definition_id)
     if row.kind == "bpmn":
-        spec = state.process.task(row.task_key)
-        task = find_task(state.workflow, UUID(task_id))
-        form, data = spec.form, prefilled_values(spec, task.data) if task is not None else {}
+        form, data = process.task(row.task_key).form, open_prefill(work, case.reference, row)
     else:
         form, data = escalation_form(), {}
     api_form = form_to_api(form)
@@ -292,7 +285,7 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
         if field.type == "user" and field.pool:
             api_field["options"] = _pool_members(session, field.pool, row.network_key)
     return {
-        **step_dict(open_step(session, state.process, actor, row, now)),
+        **step_dict(open_step(session, process, actor, row, now)),
         "form": api_form,
         "data": data,
     }
@@ -322,7 +315,7 @@ def process_bpmn(session: Session, process: LoadedProcess, definition_id: int) -
         session.execute(
             select(m.ProcessFile.content).where(
                 m.ProcessFile.definition_id == definition_id,
-                m.ProcessFile.path.in_(list(process.manifest.get("bpmn", []))),
+                m.ProcessFile.path.in_(process.manifest.bpmn),
             )
         ).scalars()
     )

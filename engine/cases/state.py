@@ -1,35 +1,31 @@
 """Creating, locking, loading and saving one case inside a unit of work.
 
-`save` writes everything a step changes — instance state, optimistic-lock version, status, the
-open-task projection and the message-wait index — so a caller cannot forget a part of it.
+`save` writes everything a step changes — instance state, optimistic-lock version, status, the view
+columns (Ampel, current step), the open-task projection with its sealed prefill, and the message-wait
+index — so a caller cannot forget a part of it, and no view has to decrypt and deserialise an instance.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from audit import Shredded
 from engine.cases.references import new_pseudonym, next_reference
 from engine.clock import BERLIN
 from engine.deadlines import arming as deadline_arming
 from engine.errors import StaleCase
 from engine.permissions import is_pool_lane
 from engine.persistence import models as m
-from engine.persistence.sealed import open_state, seal_child, seal_state
+from engine.persistence.sealed import open_state, seal_child, seal_prefill, seal_state
 from engine.processes.catalog import LoadedProcess
-from engine.processes.spiff import (
-    dump_instance,
-    load_instance,
-    new_instance,
-    ready_user_tasks,
-    tree_size,
-    waiting_message_names,
-)
+from engine.processes.manifest import AMPEL_COLOURS
+from engine.processes.spiff import Instance, Step
 from engine.transactions import Work
 
 OPEN, CLOSED = "offen", "abgeschlossen"
@@ -37,11 +33,11 @@ OPEN, CLOSED = "offen", "abgeschlossen"
 
 @dataclass
 class CaseState:
-    """A locked case with its process version and live SpiffWorkflow instance."""
+    """A locked case with its process version and live process instance."""
 
     case: m.Case
     process: LoadedProcess
-    workflow: BpmnWorkflow
+    instance: Instance
     version: int
 
 
@@ -72,9 +68,9 @@ def create_case(
     )
     session.add(case)
     session.flush()
-    workflow = new_instance(process.parsed, {**statistics_variables(child), **variables})
+    instance = Instance.new(process.parsed, {**statistics_variables(child), **variables})
     session.add(m.Instance(case_id=case.id, state=b"", tree_size=0))
-    state = CaseState(case, process, workflow, version=0)
+    state = CaseState(case, process, instance, version=0)
     save(work, state)
     return state
 
@@ -100,21 +96,31 @@ def lock_case(session: Session, case_id: int) -> m.Case | None:
 
 def load(work: Work, case: m.Case) -> CaseState:
     process = work.catalog.load(work.session, case.definition_id)
-    instance = work.session.get(m.Instance, case.id)
-    assert instance is not None, f"case {case.reference} has no instance"
-    workflow = load_instance(open_state(work, case, instance.state), process.parsed)
-    return CaseState(case, process, workflow, version=case.version)
+    stored = work.session.get(m.Instance, case.id)
+    assert stored is not None, f"case {case.reference} has no instance"
+    instance = Instance.load(open_state(work, case, stored.state), process.parsed)
+    return CaseState(case, process, instance, version=case.version)
 
 
 def save(work: Work, state: CaseState) -> None:
     """Write the step's results; a concurrent writer that got there first → StaleCase (409)."""
     session, now = work.session, work.now
-    case, workflow = state.case, state.workflow
-    status, closed_at = (CLOSED, now) if workflow.completed else (case.status, case.closed_at)
+    case, instance = state.case, state.instance
+    status, closed_at = (CLOSED, now) if instance.completed else (case.status, case.closed_at)
+    steps = instance.open_steps()
+    current = steps[0] if steps else None
     bumped = session.execute(
         update(m.Case)
         .where(m.Case.id == case.id, m.Case.version == state.version)
-        .values(version=state.version + 1, status=status, closed_at=closed_at)
+        .values(
+            version=state.version + 1,
+            status=status,
+            closed_at=closed_at,
+            views_written=True,
+            dringlichkeit=_dringlichkeit(state),
+            current_task_key=current.key if current else None,
+            current_task_title=current.title if current else None,
+        )
     )
     if bumped.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleCase("Der Fall wurde inzwischen geändert. Bitte laden Sie ihn neu.")
@@ -122,17 +128,57 @@ def save(work: Work, state: CaseState) -> None:
     session.execute(
         update(m.Instance)
         .where(m.Instance.case_id == case.id)
-        .values(state=seal_state(work, case.reference, dump_instance(workflow)), tree_size=tree_size(workflow))
+        .values(state=seal_state(work, case.reference, instance.dump()), tree_size=instance.tree_size())
     )
-    _refresh_open_tasks(session, state, now)
-    deadline_arming.sync(work, state)
-    _refresh_waits(session, case.id, waiting_message_names(workflow) if not workflow.completed else [])
+    _refresh_open_tasks(work, state, steps)
+    deadline_arming.sync(work, state, steps)
+    _refresh_waits(session, case.id, instance.waiting_messages())
     session.expire(case)
 
 
-def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> None:
+def _dringlichkeit(state: CaseState) -> str | None:
+    """The triage colour of a process whose manifest declares an Ampel, once it is recorded."""
+    ampel = state.process.manifest.ampel
+    if ampel is None:
+        return None
+    value = state.instance.variables.get(ampel.field)
+    return value if value in AMPEL_COLOURS else None
+
+
+def fill_view_columns(work: Work) -> int:
+    """Write the view columns and task prefills of cases last saved before migration 0006 (`init`
+    runs it: it holds the keys a migration lacks). Returns the number of cases filled."""
+    session = work.session
+    filled = 0
+    for case in session.execute(select(m.Case).where(m.Case.views_written.is_(False))).scalars().all():
+        try:
+            state = load(work, case)
+        except Shredded:  # its content is gone for good: the views show none of it anyway
+            case.views_written = True
+            continue
+        steps = state.instance.open_steps()
+        current = steps[0] if steps else None
+        case.views_written, case.dringlichkeit = True, _dringlichkeit(state)
+        case.current_task_key = current.key if current else None
+        case.current_task_title = current.title if current else None
+        for step in steps:
+            row = session.get(m.OpenTask, step.id)
+            if row is not None and step.key in state.process.user_tasks:
+                row.prefill = _sealed_prefill(work, state, step)
+        filled += 1
+    session.flush()
+    return filled
+
+
+def _sealed_prefill(work: Work, state: CaseState, step: Step) -> bytes | None:
+    values = state.process.task(step.key).prefilled_values(step.data)
+    return seal_prefill(work, state.case.reference, step.id, values) if values else None
+
+
+def _refresh_open_tasks(work: Work, state: CaseState, steps: list[Step]) -> None:
+    session, now = work.session, work.now
     case, process = state.case, state.process
-    ready = {str(t.id): t for t in ready_user_tasks(state.workflow)} if not state.workflow.completed else {}
+    ready = {step.id: step for step in steps}
     existing = set(
         session.execute(select(m.OpenTask.id).where(m.OpenTask.case_id == case.id, m.OpenTask.kind == "bpmn")).scalars()
     )
@@ -143,8 +189,8 @@ def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> No
     organisation = session.get(m.Organisation, case.organisation_id)
     assert organisation is not None
     for task_id in ready.keys() - existing:
-        task = ready[task_id]
-        spec = process.task(task.task_spec.bpmn_id)
+        step = ready[task_id]
+        spec = process.task(step.key)
         roles = process.lane_roles(spec.lane)
         pool_role = next(iter(sorted(roles))) if is_pool_lane(roles) else None
         session.add(
@@ -161,9 +207,10 @@ def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> No
                 organisation_id=case.organisation_id,
                 network_key=organisation.network_key,
                 pool_role=pool_role,
-                offered_to_user_id=_named_pool_member(session, pool_role, task.data),
+                offered_to_user_id=_named_pool_member(session, pool_role, step.data),
                 due_at=None,
                 created_at=now,
+                prefill=_sealed_prefill(work, state, step),
             )
         )
         session.flush()
@@ -172,7 +219,7 @@ def _refresh_open_tasks(session: Session, state: CaseState, now: datetime) -> No
     session.flush()
 
 
-def _named_pool_member(session: Session, pool_role: str | None, data: dict[str, Any]) -> int | None:
+def _named_pool_member(session: Session, pool_role: str | None, data: Mapping[str, Any]) -> int | None:
     """The pool member the Leitung named (a form field named after the role holds a username)."""
     if pool_role is None or not data.get(pool_role):
         return None

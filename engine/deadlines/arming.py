@@ -12,7 +12,7 @@ A profile change applies to deadlines armed afterwards: an armed deadline keeps 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,12 +23,7 @@ from sqlalchemy.orm import Session
 from engine.deadlines.fristen import due, parse_frist, reminder_at
 from engine.deadlines.profiles import profile
 from engine.persistence import models as m
-from engine.processes.spiff import (
-    properties_of,
-    ready_user_tasks,
-    waiting_timers,
-    waiting_with_property,
-)
+from engine.processes.spiff import Step
 from engine.transactions import Work
 
 if TYPE_CHECKING:
@@ -40,46 +35,28 @@ _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 @dataclass(frozen=True)
 class _Watched:
-    task_uuid: str
-    task_key: str
-    title: str
+    step: Step
     kind: str  # task | timer
-    properties: dict[str, str]
-    data: dict[str, Any]
     timer_due: datetime | None = None
 
 
-def _watched(state: CaseState) -> Iterator[_Watched]:
-    workflow = state.workflow
-    if workflow.completed:
+def _watched(state: CaseState, open_steps: list[Step]) -> Iterator[_Watched]:
+    instance = state.instance
+    if instance.completed:
         return
-    for task in ready_user_tasks(workflow):
-        props = properties_of(task)
-        if "frist" in props:
-            yield _Watched(
-                str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "", "task", props, task.data
-            )
-    for task in waiting_with_property(workflow, "frist"):
-        yield _Watched(
-            str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "", "task", properties_of(task), task.data
-        )
-    for task, due_at in waiting_timers(workflow):
-        yield _Watched(
-            str(task.id),
-            task.task_spec.bpmn_id,
-            task.task_spec.bpmn_name or "",
-            "timer",
-            properties_of(task),
-            task.data,
-            timer_due=due_at,
-        )
+    for step in [*open_steps, *instance.waits_with_property("frist")]:
+        if "frist" in step.properties:
+            yield _Watched(step, "task")
+    for timer in instance.timers():
+        yield _Watched(timer, "timer", timer_due=timer.due_at)
 
 
-def sync(work: Work, state: CaseState) -> None:
-    """Arm what newly waits, close what no longer does (called by `case_state.save`)."""
+def sync(work: Work, state: CaseState, open_steps: list[Step]) -> None:
+    """Arm what newly waits, close what no longer does (called by `case_state.save` with the open
+    steps it has already taken from the instance)."""
     session, case = work.session, state.case
     known = {d.task_uuid: d for d in session.execute(select(m.Deadline).where(m.Deadline.case_id == case.id)).scalars()}
-    watched = {w.task_uuid: w for w in _watched(state)}
+    watched = {w.step.id: w for w in _watched(state, open_steps)}
     for task_uuid, deadline in known.items():
         if deadline.state in ACTIVE and task_uuid not in watched:
             deadline.state, deadline.closed_at, deadline.next_at = "closed", work.now, None
@@ -95,9 +72,9 @@ def _arm(work: Work, case: m.Case, item: _Watched) -> None:
         assert item.timer_due is not None
         deadline = m.Deadline(
             case_id=case.id,
-            task_uuid=item.task_uuid,
-            task_key=item.task_key,
-            title=item.title,
+            task_uuid=item.step.id,
+            task_key=item.step.key,
+            title=item.step.title,
             kind="timer",
             frist_key=None,
             frist_value=None,
@@ -108,18 +85,18 @@ def _arm(work: Work, case: m.Case, item: _Watched) -> None:
             state="pending",
         )
     else:
-        key = _frist_key(item.properties["frist"], item.data)
+        key = _frist_key(item.step.properties["frist"], item.step.data)
         organisation = session.get(m.Organisation, case.organisation_id)
         assert organisation is not None
         value = profile(session, organisation.network_key).value(key)
-        start = _start(session, case, item.properties.get("frist_ab"), work.now)
+        start = _start(session, case, item.step.properties.get("frist_ab"), work.now)
         due_at = due(parse_frist(value), start)
         remind = reminder_at(start, due_at)
         deadline = m.Deadline(
             case_id=case.id,
-            task_uuid=item.task_uuid,
-            task_key=item.task_key,
-            title=item.title,
+            task_uuid=item.step.id,
+            task_key=item.step.key,
+            title=item.step.title,
             kind="task",
             frist_key=key,
             frist_value=value,
@@ -129,11 +106,11 @@ def _arm(work: Work, case: m.Case, item: _Watched) -> None:
             next_at=remind,
             state="pending",
         )
-        session.execute(update(m.OpenTask).where(m.OpenTask.id == item.task_uuid).values(due_at=due_at))
+        session.execute(update(m.OpenTask).where(m.OpenTask.id == item.step.id).values(due_at=due_at))
     session.add(deadline)
 
 
-def _frist_key(declared: str, data: dict[str, Any]) -> str:
+def _frist_key(declared: str, data: Mapping[str, Any]) -> str:
     """`eindruck_{dringlichkeit}` → `eindruck_rot`: placeholders come from the task's data."""
     return _PLACEHOLDER.sub(lambda match: str(data.get(match.group(1), "")), declared)
 

@@ -25,7 +25,6 @@ from engine.auditing.recording import record
 from engine.cases import state as case_state
 from engine.deadlines.notifications import notify_lane
 from engine.persistence import models as m
-from engine.processes.spiff import fire_timers
 from engine.transactions import Work
 
 #: Who clarifies an overdue deadline, by kind of the owning organisation; None: the case's opener.
@@ -82,7 +81,7 @@ def _fire(work: Work, deadline: m.Deadline) -> str:
         _move(work, deadline, "fired", fired_at=work.now, next_at=None)
         state = case_state.load(work, case)
         # Spiff fires a timer only strictly after its due instant.
-        fire_timers(state.workflow, max(work.now, deadline.due_at + timedelta(microseconds=1)))
+        state.instance.fire_timers(max(work.now, deadline.due_at + timedelta(microseconds=1)))
         case_state.save(work, state)
         record(
             work,

@@ -170,6 +170,15 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optimistic lock: every write of the case's state increments it.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # What the views show of the instance, written by every save (engine/cases/state.py), so no view
+    # decrypts and deserialises an instance. False only for rows from before migration 0006, until
+    # `init` fills them (it holds the keys; the migration does not).
+    views_written: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The triage Ampel (rot / gelb / gruen) of a process whose manifest declares one.
+    dringlichkeit: Mapped[str | None] = mapped_column(String(8))
+    #: The first open step of the process (key and German title); None when none is open.
+    current_task_key: Mapped[str | None] = mapped_column(String(100))
+    current_task_title: Mapped[str | None] = mapped_column(String(300))
     __table_args__ = (Index("ix_cases_org_status", "organisation_id", "status"),)
 
 
@@ -206,6 +215,9 @@ class OpenTask(Base):
     offered_to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Sealed values the task's form is prefilled with (fields with `prefill`), written when the task
+    #: opens, so the task view needs no instance; None when the form prefills nothing.
+    prefill: Mapped[bytes | None] = mapped_column(LargeBinary)
     __table_args__ = (
         Index("ix_open_tasks_org_lane_due", "organisation_id", "lane", "due_at"),
         Index("ix_open_tasks_network_lane", "network_key", "lane"),

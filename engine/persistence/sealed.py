@@ -43,6 +43,17 @@ def open_state(work: Work, case: m.Case, blob: bytes) -> dict[str, Any]:
     return _open(work, case.reference, f"instances/{case.reference}/state", blob)
 
 
+def seal_prefill(work: Work, reference: str, task_id: str, values: dict[str, Any]) -> bytes:
+    return _seal(work, reference, f"open_tasks/{task_id}/prefill", values)
+
+
+def open_prefill(work: Work, reference: str, task: m.OpenTask) -> dict[str, Any]:
+    """The values a task's form is prefilled with ({} when it has none)."""
+    if task.prefill is None:
+        return {}
+    return _open(work, reference, f"open_tasks/{task.id}/prefill", task.prefill)
+
+
 def seal_message(work: Work, reference: str, message_id: int, payload: dict[str, Any]) -> bytes:
     return _seal(work, reference, f"case_messages/{message_id}/payload", payload)
 

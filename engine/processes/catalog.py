@@ -20,6 +20,7 @@ from engine.errors import DefinitionInvalid, NotFound, ValidationFailed
 from engine.forms import FormDefinition, parse_definition
 from engine.persistence import models as m
 from engine.processes.bundles import Bundle, bundle_from_files
+from engine.processes.manifest import Manifest
 from engine.processes.spiff import ParsedProcess, parse_process
 from engine.processes.validation.bundle import validate_bundle
 
@@ -40,6 +41,10 @@ class UserTaskSpec:
         raw = self.properties.get("vier_augen", "")
         return tuple(p.strip() for p in raw.split(",") if p.strip())
 
+    def prefilled_values(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Values the server offers for the form (fields with `prefill`), kept when a completion omits them."""
+        return {f.name: data[f.prefill] for f in self.form.fields if f.prefill and data.get(f.prefill) is not None}
+
 
 @dataclass(frozen=True)
 class LoadedProcess:
@@ -47,12 +52,13 @@ class LoadedProcess:
     key: str
     version: int
     title: str
-    manifest: Mapping[str, Any]
+    manifest: Manifest
+    #: the port's parsed spec: new and loaded instances of this version are built from it
     parsed: ParsedProcess
     user_tasks: Mapping[str, UserTaskSpec]
 
     def lane_roles(self, lane: str) -> frozenset[str]:
-        return frozenset(self.manifest.get("lanes", {}).get(lane, ()))
+        return self.manifest.lane_roles(lane)
 
     def task(self, key: str) -> UserTaskSpec:
         return self.user_tasks[key]
@@ -147,7 +153,7 @@ class ProcessCatalog:
         for definition in self.list(session):
             newest[definition.key] = definition
         for definition in newest.values():
-            if message in json.loads(definition.manifest).get("started_by_messages", []):
+            if message in Manifest.parse(json.loads(definition.manifest)).started_by_messages:
                 return self.load(session, definition.id)
         return None
 
@@ -173,27 +179,22 @@ class ProcessCatalog:
 
 def _load_bundle(definition_id: int, bundle: Bundle) -> LoadedProcess:
     parsed = parse_process(bundle.key, bundle.bpmn_sources(), bundle.dmn_sources())
-    user_tasks: dict[str, UserTaskSpec] = {}
-    specs = [*parsed.spec.task_specs.values()]
-    for sub in parsed.subprocess_specs.values():
-        specs += sub.task_specs.values()
-    for spec in specs:
-        if not getattr(spec, "manual", False) or not getattr(spec, "bpmn_id", None):
-            continue
-        form_path = spec.extensions.get("formJsonSchemaFilename")
-        user_tasks[spec.bpmn_id] = UserTaskSpec(
-            key=spec.bpmn_id,
-            title=spec.bpmn_name or spec.bpmn_id,
-            lane=spec.lane or "",
-            form=parse_definition(bundle.form_raw(form_path)),
-            properties=dict(spec.extensions.get("properties", {})),
+    user_tasks = {
+        info.key: UserTaskSpec(
+            key=info.key,
+            title=info.title,
+            lane=info.lane,
+            form=parse_definition(bundle.form_raw(info.form_path or "")),
+            properties=info.properties,
         )
+        for info in parsed.user_tasks
+    }
     return LoadedProcess(
         definition_id=definition_id,
         key=bundle.key,
         version=bundle.version,
         title=bundle.title,
-        manifest=bundle.manifest,
+        manifest=Manifest.parse(bundle.manifest),
         parsed=parsed,
         user_tasks=user_tasks,
     )

@@ -43,7 +43,10 @@ def compare_versions(session: Session, catalog: ProcessCatalog, key: str, old: i
         differences = [{"aspect": k, "vorher": a[k], "nachher": b[k]} for k in a if a[k] != b[k]]
         if differences:
             changed.append({"task": task, "differences": differences})
-    lanes = {"vorher": dict(before.manifest.get("lanes", {})), "nachher": dict(after.manifest.get("lanes", {}))}
+    lanes = {
+        side: {lane: sorted(roles) for lane, roles in process.manifest.lanes.items()}
+        for side, process in (("vorher", before), ("nachher", after))
+    }
     return {
         "key": key,
         "old": old,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from engine.processes.catalog import LoadedProcess
+from engine.processes.spiff import FlowGraph
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,9 @@ class Step:
 
 
 def process_steps(process: LoadedProcess) -> list[Step]:
-    depth = _longest_path_depth(process.parsed.spec.start)
-    keyed = [(depth[spec.name], spec.bpmn_id) for spec in _specs(process) if spec.bpmn_id in process.user_tasks]
+    flow = process.parsed.flow
+    depth = _longest_path_depth(flow)
+    keyed = [(depth[name], key) for name, key in flow.bpmn_ids.items() if key in process.user_tasks]
     steps = []
     for _, key in sorted(keyed):
         task = process.user_tasks[key]
@@ -31,35 +32,32 @@ def process_steps(process: LoadedProcess) -> list[Step]:
     return steps
 
 
-def _specs(process: LoadedProcess) -> list[Any]:
-    return [s for s in process.parsed.spec.task_specs.values() if getattr(s, "bpmn_id", None)]
-
-
-def _longest_path_depth(start: Any) -> dict[str, int]:
-    """Depth of every node on the longest loop-free path from `start` (DFS marks back edges)."""
-    order: list[Any] = []
-    forward: dict[str, list[Any]] = {}
+def _longest_path_depth(flow: FlowGraph) -> dict[str, int]:
+    """Depth of every node on the longest loop-free path from the start (DFS marks back edges)."""
+    start = flow.start
+    order: list[str] = []
+    forward: dict[str, list[str]] = {}
     state: dict[str, int] = {}  # 1: on the DFS stack, 2: finished
-    stack: list[tuple[Any, Iterator[Any]]] = [(start, iter(start.outputs))]
-    state[start.name], forward[start.name] = 1, []
+    stack: list[tuple[str, Iterator[str]]] = [(start, iter(flow.outputs[start]))]
+    state[start], forward[start] = 1, []
     while stack:
         node, children = stack[-1]
         child = next(children, None)
         if child is None:
             stack.pop()
-            state[node.name] = 2
+            state[node] = 2
             order.append(node)
             continue
-        if state.get(child.name) == 1:  # a loop back: not part of the reading order
+        if state.get(child) == 1:  # a loop back: not part of the reading order
             continue
-        forward[node.name].append(child)
-        if child.name not in state:
-            state[child.name], forward[child.name] = 1, []
-            stack.append((child, iter(child.outputs)))
-    depth = {start.name: 0}
+        forward[node].append(child)
+        if child not in state:
+            state[child], forward[child] = 1, []
+            stack.append((child, iter(flow.outputs[child])))
+    depth = {start: 0}
     for node in reversed(order):  # reverse post-order is a topological order of the forward edges
-        for child in forward[node.name]:
-            depth[child.name] = max(depth.get(child.name, 0), depth.get(node.name, 0) + 1)
+        for child in forward[node]:
+            depth[child] = max(depth.get(child, 0), depth.get(node, 0) + 1)
     return depth
 
 

@@ -60,9 +60,7 @@ def test_meldebogen_carries_only_the_payload_not_internal_notes(world, child):
 
         ja_case = uow.session.get(m.Case, view["case_id"])
         state = case_state.load(work, ja_case)
-        meldung = state.workflow.get_tasks()[0].data.get("meldung") or next(
-            t.data["meldung"] for t in state.workflow.get_tasks() if "meldung" in t.data
-        )
+        meldung = state.instance.variables["meldung"]
     assert meldung["frage"] == "F"
     assert "intern" not in meldung
     assert meldung["melder"]["organisation"] == "kita-kevelaer"

@@ -1,6 +1,6 @@
 """Path coverage of the shipped processes: which BPMN sequence flows the process tests took.
 
-The collector wraps `engine.spiff_adapter.compact`, which the adapter calls after every step (a task
+The collector wraps `engine.processes.spiff.instance.compact`, which the port calls after every step (a task
 completion, a delivered message, fired timers) *before* it cuts finished history from the task tree.
 At that moment every task that was reached since the previous cut is still in the tree, so looking at
 each reached task and its nearest BPMN ancestor gives the transitions of the step:
@@ -32,7 +32,7 @@ from lxml import etree
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bootstrap import BPMN_ROOT
-from engine.processes import spiff as spiff_adapter
+from engine.processes.spiff import instance as spiff_instance
 
 #: The processes whose every sequence flow the path tests must take (key → shipped version).
 PROCESSES = {"traeger_8a": 1, "kkg4": 1, "jugendamt_8a": 1}
@@ -148,13 +148,13 @@ class PathCoverage:
     # ---- recording ------------------------------------------------------------------------------
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Wrap the adapter's compaction: observe the tree, then let it cut."""
-        original = spiff_adapter.compact
+        original = spiff_instance.compact
 
         def observing_compact(workflow: Any) -> int:
             self.observe(workflow)
             return original(workflow)
 
-        monkeypatch.setattr(spiff_adapter, "compact", observing_compact)
+        monkeypatch.setattr(spiff_instance, "compact", observing_compact)
 
     def _model_for(self, workflow: Any) -> ProcessModel | None:
         model = self.models.get(workflow.spec.name)

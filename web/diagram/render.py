@@ -16,7 +16,7 @@ from collections.abc import Collection
 
 from lxml import etree
 
-from engine.permissions import ROLE_LABELS
+from engine.labels import ROLE_LABELS
 from web.diagram.layout import Band, Box, Diagram, Edge, clean, parse, read
 from web.diagram.linebreak import fit
 from web.diagram.measure import FONT_FAMILY

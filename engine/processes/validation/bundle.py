@@ -21,6 +21,7 @@ from engine.errors import DefinitionInvalid
 from engine.forms import check_definition, parse_definition
 from engine.labels import KIND_LABELS
 from engine.processes.bundles import MANIFEST, Bundle
+from engine.processes.manifest import ampel_problems
 from engine.processes.validation.bpmn_rules import (
     check_flows,
     check_lanes,
@@ -39,7 +40,7 @@ ROLES = frozenset(
 )
 ORGANISATION_KINDS = frozenset(KIND_LABELS)
 _REQUIRED = ("format", "key", "version", "title", "bpmn", "lanes", "organisation_kinds", "starter_roles")
-_OPTIONAL = ("dmn", "started_by_messages")
+_OPTIONAL = ("dmn", "started_by_messages", "ampel")
 
 
 def validate_or_raise(bundle: Bundle) -> None:
@@ -175,6 +176,8 @@ def check_manifest(manifest: Mapping[str, Any], files: Mapping[str, bytes]) -> l
             problem("'starter_roles' must be a list of roles")
         else:
             problems += [f"{MANIFEST}: unknown starter role '{r}'" for r in starters if r not in ROLES]
+    if "ampel" in manifest:
+        problems += ampel_problems(manifest["ampel"])
     messages = manifest.get("started_by_messages", [])
     if not _str_list(messages) or any(not m.strip() for m in messages):
         problem("'started_by_messages' must be a list of message names")

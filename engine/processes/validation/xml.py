@@ -9,20 +9,16 @@ Files are parsed with entity resolution and network access off: a bundle is uplo
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lxml import etree
 
-from engine.processes.spiff import make_parser
+from engine.processes.spiff import build_problem, schema_errors
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 _SHORT_NS = {f"{{{BPMN_NS}}}": "bpmn:", f"{{{SPIFF_NS}}}": "spiffworkflow:"}
-
-# lxml's XMLSchema keeps the log of its last run on the object; deploys are rare, so serialise them.
-_XSD_LOCK = threading.Lock()
 
 
 def bpmn(tag: str) -> str:
@@ -80,44 +76,29 @@ def shorten(message: str) -> str:
 
 def xsd_problems(path: str, content: bytes) -> list[str]:
     """Every XSD violation of one BPMN file, with its line (SpiffWorkflow's schema incl. its extensions)."""
-    validator = make_parser().validator
-    root = etree.fromstring(content, _safe_parser())  # a fresh tree: preprocess() renames elements
-    validator.preprocess(root)
-    with _XSD_LOCK:
-        if validator.validator.validate(root):
-            return []
-        errors = list(validator.validator.error_log)
-    return [f"{path} line {e.line}: XSD: {shorten(e.message)}" for e in errors]
+    root = etree.fromstring(content, _safe_parser())  # a fresh tree: the validator renames elements
+    return [f"{path} line {e.line}: XSD: {shorten(e.message)}" for e in schema_errors(root)]
 
 
 def spiff_problems(key: str, bpmn_files: Mapping[str, bytes], dmn_files: Mapping[str, bytes]) -> list[str]:
     """What SpiffWorkflow itself refuses while building the spec of process `key` (first problem only)."""
-    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-
-    parser = make_parser()
     roots = {path: etree.fromstring(content, _safe_parser()) for path, content in bpmn_files.items()}
-    try:
-        for path, content in dmn_files.items():
-            parser.add_dmn_xml(etree.fromstring(content, _safe_parser()), filename=path)
-        for path, root in roots.items():
-            parser.add_bpmn_xml(root, filename=path)
-        parser.get_spec(key)
-        parser.get_subprocess_specs(key)
-    except ValidationException as exc:
-        where, line = exc.file_name or ", ".join(bpmn_files), exc.line_number
-        element_id = getattr(exc, "id", "") or ""
-        if element_id and not line:  # Spiff reads `node.line_number`, which lxml elements do not have
-            found = [e for r in roots.values() for e in r.xpath("//*[@id=$i]", i=element_id)]
-            line = found[0].sourceline if found else ""
-        at = f" line {line}" if line else ""
-        label = f"{shorten(exc.tag).removeprefix('bpmn:')} '{element_id}': " if element_id else ""
-        return [f"{where}{at}: {label}SpiffWorkflow: {_clip(shorten(str(exc)).rstrip('. '))}"]
-    except Exception as exc:  # the library raises KeyError, TypeError, … for some malformed models
+    dmn_roots = {path: etree.fromstring(content, _safe_parser()) for path, content in dmn_files.items()}
+    problem = build_problem(key, roots, dmn_roots)
+    if problem is None:
+        return []
+    if problem.crash is not None:
         return [
             f"{', '.join(bpmn_files)}: SpiffWorkflow cannot build process '{key}': "
-            f"{type(exc).__name__}: {_clip(shorten(str(exc)))}"
+            f"{problem.crash}: {_clip(shorten(problem.message))}"
         ]
-    return []
+    where, line, element_id = problem.file_name or ", ".join(bpmn_files), problem.line, problem.element_id
+    if element_id and not line:  # Spiff reads `node.line_number`, which lxml elements do not have
+        found = [e for r in roots.values() for e in r.xpath("//*[@id=$i]", i=element_id)]
+        line = found[0].sourceline if found else None
+    at = f" line {line}" if line else ""
+    label = f"{shorten(problem.tag).removeprefix('bpmn:')} '{element_id}': " if element_id else ""
+    return [f"{where}{at}: {label}SpiffWorkflow: {_clip(shorten(problem.message).rstrip('. '))}"]
 
 
 def _clip(message: str, limit: int = 300) -> str:

@@ -1,0 +1,148 @@
+"""Parsing a bundle's BPMN/DMN, and what the rest of the engine may know of the result: plain values.
+
+A `ParsedProcess` keeps SpiffWorkflow's spec objects to itself (the instance module builds instances
+from them); the catalog, the stepper and bundle validation see `UserTaskInfo`, `FlowGraph`,
+`SchemaError` and `BuildProblem`. The parser always runs with the XSD validator: without it, XSD
+errors are silently ignored.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+# lxml's XMLSchema keeps the log of its last run on the object; deploys are rare, so serialise them.
+_XSD_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    """One user task of a process as the BPMN declares it."""
+
+    key: str
+    title: str
+    lane: str
+    form_path: str | None
+    properties: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class FlowGraph:
+    """The process's nodes and flows by internal node name; `bpmn_ids` names the BPMN elements."""
+
+    start: str
+    outputs: Mapping[str, tuple[str, ...]]
+    bpmn_ids: Mapping[str, str]
+
+
+class ParsedProcess:
+    """The parsed, immutable spec of one deployed process version, shared by all its instances."""
+
+    def __init__(self, spec: BpmnProcessSpec, subprocess_specs: Mapping[str, Any]) -> None:
+        self._spec = spec  # read by the instance module only
+        self._subprocess_specs = subprocess_specs
+        self.user_tasks = tuple(_user_tasks(spec, subprocess_specs))
+        self.flow = _flow(spec)
+
+
+def make_parser(*, validate: bool = True) -> SpiffBpmnParser:
+    """A fresh parser: one per process version (Spiff refuses duplicate process ids in one parser)."""
+    return SpiffBpmnParser(validator=VALIDATOR if validate else None)
+
+
+def parse_process(process_id: str, bpmn: Mapping[str, bytes], dmn: Mapping[str, bytes]) -> ParsedProcess:
+    """Parse BPMN/DMN sources (bytes: lxml rejects str with an encoding declaration)."""
+    parser = make_parser()
+    for name, content in dmn.items():
+        parser.add_dmn_str(content, filename=name)
+    for name, content in bpmn.items():
+        parser.add_bpmn_str(content, filename=name)
+    return ParsedProcess(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+
+
+def _user_tasks(spec: BpmnProcessSpec, subprocess_specs: Mapping[str, Any]) -> list[UserTaskInfo]:
+    specs = [*spec.task_specs.values()]
+    for sub in subprocess_specs.values():
+        specs += sub.task_specs.values()
+    return [
+        UserTaskInfo(
+            key=s.bpmn_id,
+            title=s.bpmn_name or s.bpmn_id,
+            lane=s.lane or "",
+            form_path=s.extensions.get("formJsonSchemaFilename"),
+            properties=dict(s.extensions.get("properties", {})),
+        )
+        for s in specs
+        if getattr(s, "manual", False) and getattr(s, "bpmn_id", None)
+    ]
+
+
+def _flow(spec: BpmnProcessSpec) -> FlowGraph:
+    nodes = spec.task_specs.values()
+    return FlowGraph(
+        start=spec.start.name,
+        outputs={s.name: tuple(o.name for o in s.outputs) for s in nodes},
+        bpmn_ids={s.name: s.bpmn_id for s in nodes if getattr(s, "bpmn_id", None)},
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# For bundle validation
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    line: int
+    message: str
+
+
+def schema_errors(root: etree._Element) -> list[SchemaError]:
+    """Every violation of the parser's XSD (incl. SpiffWorkflow's extensions); `root` is changed."""
+    validator = make_parser().validator
+    validator.preprocess(root)
+    with _XSD_LOCK:
+        if validator.validator.validate(root):
+            return []
+        errors = list(validator.validator.error_log)
+    return [SchemaError(e.line, e.message) for e in errors]
+
+
+@dataclass(frozen=True)
+class BuildProblem:
+    """What SpiffWorkflow refused while building a spec: where (if it says) and why."""
+
+    message: str
+    file_name: str | None = None
+    line: int | None = None
+    element_id: str = ""
+    tag: str = ""
+    #: the library's exception type when it failed without a ValidationException (KeyError, …)
+    crash: str | None = None
+
+
+def build_problem(
+    key: str, bpmn_roots: Mapping[str, etree._Element], dmn_roots: Mapping[str, etree._Element]
+) -> BuildProblem | None:
+    """Build the spec of process `key` from parsed XML; the first problem SpiffWorkflow reports."""
+    parser = make_parser()
+    try:
+        for path, root in dmn_roots.items():
+            parser.add_dmn_xml(root, filename=path)
+        for path, root in bpmn_roots.items():
+            parser.add_bpmn_xml(root, filename=path)
+        parser.get_spec(key)
+        parser.get_subprocess_specs(key)
+    except ValidationException as exc:
+        return BuildProblem(
+            str(exc), exc.file_name or None, exc.line_number or None, getattr(exc, "id", "") or "", exc.tag or ""
+        )
+    except Exception as exc:  # the library raises KeyError, TypeError, … for some malformed models
+        return BuildProblem(str(exc), crash=type(exc).__name__)
+    return None
