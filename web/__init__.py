@@ -6,8 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from engine.bootstrap import build_engine
-from engine.case_engine import CaseEngine
+from engine.api import CaseEngine, build_engine
 from engine.clock import Clock, SystemClock
 from web.config import Settings, load_settings
 from web.errors import register_api_errors

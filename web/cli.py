@@ -16,23 +16,24 @@ from typing import Any, TypeVar
 import click
 
 from audit import AuditError
-from engine.accounts import registry as accounts
-from engine.bootstrap import (
+from engine.api import (
     CHECKPOINT_LOG,
+    ORGANISATION_KINDS,
+    CaseEngine,
     DatabaseUnavailable,
+    DeadlineScheduler,
     build_engine,
     check_keys,
+    due_text,
     initialise,
+    load_bundle_dir,
+    parse_instant,
     require_current_schema,
+    validate_bundle,
     verify_with_public_key,
 )
-from engine.case_engine import CaseEngine
 from engine.clock import BERLIN, SystemClock
-from engine.deadlines.fristen import due_text, parse_instant
-from engine.deadlines.scheduler import DeadlineScheduler
 from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
-from engine.processes.bundles import load_bundle_dir
-from engine.processes.validation.bundle import validate_bundle
 from web.config import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,7 +103,7 @@ def init(demo: bool) -> None:
     if demo:
         if not settings.allow_no_mfa:
             fail("--demo legt Benutzer ohne zweiten Faktor an und braucht SCHUTZPFAD_ALLOW_NO_MFA=1.")
-        from engine.demo import seed_demo
+        from engine.api import seed_demo
 
         created = seed_demo(case_engine)
         click.echo(f"demo data: {'created' if created else 'already present'}", err=True)
@@ -209,7 +210,7 @@ def orgs() -> None:
 @orgs.command("create")
 @click.argument("key")
 @click.option("--name", required=True)
-@click.option("--kind", required=True, type=click.Choice(sorted(accounts.ORGANISATION_KINDS)))
+@click.option("--kind", required=True, type=click.Choice(sorted(ORGANISATION_KINDS)))
 @click.option("--jugendamt", "jugendamt_key", default=None)
 @click.option("--netzwerk", "network_key", default=None)
 @one_line_errors

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from engine.auditing.events import EventType
+from engine.api import EventType
 from engine.labels import EVENT_LABELS, KIND_LABELS, ROLE_LABELS
 
 ROLE_NAMES: dict[str, LazyString] = {

@@ -58,20 +58,9 @@ def open_case(
         jugendamt=jugendamt,
         child=clean_child,
         variables={"meldung": None},
-        opened_by=actor.user_id,
-    )
-    record(
-        work,
-        EventType.CASE_CREATED,
-        actor=actor,
-        case=state.case,
-        payload={
-            "process": {"key": process.key, "version": process.version},
-            "child": clean_child,
-            "jugendamt": jugendamt.key,
-            # § 8a Abs. 6: a Jugendamt named by hand instead of the routing is a choice worth proving.
-            "jugendamt_ausdruecklich_gewaehlt": jugendamt_key is not None,
-        },
+        opened_by=actor,
+        # § 8a Abs. 6: a Jugendamt named by hand instead of the routing is a choice worth proving.
+        facts={"jugendamt_ausdruecklich_gewaehlt": jugendamt_key is not None},
     )
     return state
 

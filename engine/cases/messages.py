@@ -162,20 +162,9 @@ def _open_from_message(
         child=child,
         variables={"meldung": meldung},
         opened_by=None,
+        facts={"meldung_von": sender.case.reference},
     )
     session.add(m.CaseLink(case_id=sender.case.id, linked_case_id=opened.case.id, relation=SENT_TO))
     session.add(m.CaseLink(case_id=opened.case.id, linked_case_id=sender.case.id, relation=RECEIVED_FROM))
     session.flush()
-    record(
-        work,
-        EventType.CASE_CREATED,
-        actor=None,
-        case=opened.case,
-        payload={
-            "process": {"key": process.key, "version": process.version},
-            "child": child,
-            "jugendamt": office.key,
-            "meldung_von": sender.case.reference,
-        },
-    )
     _audit_transfer(work, sender.case, opened.case, OutgoingMessage(message.name, meldung), actor)

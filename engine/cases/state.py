@@ -16,6 +16,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from audit import Shredded
+from engine.actor import Actor
+from engine.auditing.events import EventType
+from engine.auditing.recording import record
 from engine.cases.references import new_pseudonym, next_reference
 from engine.clock import BERLIN
 from engine.deadlines import arming as deadline_arming
@@ -49,9 +52,12 @@ def create_case(
     jugendamt: m.Organisation,
     child: dict[str, Any],
     variables: dict[str, Any],
-    opened_by: int | None,
+    opened_by: Actor | None,
+    facts: dict[str, Any],
 ) -> CaseState:
-    """Insert a new case on the given version and run its instance to the first wait state."""
+    """Insert a new case on the given version, run its instance to the first wait state and record
+    `case.created` (by `opened_by`; None: a message opened it) with the child's data, the version,
+    the responsible Jugendamt and the `facts` of how the case came to be."""
     session = work.session
     reference = next_reference(session, work.now.astimezone(BERLIN).year)
     case = m.Case(
@@ -62,7 +68,7 @@ def create_case(
         jugendamt_id=jugendamt.id,
         pseudonym=new_pseudonym(session),
         child_data=seal_child(work, reference, child),
-        opened_by_user_id=opened_by,
+        opened_by_user_id=opened_by.user_id if opened_by else None,
         opened_at=work.now,
         version=0,
     )
@@ -72,6 +78,8 @@ def create_case(
     session.add(m.Instance(case_id=case.id, state=b"", tree_size=0))
     state = CaseState(case, process, instance, version=0)
     save(work, state)
+    payload = {"process": {"key": process.key, "version": process.version}, "child": child, "jugendamt": jugendamt.key}
+    record(work, EventType.CASE_CREATED, actor=opened_by, case=case, payload={**payload, **facts})
     return state
 
 

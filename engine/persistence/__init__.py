@@ -1,0 +1,8 @@
+"""Persistence: the SQLAlchemy models of every engine table (`models`), the encrypted columns
+(`sealed`: child data, instance state, messages, prefills — one data key per case), the database
+set-up (`database`: SQLite WAL with `BEGIN IMMEDIATE` writers, PostgreSQL) and the Alembic
+migrations (`migrate`, `migrations/`).
+
+Imports only SQLAlchemy, Alembic and the `audit` library's public API; no engine capability package.
+`web` never imports it (an import-linter contract): the database is reached through `CaseEngine`.
+"""

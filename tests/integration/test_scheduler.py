@@ -58,16 +58,14 @@ def test_two_schedulers_on_one_postgresql_database_fire_each_deadline_once(world
     assert all(s.fired for s in schedulers) or n < 2  # both really worked (not one idle node)
 
 
-def test_racing_run_due_calls_fire_each_deadline_once(world, child, clock, database_url, instance):
-    n = 8
-    _documented_cases(world, child, n)
-    clock.advance(timedelta(days=1))
+def _on_two_nodes(world, database_url, clock, instance, call):
+    """`call(engine)` on this node and a second engine on the same database at the same moment."""
     other = build_engine(database_url, clock, instance)
     barrier, results = threading.Barrier(2), []
 
     def run(engine):
         barrier.wait()
-        results.append(engine.run_due())
+        results.append(call(engine))
 
     threads = [threading.Thread(target=run, args=(e,)) for e in (world.engine, other)]
     try:
@@ -77,6 +75,14 @@ def test_racing_run_due_calls_fire_each_deadline_once(world, child, clock, datab
             t.join(120)
     finally:
         other.db.dispose()
+    return results
+
+
+def test_racing_run_due_calls_fire_each_deadline_once(world, child, clock, database_url, instance):
+    n = 8
+    _documented_cases(world, child, n)
+    clock.advance(timedelta(days=1))
+    results = _on_two_nodes(world, database_url, clock, instance, lambda engine: engine.run_due())
     assert sorted(line for lines in results for line in lines) == sorted(
         line for lines in results for line in set(lines)
     )
@@ -142,21 +148,9 @@ def test_two_nodes_sending_the_outbox_send_each_mail_once(world, child, clock, s
     _documented_cases(world, child, 4)
     clock.advance(timedelta(hours=3))
     world.engine.run_due()
-    other = build_engine(database_url, clock, instance)
-    barrier, sent = threading.Barrier(2), []
-
-    def send(engine):
-        barrier.wait()
-        sent.append(engine.send_notifications(url, "https://schutzpfad.example"))
-
-    threads = [threading.Thread(target=send, args=(e,)) for e in (world.engine, other)]
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-    finally:
-        other.db.dispose()
+    sent = _on_two_nodes(
+        world, database_url, clock, instance, lambda engine: engine.send_notifications(url, "https://x.example")
+    )
     with world.engine.reading() as uow:
         outbox = uow.session.query(m.Notification).count()
     assert outbox == 8 and sum(sent) == 8 and len(received) == 8

@@ -74,7 +74,7 @@ def test_steps_write_the_view_columns_and_views_open_no_instance(world, child, m
 
 def test_a_process_without_an_ampel_writes_none(world, child):
     case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    assert _columns(world, case["id"]) == (
+    assert _columns(world, case.case_id) == (
         True,
         None,
         "anhaltspunkte_dokumentieren",
@@ -128,4 +128,4 @@ def test_fill_view_columns_repairs_a_row_marked_unwritten(world, child):
     with world.engine.work() as (uow, work):
         assert case_state.fill_view_columns(work) == 1
         uow.commit()
-    assert _columns(world, case["id"])[2] == "anhaltspunkte_dokumentieren"
+    assert _columns(world, case.case_id)[2] == "anhaltspunkte_dokumentieren"

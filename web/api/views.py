@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from engine.actor import Actor
-from engine.case_engine import CaseEngine
+from engine.api import CaseEngine
 from web.api import schemas
 from web.api.openapi import openapi_document
 from web.errors import BadRequest, Unauthorized

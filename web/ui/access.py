@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 
-from engine.accounts.sign_in import SignedInUser
 from engine.actor import Actor
-from engine.case_engine import CaseEngine
+from engine.api import CaseEngine, SignedInUser
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.accounts.registry import ORGANISATION_KINDS, ROLES_BY_KIND
+from engine.api import ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.errors import ValidationFailed
 from engine.labels import ROLE_LABELS
 from web.labels import kind_label, role_label

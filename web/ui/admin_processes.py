@@ -21,9 +21,8 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from engine.api import Bundle, bundle_from_zip, preview_deploy
 from engine.errors import DefinitionInvalid, NotFound
-from engine.processes.bundles import Bundle, bundle_from_zip
-from engine.processes.preview import preview_deploy
 from web.ui.access import engine, role_required
 from web.ui.admin_pages import ADMIN, bp, operator
 from web.ui.error_pages import show_instead

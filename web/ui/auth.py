@@ -14,8 +14,8 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from engine.accounts.sign_in import AccountLocked, SignInFailed
 from engine.actor import Actor
+from engine.api import AccountLocked, SignInFailed
 from web.ui import sessions
 from web.ui.access import current_user, engine, login_required, safe_next
 

@@ -15,9 +15,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from engine.api import child_address_form, child_form, form_to_api
 from engine.errors import NotAllowed, ValidationFailed
-from engine.forms import form_to_api
-from engine.forms.builtin import child_address_form, child_form
 from web.ui import form_widgets
 from web.ui.access import current_actor, engine, no_store
 from web.ui.builtin_forms import in_user_language

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.actor import Actor
-from engine.permissions import CASEWORK_ROLES
+from engine.api import CASEWORK_ROLES
 from web.labels import roles_label
 from web.ui import form_widgets
 from web.ui.access import current_actor, engine, no_store, require_login_for, role_required

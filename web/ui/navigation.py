@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from engine.accounts.sign_in import SignedInUser
+from engine.api import SignedInUser
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,65 @@
+"""The engine's public API: everything `web/` (the Flask app and the CLI) may use of the engine,
+besides the plain value modules `engine.actor`, `engine.clock`, `engine.errors` and `engine.labels`.
+
+An import-linter contract forbids `web` every other engine module, so the edge cannot reach past
+`CaseEngine` into a transaction, a table or the SpiffWorkflow port: whatever it needs is named here.
+"""
+
+from __future__ import annotations
+
+from engine.accounts.registry import ORGANISATION_KINDS, ROLES_BY_KIND
+from engine.accounts.sign_in import AccountLocked, SignedInUser, SignInFailed
+from engine.auditing.events import EventType
+from engine.bootstrap import (
+    CHECKPOINT_LOG,
+    DatabaseUnavailable,
+    build_engine,
+    check_keys,
+    initialise,
+    require_current_schema,
+    verify_with_public_key,
+)
+from engine.case_engine import CaseEngine
+from engine.cases.results import CaseProgress, OpenStep, TaskStatus
+from engine.deadlines.fristen import due_text, parse_instant
+from engine.deadlines.scheduler import DeadlineScheduler
+from engine.demo import seed_demo
+from engine.forms import form_to_api
+from engine.forms.builtin import child_address_form, child_form
+from engine.permissions import CASEWORK_ROLES
+from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
+from engine.processes.preview import preview_deploy
+from engine.processes.validation.bundle import validate_bundle
+
+__all__ = [
+    "CASEWORK_ROLES",
+    "CHECKPOINT_LOG",
+    "ORGANISATION_KINDS",
+    "ROLES_BY_KIND",
+    "AccountLocked",
+    "Bundle",
+    "CaseEngine",
+    "CaseProgress",
+    "DatabaseUnavailable",
+    "DeadlineScheduler",
+    "EventType",
+    "OpenStep",
+    "SignInFailed",
+    "SignedInUser",
+    "TaskStatus",
+    "build_engine",
+    "bundle_from_zip",
+    "check_keys",
+    "child_address_form",
+    "child_form",
+    "due_text",
+    "form_to_api",
+    "initialise",
+    "load_bundle_dir",
+    "parse_instant",
+    "preview_deploy",
+    "require_current_schema",
+    "seed_demo",
+    "validate_bundle",
+    "verify_with_public_key",
+]
