@@ -60,12 +60,10 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
         raise DatabaseUnavailable(f"Datenbank nicht migrierbar: {exc}") from None
     check_keys(engine)
     report = InitReport()
-    with engine.writing() as uow:
-        report.directory_rows = store_directory(uow.session, load_directory_file(), engine.clock.now())
-        uow.commit()
-    with engine.work() as (uow, work):  # view columns of cases saved before migration 0006
-        report.view_columns_filled = fill_view_columns(work)
-        uow.commit()
+    directory = load_directory_file()
+    report.directory_rows = engine.tx.command(lambda work: store_directory(work.session, directory, work.now))
+    # view columns of cases saved before migration 0006
+    report.view_columns_filled = engine.tx.command(fill_view_columns)
     for path in discover_bundles(bpmn_root):
         result = engine.deploy(load_bundle_dir(path), deployed_by="init")
         name = f"{result.definition.key} v{result.definition.version}"

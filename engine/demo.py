@@ -16,6 +16,7 @@ from engine.actor import Actor
 from engine.case_engine import CaseEngine
 from engine.cases.results import CaseProgress
 from engine.persistence import models as m
+from engine.transactions import Work
 
 DEMO_PASSWORD = "Schutzpfad-Demo-2026"  # noqa: S105 - documented demo login, demo installations only
 
@@ -60,29 +61,34 @@ def _child(vorname: str, nachname: str, geburtsdatum: str, gemeinde: str) -> dic
 
 def seed_demo(engine: CaseEngine) -> bool:
     """Create the demo world once; returns False if it is already there."""
-    now = engine.clock.now()
-    with engine.writing() as uow:
-        exists = uow.session.execute(select(m.User.id).where(m.User.username == USERS[0][0])).first()
-        if exists:
-            return False
-        for key, name, kind, jugendamt in ORGANISATIONS:
-            accounts.create_organisation(uow.session, key=key, name=name, kind=kind, now=now, jugendamt_key=jugendamt)
-        actors: dict[str, Actor] = {}
-        for username, display, org, role in USERS:
-            user = accounts.create_user(
-                uow.session,
-                username=username,
-                organisation_key=org,
-                role=role,
-                password=DEMO_PASSWORD,
-                now=now,
-                display_name=display,
-                mfa_required=False,
-            )
-            actors[username] = accounts.actor_for_user(uow.session, user)
-        uow.commit()
+    actors = engine.tx.command(_seed_accounts)
+    if actors is None:
+        return False
     _seed_cases(engine, actors)
     return True
+
+
+def _seed_accounts(work: Work) -> dict[str, Actor] | None:
+    """The demo organisations and users (None: they exist already)."""
+    session, now = work.session, work.now
+    if session.execute(select(m.User.id).where(m.User.username == USERS[0][0])).first():
+        return None
+    for key, name, kind, jugendamt in ORGANISATIONS:
+        accounts.create_organisation(session, key=key, name=name, kind=kind, now=now, jugendamt_key=jugendamt)
+    actors: dict[str, Actor] = {}
+    for username, display, org, role in USERS:
+        user = accounts.create_user(
+            session,
+            username=username,
+            organisation_key=org,
+            role=role,
+            password=DEMO_PASSWORD,
+            now=now,
+            display_name=display,
+            mfa_required=False,
+        )
+        actors[username] = accounts.actor_for_user(session, user)
+    return actors
 
 
 def _step(engine: CaseEngine, actor: Actor, case: CaseProgress, task: str, values: dict[str, Any]) -> CaseProgress:
