@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from audit import AuditVault, FileKeyProvider, VerifyResult
 from audit import verify as verify_chain
 from engine.case_engine import CaseEngine
+from engine.cases.file_backfill import fill_case_file
 from engine.cases.state import fill_view_columns
 from engine.clock import Clock
 from engine.directory.routing import load_directory as load_directory_file
@@ -45,6 +46,7 @@ class InitReport:
     unchanged: list[str] = field(default_factory=list)
     directory_rows: int = 0
     view_columns_filled: int = 0
+    case_files_filled: int = 0
 
 
 def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
@@ -64,6 +66,8 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
     report.directory_rows = engine.tx.command(lambda work: store_directory(work.session, directory, work.now))
     # view columns of cases saved before migration 0006
     report.view_columns_filled = engine.tx.command(fill_view_columns)
+    # history values and opening Meldebogen of cases documented before migration 0007
+    report.case_files_filled = engine.tx.command(fill_case_file)
     for path in discover_bundles(bpmn_root):
         result = engine.deploy(load_bundle_dir(path), deployed_by="init")
         name = f"{result.definition.key} v{result.definition.version}"

@@ -29,6 +29,7 @@ from engine.forms import validate_submission
 from engine.forms.builtin import escalation_form
 from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
+from engine.persistence.sealed import seal_history_values
 from engine.processes.catalog import LoadedProcess, UserTaskSpec
 from engine.transactions import Work
 
@@ -101,8 +102,11 @@ def _responsible_jugendamt(session: Session, municipality: str, explicit_key: st
     return session.execute(select(m.Organisation).where(m.Organisation.key == resolved.key)).scalar_one()
 
 
-def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> case_state.CaseState:
-    """Complete one open task with the submitted form values (see module docstring)."""
+def complete_task(
+    work: Work, actor: Actor, task_id: str, values: object, *, grundlage_sha256: str | None = None
+) -> case_state.CaseState:
+    """Complete one open task with the submitted form values (see module docstring); the digest of
+    what a confirmation showed (already checked by the caller) is recorded with the event."""
     session = work.session
     case_id = _case_of_task(session, actor, task_id)
     case = case_state.lock_case(session, case_id)
@@ -135,6 +139,7 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
             lane=spec.lane,
             completed_by_user_id=actor.user_id,
             completed_at=work.now,
+            values=seal_history_values(work, case.reference, task_id, clean),
         )
     )
     session.flush()
@@ -143,7 +148,13 @@ def complete_task(work: Work, actor: Actor, task_id: str, values: object) -> cas
         EventType.TASK_COMPLETED,
         actor=actor,
         case=case,
-        payload={"task": spec.key, "task_id": task_id, "title": spec.title, "values": clean},
+        payload={
+            "task": spec.key,
+            "task_id": task_id,
+            "title": spec.title,
+            "values": clean,
+            "grundlage_sha256": grundlage_sha256,
+        },
     )
     deliver_messages(work, state, state.instance.outgoing(), actor=actor)
     case_state.save(work, state)
@@ -168,6 +179,7 @@ def _complete_escalation(
             lane=row.lane,
             completed_by_user_id=actor.user_id,
             completed_at=work.now,
+            values=seal_history_values(work, state.case.reference, row.id, clean),
         )
     )
     work.session.delete(row)

@@ -15,6 +15,8 @@ from typing import Any
 from engine.actor import Actor
 from engine.auditing.recording import denied_read, record_read
 from engine.cases import completion, queries
+from engine.cases.basis import check_confirmation, task_basis
+from engine.cases.case_file import CaseFile, case_file
 from engine.cases.results import CaseProgress, TaskStatus
 from engine.clock import BERLIN
 from engine.directory.store import load_directory
@@ -50,12 +52,17 @@ class CasesFacade(EngineParts):
         self._deadlines_changed()
         return progress
 
-    def complete_task(self, actor: Actor, task_id: str, values: object) -> CaseProgress:
+    def complete_task(
+        self, actor: Actor, task_id: str, values: object, *, grundlage_sha256: str | None = None
+    ) -> CaseProgress:
         """Complete one task; returns the case's state and the steps now open (not the whole case:
-        the full view with its history is the query `case()`)."""
+        the full view with its history is the query `case()`). `grundlage_sha256`: the digest of
+        what a confirmation showed (the task view's); a stale one is refused with Conflict."""
 
         def complete(work: Work) -> CaseProgress:
-            state = completion.complete_task(work, actor, task_id, values)
+            if grundlage_sha256 is not None:
+                check_confirmation(work, actor, task_id, grundlage_sha256)
+            state = completion.complete_task(work, actor, task_id, values, grundlage_sha256=grundlage_sha256)
             return queries.step_result(work.session, state.process, actor, state.case.id, work.now)
 
         progress = self.tx.command(
@@ -77,9 +84,20 @@ class CasesFacade(EngineParts):
         self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "case"}))
         return view
 
+    def case_file(self, actor: Actor, case_id: int) -> CaseFile:
+        """The case file as the actor may see it (`case.read`, view `file`; refused: `access.denied`)."""
+        file = self.tx.query(lambda work: case_file(work, actor, case_id), refusal=denied_read(actor, case_id, "file"))
+        self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "file"}))
+        return file
+
     def task(self, actor: Actor, task_id: str) -> dict[str, Any]:
-        """A task with its form and prefilled case data: audited like a case read."""
-        view = self.tx.query(lambda work: queries.task_view(work, actor, task_id))
+        """A task with its form, prefilled values and the entries it rests on: audited like a case read."""
+
+        def read(work: Work) -> dict[str, Any]:
+            view = queries.task_view(work, actor, task_id)
+            return {**view, **task_basis(work, actor, view["case_id"], view["task"])}
+
+        view = self.tx.query(read)
         self.tx.command(lambda work: record_read(work, actor, view["case_id"], {"view": "task", "task_id": task_id}))
         return view
 

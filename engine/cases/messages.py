@@ -63,15 +63,22 @@ def deliver_messages(
         _audit_transfer(work, sender.case, recipient, message, actor)
 
 
-def _file(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> None:
-    """Keep what arrived in the receiving case: an entry of its history, and the content (sealed) in
-    its `messages`, readable by its people."""
-    filed = m.CaseMessage(
+def _keep(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> m.CaseMessage:
+    """Keep the content of what arrived (sealed) in the receiving case's `messages`: its case file
+    shows it in full to the case's people (the Meldebogen at the Jugendamt, the Rückmeldung's two
+    facts at the Träger)."""
+    kept = m.CaseMessage(
         case_id=recipient.id, from_case_id=sender.id, name=message.name, payload=b"", received_at=work.now
     )
-    work.session.add(filed)
+    work.session.add(kept)
     work.session.flush()
-    filed.payload = seal_message(work, recipient.reference, filed.id, message.payload)
+    kept.payload = seal_message(work, recipient.reference, kept.id, message.payload)
+    return kept
+
+
+def _file(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> None:
+    """A message for a case that does not wait for it: kept, and an entry of the case's history."""
+    filed = _keep(work, sender, recipient, message)
     title = MESSAGE_TITLES.get(message.name, f"Nachricht „{message.name}“ eingegangen")
     work.session.add(
         m.TaskHistory(
@@ -167,4 +174,5 @@ def _open_from_message(
     session.add(m.CaseLink(case_id=sender.case.id, linked_case_id=opened.case.id, relation=SENT_TO))
     session.add(m.CaseLink(case_id=opened.case.id, linked_case_id=sender.case.id, relation=RECEIVED_FROM))
     session.flush()
+    _keep(work, sender.case, opened.case, OutgoingMessage(message.name, meldung))
     _audit_transfer(work, sender.case, opened.case, OutgoingMessage(message.name, meldung), actor)

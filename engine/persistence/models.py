@@ -226,6 +226,9 @@ class TaskHistory(Base):
     #: None for what arrived from another case (a filed message): the history is one ordered list.
     completed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: What the step documented (its form values), sealed under the case's key; None for a filed
+    #: message (its payload is in case_messages).
+    values: Mapped[bytes | None] = mapped_column(LargeBinary())
 
 
 class CaseLink(Base):

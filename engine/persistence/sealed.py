@@ -54,6 +54,17 @@ def open_prefill(work: Work, reference: str, task: m.OpenTask) -> dict[str, Any]
     return _open(work, reference, f"open_tasks/{task.id}/prefill", task.prefill)
 
 
+def seal_history_values(work: Work, reference: str, task_uuid: str, values: dict[str, Any]) -> bytes:
+    return _seal(work, reference, f"task_history/{task_uuid}/values", values)
+
+
+def open_history_values(work: Work, reference: str, row: m.TaskHistory) -> dict[str, Any]:
+    """What a completed step documented ({} for a row without values: a filed message)."""
+    if row.values is None:
+        return {}
+    return _open(work, reference, f"task_history/{row.task_uuid}/values", row.values)
+
+
 def seal_message(work: Work, reference: str, message_id: int, payload: dict[str, Any]) -> bytes:
     return _seal(work, reference, f"case_messages/{message_id}/payload", payload)
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 from typing import Any
 
 from engine.errors import DefinitionInvalid
+from engine.processes.file_rules import Visibility, parse_basis, parse_visibility
 from engine.shipped import BPMN_ROOT
 
 MANIFEST_DEFAULTS = BPMN_ROOT / "manifest_defaults.json"
@@ -46,6 +47,10 @@ class Manifest:
     #: lane name → roles that may work its tasks
     lanes: Mapping[str, frozenset[str]]
     ampel: Ampel | None = None
+    #: task → further audience → visible fields (engine/processes/file_rules.py)
+    sichtbarkeit: Visibility = field(default_factory=lambda: MappingProxyType({}))
+    #: task → the earlier tasks its page shows above the form
+    grundlage: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> Manifest:
@@ -68,6 +73,8 @@ class Manifest:
                 started_by_messages=tuple(merged.get("started_by_messages", ())),
                 lanes=MappingProxyType({lane: frozenset(roles) for lane, roles in merged["lanes"].items()}),
                 ampel=Ampel(ampel["field"], ampel.get("confirmed_by")) if ampel else None,
+                sichtbarkeit=parse_visibility(merged.get("sichtbarkeit", {})),
+                grundlage=parse_basis(merged.get("grundlage", {})),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problem = f"manifest.json: not of the validated shape ({type(exc).__name__}: {exc})"

@@ -303,7 +303,7 @@ def test_sofortmeldung_meldebogen_before_rueckmeldung(steps, world, case):
     assert steps.open_tasks("kita_leitung", case["id"]) == {}  # the join waits for the Rückmeldung
     ja = steps.view("goch_fk", ja_id)
     assert ja["history"][-1]["task"] == "meldebogen_8a"
-    assert ja["messages"][0]["payload"] == MELDEBOGEN
+    assert ja["messages"][-1]["payload"] == MELDEBOGEN
 
     prefilled = steps.task("goch_fk", ja_id, "eingang_erfassen")["data"]
     steps.ja_eingang(ja_id, {**prefilled, "meldende_stelle": "kita_kindertagespflege"})
@@ -336,7 +336,7 @@ def test_sofortmeldung_rueckmeldung_before_meldebogen(steps, world, case, path_c
     steps.complete("kita_leitung", case["id"], "meldebogen_nachreichen", MELDEBOGEN)
     assert list(steps.open_tasks("kita_leitung", case["id"])) == ["rueckmeldung_zur_kenntnis"]
     ja = steps.view("goch_fk", ja_id)
-    assert ja["history"][-1]["task"] == "meldebogen_8a" and ja["messages"][0]["payload"] == MELDEBOGEN
+    assert ja["history"][-1]["task"] == "meldebogen_8a" and ja["messages"][-1]["payload"] == MELDEBOGEN
     _zur_kenntnis_und_abschluss(steps, case["id"])
     # Both branches reached the parallel join: the waiting one is recorded before the join fires.
     taken = path_coverage.flows_taken_by(KEY, request.node.nodeid)

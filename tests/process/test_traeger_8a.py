@@ -153,6 +153,8 @@ def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, ca
     )
     ja_case = world.engine.case(world["goch_fk"], link["case_id"])
     assert ja_case["history"][-1]["task"] == "meldebogen_8a"
-    assert ja_case["messages"][0]["payload"]["gefaehrdungsbereiche"] == ["koerperliche_misshandlung"]
+    # kept in the Jugendamt's case: the telephone Meldung that opened it, then the written Meldebogen
+    assert [message["name"] for message in ja_case["messages"]] == ["meldung_8a", "meldebogen_8a"]
+    assert ja_case["messages"][-1]["payload"]["gefaehrdungsbereiche"] == ["koerperliche_misshandlung"]
     # The Träger's internal documentation never travels.
     assert "Blaue Flecken" not in str(ja_case)

@@ -561,3 +561,23 @@ def test_the_rueckmeldung_reaches_the_traeger_as_two_facts(ui, world, child):
     assert re.search(r"<dt>Gewichtige Anhaltspunkte bestätigt</dt><dd>Nein</dd>", html)
     assert re.search(r"<dt>Das Jugendamt wird tätig</dt><dd>Ja</dd>", html)
     assert "Meldung an das Jugendamt: " in html  # the linked case
+
+
+def test_the_leitung_sees_the_observations_the_assessment_rests_on(ui, world, child):
+    """A hand-over is not blind: the step page shows what the person before documented, by name."""
+    case = _case(world, child)
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    ui.login("kita_leitung")
+    page = _text(ui.get(_step_url(world, "kita_leitung", case["id"], "leitung_informieren")))
+    assert "Grundlage Ihrer Entscheidung" in page and 'name="grundlage_sha256"' in page  # Mehraugenprinzip
+    assert BEOBACHTUNG["beobachtungen"] in page and "Kita Fk" in page and "02.03.2026, 08:15 Uhr" in page
+    assert "eigene_beobachtung" not in page  # the option's title, never its key
+
+
+def test_the_insofa_sees_no_observation_and_no_name_on_the_step_page(ui, world, child):
+    case = _to_consultation(world, child)
+    ui.login("insofa_kleve")
+    page = _text(ui.get(_step_url(world, "insofa_kleve", case["id"], "insofa_beratung")))
+    assert BEOBACHTUNG["beobachtungen"] not in page and "Gewichtig." not in page
+    assert not [name for name in NAMES if name in page]
+    assert "Weitere Angaben dieses Eintrags sind für Sie nicht sichtbar." in page  # withheld, and said so

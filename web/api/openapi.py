@@ -38,6 +38,7 @@ def openapi_document() -> dict[str, Any]:
         "CaseSummary",
         "CaseView",
         "TaskView",
+        "CaseFileSchema",
         "CaseCreateRequest",
         "AuditEvent",
         "VerifyResult",
@@ -66,6 +67,10 @@ def openapi_document() -> dict[str, Any]:
     spec.path(
         "/api/v1/cases/{case_id}",
         operations={"get": {"parameters": cid, "responses": {**_ok("CaseView"), **_problems(401, 404)}}},
+    )
+    spec.path(
+        "/api/v1/cases/{case_id}/file",
+        operations={"get": {"parameters": cid, "responses": {**_ok("CaseFileSchema"), **_problems(401, 404)}}},
     )
     spec.path("/api/v1/tasks", operations={"get": {"responses": {**_ok("TaskSummary", many=True), **_problems(401)}}})
     spec.path(

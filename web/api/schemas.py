@@ -158,9 +158,62 @@ class FormSchema(Schema):
     form_fields = fields.List(fields.Nested(FormFieldSchema), data_key="fields", attribute="fields")
 
 
+class FileValueSchema(Schema):
+    label = fields.String(metadata={"description": "the form's label of the field"})
+    value = fields.Raw(metadata={"description": "the stored value"})
+    display = fields.String(metadata={"description": "the value as people read it (option titles, German dates)"})
+
+
+class FilePerson(Schema):
+    name = fields.String(allow_none=True, attribute="by_name", metadata={"description": "display name"})
+    organisation = fields.String(allow_none=True, attribute="by_organisation")
+
+
+class FileEntrySchema(Schema):
+    kind = fields.String(metadata={"description": "schritt, nachricht or frist"})
+    ref = fields.String(metadata={"description": "stable id of the entry"})
+    task = fields.String(metadata={"description": "task id (or message name) of procedures.md"})
+    title = fields.String()
+    by = fields.Function(lambda entry: FilePerson().dump(entry), metadata={"description": "who documented it"})
+    at = fields.DateTime(metadata={"description": "when (ISO 8601 with offset)"})
+    values = fields.Dict(keys=fields.String(), values=fields.Nested(FileValueSchema))
+    withheld = fields.List(fields.String(), metadata={"description": "fields the caller may not see (names only)"})
+
+
+class FileLinkSchema(Schema):
+    case_id = fields.Integer()
+    reference = fields.String()
+    relation = fields.String()
+    organisation = fields.String()
+    may_open = fields.Boolean(metadata={"description": "false: the case belongs to another organisation"})
+
+
+class FileCase(Schema):
+    id = fields.Integer(attribute="case_id")
+    reference = fields.String()
+    status = fields.String()
+    process = fields.Function(lambda f: {"key": f.process_key, "title": f.process_title})
+    organisation = fields.String()
+    jugendamt = fields.String()
+    pseudonym = fields.String()
+    shredded = fields.Boolean()
+
+
+class CaseFileSchema(Schema):
+    case = fields.Function(lambda f: FileCase().dump(f))
+    entries = fields.List(fields.Nested(FileEntrySchema))
+    links = fields.List(fields.Nested(FileLinkSchema))
+
+
 class TaskView(TaskSummary):
     form = fields.Nested(FormSchema)
     data = fields.Dict()
+    basis = fields.List(fields.Dict(), metadata={"description": "the case-file entries this step rests on"})
+    bestaetigt = fields.List(fields.String(), metadata={"description": "refs of the entries a confirmation confirms"})
+    grundlage_sha256 = fields.String(
+        allow_none=True,
+        metadata={"description": "a confirmation's digest of what it shows: send it back to complete (409 if stale)"},
+    )
 
 
 class ProcessInfo(Schema):

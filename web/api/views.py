@@ -90,6 +90,12 @@ def get_case(case_id: int) -> Response:
     return dump(schemas.CaseView(), engine().case(actor(), case_id))
 
 
+@bp.get("/cases/<int:case_id>/file")
+def case_file(case_id: int) -> Response:
+    """The case file as the caller may see it: values they may not see are listed as `withheld`."""
+    return dump(schemas.CaseFileSchema(), engine().case_file(actor(), case_id))
+
+
 @bp.get("/tasks")
 def list_tasks() -> Response:
     return dump(schemas.TaskSummary(many=True), engine().tasks(actor()))
@@ -102,7 +108,11 @@ def get_task(task_id: str) -> Response:
 
 @bp.post("/tasks/<task_id>/complete")
 def complete_task(task_id: str) -> Response:
-    step = engine().complete_task(actor(), task_id, json_body())
+    values = json_body()
+    digest = values.pop("grundlage_sha256", None)
+    if digest is not None and not isinstance(digest, str):
+        raise BadRequest("grundlage_sha256 ist der Text aus der Aufgabe (GET /tasks/{id}).")
+    step = engine().complete_task(actor(), task_id, values, grundlage_sha256=digest)
     return dump(schemas.CaseView(), engine().case(actor(), step.case_id))
 
 

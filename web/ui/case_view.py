@@ -107,8 +107,8 @@ def _still_open(task_id: str) -> bool:
 
 
 def _changed_meanwhile(case_id: int, task: dict[str, Any], values: MultiDict[str, str], exc: Conflict) -> Any:
-    if _still_open(task["id"]):  # somebody changed the case meanwhile: the input is kept
-        return _render_step(case_id, task, values, {}, problem=exc.detail)
+    if _still_open(task["id"]):  # somebody changed the case meanwhile: the input is kept, the basis is new
+        return _render_step(case_id, engine().task(current_actor(), task["id"]), values, {}, problem=exc.detail)
     flash(_("Dieser Schritt wurde bereits erledigt."), "warning")
     return redirect(url_for("cases.show", case_id=case_id))
 
@@ -159,7 +159,12 @@ def step(case_id: int, task_id: str) -> Any:
     show_instead(ValidationFailed, lambda exc: _render_step(case_id, task, values, exc.errors))
     show_instead(NotAllowed, lambda exc: _render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: _changed_meanwhile(case_id, task, values, exc))
-    result = engine().complete_task(actor, task_id, form_widgets.submission_from_form(form, request.form))
+    result = engine().complete_task(
+        actor,
+        task_id,
+        form_widgets.submission_from_form(form, request.form),
+        grundlage_sha256=request.form.get("grundlage_sha256") or None,  # what the confirmation showed
+    )
     flash(_("Erledigt: „%(title)s“.", title=task["title"]), "success")
     following = [t for t in result.open_tasks if t.may_complete]
     if following:
