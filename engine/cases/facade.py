@@ -84,6 +84,15 @@ class CasesFacade(EngineParts):
         self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "case"}))
         return view
 
+    def case_page(self, actor: Actor, case_id: int) -> tuple[dict[str, Any], CaseFile]:
+        """The case view and its file, for the case page: one read, audited once (`case.read`)."""
+        page = self.tx.query(
+            lambda work: (queries.case_view(work, actor, case_id), case_file(work, actor, case_id)),
+            refusal=denied_read(actor, case_id, "case"),
+        )
+        self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "case"}))
+        return page
+
     def case_file(self, actor: Actor, case_id: int) -> CaseFile:
         """The case file as the actor may see it (`case.read`, view `file`; refused: `access.denied`)."""
         file = self.tx.query(lambda work: case_file(work, actor, case_id), refusal=denied_read(actor, case_id, "file"))

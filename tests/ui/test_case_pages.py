@@ -229,7 +229,9 @@ def test_case_page_guides_with_stepper_history_and_diagram(ui, world, child):
     assert re.search(r"sp-step--offen.*?Fall abschließen.*?offen", html, re.S)
     assert "Zuständig: Fachkraft oder Leitung" in html  # the fachkraft lane, with who may work it
     assert _step_url(world, "kita_leitung", case["id"], "leitung_informieren") in html and "Schritt bearbeiten" in html
-    assert re.search(r"<td[^>]*>Gewichtige Anhaltspunkte dokumentieren</td>\s*<td[^>]*>kita_fk</td>", html)
+    # the Fallakte: the entry by name, and what it documented one click away
+    assert re.search(r'sp-file-entry__title">Gewichtige Anhaltspunkte dokumentieren</span>.*?Kita Fk', html, re.S)
+    assert BEOBACHTUNG["beobachtungen"] in html and "kita_fk" not in html
     assert '<figure class="sp-diagram-figure">' in html and "<figcaption" in html
     assert "<svg" in html and 'class="bpmn-diagram"' in html and "bpmn-current" in html
     assert "<dt>Zuständiges Jugendamt</dt><dd>Stadtjugendamt Goch</dd>" in html
@@ -557,10 +559,11 @@ def test_the_rueckmeldung_reaches_the_traeger_as_two_facts(ui, world, child):
     complete(world, "goch_fk", ja_case, "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": False, "ja_taetig": True})
     ui.login("kita_leitung")
     html = _text(ui.get(f"/faelle/{traeger_case['id']}"))
-    assert "Eingegangene Nachrichten" in html and "Rückmeldung des Jugendamts" in html
-    assert re.search(r"<dt>Gewichtige Anhaltspunkte bestätigt</dt><dd>Nein</dd>", html)
-    assert re.search(r"<dt>Das Jugendamt wird tätig</dt><dd>Ja</dd>", html)
-    assert "Meldung an das Jugendamt: " in html  # the linked case
+    assert "Fallakte" in html and "Rückmeldung des Jugendamts eingegangen" in html
+    # the two facts with the sender's questions as labels, answered in words
+    assert re.search(r"<dt>Sieht das Jugendamt die gewichtigen Anhaltspunkte bestätigt\?</dt><dd>Nein</dd>", html)
+    assert re.search(r"<dt>Ist das Jugendamt tätig geworden und noch tätig\?</dt><dd>Ja</dd>", html)
+    assert "Meldung an das Jugendamt:" in html and "gehört Stadtjugendamt Goch" in html  # the linked case
 
 
 def test_the_leitung_sees_the_observations_the_assessment_rests_on(ui, world, child):

@@ -42,19 +42,6 @@ AMPEL = {
     "gruen": ("success", _l("Grün – nicht akut")),
 }
 RELATIONS = {"meldung_an": _l("Meldung an das Jugendamt"), "meldung_von": _l("Meldung von")}
-MESSAGE_NAMES = {
-    "rueckmeldung_8a": _l("Rückmeldung des Jugendamts"),
-    "meldebogen_8a": _l("Schriftlicher Meldebogen"),
-}
-#: Labels of the facts a message carries (the Rückmeldung's two, the Meldebogen's fields).
-MESSAGE_FIELDS = {
-    "anhaltspunkte_bestaetigt": _l("Gewichtige Anhaltspunkte bestätigt"),
-    "ja_taetig": _l("Das Jugendamt wird tätig"),
-    "gefaehrdungsbereiche": _l("Gefährdungsbereiche"),
-    "ergaenzungen": _l("Ergänzungen"),
-    "zusammenfassung": _l("Zusammenfassung"),
-    "bezug": _l("Bezug"),
-}
 
 
 def lane_label(lanes: dict[str, list[str]], lane: str) -> str:
@@ -122,8 +109,6 @@ def register(app: Flask) -> None:
         step_states=STEP_STATES,
         ampel_styles=AMPEL,
         relation_names=RELATIONS,
-        message_names=MESSAGE_NAMES,
-        message_fields=MESSAGE_FIELDS,
         may_start_cases=_may_start_cases,
         cases_home=_cases_home,
     )

@@ -45,7 +45,7 @@ def _render_case(
     """The case page; `refusal` (the engine's reason) or `refused_task` (an open task the user may not
     complete: its reason) is shown at the top."""
     actor = current_actor()
-    case = engine().case(actor, case_id)
+    case, case_file = engine().case_page(actor, case_id)
     case_map = engine().case_map(actor, case_id)
     lanes = case_map["lanes"]
     steps = [{**s, "role": lane_label(lanes, s["lane"])} for s in case_map["steps"]]
@@ -67,6 +67,7 @@ def _render_case(
     body = render_template(
         "cases/show.html",
         case=case,
+        case_file=case_file,
         steps=steps,
         open_tasks=open_tasks,
         diagram=_diagram(case_map, case["process"]["title"]),

@@ -121,28 +121,6 @@ def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str
     return labels
 
 
-def display_value(value: Any) -> str:
-    """A value of the engine's data in words (for messages received): Ja / Nein, lists, dates."""
-    if value is True:
-        return _("Ja")
-    if value is False:
-        return _("Nein")
-    if value is None:
-        return "–"
-    if isinstance(value, list):
-        return ", ".join(display_value(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {display_value(v)}" for k, v in value.items())
-    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if moment.tzinfo is not None:
-            return moment.astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M")
-    return str(value)
-
-
 # ---- HTML form → engine JSON --------------------------------------------------------------------------
 
 
