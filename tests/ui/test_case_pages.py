@@ -229,7 +229,7 @@ def test_case_page_guides_with_stepper_history_and_diagram(ui, world, child):
     assert re.search(r"sp-step--offen.*?Fall abschließen.*?offen", html, re.S)
     assert "Zuständig: Fachkraft oder Leitung" in html  # the fachkraft lane, with who may work it
     assert _step_url(world, "kita_leitung", case["id"], "leitung_informieren") in html and "Schritt bearbeiten" in html
-    assert re.search(r"<td[^>]*>Gewichtige Anhaltspunkte dokumentieren</td>\s*<td[^>]*>kita_fk</td>", html)
+    assert re.search(r"<td[^>]*>Gewichtige Anhaltspunkte dokumentieren</td>\s*<td[^>]*>Kita Fk</td>", html)
     assert '<figure class="sp-diagram-figure">' in html and "<figcaption" in html
     assert "<svg" in html and 'class="bpmn-diagram"' in html and "bpmn-current" in html
     assert "<dt>Zuständiges Jugendamt</dt><dd>Stadtjugendamt Goch</dd>" in html

@@ -41,6 +41,8 @@ AMPEL = {
     "gelb": ("warning", _l("Gelb – dringlich")),
     "gruen": ("success", _l("Grün – nicht akut")),
 }
+#: The lists' urgency (issue 10): a Sofortmeldung before its triage, then the Ampel; colour and word.
+URGENCY = {"akut": ("danger", _l("Sofortmeldung – akut")), **AMPEL}
 RELATIONS = {"meldung_an": _l("Meldung an das Jugendamt"), "meldung_von": _l("Meldung von")}
 MESSAGE_NAMES = {
     "rueckmeldung_8a": _l("Rückmeldung des Jugendamts"),
@@ -121,6 +123,7 @@ def register(app: Flask) -> None:
         status_names=STATUS_NAMES,
         step_states=STEP_STATES,
         ampel_styles=AMPEL,
+        urgency_styles=URGENCY,
         relation_names=RELATIONS,
         message_names=MESSAGE_NAMES,
         message_fields=MESSAGE_FIELDS,
