@@ -66,7 +66,7 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
     report.directory_rows = engine.tx.command(lambda work: store_directory(work.session, directory, work.now))
     # view columns of cases saved before migration 0006
     report.view_columns_filled = engine.tx.command(fill_view_columns)
-    # history values and opening Meldebogen of cases documented before migration 0007
+    # history values and opening Meldebogen of cases documented before migration 0008
     report.case_files_filled = engine.tx.command(fill_case_file)
     for path in discover_bundles(bpmn_root):
         result = engine.deploy(load_bundle_dir(path), deployed_by="init")

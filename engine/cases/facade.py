@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.actor import Actor
 from engine.auditing.recording import denied_read, record_read
-from engine.cases import completion, queries
+from engine.cases import completion, lists, queries
 from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
 from engine.cases.results import CaseProgress, TaskStatus
@@ -116,10 +116,10 @@ class CasesFacade(EngineParts):
         return self.tx.query(lambda work: queries.task_status(work, actor, task_id))
 
     def cases(self, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
-        return self.tx.query(lambda work: queries.list_cases(work.session, actor, status, work.now))
+        return self.tx.query(lambda work: lists.list_cases(work, actor, status))
 
     def tasks(self, actor: Actor) -> list[dict[str, Any]]:
-        return self.tx.query(lambda work: queries.list_tasks(work.session, work.catalog, actor, work.now))
+        return self.tx.query(lambda work: lists.list_tasks(work, actor))
 
     def startable_processes(self, actor: Actor) -> list[dict[str, Any]]:
         """The processes the actor may open a case of (by role and kind of organisation)."""

@@ -1,4 +1,4 @@
-"""Completing the case file of cases documented before it existed (migration 0007): `init` fills
+"""Completing the case file of cases documented before it existed (migration 0008): `init` fills
 each history row's sealed values and the Meldebogen of a case a Meldung opened from the audit trail,
 which recorded both when they happened (`task.completed` with the values, `message.received` with the
 payload). A shredded case stays empty: its key, and so its content, is gone for good."""

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import Shredded
@@ -23,10 +23,10 @@ from engine.clock import BERLIN
 from engine.errors import NotFound
 from engine.forms import form_to_api
 from engine.forms.builtin import escalation_form
-from engine.permissions import CASEWORK_ROLES, POOL_ROLES, lane_refusal, mehraugen_refusal
+from engine.permissions import lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
 from engine.persistence.sealed import open_child, open_message, open_prefill
-from engine.processes.catalog import LoadedProcess, ProcessCatalog
+from engine.processes.catalog import LoadedProcess
 from engine.transactions import Work
 
 CASE_NOT_FOUND = "Fall nicht gefunden."
@@ -137,10 +137,11 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
     view["open_tasks"] = [step_dict(s) for s in _open_steps_of(session, process, actor, case.id, now)]
     responsible = session.get(m.User, case.responsible_user_id) if case.responsible_user_id else None
     view["responsible"] = responsible.username if responsible else None
+    view["responsible_name"] = responsible.display_name if responsible else None
     if sees_identifying_data(actor, case) and not view.get("shredded"):
         view["ampel"] = _ampel(work, process, case)
     history = session.execute(
-        select(m.TaskHistory, m.User.username)
+        select(m.TaskHistory, m.User.username, m.User.display_name)
         .outerjoin(m.User, m.User.id == m.TaskHistory.completed_by_user_id)
         .where(m.TaskHistory.case_id == case.id)
         .order_by(m.TaskHistory.id)
@@ -150,9 +151,10 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
             "task": h.task_key,
             "title": h.title,
             "completed_by": username or "system",
+            "completed_by_name": name,  # the Verlauf names people, never by username (None: the system)
             "completed_at": iso(h.completed_at),
         }
-        for h, username in history
+        for h, username, name in history
     ]
     received = [] if view.get("shredded") else _received_messages(work, case)
     if sees_identifying_data(actor, case):
@@ -214,59 +216,6 @@ def _received_messages(work: Work, case: m.Case) -> list[dict[str, Any]]:
         }
         for msg, ref in rows
     ]
-
-
-def list_cases(session: Session, actor: Actor, status: str | None, now: datetime) -> list[dict[str, Any]]:
-    """Cases of the organisations the actor works for (pool members see their consultations)."""
-    org_ids = {ms.organisation_id for ms in actor.memberships if ms.role in CASEWORK_ROLES}
-    conditions = [m.Case.organisation_id.in_(org_ids)] if org_ids else []
-    for role in POOL_ROLES:
-        networks = actor.networks_with_role(role)
-        if networks:
-            offered = select(m.OpenTask.case_id).where(
-                m.OpenTask.pool_role == role,
-                m.OpenTask.network_key.in_(networks),
-                or_(m.OpenTask.offered_to_user_id.is_(None), m.OpenTask.offered_to_user_id == actor.user_id),
-            )
-            worked = select(m.TaskHistory.case_id).where(m.TaskHistory.completed_by_user_id == actor.user_id)
-            conditions += [m.Case.id.in_(offered), m.Case.id.in_(worked)]
-    if not conditions:
-        return []
-    stmt = select(m.Case).where(or_(*conditions)).order_by(m.Case.opened_at.desc(), m.Case.id.desc())
-    if status:
-        stmt = stmt.where(m.Case.status == status)
-    return [
-        {
-            "id": c.id,
-            "reference": c.reference,
-            "status": c.status,
-            "pseudonym": c.pseudonym,
-            "opened_at": iso(c.opened_at),
-            "organisation": _org(session, c.organisation_id),
-            "jugendamt": _org(session, c.jugendamt_id),
-        }
-        for c in session.execute(stmt).scalars()
-    ]
-
-
-def list_tasks(session: Session, catalog: ProcessCatalog, actor: Actor, now: datetime) -> list[dict[str, Any]]:
-    """Open tasks the actor may complete now — a task the Mehraugenprinzip bars is not offered."""
-    org_ids = {ms.organisation_id for ms in actor.memberships if ms.role in CASEWORK_ROLES}
-    conditions = [m.OpenTask.organisation_id.in_(org_ids) & m.OpenTask.pool_role.is_(None)] if org_ids else []
-    for role in POOL_ROLES:
-        networks = actor.networks_with_role(role)
-        if networks:
-            conditions.append((m.OpenTask.pool_role == role) & m.OpenTask.network_key.in_(networks))
-    if not conditions:
-        return []
-    rows = session.execute(
-        select(m.OpenTask, m.Case.definition_id)
-        .join(m.Case, m.Case.id == m.OpenTask.case_id)
-        .where(or_(*conditions))
-        .order_by(m.OpenTask.due_at.is_(None), m.OpenTask.due_at, m.OpenTask.created_at)
-    ).all()
-    steps = (open_step(session, catalog.load(session, definition_id), actor, row, now) for row, definition_id in rows)
-    return [step_dict(step) for step in steps if step.may_complete]
 
 
 def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:

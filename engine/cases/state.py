@@ -1,7 +1,7 @@
 """Creating, locking, loading and saving one case inside a unit of work.
 
 `save` writes everything a step changes — instance state, optimistic-lock version, status, the view
-columns (Ampel, current step), the open-task projection with its sealed prefill, and the message-wait
+columns (Ampel, Sofortmeldung, current step), the open-task projection with its sealed prefill, and the message-wait
 index — so a caller cannot forget a part of it, and no view has to decrypt and deserialise an instance.
 """
 
@@ -22,6 +22,7 @@ from engine.auditing.recording import record
 from engine.cases.references import new_pseudonym, next_reference
 from engine.clock import BERLIN
 from engine.deadlines import arming as deadline_arming
+from engine.deadlines.urgency import started_with_sofortmeldung
 from engine.errors import StaleCase
 from engine.permissions import is_pool_lane
 from engine.persistence import models as m
@@ -126,6 +127,7 @@ def save(work: Work, state: CaseState) -> None:
             closed_at=closed_at,
             views_written=True,
             dringlichkeit=_dringlichkeit(state),
+            akut=started_with_sofortmeldung(instance.variables),
             current_task_key=current.key if current else None,
             current_task_title=current.title if current else None,
         )
@@ -154,8 +156,9 @@ def _dringlichkeit(state: CaseState) -> str | None:
 
 
 def fill_view_columns(work: Work) -> int:
-    """Write the view columns and task prefills of cases last saved before migration 0006 (`init`
-    runs it: it holds the keys a migration lacks). Returns the number of cases filled."""
+    """Write the view columns and task prefills of cases last saved before migration 0006 (and the
+    `akut` column of cases open at migration 0007) — `init` runs it: it holds the keys a migration
+    lacks. Returns the number of cases filled."""
     session = work.session
     filled = 0
     for case in session.execute(select(m.Case).where(m.Case.views_written.is_(False))).scalars().all():
@@ -167,6 +170,7 @@ def fill_view_columns(work: Work) -> int:
         steps = state.instance.open_steps()
         current = steps[0] if steps else None
         case.views_written, case.dringlichkeit = True, _dringlichkeit(state)
+        case.akut = started_with_sofortmeldung(state.instance.variables)
         case.current_task_key = current.key if current else None
         case.current_task_title = current.title if current else None
         for step in steps:

@@ -1,9 +1,13 @@
 """Deadlines as data, armed and closed in the same step that opened or finished what they watch.
 
 After every step the case's deadlines are brought in line with its instance:
-- an open user task or a waiting catch event whose BPMN declares a `frist` gets a deadline from the
-  network's Fristen profile, counted from the task's opening (default), the case's opening
-  (`frist_ab=fall_eroeffnet`) or an earlier task's completion (`frist_ab=erledigt:<task>`);
+- every open user task gets a deadline from the network's Fristen profile: the key its BPMN declares
+  (`frist`), else `unverzueglich`; in a case started with a Sofortmeldung the intake steps and their
+  confirmation take `akut` (`engine/deadlines/urgency.py`) — so the deployed, immutable v1 bundles
+  get both without a changed byte;
+- a waiting catch event whose BPMN declares a `frist` gets one likewise;
+  both counted from the task's opening (default), the case's opening (`frist_ab=fall_eroeffnet`) or
+  an earlier task's completion (`frist_ab=erledigt:<task>`);
 - an armed BPMN timer (the Schutzplan review date) gets a deadline at its due instant;
 - a deadline whose task completed, or whose case ended, is closed and never fires.
 A profile change applies to deadlines armed afterwards: an armed deadline keeps its instant.
@@ -22,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from engine.deadlines.fristen import due, parse_frist, reminder_at
 from engine.deadlines.profiles import profile
+from engine.deadlines.urgency import frist_key_of, started_with_sofortmeldung
 from engine.persistence import models as m
 from engine.processes.spiff import Step
 from engine.transactions import Work
@@ -38,15 +43,18 @@ class _Watched:
     step: Step
     kind: str  # task | timer
     timer_due: datetime | None = None
+    frist: str | None = None  # the profile key as declared (placeholders not yet filled)
 
 
 def _watched(state: CaseState, open_steps: list[Step]) -> Iterator[_Watched]:
     instance = state.instance
     if instance.completed:
         return
-    for step in [*open_steps, *instance.waits_with_property("frist")]:
-        if "frist" in step.properties:
-            yield _Watched(step, "task")
+    akut = started_with_sofortmeldung(instance.variables)
+    for step in open_steps:
+        yield _Watched(step, "task", frist=frist_key_of(step.key, step.properties, akut=akut))
+    for step in instance.waits_with_property("frist"):
+        yield _Watched(step, "task", frist=step.properties["frist"])
     for timer in instance.timers():
         yield _Watched(timer, "timer", timer_due=timer.due_at)
 
@@ -85,7 +93,8 @@ def _arm(work: Work, case: m.Case, item: _Watched) -> None:
             state="pending",
         )
     else:
-        key = _frist_key(item.step.properties["frist"], item.step.data)
+        assert item.frist is not None
+        key = _frist_key(item.frist, item.step.data)
         organisation = session.get(m.Organisation, case.organisation_id)
         assert organisation is not None
         value = profile(session, organisation.network_key).value(key)

@@ -1,8 +1,8 @@
 """Reminder and escalation mails, written to an outbox in the firing's transaction and sent after
 it commits — a failing mail server delays a mail, never a deadline.
 
-A mail names the case reference and the task title only, plus a link: never the child's name, never
-case content (it leaves the protected system; § 35 SGB I).
+A mail addresses its recipient by name and names the case reference and the task title only, plus
+a link: never the child's name, never case content (it leaves the protected system; § 35 SGB I).
 """
 
 from __future__ import annotations
@@ -26,16 +26,16 @@ from engine.transactions import Work
 LINK = "{base_url}/faelle/{case_id}"
 
 
-def _recipients(work: Work, case: m.Case, task_id: str) -> set[str]:
-    """The people of the task's lane: its roles in the case's organisation, or the pool member named,
-    or the pool of the case's network."""
+def _recipients(work: Work, case: m.Case, task_id: str) -> dict[str, str]:
+    """The people of the task's lane (address → display name): its roles in the case's organisation,
+    or the pool member named, or the pool of the case's network."""
     session = work.session
     row = session.get(m.OpenTask, task_id)
     if row is not None and row.offered_to_user_id is not None:
-        users = select(m.User.email).where(m.User.id == row.offered_to_user_id)
+        users = select(m.User.email, m.User.display_name).where(m.User.id == row.offered_to_user_id)
     else:
         roles = set(row.lane_roles.split(",")) if row is not None and row.lane_roles else {"leitung", "ja_leitung"}
-        members = select(m.User.email).join(m.Membership, m.Membership.user_id == m.User.id)
+        members = select(m.User.email, m.User.display_name).join(m.Membership, m.Membership.user_id == m.User.id)
         if roles <= POOL_ROLES:
             organisation = session.get(m.Organisation, case.organisation_id)
             assert organisation is not None
@@ -44,7 +44,7 @@ def _recipients(work: Work, case: m.Case, task_id: str) -> set[str]:
             )
         else:
             users = members.where(m.Membership.role.in_(roles), m.Membership.organisation_id == case.organisation_id)
-    return {email for email in session.execute(users.where(m.User.active)).scalars() if email}
+    return {email: name for email, name in session.execute(users.where(m.User.active)).all() if email}
 
 
 def notify_lane(work: Work, case: m.Case, task_id: str, what: str, title: str, due_at: datetime) -> int:
@@ -55,11 +55,17 @@ def notify_lane(work: Work, case: m.Case, task_id: str, what: str, title: str, d
         f"Öffnen: {LINK.format(base_url='{base_url}', case_id=case.id)}\n\n"
         "Diese Nachricht enthält bewusst keine Falldaten."
     )
-    recipients = sorted(_recipients(work, case, task_id))
-    for address in recipients:
+    recipients = _recipients(work, case, task_id)
+    for address in sorted(recipients):
+        greeting = f"Guten Tag {recipients[address]},\n\n"
         work.session.add(
             m.Notification(
-                recipient=address, subject=subject, body=body, created_at=work.now, attempts=0, next_attempt_at=work.now
+                recipient=address,
+                subject=subject,
+                body=greeting + body,
+                created_at=work.now,
+                attempts=0,
+                next_attempt_at=work.now,
             )
         )
     work.session.flush()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -159,6 +160,8 @@ class Case(Base):
     views_written: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The triage Ampel (rot / gelb / gruen) of a process whose manifest declares one.
     dringlichkeit: Mapped[str | None] = mapped_column(String(8))
+    #: Started with a Sofortmeldung (the Meldung said `dringlichkeit_hinweis: akut`): urgent before triage.
+    akut: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The first open step of the process (key and German title); None when none is open.
     current_task_key: Mapped[str | None] = mapped_column(String(100))
     current_task_title: Mapped[str | None] = mapped_column(String(300))

@@ -73,7 +73,7 @@ def test_completing_in_time_closes_the_deadline(world, documented, clock):
         {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Unbedenklich."},
     )
     clock.advance(timedelta(days=30))
-    assert engine.run_due() == []
+    assert not [line for line in engine.run_due() if "leitung_informieren" in line]  # the next step's may fire
     with engine.reading() as uow:
         states = {d.task_key: d.state for d in uow.session.query(m.Deadline)}
     assert states["leitung_informieren"] == "closed"
@@ -167,7 +167,7 @@ def test_schutzplan_review_timer_fires_at_the_chosen_date(world, documented, clo
     assert [e.type for e in _events(engine, ["deadline.fired"])] == ["deadline.fired", "deadline.fired"]
 
 
-def test_jugendamt_first_assessment_counts_from_case_opening_and_eindruck_by_urgency(world, child, clock):
+def test_jugendamt_sofortmeldung_runs_on_akut_and_eindruck_by_urgency(world, child, clock):
     engine = world.engine
     case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     engine.complete_task(world["kita_fk"], case.open_tasks[0].id, {**BEOBACHTUNG, "akute_gefahr": True})
@@ -198,7 +198,7 @@ def test_jugendamt_first_assessment_counts_from_case_opening_and_eindruck_by_urg
         },
     )
     first = open_task(world, "goch_fk", ja, "ersteinschaetzung")
-    assert first["due_at"] == (opened + timedelta(minutes=30) + timedelta(hours=4)).isoformat()
+    assert first["due_at"] == (opened + timedelta(minutes=30) + timedelta(hours=1)).isoformat()  # akut, from opening
     engine.complete_task(
         world["goch_fk"],
         first["id"],

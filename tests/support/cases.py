@@ -60,3 +60,24 @@ def to_schutzplan(world: Any, case_id: int) -> None:
             "ergebnis": "hilfe_angenommen",
         },
     )
+
+
+#: `sofortmeldung_jugendamt` of traeger_8a: the telephone report of an acute danger.
+SOFORTMELDUNG: dict[str, Any] = {
+    "gemeldet_am": "2026-03-02T09:30:00+01:00",
+    "kanal": "telefon",
+    "polizei_informiert": False,
+    "eltern_informiert": True,
+    "zusammenfassung": "Akut.",
+}
+
+
+def sofortmeldung(world: Any, child: dict[str, Any], advance: Any = None) -> int:
+    """A Kita documents an acute danger, its Leitung reports it at once: the id of the Jugendamt case
+    the Sofortmeldung opened. `advance()` (optional) runs between the two steps (a clock moving)."""
+    case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    complete(world, "kita_fk", case.case_id, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
+    if advance is not None:
+        advance()
+    complete(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt", SOFORTMELDUNG)
+    return world.engine.case(world["kita_leitung"], case.case_id)["links"][0]["case_id"]

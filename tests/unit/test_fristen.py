@@ -368,6 +368,9 @@ SPEC_TABLE = {
     "eindruck_gruen": "5 Werktage",
     "gefaehrdungseinschaetzung": "5 Werktage",
     "rueckmeldung_melder": "10 Werktage",
+    # issue 10: every user task has a Frist; the intake of a Sofortmeldung runs on `akut`
+    "unverzueglich": "1 Werktag",
+    "akut": "PT1H",
 }
 
 

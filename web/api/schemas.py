@@ -65,6 +65,10 @@ class ProcessRef(Schema):
     title = fields.String()
 
 
+_URGENCY = {"description": "lists: akut (Sofortmeldung, before the triage), then the Ampel rot / gelb / gruen"}
+_CHILD_NAME = {"description": "lists: the child's name and age, own organisation only, never for the insofa"}
+
+
 class TaskSummary(Schema):
     id = fields.String()
     case_id = fields.Integer()
@@ -77,12 +81,16 @@ class TaskSummary(Schema):
     overdue = fields.Boolean()
     may_complete = fields.Boolean()
     refusal = fields.String(allow_none=True, metadata={"description": "why the caller may not complete it (German)"})
+    urgency = fields.String(allow_none=True, metadata=_URGENCY)
+    child_name = fields.String(metadata=_CHILD_NAME)
+    alter_jahre = fields.Integer(metadata=_CHILD_NAME)
 
 
 class HistoryEntry(Schema):
     task = fields.String()
     title = fields.String()
-    completed_by = fields.String()
+    completed_by = fields.String(metadata={"description": "username, or system"})
+    completed_by_name = fields.String(allow_none=True, metadata={"description": "display name; null: the system"})
     completed_at = fields.String(metadata={"format": "date-time"})
 
 
@@ -113,6 +121,7 @@ class CaseView(Schema):
     alter_jahre = fields.Integer()
     shredded = fields.Boolean(metadata={"description": "true once the case's content was crypto-shredded"})
     responsible = fields.String(allow_none=True, metadata={"description": "username of who took the case over"})
+    responsible_name = fields.String(allow_none=True, metadata={"description": "display name of who took it over"})
     ampel = fields.Dict(allow_none=True, metadata={"description": "Jugendamt triage: dringlichkeit, bestaetigt"})
     open_tasks = fields.List(fields.Nested(TaskSummary))
     history = fields.List(fields.Nested(HistoryEntry))
@@ -128,6 +137,14 @@ class CaseSummary(Schema):
     opened_at = fields.String(metadata={"format": "date-time"})
     organisation = fields.Nested(OrgRef)
     jugendamt = fields.Nested(OrgRef)
+    urgency = fields.String(allow_none=True, metadata=_URGENCY)
+    current_task = fields.String(allow_none=True, metadata={"description": "BPMN task id of the current step"})
+    current_task_title = fields.String(allow_none=True)
+    due_at = fields.String(allow_none=True, metadata={"format": "date-time", "description": "earliest open step"})
+    overdue = fields.Boolean()
+    responsible_name = fields.String(allow_none=True, metadata={"description": "own organisation only"})
+    child_name = fields.String(metadata=_CHILD_NAME)
+    alter_jahre = fields.Integer(metadata=_CHILD_NAME)
 
 
 class OptionSchema(Schema):

@@ -41,6 +41,8 @@ AMPEL = {
     "gelb": ("warning", _l("Gelb – dringlich")),
     "gruen": ("success", _l("Grün – nicht akut")),
 }
+#: The lists' urgency (issue 10): a Sofortmeldung before its triage, then the Ampel; colour and word.
+URGENCY = {"akut": ("danger", _l("Sofortmeldung – akut")), **AMPEL}
 RELATIONS = {"meldung_an": _l("Meldung an das Jugendamt"), "meldung_von": _l("Meldung von")}
 
 
@@ -108,6 +110,7 @@ def register(app: Flask) -> None:
         status_names=STATUS_NAMES,
         step_states=STEP_STATES,
         ampel_styles=AMPEL,
+        urgency_styles=URGENCY,
         relation_names=RELATIONS,
         may_start_cases=_may_start_cases,
         cases_home=_cases_home,
