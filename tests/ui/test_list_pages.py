@@ -68,7 +68,7 @@ def test_the_verlauf_names_people_by_display_name(ui, world, child):
     complete(world, "goch_fk", akut["id"], "eingang_erfassen", EINGANG)
     ui.login("goch_fk2")
     html = _text(ui.get(f"/faelle/{akut['id']}"))
-    history = html[html.index('id="sp-history-title"') :]
+    history = html[html.index('id="sp-file-title"') :]  # the Fallakte
     assert "Goch Fk" in history and "goch_fk" not in history
 
 
