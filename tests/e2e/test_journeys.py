@@ -346,8 +346,8 @@ def test_invalid_input_keeps_the_values_and_a_double_submit_is_refused(page, che
     assert other.page.url.endswith(f"/faelle/{case.case_id}")
     other.flashed("Dieser Schritt wurde bereits erledigt.")
     other.page.close()
-    history = me.page.locator("section", has=me.page.get_by_role("heading", name="Verlauf"))
-    assert history.inner_text().count("Gewichtige Anhaltspunkte dokumentieren") == 1
+    case_file = me.page.locator("section", has=me.page.get_by_role("heading", name="Fallakte"))
+    assert case_file.locator("summary").filter(has_text="Gewichtige Anhaltspunkte dokumentieren").count() == 1
 
 
 # ---- screenshots of the main screens (docs/screenshots/) -------------------------------------------------
