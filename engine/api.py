@@ -20,6 +20,8 @@ from engine.bootstrap import (
     verify_with_public_key,
 )
 from engine.case_engine import CaseEngine
+from engine.cases.akte import INSPECTION, PURPOSES, Akte
+from engine.cases.redaction import REDACTED
 from engine.cases.results import CaseProgress, OpenStep, TaskStatus
 from engine.deadlines.fristen import due_text, parse_instant
 from engine.deadlines.scheduler import DeadlineScheduler
@@ -34,9 +36,13 @@ from engine.processes.validation.bundle import validate_bundle
 __all__ = [
     "CASEWORK_ROLES",
     "CHECKPOINT_LOG",
+    "INSPECTION",
     "ORGANISATION_KINDS",
+    "PURPOSES",
+    "REDACTED",
     "ROLES_BY_KIND",
     "AccountLocked",
+    "Akte",
     "Bundle",
     "CaseEngine",
     "CaseProgress",

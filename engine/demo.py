@@ -20,11 +20,20 @@ from engine.transactions import Work
 
 DEMO_PASSWORD = "Schutzpfad-Demo-2026"  # noqa: S105 - documented demo login, demo installations only
 
+#: key, name, kind, Jugendamt, § 99 category as a reporter
 ORGANISATIONS = [
-    ("kita-regenbogen-kevelaer", "Kita Regenbogen Kevelaer", "traeger", "ja-kevelaer"),
-    ("gesamtschule-goch", "Gesamtschule Goch", "einrichtung_kkg", "ja-goch"),
-    ("beratungsstelle-kleve", "Erziehungs- und Familienberatung Kreis Kleve", "beratungsstelle", "ja-kreis-kleve"),
+    ("kita-regenbogen-kevelaer", "Kita Regenbogen Kevelaer", "traeger", "ja-kevelaer", "kita_kindertagespflege"),
+    ("gesamtschule-goch", "Gesamtschule Goch", "einrichtung_kkg", "ja-goch", "schule"),
+    (
+        "beratungsstelle-kleve",
+        "Erziehungs- und Familienberatung Kreis Kleve",
+        "beratungsstelle",
+        "ja-kreis-kleve",
+        "beratungsstelle",
+    ),
 ]
+#: the direct lines of the people who report (in their Meldebogen)
+TELEPHONES = {"kita.leitung": "02832 93 44-12", "kita.leitung2": "02832 93 44-13", "schule.lehrkraft": "02823 97 61-0"}
 
 USERS = [
     ("kita.fachkraft", "Anna Albers", "kita-regenbogen-kevelaer", "fachkraft"),
@@ -73,8 +82,10 @@ def _seed_accounts(work: Work) -> dict[str, Actor] | None:
     session, now = work.session, work.now
     if session.execute(select(m.User.id).where(m.User.username == USERS[0][0])).first():
         return None
-    for key, name, kind, jugendamt in ORGANISATIONS:
-        accounts.create_organisation(session, key=key, name=name, kind=kind, now=now, jugendamt_key=jugendamt)
+    for key, name, kind, jugendamt, reporter in ORGANISATIONS:
+        accounts.create_organisation(
+            session, key=key, name=name, kind=kind, now=now, jugendamt_key=jugendamt, meldende_stelle=reporter
+        )
     actors: dict[str, Actor] = {}
     for username, display, org, role in USERS:
         user = accounts.create_user(
@@ -86,6 +97,7 @@ def _seed_accounts(work: Work) -> dict[str, Actor] | None:
             now=now,
             display_name=display,
             mfa_required=False,
+            telefon=TELEPHONES.get(username),
         )
         actors[username] = accounts.actor_for_user(session, user)
     return actors

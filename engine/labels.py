@@ -28,6 +28,19 @@ KIND_LABELS: dict[str, str] = {
     "jugendamt": "Jugendamt",
 }
 
+#: An organisation's § 99 Abs. 6 SGB VIII category as a reporter ("Meldende Stelle"), the values of the
+#: Jugendamt's Eingang form: set per organisation, it prefills the Eingang of each Meldung it sends.
+REPORTER_LABELS: dict[str, str] = {
+    "kita_kindertagespflege": "Kindertageseinrichtung/Kindertagespflege",
+    "schule": "Schule",
+    "einrichtung_jugendhilfe": "Einrichtung/Dienst der Kinder- und Jugendhilfe",
+    "beratungsstelle": "Beratungsstelle",
+    "gesundheitswesen": "Einrichtung/Person des Gesundheitswesens",
+    "soziale_dienste": "Soziale Dienste/Jugendamt",
+    "polizei_justiz": "Polizei/Gericht/Staatsanwaltschaft",
+    "sonstige": "Sonstige",
+}
+
 EVENT_LABELS: dict[EventType, str] = {
     EventType.ACCESS_DENIED: "Zugriff verweigert",
     EventType.AUDIT_EXPORTED: "Protokoll exportiert",
@@ -39,6 +52,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.AUTH_MFA_ENROLLED: "Zweiter Faktor eingerichtet",
     EventType.AUTH_MFA_RESET: "Zweiter Faktor zurückgesetzt",
     EventType.CASE_CREATED: "Fall angelegt",
+    EventType.CASE_EXPORTED: "Akte ausgefertigt",
     EventType.CASE_READ: "Fall eingesehen",
     EventType.CASE_SHREDDED: "Fall vernichtet (Datenschlüssel gelöscht)",
     EventType.CASE_TAKEN_OVER: "Fall übernommen",

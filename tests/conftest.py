@@ -92,6 +92,11 @@ class World:
         return token
 
 
+#: the direct lines the Meldebogen carries (the others have none)
+TELEPHONES = {"kita_leitung": "02832 93 44-12"}
+#: the reporter category of an organisation whose kind does not tell it
+REPORTERS = {"kita-kevelaer": "kita_kindertagespflege"}
+
 ORGANISATIONS = [
     # key, name, kind, jugendamt, network
     ("kita-kevelaer", "Kita Regenbogen Kevelaer", "traeger", "ja-kevelaer", None),
@@ -130,7 +135,14 @@ def world(case_engine: CaseEngine) -> World:
     with case_engine.writing() as uow:
         for key, name, kind, jugendamt, network in ORGANISATIONS:
             accounts.create_organisation(
-                uow.session, key=key, name=name, kind=kind, now=now, jugendamt_key=jugendamt, network_key=network
+                uow.session,
+                key=key,
+                name=name,
+                kind=kind,
+                now=now,
+                jugendamt_key=jugendamt,
+                network_key=network,
+                meldende_stelle=REPORTERS.get(key),
             )
         for username, org, role in USERS:
             user = accounts.create_user(
@@ -142,6 +154,7 @@ def world(case_engine: CaseEngine) -> World:
                 now=now,
                 display_name=username.replace("_", " ").title(),
                 mfa_required=False,
+                telefon=TELEPHONES.get(username),
             )
             actors[username] = accounts.actor_for_user(uow.session, user)
         uow.commit()

@@ -47,6 +47,7 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.AUTH_MFA_ENROLLED: _l("Zweiter Faktor eingerichtet"),
     EventType.AUTH_MFA_RESET: _l("Zweiter Faktor zurückgesetzt"),
     EventType.CASE_CREATED: _l("Fall angelegt"),
+    EventType.CASE_EXPORTED: _l("Akte ausgefertigt"),
     EventType.CASE_READ: _l("Fall eingesehen"),
     EventType.CASE_SHREDDED: _l("Fall vernichtet (Datenschlüssel gelöscht)"),
     EventType.CASE_TAKEN_OVER: _l("Fall übernommen"),

@@ -36,9 +36,7 @@ class AccountsFacade(EngineParts):
 
     def verify_second_factor(self, user_id: int, code: str) -> Actor:
         """The TOTP step after an accepted password (the caller keeps which user that was)."""
-        return self.tx.command(
-            lambda work: sign_in.verify_totp(work, user_id, code), refusal=sign_in.record_rejection
-        )
+        return self.tx.command(lambda work: sign_in.verify_totp(work, user_id, code), refusal=sign_in.record_rejection)
 
     def begin_mfa_enrolment(self, user_id: int) -> Enrolment:
         return self.tx.command(lambda work: sign_in.begin_enrolment(work, user_id))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor, Membership
 from engine.errors import NotFound, ValidationFailed
-from engine.labels import KIND_LABELS
+from engine.labels import KIND_LABELS, REPORTER_LABELS
 from engine.persistence import models as m
 
 #: The kinds of organisation and their German names (the catalog is engine.labels).
@@ -33,8 +33,13 @@ ROLES_BY_KIND = {
     "jugendamt": {"ja_fachkraft", "ja_leitung", "auditor", "admin"},
 }
 
+#: The reporter category an organisation of a kind has unless the administrator names another.
+REPORTER_BY_KIND = {"kindertagespflege": "kita_kindertagespflege", "beratungsstelle": "beratungsstelle"}
+
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+#: A German telephone number as people write it: digits with spaces, slashes, hyphens, brackets, a "+".
+_TELEPHONE = re.compile(r"^\+?[0-9][0-9 /()-]{4,38}$")
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 
 
@@ -67,9 +72,13 @@ def create_organisation(
     now: datetime,
     jugendamt_key: str | None = None,
     network_key: str | None = None,
+    meldende_stelle: str | None = None,
 ) -> m.Organisation:
-    """Every organisation belongs to a network; all but a Jugendamt name their Jugendamt."""
+    """Every organisation belongs to a network; all but a Jugendamt name their Jugendamt. Its reporter
+    category (`meldende_stelle`) defaults by kind where the kind tells it."""
     errors: dict[str, list[str]] = {}
+    if meldende_stelle and meldende_stelle not in REPORTER_LABELS:
+        errors["meldende_stelle"] = [f"Unbekannte meldende Stelle. Erlaubt: {', '.join(REPORTER_LABELS)}."]
     if not _KEY.match(key):
         errors["key"] = ["Nur Kleinbuchstaben, Ziffern und Bindestriche (2–63 Zeichen)."]
     elif session.execute(select(m.Organisation.id).where(m.Organisation.key == key)).first():
@@ -102,6 +111,7 @@ def create_organisation(
         kind=kind,
         network_key=network,
         jugendamt_id=jugendamt.id if jugendamt else None,
+        meldende_stelle=meldende_stelle or REPORTER_BY_KIND.get(kind),
         created_at=now,
     )
     session.add(org)
@@ -119,9 +129,14 @@ def create_user(
     now: datetime,
     display_name: str | None = None,
     mfa_required: bool = True,
+    telefon: str | None = None,
 ) -> m.User:
-    """A user with one role in one organisation (more roles: `add_membership`)."""
+    """A user with one role in one organisation (more roles: `add_membership`); `telefon`: the direct
+    line a Jugendamt calls back after this person's Meldung."""
     errors: dict[str, list[str]] = {}
+    telefon = (telefon or "").strip() or None
+    if telefon is not None and not _TELEPHONE.match(telefon):
+        errors["telefon"] = ["Bitte eine Telefonnummer aus Ziffern angeben, z. B. 02832 93 44-12."]
     if not _USERNAME.match(username):
         errors["username"] = ["Nur Kleinbuchstaben, Ziffern, Punkt, Binde- und Unterstrich (2–63 Zeichen)."]
     elif session.execute(select(m.User.id).where(m.User.username == username)).first():
@@ -139,6 +154,7 @@ def create_user(
     user = m.User(
         username=username,
         display_name=(display_name or username).strip(),
+        telefon=telefon,
         password_hash=hash_password(password) if password else None,
         mfa_required=mfa_required,
         active=True,

@@ -21,6 +21,7 @@ class EventType(StrEnum):
     AUTH_MFA_ENROLLED = "auth.mfa_enrolled"
     AUTH_MFA_RESET = "auth.mfa_reset"
     CASE_CREATED = "case.created"
+    CASE_EXPORTED = "case.exported"
     CASE_READ = "case.read"
     CASE_SHREDDED = "case.shredded"
     CASE_TAKEN_OVER = "case.taken_over"

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from audit import Shredded
 from engine.actor import Actor
-from engine.cases.file_values import ENGINE_FIELD_LABELS, display_value
+from engine.cases.file_values import ENGINE_FIELDS, display_value
 from engine.cases.messages import MESSAGE_TITLES
 from engine.cases.queries import visible_case
 from engine.cases.visibility import can_see_case, sees_identifying_data
@@ -164,8 +164,9 @@ def _visible_fields(process: LoadedProcess, task: str, audience: str) -> frozens
 def _labelled(
     form: FormDefinition, stored: Mapping[str, Any], shown: frozenset[str] | None, person: Any
 ) -> tuple[dict[str, FileValue], tuple[str, ...]]:
-    fields = {f.name: f for f in form.fields}
-    order = [f.name for f in form.fields if f.name in stored] + [k for k in stored if k not in fields]
+    own = {f.name: f for f in form.fields}
+    fields = {**ENGINE_FIELDS, **own}
+    order = [f.name for f in form.fields if f.name in stored] + [k for k in stored if k not in own]
     values = {
         name: FileValue(
             _label(fields.get(name), name), stored[name], display_value(fields.get(name), stored[name], person)
@@ -177,14 +178,15 @@ def _labelled(
 
 
 def _label(form_field: FormField | None, name: str) -> str:
-    return form_field.label if form_field is not None else ENGINE_FIELD_LABELS.get(name, name)
+    return form_field.label if form_field is not None else name
 
 
 def _messages(work: Work, case: m.Case, audience: str) -> list[FileEntry]:
     """What the case received. The consultation audience sees that a message arrived, not its content."""
     session = work.session
     rows = session.execute(
-        select(m.CaseMessage, m.Case).join(m.Case, m.Case.id == m.CaseMessage.from_case_id)
+        select(m.CaseMessage, m.Case)
+        .join(m.Case, m.Case.id == m.CaseMessage.from_case_id)
         .where(m.CaseMessage.case_id == case.id)
         .order_by(m.CaseMessage.id)
     ).all()
@@ -249,7 +251,8 @@ def _deadlines(session: Session, case: m.Case) -> list[FileEntry]:
 
 def _links(session: Session, actor: Actor, case: m.Case, people: _People) -> tuple[FileLink, ...]:
     rows = session.execute(
-        select(m.CaseLink, m.Case).join(m.Case, m.Case.id == m.CaseLink.linked_case_id)
+        select(m.CaseLink, m.Case)
+        .join(m.Case, m.Case.id == m.CaseLink.linked_case_id)
         .where(m.CaseLink.case_id == case.id)
         .order_by(m.CaseLink.id)
     ).all()

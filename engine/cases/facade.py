@@ -13,14 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 from engine.actor import Actor
-from engine.auditing.recording import denied_read, record_read
+from engine.auditing.events import EventType
+from engine.auditing.recording import denied_read, record, record_read
 from engine.cases import completion, lists, queries
+from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
 from engine.cases.results import CaseProgress, TaskStatus
 from engine.clock import BERLIN
 from engine.directory.store import load_directory
 from engine.engine_parts import EngineParts
+from engine.persistence import models as m
 from engine.processes.catalog import ProcessCatalog
 from engine.processes.stepper import stepper
 from engine.transactions import Work
@@ -99,6 +102,20 @@ class CasesFacade(EngineParts):
         self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "file"}))
         return file
 
+    def export_akte(self, actor: Actor, case_id: int, *, purpose: object, reason: object) -> Akte:
+        """The Akte for a purpose (blacked out for the parents' inspection), recorded as
+        `case.exported` with purpose and reason in the same unit of work; a refused export of a case
+        that exists is recorded as `access.denied`."""
+
+        def export(work: Work) -> Akte:
+            akte = build_akte(work, actor, case_id, purpose, reason)
+            case = work.session.get(m.Case, case_id)
+            payload = {"purpose": akte.purpose, "reason": akte.reason, "entries": len(akte.file.entries)}
+            record(work, EventType.CASE_EXPORTED, actor=actor, case=case, payload=payload)
+            return akte
+
+        return self.tx.command(export, refusal=denied_read(actor, case_id, "akte"))
+
     def task(self, actor: Actor, task_id: str) -> dict[str, Any]:
         """A task with its form, prefilled values and the entries it rests on: audited like a case read."""
 
@@ -169,6 +186,7 @@ class CasesFacade(EngineParts):
             done = queries.done_task_keys(session, case.id)
             current = queries.current_task_keys(session, case.id)
             return {
+                "reference": case.reference,
                 "steps": stepper(process, done, current),
                 "done": done,
                 "current": current,

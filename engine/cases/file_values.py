@@ -9,17 +9,33 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.clock import BERLIN
-from engine.forms.definition import FormField
+from engine.forms.definition import FormField, Option
 
-#: Fields the engine itself writes into a Meldebogen (engine/cases/messages.py), with their labels.
-ENGINE_FIELD_LABELS = {
-    "melder": "Meldende Stelle",
-    "organisation_name": "Organisation",
-    "organisation": "Kennung der Organisation",
-    "kontakt": "Ansprechperson",
-    "bezug": "Aktenzeichen der meldenden Stelle",
-    "eingegangen_am": "Eingegangen am",
+#: Fields the engine and the sending BPMN write into a Meldebogen (engine/cases/messages.py), as form
+#: fields so that they read like the rest: with a label and option titles.
+ENGINE_FIELDS = {
+    f.name: f
+    for f in (
+        FormField("melder", "Meldende Stelle", "object"),
+        FormField("organisation_name", "Organisation", "text"),
+        FormField("kontakt", "Ansprechperson", "text"),
+        FormField("telefon", "Telefon", "text"),
+        FormField("bezug", "Aktenzeichen der meldenden Stelle", "text"),
+        FormField("eingegangen_am", "Eingegangen am", "datetime"),
+        FormField(
+            "melder_typ",
+            "Meldung nach",
+            "enum",
+            options=(
+                Option("traeger", "§ 8a Abs. 4 SGB VIII (Träger der Jugendhilfe)"),
+                Option("kkg4", "§ 4 Abs. 3 KKG (Berufsgeheimnisträger)"),
+            ),
+        ),
+        FormField("dringlichkeit_hinweis", "Dringlichkeit", "enum", options=(Option("akut", "Akut (Sofortmeldung)"),)),
+    )
 }
+#: Parts of the reporter's data that are for routing only, not for people: left out of the display.
+_NOT_SHOWN = frozenset({"organisation"})
 
 
 def display_value(field: FormField | None, value: Any, person: Callable[[str], str]) -> str:
@@ -38,7 +54,11 @@ def display_value(field: FormField | None, value: Any, person: Callable[[str], s
     if kind == "list" and field is not None and isinstance(value, list):
         return "; ".join(_item(field, item, person) for item in value)
     if isinstance(value, Mapping):
-        return "; ".join(f"{ENGINE_FIELD_LABELS.get(k, k)}: {display_value(None, v, person)}" for k, v in value.items())
+        return "; ".join(
+            f"{ENGINE_FIELDS[k].label if k in ENGINE_FIELDS else k}: {display_value(ENGINE_FIELDS.get(k), v, person)}"
+            for k, v in value.items()
+            if k not in _NOT_SHOWN
+        )
     if isinstance(value, list):
         return ", ".join(display_value(None, v, person) for v in value)
     return _moment(value) if isinstance(value, str) and kind in ("date", "datetime", None) else str(value)

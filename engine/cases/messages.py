@@ -26,6 +26,7 @@ from engine.processes.spiff import OutgoingMessage
 from engine.transactions import Work
 
 MESSAGE_TITLES = {
+    "meldung_8a": "Meldung an das Jugendamt eingegangen",
     "meldebogen_8a": "Schriftlicher Meldebogen eingegangen",
     "rueckmeldung_8a": "Rückmeldung des Jugendamts eingegangen",
 }
@@ -153,9 +154,15 @@ def _open_from_message(
     reporter = session.get(m.Organisation, sender.case.organisation_id)
     office = session.get(m.Organisation, sender.case.jugendamt_id)
     assert reporter is not None and office is not None
+    person = session.get(m.User, actor.user_id)
+    melder = {"organisation": reporter.key, "organisation_name": reporter.name, "kontakt": actor.display_name}
+    if person is not None and person.telefon:
+        melder["telefon"] = person.telefon  # the Jugendamt calls the reporting person back
     meldung = {
         **message.payload,
-        "melder": {"organisation": reporter.key, "organisation_name": reporter.name, "kontakt": actor.display_name},
+        "melder": melder,
+        # the § 99 category of the sender: prefills the Eingang's "Meldende Stelle" (the BPMN copies it)
+        **({"meldende_stelle": reporter.meldende_stelle} if reporter.meldende_stelle else {}),
         "bezug": sender.case.reference,
         # when the Jugendamt learnt of it: the telephone call of a Sofortmeldung, else this transmission
         "eingegangen_am": message.payload.get("gemeldet_am") or work.now.isoformat(),

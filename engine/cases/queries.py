@@ -99,9 +99,13 @@ def task_status(work: Work, actor: Actor, task_id: str) -> TaskStatus:
     NotFound for a task of a case the actor may not see, exactly like a missing one."""
     session = work.session
     row = session.get(m.OpenTask, task_id)
-    case_id = row.case_id if row is not None else session.execute(
-        select(m.TaskHistory.case_id).where(m.TaskHistory.task_uuid == task_id)
-    ).scalar_one_or_none()
+    case_id = (
+        row.case_id
+        if row is not None
+        else session.execute(
+            select(m.TaskHistory.case_id).where(m.TaskHistory.task_uuid == task_id)
+        ).scalar_one_or_none()
+    )
     case = session.get(m.Case, case_id) if case_id is not None else None
     if case is None or not can_see_case(session, actor, case):
         raise NotFound(TASK_NOT_FOUND)

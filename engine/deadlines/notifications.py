@@ -126,9 +126,7 @@ def settle(work: Work, *, mail: ClaimedMail, sent: bool) -> None:
     work.session.execute(update(m.Notification).where(m.Notification.id == mail.id).values(**values))
 
 
-def send_pending(
-    run: Callable[[Callable[[Work], Any]], Any], smtp_url: str, base_url: str
-) -> int:
+def send_pending(run: Callable[[Callable[[Work], Any]], Any], smtp_url: str, base_url: str) -> int:
     """Send what is due in the outbox, one claimed mail at a time (`run` commits each claim and each
     outcome); the SMTP conversation happens between them, holding no database lock."""
     sent = 0

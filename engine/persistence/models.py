@@ -44,6 +44,8 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(32))
     network_key: Mapped[str] = mapped_column(ForeignKey("networks.key"), index=True)
     jugendamt_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    #: its § 99 category as a reporter ("Meldende Stelle"): prefills the Jugendamt's Eingang
+    meldende_stelle: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -66,6 +68,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    #: the direct line a Jugendamt calls back after a Meldung (in the Meldebogen)
+    telefon: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     mfa_required: Mapped[bool] = mapped_column(Boolean, default=True)
     #: The confirmed TOTP secret, sealed under the `system` scope (engine/authentication.py).

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import DefinitionInvalid
-from engine.processes.file_rules import Visibility, parse_basis, parse_visibility
+from engine.processes.file_rules import Visibility, parse_basis, parse_redaction, parse_visibility
 from engine.shipped import BPMN_ROOT
 
 MANIFEST_DEFAULTS = BPMN_ROOT / "manifest_defaults.json"
@@ -51,6 +51,8 @@ class Manifest:
     sichtbarkeit: Visibility = field(default_factory=lambda: MappingProxyType({}))
     #: task → the earlier tasks its page shows above the form
     grundlage: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    #: task → the fields blacked out for the parents' Akteneinsicht
+    schwaerzung: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> Manifest:
@@ -75,6 +77,7 @@ class Manifest:
                 ampel=Ampel(ampel["field"], ampel.get("confirmed_by")) if ampel else None,
                 sichtbarkeit=parse_visibility(merged.get("sichtbarkeit", {})),
                 grundlage=parse_basis(merged.get("grundlage", {})),
+                schwaerzung=parse_redaction(merged.get("schwaerzung", {})),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problem = f"manifest.json: not of the validated shape ({type(exc).__name__}: {exc})"

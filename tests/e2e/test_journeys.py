@@ -131,6 +131,14 @@ class Person:
     def main_text(self) -> str:
         return self.page.locator("main").inner_text()
 
+    def basis(self) -> str:
+        """What the step page shows it rests on: the collapsed entries opened by a click, as a user
+        would, then the text of every basis section."""
+        for summary in self.page.locator("details.sp-basis:not([open]) > summary").all():
+            summary.click()
+        sections = self.page.locator(".sp-basis")
+        return "\n".join(sections.nth(i).inner_text() for i in range(sections.count()))
+
     def flashed(self, text: str) -> None:
         assert text in self.page.locator(".sp-messages").inner_text(), self.page.locator(".sp-messages").inner_text()
 
@@ -177,6 +185,9 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     me.sign_in("kita_leitung")
     me.link("Leitung informieren und Anhaltspunkte bewerten")
     assert me.heading() == "Leitung informieren und Anhaltspunkte bewerten"
+    basis = me.basis()  # the Leitung assesses what the Fachkraft documented, and sees it
+    assert "Hämatome an beiden Oberarmen" in basis and "„Papa war wieder böse.“" in basis
+    assert "Kita Fk" in basis and "02.03.2026, 08:15 Uhr" in basis and "Eigene Beobachtung" in basis
     me.choose("Liegen gewichtige Anhaltspunkte vor?", "Ja")
     me.fill("Einschätzung der Leitung", "Die Hämatome sind nicht mit Spielunfällen zu erklären.")
     me.submit()  # no insofa named: the consultation is offered to the whole pool
@@ -193,6 +204,9 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     assert "Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft" in row.inner_text()
     me.follow(row.get_by_role("link", name=_named("Beratung dokumentieren", pseudonym)))
     assert me.heading() == "Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft"
+    basis = me.basis()  # § 64 Abs. 2a: the entries exist, their content stays with the Kita
+    assert "Gewichtige Anhaltspunkte dokumentieren" in basis and "nicht sichtbar" in basis
+    assert "Hämatome" not in basis and "nicht mit Spielunfällen" not in basis
     me.fill("Datum der Beratung", "2026-03-02")
     me.choose("Ergebnis der Gefährdungseinschätzung", "Kindeswohlgefährdung, ohne das Jugendamt nicht abwendbar")
     me.fill("Empfehlung", "Meldung an das Jugendamt; die Eltern vorab informieren.")
@@ -207,6 +221,9 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     me.sign_in("kita_leitung")
     me.link("Meldung an das Jugendamt")
     assert me.heading() == "Meldung an das Jugendamt"
+    basis = me.basis()  # the Leitung writes the Meldung on the insofa's assessment, and sees it
+    assert "Meldung an das Jugendamt; die Eltern vorab informieren." in basis
+    assert "Kindeswohlgefährdung, ohne das Jugendamt nicht abwendbar" in basis and "Insofa Kleve" in basis
     assert me.chosen("Wurde eine insoweit erfahrene Fachkraft beteiligt?", "Ja")  # prefilled from the history
     me.choose("Wurden die Eltern vorab über die Meldung informiert?", "Ja")
     me.choose("Gefährdungsbereiche", "Körperliche Misshandlung")
@@ -227,8 +244,19 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     assert me.heading() == "Eingang erfassen"
     assert me.page.get_by_label("Eingegangen am").input_value()  # prefilled from the Meldung
     assert "Hämatome" in me.page.get_by_label("Inhalt der Meldung").input_value()
-    if not me.page.get_by_label("Meldende Stelle").input_value():
-        me.page.get_by_label("Meldende Stelle").select_option(label="Kindertageseinrichtung oder Kindertagespflege")
+    assert me.page.get_by_label("Meldende Stelle").input_value() == "kita_kindertagespflege"  # from the sender
+    basis = me.basis()  # the whole Meldebogen, and who to call back
+    for field in (
+        "Wiederholt Hämatome; Gespräch mit den Eltern ohne Ergebnis.",
+        "Körperliche Misshandlung",
+        "Kita Regenbogen Kevelaer",
+        "Ansprechperson: Kita Leitung",
+        "Telefon: 02832 93 44-12",
+        "Wurden die Eltern vorab über die Meldung informiert?",
+        reference,
+    ):
+        assert field in basis, field
+    assert "nicht mit Spielunfällen" not in me.main_text()  # never the Kita's internal documentation
     if not me.chosen("Anonymer Hinweis?", "Nein"):
         me.choose("Anonymer Hinweis?", "Nein")
     me.submit()
@@ -258,6 +286,9 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     me.nav("Eingang")
     me.link(_named("Schritt bearbeiten", "Ersteinschätzung bestätigen", ja_reference))
     assert me.heading() == "Ersteinschätzung bestätigen (zweite Fachkraft)"
+    confirmed = me.page.locator(".sp-basis--confirm").inner_text()  # shown in full, not collapsed
+    assert "Grundlage Ihrer Entscheidung" in confirmed and "Goch Fk" in confirmed
+    assert "Rot – akut, sofort handeln" in confirmed and "Angst vor dem Vater" in confirmed
     me.choose("Ersteinschätzung bestätigt?", "Ja")
     me.submit()
     assert me.page.url == ja_case
@@ -288,6 +319,9 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     # ---- Jugendamt Goch, first Fachkraft: confirms the assessment ---------------------------------------
     me.sign_in("goch_fk")
     me.link("Gefährdungseinschätzung bestätigen (zweite Fachkraft)")
+    confirmed = me.page.locator(".sp-basis--confirm").inner_text()
+    assert "Latente Kindeswohlgefährdung" in confirmed and "Hämatome, Aussage des Kindes, Hausbesuch." in confirmed
+    assert "Goch Fk2" in confirmed
     me.choose("Gefährdungseinschätzung bestätigt?", "Ja")
     me.submit()
     assert me.page.url == ja_case
@@ -295,6 +329,17 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     steps = me.page.locator("section", has=me.page.get_by_role("heading", name="Ablauf")).inner_text()
     assert re.search(r"Gefährdungseinschätzung bestätigen \(zweite Fachkraft\)\s*erledigt", steps), steps
     assert "Maßnahmen festlegen" in me.page.locator(".sp-next").inner_text()
+
+    # The parents ask to inspect the file: the Akte as PDF, the reporter blacked out.
+    me.link("Akte als PDF ausfertigen")
+    assert me.heading() == "Akte als PDF"
+    me.submit("PDF erstellen")  # nothing chosen: both errors at once, nothing made
+    assert "Bitte prüfen Sie Ihre Eingaben" in me.main_text() and "mindestens 5 Zeichen" in me.main_text()
+    me.choose("Zweck", "Akteneinsicht der Sorgeberechtigten (geschwärzt)")
+    me.fill("Anlass", "Antrag der Mutter auf Akteneinsicht")
+    with me.page.expect_download() as download:
+        me.page.get_by_role("button", name="PDF erstellen", exact=True).click()
+    assert download.value.suggested_filename == f"Akte-{ja_reference}-akteneinsicht.pdf"
 
     # The Kita still sees its own case, linked, without the Jugendamt's internal work.
     me.sign_out()

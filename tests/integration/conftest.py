@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import file_journey
 from web import create_app
 from web.config import load_settings
 
@@ -31,3 +32,9 @@ def api(world, tmp_path: Path):
             return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
 
     return Api()
+
+
+@pytest.fixture
+def reported(api, child):
+    """A Kita case brought to the Meldung; returns (Träger case id, Jugendamt case id)."""
+    return file_journey.reported(api, child)

@@ -9,29 +9,7 @@ import json
 import pytest
 
 from tests.support.cases import BEOBACHTUNG
-
-LEITUNG = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig, Verletzungen wiederholt."}
-BERATUNG = {"beratung_am": "2026-03-03", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."}
-MELDUNG = {
-    "eltern_vorab_informiert": False,
-    "grund_nicht_informiert": "Ein Gespräch würde das Kind gefährden.",
-    "gefaehrdungsbereiche": ["koerperliche_misshandlung"],
-    "zusammenfassung": "Wiederholte Verletzungen an den Armen.",
-}
-EINGANG = {
-    "eingegangen_am": "2026-03-03T10:00:00+01:00",
-    "kanal": "meldung_traeger",
-    "meldende_stelle": "kita_kindertagespflege",
-    "anonym": False,
-    "inhalt": "Meldung der Kita nach § 8a Abs. 4 SGB VIII.",
-}
-ERSTEINSCHAETZUNG = {
-    "dringlichkeit": "gelb",
-    "begruendung": "Wiederholte Verletzungen.",
-    "bekannter_fall": False,
-    "weitere_kinder_im_haushalt": False,
-    "gewichtige_anhaltspunkte": True,
-}
+from tests.support.file_journey import BERATUNG, EINGANG, ERSTEINSCHAETZUNG, LEITUNG, MELDUNG, complete, task_id
 
 #: role × task → the fields the role sees in the Träger's case file (None: the case is not theirs: 404)
 TRAEGER_FILE = {
@@ -52,30 +30,6 @@ TRAEGER_FILE = {
     "kita_admin": None,
     "kita_revision": None,  # auditors read the trail with a reason, not the file
 }
-
-
-def _task(api, user, case_id, key):
-    case = api.call("GET", f"/cases/{case_id}", user=user).get_json()
-    return next(t["id"] for t in case["open_tasks"] if t["task"] == key)
-
-
-def _complete(api, user, case_id, key, values, status=200, digest=None):
-    body = {**values, **({"grundlage_sha256": digest} if digest else {})}
-    response = api.call("POST", f"/tasks/{_task(api, user, case_id, key)}/complete", user=user, json=body)
-    assert response.status_code == status, response.get_data(as_text=True)
-    return response.get_json()
-
-
-@pytest.fixture
-def reported(api, child):
-    """A Kita case brought to the Meldung; returns (Träger case id, Jugendamt case id)."""
-    kita = api.call("POST", "/cases", user="kita_fk", json={"process": "traeger_8a", "child": child}).get_json()["id"]
-    _complete(api, "kita_fk", kita, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    _complete(api, "kita_leitung", kita, "leitung_informieren", LEITUNG)
-    _complete(api, "insofa_kleve", kita, "insofa_beratung", BERATUNG)
-    meldung = _complete(api, "kita_leitung", kita, "meldung_jugendamt", MELDUNG)
-    [link] = meldung["links"]
-    return kita, link["case_id"]
 
 
 @pytest.mark.parametrize("user", sorted(TRAEGER_FILE))
@@ -122,10 +76,22 @@ def test_the_jugendamt_reads_the_whole_meldebogen_and_nothing_internal(api, repo
     assert set(MELDUNG) <= set(values) and {"melder", "bezug"} <= set(values)
     assert values["grund_nicht_informiert"]["display"] == MELDUNG["grund_nicht_informiert"]
     assert "Kita Regenbogen Kevelaer" in values["melder"]["display"]
+    assert "Ansprechperson: Kita Leitung" in values["melder"]["display"]
+    assert "Telefon: 02832 93 44-12" in values["melder"]["display"]  # to call the reporting person back
+    assert "kita-kevelaer" not in values["melder"]["display"]  # routing keys are not for people
+    assert values["melder_typ"]["display"] == "§ 8a Abs. 4 SGB VIII (Träger der Jugendhilfe)"
+    assert meldebogen["title"].startswith("Meldung an das Jugendamt eingegangen")
     assert meldebogen["by"]["organisation"] == "Kita Regenbogen Kevelaer" and meldebogen["withheld"] == []
     text = json.dumps(body, ensure_ascii=False)
     assert BEOBACHTUNG["beobachtungen"] not in text and LEITUNG["einschaetzung_leitung"] not in text
     assert BERATUNG["empfehlung"] not in text
+
+
+def test_the_eingang_is_prefilled_with_the_senders_category_as_meldende_stelle(api, reported):
+    _, ja = reported
+    task = api.call("GET", f"/tasks/{task_id(api, 'goch_fk', ja, 'eingang_erfassen')}", user="goch_fk").get_json()
+    assert task["data"]["meldende_stelle"] == "kita_kindertagespflege"  # the Kita's category (§ 99 Abs. 6)
+    assert task["data"]["kanal"] == "meldung_traeger"
 
 
 def test_reading_the_file_is_audited(api, world, reported):
@@ -140,31 +106,38 @@ def test_reading_the_file_is_audited(api, world, reported):
 
 def test_a_confirmation_shows_what_it_confirms_and_refuses_a_stale_digest(api, world, reported):
     _, ja = reported
-    _complete(api, "goch_fk", ja, "eingang_erfassen", EINGANG)
-    _complete(api, "goch_fk", ja, "ersteinschaetzung", ERSTEINSCHAETZUNG)
-    task_id = _task(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen")
-    task = api.call("GET", f"/tasks/{task_id}", user="goch_fk2").get_json()
+    complete(api, "goch_fk", ja, "eingang_erfassen", EINGANG)
+    complete(api, "goch_fk", ja, "ersteinschaetzung", ERSTEINSCHAETZUNG)
+    confirmation = task_id(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen")
+    task = api.call("GET", f"/tasks/{confirmation}", user="goch_fk2").get_json()
     [confirmed] = [e for e in task["basis"] if e["ref"] in task["bestaetigt"]]
     assert confirmed["task"] == "ersteinschaetzung"
     assert confirmed["values"]["begruendung"]["display"] == ERSTEINSCHAETZUNG["begruendung"]
     first = task["grundlage_sha256"]
     assert len(first) == 64
     # "Nein": the Ersteinschätzung is done again, differently
-    _complete(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": False, "anmerkung": "Zu niedrig."},
-              digest=first)
-    _complete(api, "goch_fk", ja, "ersteinschaetzung", {**ERSTEINSCHAETZUNG, "dringlichkeit": "rot"})
+    complete(
+        api,
+        "goch_fk2",
+        ja,
+        "ersteinschaetzung_bestaetigen",
+        {"bestaetigt": False, "anmerkung": "Zu niedrig."},
+        digest=first,
+    )
+    complete(api, "goch_fk", ja, "ersteinschaetzung", {**ERSTEINSCHAETZUNG, "dringlichkeit": "rot"})
     before = api.call("GET", f"/cases/{ja}", user="goch_fk").get_json()
-    stale = _complete(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": True}, 409, digest=first)
+    stale = complete(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": True}, 409, digest=first)
     assert "geändert" in stale["detail"]
     after = api.call("GET", f"/cases/{ja}", user="goch_fk").get_json()
     assert after["history"] == before["history"] and after["open_tasks"] == before["open_tasks"]
-    fresh = api.call("GET", f"/tasks/{_task(api, 'goch_fk2', ja, 'ersteinschaetzung_bestaetigen')}", user="goch_fk2")
+    fresh = api.call("GET", f"/tasks/{task_id(api, 'goch_fk2', ja, 'ersteinschaetzung_bestaetigen')}", user="goch_fk2")
     digest = fresh.get_json()["grundlage_sha256"]
     assert digest != first
-    _complete(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": True}, digest=digest)
+    complete(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": True}, digest=digest)
     with world.engine.reading() as uow:
         completed = [
-            e.payload for e in world.engine.vault.read(uow.session.connection(), types=["task.completed"])
+            e.payload
+            for e in world.engine.vault.read(uow.session.connection(), types=["task.completed"])
             if e.payload["task"] == "ersteinschaetzung_bestaetigen"
         ]
     assert [p["grundlage_sha256"] for p in completed] == [first, digest]  # an auditor can prove what was confirmed
@@ -176,16 +149,21 @@ def test_init_completes_the_file_of_cases_documented_before_it_existed(api, worl
     from engine.persistence import models as m
 
     kita, ja = reported
-    before = {case: api.call("GET", f"/cases/{case}/file", user=user).get_json() for case, user in
-              ((kita, "kita_fk"), (ja, "goch_fk"))}
+    before = {
+        case: api.call("GET", f"/cases/{case}/file", user=user).get_json()
+        for case, user in ((kita, "kita_fk"), (ja, "goch_fk"))
+    }
     with world.engine.writing() as uow:
         uow.session.query(m.TaskHistory).update({"values": None})
         uow.session.query(m.CaseMessage).filter_by(case_id=ja).delete()
         uow.commit()
     assert api.call("GET", f"/cases/{ja}/file", user="goch_fk").get_json()["entries"] == []
     assert world.engine.tx.command(fill_case_file) == 2
-    after = {case: api.call("GET", f"/cases/{case}/file", user=user).get_json() for case, user in
-             ((kita, "kita_fk"), (ja, "goch_fk"))}
+    after = {
+        case: api.call("GET", f"/cases/{case}/file", user=user).get_json()
+        for case, user in ((kita, "kita_fk"), (ja, "goch_fk"))
+    }
+
     def without_message_ids(file):  # the Meldebogen is kept again under a new row id
         return [{**e, "ref": e["kind"]} if e["kind"] == "nachricht" else e for e in file["entries"]]
 

@@ -137,16 +137,32 @@ def test_organisations_are_listed_and_created_with_errors_per_field(ui, world):
     unknown = _post(ui, "/verwaltung/organisationen", {"key": "kita-neu", "name": "Neu", "kind": "kita"})
     assert unknown.status_code == 422 and 'id="f-kind-fehler"' in _text(unknown)
 
+    category = _post(
+        ui,
+        "/verwaltung/organisationen",
+        {"key": "kita-x", "name": "X", "kind": "traeger", "jugendamt": "ja-goch", "meldende_stelle": "presse"},
+    )
+    assert category.status_code == 422 and 'id="f-meldende_stelle-fehler"' in _text(category)
+
     made = _post(
         ui,
         "/verwaltung/organisationen",
-        {"key": "kita-neu-goch", "name": "Kita Neu Goch", "kind": "traeger", "jugendamt": "ja-goch"},
+        {
+            "key": "kita-neu-goch",
+            "name": "Kita Neu Goch",
+            "kind": "traeger",
+            "jugendamt": "ja-goch",
+            "meldende_stelle": "kita_kindertagespflege",
+        },
     )
     assert made.status_code == 302 and made.headers["Location"].endswith("/verwaltung/organisationen")
     page = _text(ui.get("/verwaltung/organisationen"))
     assert "Die Organisation „kita-neu-goch“ ist angelegt." in page and "Kita Neu Goch" in page
     [event] = _events(world.engine, "organisation.created")
     assert event.actor == "kita_admin" and event.payload["key"] == "kita-neu-goch"
+    with world.engine.reading() as uow:
+        made_org = uow.session.execute(select(m.Organisation).where(m.Organisation.key == "kita-neu-goch")).scalar_one()
+        assert made_org.meldende_stelle == "kita_kindertagespflege"  # prefills the Eingang of its Meldungen
 
 
 def test_users_are_listed_and_created_with_a_second_factor(ui, world):
@@ -157,11 +173,17 @@ def test_users_are_listed_and_created_with_a_second_factor(ui, world):
     bad = _post(
         ui,
         "/verwaltung/benutzer",
-        {"username": "Neue Person", "organisation": "kita-kevelaer", "role": "insofa", "password": "kurz"},
+        {
+            "username": "Neue Person",
+            "organisation": "kita-kevelaer",
+            "role": "insofa",
+            "password": "kurz",
+            "telefon": "ruf mich an",
+        },
     )
     html = _text(bad)
     assert bad.status_code == 422
-    for field in ("username", "role", "password"):
+    for field in ("username", "role", "password", "telefon"):
         assert f'id="f-{field}-fehler"' in html, field
     assert "Mindestens 12 Zeichen." in html and 'value="kurz"' not in html  # a password is never echoed
     no_org = _post(ui, "/verwaltung/benutzer", {"username": "neu", "role": "fachkraft", "password": PASSWORD})
@@ -173,6 +195,7 @@ def test_users_are_listed_and_created_with_a_second_factor(ui, world):
         {
             "username": "neue.fachkraft",
             "display_name": "Neue Fachkraft",
+            "telefon": "02832 93 44-20",
             "organisation": "kita-kevelaer",
             "role": "fachkraft",
             "password": PASSWORD,
@@ -183,7 +206,7 @@ def test_users_are_listed_and_created_with_a_second_factor(ui, world):
     assert "Der Benutzer „neue.fachkraft“ ist angelegt." in _text(ui.get("/verwaltung/benutzer"))
     with world.engine.reading() as uow:
         user = uow.session.execute(select(m.User).where(m.User.username == "neue.fachkraft")).scalar_one()
-        assert user.mfa_required is True
+        assert user.mfa_required is True and user.telefon == "02832 93 44-20"
     [event] = _events(world.engine, "user.created")
     assert event.actor == "kita_admin" and event.payload["mfa_required"] is True
 

@@ -316,6 +316,8 @@ def test_completing_a_step_keeps_input_on_errors_converts_types_and_refuses_a_do
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/faelle/{case['id']}")
     page = _text(ui.get(done.headers["Location"]))
     assert "Erledigt: „Gewichtige Anhaltspunkte dokumentieren“." in page
+    # the next step is the Leitung's, not the Fachkraft's: the message says whose it is
+    assert re.search(r"Als Nächstes: „[^“]+“ – zuständig: Leitung", page), page
     [entry] = [
         e
         for e in world.engine.case_trail(world["kita_revision"], case["id"], reason="UI-Test: Werte prüfen")

@@ -8,6 +8,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from engine.api import PURPOSES
 from web.api import schemas
 
 
@@ -71,6 +72,28 @@ def openapi_document() -> dict[str, Any]:
     spec.path(
         "/api/v1/cases/{case_id}/file",
         operations={"get": {"parameters": cid, "responses": {**_ok("CaseFileSchema"), **_problems(401, 404)}}},
+    )
+    export = [
+        *cid,
+        {
+            "name": "purpose",
+            "in": "query",
+            "required": True,
+            "description": "akteneinsicht (the reporter and third parties blacked out), familiengericht or intern",
+            "schema": {"type": "string", "enum": list(PURPOSES)},
+        },
+        {
+            "name": "reason",
+            "in": "query",
+            "required": True,
+            "description": "why the Akte is made (recorded in the audit trail as case.exported)",
+            "schema": {"type": "string", "minLength": 5, "maxLength": 500},
+        },
+    ]
+    pdf = {"200": {"description": "the Akte (tagged PDF/UA-1)", "content": {"application/pdf": {}}}}
+    spec.path(
+        "/api/v1/cases/{case_id}/file.pdf",
+        operations={"get": {"parameters": export, "responses": {**pdf, **_problems(401, 403, 404, 422)}}},
     )
     spec.path("/api/v1/tasks", operations={"get": {"responses": {**_ok("TaskSummary", many=True), **_problems(401)}}})
     spec.path(

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from engine.actor import Actor
 from engine.api import CaseEngine
+from web.akte_pdf import akte_filename, akte_pdf
 from web.api import schemas
 from web.api.openapi import openapi_document
 from web.errors import BadRequest, Unauthorized
@@ -94,6 +95,20 @@ def get_case(case_id: int) -> Response:
 def case_file(case_id: int) -> Response:
     """The case file as the caller may see it: values they may not see are listed as `withheld`."""
     return dump(schemas.CaseFileSchema(), engine().case_file(actor(), case_id))
+
+
+@bp.get("/cases/<int:case_id>/file.pdf")
+def case_file_pdf(case_id: int) -> Response:
+    """The Akte as PDF for a purpose (`akteneinsicht` blacked out, `familiengericht`/`intern` full) and
+    a reason (≥ 5 characters); the export is audited as `case.exported` before the PDF is made."""
+    akte = engine().export_akte(
+        actor(), case_id, purpose=request.args.get("purpose"), reason=request.args.get("reason")
+    )
+    return Response(
+        akte_pdf(akte),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{akte_filename(akte)}"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.get("/tasks")

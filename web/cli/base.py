@@ -76,5 +76,3 @@ def ready_engine() -> tuple[Settings, CaseEngine]:
 @click.group(help="Schutzpfad — Verfahren zum Schutzauftrag nach § 8a SGB VIII.")
 def main() -> None:
     pass
-
-

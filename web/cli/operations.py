@@ -22,6 +22,7 @@ from engine.api import (
     validate_bundle,
 )
 from engine.errors import DefinitionInvalid
+from engine.labels import REPORTER_LABELS
 from web.cli.base import OPERATOR, fail, main, one_line_errors, ready_engine, settings_and_engine
 from web.config import Settings
 
@@ -147,11 +148,26 @@ def orgs() -> None:
 @click.option("--kind", required=True, type=click.Choice(sorted(ORGANISATION_KINDS)))
 @click.option("--jugendamt", "jugendamt_key", default=None)
 @click.option("--netzwerk", "network_key", default=None)
+@click.option(
+    "--meldende-stelle",
+    "reporter",
+    default=None,
+    type=click.Choice(sorted(REPORTER_LABELS)),
+    help="Kategorie als meldende Stelle (§ 99 SGB VIII), belegt den Eingang beim Jugendamt vor.",
+)
 @one_line_errors
-def orgs_create(key: str, name: str, kind: str, jugendamt_key: str | None, network_key: str | None) -> None:
+def orgs_create(
+    key: str, name: str, kind: str, jugendamt_key: str | None, network_key: str | None, reporter: str | None
+) -> None:
     _, case_engine = ready_engine()
     created = case_engine.create_organisation(
-        operator=OPERATOR, key=key, name=name, kind=kind, jugendamt_key=jugendamt_key, network_key=network_key
+        operator=OPERATOR,
+        key=key,
+        name=name,
+        kind=kind,
+        jugendamt_key=jugendamt_key,
+        network_key=network_key,
+        meldende_stelle=reporter,
     )
     click.echo(created)
 
@@ -166,11 +182,18 @@ def users() -> None:
 @click.option("--org", "org_key", required=True)
 @click.option("--role", required=True)
 @click.option("--name", "display_name", default=None, help="Anzeigename")
+@click.option("--telefon", default=None, help="Durchwahl für Rückfragen des Jugendamts (im Meldebogen).")
 @click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen.")
 @click.option("--no-mfa", is_flag=True, help="Ohne zweiten Faktor (nur mit SCHUTZPFAD_ALLOW_NO_MFA=1).")
 @one_line_errors
 def users_create(
-    username: str, org_key: str, role: str, display_name: str | None, password_stdin: bool, no_mfa: bool
+    username: str,
+    org_key: str,
+    role: str,
+    display_name: str | None,
+    telefon: str | None,
+    password_stdin: bool,
+    no_mfa: bool,
 ) -> None:
     settings, case_engine = ready_engine()
     if no_mfa and not settings.allow_no_mfa:
@@ -184,6 +207,7 @@ def users_create(
         password=password,
         display_name=display_name,
         mfa_required=not no_mfa,
+        telefon=telefon,
     )
     click.echo(created)
 
@@ -233,5 +257,3 @@ def process_deploy(path: Path) -> None:
     d = result.definition
     state = "deployed" if result.created else "unchanged (already deployed)"
     click.echo(f"{d.key}\t{d.version}\t{d.sha256}\t{state}")
-
-

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from engine.api import ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.errors import ValidationFailed
-from engine.labels import ROLE_LABELS
+from engine.labels import REPORTER_LABELS, ROLE_LABELS
 from web.labels import kind_label, role_label
 from web.ui.access import engine, role_required
 from web.ui.admin_pages import ADMIN, bp, operator
@@ -33,6 +33,7 @@ def _render_organisations(status: int = 200, **context: Any) -> tuple[str, int]:
             "admin/organisationen.html",
             organisations=organisations,
             kinds=[(k, kind_label(k)) for k in ORGANISATION_KINDS],
+            reporters=list(REPORTER_LABELS.items()),
             jugendaemter=[(o["key"], f"{o['name']} ({o['key']})") for o in organisations if o["kind"] == "jugendamt"],
             networks=[(n["key"], f"{n['name']} ({n['key']})") for n in engine().networks()],
             **context,
@@ -46,7 +47,8 @@ def _render_organisations(status: int = 200, **context: Any) -> tuple[str, int]:
 def organisations() -> Any:
     if request.method == "GET":
         return _render_organisations()
-    values = {name: request.form.get(name, "").strip() for name in ("key", "name", "kind", "jugendamt", "netzwerk")}
+    fields = ("key", "name", "kind", "jugendamt", "netzwerk", "meldende_stelle")
+    values = {name: request.form.get(name, "").strip() for name in fields}
     show_instead(ValidationFailed, lambda exc: _render_organisations(errors=exc.errors, values=values))
     key = engine().create_organisation(
         operator=operator(),
@@ -55,6 +57,7 @@ def organisations() -> Any:
         kind=values["kind"],
         jugendamt_key=values["jugendamt"] or None,
         network_key=values["netzwerk"] or None,
+        meldende_stelle=values["meldende_stelle"] or None,
     )
     flash(_("Die Organisation „%(key)s“ ist angelegt.", key=key), "success")
     return redirect(url_for("admin.organisations"))
@@ -87,7 +90,8 @@ def users() -> Any:
     if request.method == "GET":
         return _render_users()
     form = request.form
-    values = {name: form.get(name, "").strip() for name in ("username", "display_name", "organisation", "role")}
+    fields = ("username", "display_name", "telefon", "organisation", "role")
+    values = {name: form.get(name, "").strip() for name in fields}
     # The checkbox is only offered where the installation allows it; anything else keeps the secure default.
     without_mfa = _allow_no_mfa() and form.get("ohne_mfa") == "true"
     if without_mfa:
@@ -105,6 +109,7 @@ def users() -> Any:
         password=form.get("password", ""),
         display_name=values["display_name"] or None,
         mfa_required=not without_mfa,
+        telefon=values["telefon"] or None,
     )
     flash(_("Der Benutzer „%(username)s“ ist angelegt.", username=username), "success")
     return redirect(url_for("admin.users"))

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine.actor import Actor
+from engine.api import CASEWORK_ROLES
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from web.diagram import DiagramError, render_process_svg
 from web.ui import form_widgets
@@ -30,6 +31,11 @@ def _is_jugendamt_worker(actor: Actor, organisation_key: str) -> bool:
     return any(ms.organisation_key == organisation_key and ms.role in JUGENDAMT_ROLES for ms in actor.memberships)
 
 
+def _works_case(actor: Actor, organisation_key: str) -> bool:
+    """A case worker of the case's organisation: who may export the Akte (the engine decides again)."""
+    return any(ms.organisation_key == organisation_key and ms.role in CASEWORK_ROLES for ms in actor.memberships)
+
+
 def _diagram(case_map: dict[str, Any], title: str) -> str | None:
     if not case_map.get("bpmn"):
         return None
@@ -39,7 +45,7 @@ def _diagram(case_map: dict[str, Any], title: str) -> str | None:
         return None
 
 
-def _render_case(
+def render_case(
     case_id: int, *, refusal: str | None = None, refused_task: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     """The case page; `refusal` (the engine's reason) or `refused_task` (an open task the user may not
@@ -73,6 +79,7 @@ def _render_case(
         diagram=_diagram(case_map, case["process"]["title"]),
         refusal=refusal,
         may_take_over=may_take_over,
+        may_export=_works_case(actor, case["organisation"]["key"]),
     )
     return body, status
 
@@ -127,7 +134,7 @@ def index() -> str:
 @cases_bp.get("/faelle/<int:case_id>")
 @no_store
 def show(case_id: int) -> tuple[str, int]:
-    return _render_case(case_id)
+    return render_case(case_id)
 
 
 @cases_bp.route("/faelle/<int:case_id>/schritte/<task_id>", methods=["GET", "POST"])
@@ -150,7 +157,7 @@ def step(case_id: int, task_id: str) -> Any:
     form = task["form"]
     if request.method == "GET":
         if not task["may_complete"]:  # no form to fill in vain; a POST goes to the engine, which says why
-            return _render_case(case_id, refused_task=task_id, status=403)
+            return render_case(case_id, refused_task=task_id, status=403)
         restored = restore_draft()
         values = restored if restored is not None else form_widgets.values_from_data(form["fields"], task["data"])
         return _render_step(case_id, task, values, {})
@@ -158,7 +165,7 @@ def step(case_id: int, task_id: str) -> Any:
     if request.form.get("sp_aktion") == "eintrag":  # more empty items of a list: the form again, unsaved
         return _render_step(case_id, task, values, {})
     show_instead(ValidationFailed, lambda exc: _render_step(case_id, task, values, exc.errors))
-    show_instead(NotAllowed, lambda exc: _render_case(case_id, refusal=exc.detail))
+    show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: _changed_meanwhile(case_id, task, values, exc))
     result = engine().complete_task(
         actor,
@@ -170,6 +177,13 @@ def step(case_id: int, task_id: str) -> Any:
     following = [t for t in result.open_tasks if t.may_complete]
     if following:
         flash(_("Ihr nächster Schritt: „%(title)s“.", title=following[0].title), "info")
+    elif result.open_tasks:  # the case goes on with somebody else: say with whom
+        lanes = engine().case_map(actor, case_id)["lanes"]
+        others = "; ".join(
+            _("„%(title)s“ – zuständig: %(role)s", title=t.title, role=lane_label(lanes, t.lane))
+            for t in result.open_tasks
+        )
+        flash(_("Als Nächstes: %(steps)s.", steps=others), "info")
     elif result.status == "abgeschlossen":
         flash(_("Der Fall ist abgeschlossen."), "info")
     return redirect(url_for("cases.show", case_id=case_id))

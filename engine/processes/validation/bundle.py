@@ -21,7 +21,7 @@ from engine.errors import DefinitionInvalid
 from engine.forms import check_definition, parse_definition
 from engine.labels import KIND_LABELS
 from engine.processes.bundles import MANIFEST, Bundle
-from engine.processes.file_rules import basis_problems, visibility_problems
+from engine.processes.file_rules import basis_problems, redaction_problems, visibility_problems
 from engine.processes.manifest import ampel_problems
 from engine.processes.validation.bpmn_rules import (
     check_flows,
@@ -41,7 +41,7 @@ ROLES = frozenset(
 )
 ORGANISATION_KINDS = frozenset(KIND_LABELS)
 _REQUIRED = ("format", "key", "version", "title", "bpmn", "lanes", "organisation_kinds", "starter_roles")
-_OPTIONAL = ("dmn", "started_by_messages", "ampel", "sichtbarkeit", "grundlage")
+_OPTIONAL = ("dmn", "started_by_messages", "ampel", "sichtbarkeit", "grundlage", "schwaerzung")
 
 
 def validate_or_raise(bundle: Bundle) -> None:
@@ -97,6 +97,8 @@ def _validate(bundle: Bundle) -> list[str]:
         problems += visibility_problems(manifest["sichtbarkeit"], task_ids, form_fields)
     if "grundlage" in manifest:
         problems += basis_problems(manifest["grundlage"], task_ids)
+    if "schwaerzung" in manifest:
+        problems += redaction_problems(manifest["schwaerzung"], task_ids, form_fields)
     variables, found = message_variables(docs)
     problems += found
     problems += check_snippets(docs, dmn_docs, form_fields, variables | dmn_outputs(dmn_docs))
