@@ -22,16 +22,19 @@ bytes without parsing a datetime per row (see `_verify.py`); PostgreSQL produces
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from audit.errors import AuditError, DecryptionFailed, KeyMaterialError
 
@@ -80,6 +83,13 @@ def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
             "Chiffrat lässt sich nicht entschlüsseln: verändert, in einen anderen Datensatz verschoben "
             "oder falscher Schlüssel."
         ) from None
+
+
+def keyed_digests(key: bytes, scope: str, values: Sequence[str]) -> list[bytes]:
+    """HMAC-SHA-256 of each value under a key derived (HKDF) from the scope's data key: the derived
+    key serves the index only, never encryption, and differs per scope (a rotated index key)."""
+    mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"blind-index:" + scope.encode()).derive(key)
+    return [hmac.new(mac_key, value.encode("utf-8"), hashlib.sha256).digest() for value in values]
 
 
 def field_aad(scope: str, record: str) -> bytes:

@@ -8,7 +8,7 @@ event commits together with the change it records, or neither does. Time is alwa
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -190,7 +190,21 @@ class AuditVault:
             raise AuditError(f"Feld {record} ist kein JSON-Objekt.")
         return value
 
-    # -- key lifecycle ---------------------------------------------------------------------------
+    # -- blind index -----------------------------------------------------------------------------
+
+    def blind_digests(
+        self, conn: Connection, scope: str, values: Sequence[str], *, now: datetime | None = None
+    ) -> list[bytes]:
+        """Keyed HMAC-SHA-256 of each value under the scope's data key (created if `now` is given): a
+        blind index, so equal values can be found without storing them. Without the key a digest
+        tells nothing (no dictionary attack on names and birth dates); the key itself never leaves
+        this package. Raises DecryptionFailed for a scope without a key when `now` is None."""
+        key = (
+            _datakeys.for_write(conn, self.provider, scope, now)
+            if now is not None
+            else _datakeys.for_read(conn, self.provider, scope)
+        )
+        return p.keyed_digests(key, scope, values)
 
     def check(self, conn: Connection) -> None:
         """Raise KeyMaterialError unless the keys fit this database (`serve` calls it on start-up)."""

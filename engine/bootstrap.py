@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from audit import AuditVault, FileKeyProvider, VerifyResult
 from audit import verify as verify_chain
 from engine.case_engine import CaseEngine
+from engine.cases.child_index import fill_index
 from engine.cases.file_backfill import fill_case_file
 from engine.cases.state import fill_view_columns
 from engine.clock import Clock
@@ -47,6 +48,7 @@ class InitReport:
     directory_rows: int = 0
     view_columns_filled: int = 0
     case_files_filled: int = 0
+    cases_indexed: int = 0
 
 
 def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
@@ -68,6 +70,9 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
     report.view_columns_filled = engine.tx.command(fill_view_columns)
     # history values and opening Meldebogen of cases documented before migration 0008
     report.case_files_filled = engine.tx.command(fill_case_file)
+    # the blind index of cases opened before migration 0010, one committed batch at a time
+    while indexed := engine.tx.command(fill_index):
+        report.cases_indexed += indexed
     for path in discover_bundles(bpmn_root):
         result = engine.deploy(load_bundle_dir(path), deployed_by="init")
         name = f"{result.definition.key} v{result.definition.version}"

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from audit import Event, Shredded, VerifyResult, verify
 from audit.tables import audit_checkpoints, audit_events
@@ -154,6 +154,8 @@ def shred_case(work: Work, *, reference: str, reason: str, operator: str) -> Non
     except Shredded:
         raise Conflict("Dieser Fall wurde bereits vernichtet.") from None
     case.dringlichkeit = None  # a view column copied from the sealed instance goes with it
+    # the child leaves the blind index: a shredded case is neither found nor matched any more
+    work.session.execute(delete(m.ChildIndex).where(m.ChildIndex.case_id == case.id))
     record(
         work,
         EventType.CASE_SHREDDED,

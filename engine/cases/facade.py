@@ -10,12 +10,13 @@ short writing one, before anything is returned — a refused read of an existing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import denied_read, record, record_read
-from engine.cases import completion, lists, queries
+from engine.cases import child_index, completion, earlier_cases, lists, queries
 from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
@@ -77,6 +78,50 @@ class CasesFacade(EngineParts):
     def take_over(self, actor: Actor, case_id: int) -> None:
         """A Jugendamt caseworker takes responsibility for a case of their office (`case.taken_over`)."""
         self.tx.command(lambda work: completion.take_over(work, actor, case_id))
+
+    def decide_earlier_case(self, actor: Actor, case_id: int, match_id: int, decision: object) -> None:
+        """Confirm (the cases are linked) or reject an earlier case on the same child
+        (`case.match_decided`, with the earlier case's reference and the decision)."""
+
+        def decide_(work: Work) -> None:
+            match, earlier = earlier_cases.decide(work, actor, case_id, match_id, decision)
+            payload = {"earlier": earlier.reference, "match": match.kind, "decision": match.state}
+            case = work.session.get(m.Case, case_id)
+            record(work, EventType.CASE_MATCH_DECIDED, actor=actor, case=case, payload=payload)
+
+        self.tx.command(decide_, refusal=denied_read(actor, case_id, "fruehere_faelle"))
+
+    def rotate_index_key(
+        self, *, operator: str, progress: Callable[[int, int], None] | None = None, batch: int = 200
+    ) -> dict[str, Any]:
+        """A new blind-index key: every case re-indexed in committed batches (resumable: run it again
+        after an interruption), then the old key destroyed (`key.rotated`, key `blind-index`)."""
+        version, resumed = self.tx.command(child_index.start_rotation)
+        total = self.tx.query(lambda work: child_index.remaining(work.session, version))
+        done = 0
+        while count := self.tx.command(lambda work: child_index.reindex_batch(work, version, batch)):
+            done += count
+            if progress is not None:
+                progress(done, total)
+
+        def finish(work: Work) -> list[int]:
+            conn = work.session.connection()
+            reason = f"Suchindex-Schlüssel durch Version {version} ersetzt"
+            retired = child_index.finish_rotation(
+                work, version, lambda scope: work.vault.shred(conn, scope, reason=reason, now=work.now)
+            )
+            payload = {
+                "key": "blind-index",
+                "version": version,
+                "reindexed": done,
+                "retired": retired,
+                "resumed": resumed,
+            }
+            record(work, EventType.KEY_ROTATED, actor=None, actor_name=operator, payload=payload)
+            return retired
+
+        retired = self.tx.command(finish)
+        return {"version": version, "reindexed": done, "retired": retired, "resumed": resumed}
 
     # ---- reads of case content (audited) ------------------------------------------------------------
     def case(self, actor: Actor, case_id: int) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from audit import Shredded
 from engine.actor import Actor
 from engine.cases.child import age_years
 from engine.cases.completion import TASK_NOT_FOUND, task_facts
+from engine.cases.earlier_listing import earlier_cases
 from engine.cases.results import CaseProgress, OpenStep, TaskStatus
 from engine.cases.visibility import can_see_case, sees_identifying_data
 from engine.clock import BERLIN
@@ -144,6 +145,7 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
     view["responsible_name"] = responsible.display_name if responsible else None
     if sees_identifying_data(actor, case) and not view.get("shredded"):
         view["ampel"] = _ampel(work, process, case)
+        view["fruehere_faelle"] = earlier_cases(session, case.id)  # the same child, reported before
     history = session.execute(
         select(m.TaskHistory, m.User.username, m.User.display_name)
         .outerjoin(m.User, m.User.id == m.TaskHistory.completed_by_user_id)

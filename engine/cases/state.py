@@ -19,6 +19,8 @@ from audit import Shredded
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
+from engine.cases.child_index import index_case
+from engine.cases.earlier_cases import find_earlier
 from engine.cases.references import new_pseudonym, next_reference
 from engine.clock import BERLIN
 from engine.deadlines import arming as deadline_arming
@@ -79,6 +81,8 @@ def create_case(
     session.add(m.Instance(case_id=case.id, state=b"", tree_size=0))
     state = CaseState(case, process, instance, version=0)
     save(work, state)
+    index_case(work, case, child)  # findable by name, and matched against earlier reports
+    find_earlier(work, case, child)
     payload = {"process": {"key": process.key, "version": process.version}, "child": child, "jugendamt": jugendamt.key}
     record(work, EventType.CASE_CREATED, actor=opened_by, case=case, payload={**payload, **facts})
     return state

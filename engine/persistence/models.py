@@ -169,6 +169,9 @@ class Case(Base):
     #: The first open step of the process (key and German title); None when none is open.
     current_task_key: Mapped[str | None] = mapped_column(String(100))
     current_task_title: Mapped[str | None] = mapped_column(String(300))
+    #: Its child is in the blind index (engine/cases/child_index.py); False for cases from before
+    #: migration 0010 until `init` indexes them.
+    indexed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_cases_org_status", "organisation_id", "status"),)
 
 
@@ -245,6 +248,46 @@ class CaseLink(Base):
     linked_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     relation: Mapped[str] = mapped_column(String(32))
     __table_args__ = (UniqueConstraint("case_id", "linked_case_id", "relation"),)
+
+
+class IndexKey(Base):
+    """A version of the blind index key (engine/cases/child_index.py). The key itself is the data key
+    of the scope `blind-index/<version>`, wrapped under the KEK like every data key; the newest
+    version indexes new cases, older ones stay searchable until a rotation has re-indexed their rows."""
+
+    __tablename__ = "index_keys"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChildIndex(Base):
+    """Keyed digests of a case's child (names, birth date, their combinations): search and matching
+    without plaintext. No plaintext and no unkeyed hash is ever stored here."""
+
+    __tablename__ = "child_index"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    key_version: Mapped[int] = mapped_column(ForeignKey("index_keys.version"))
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    __table_args__ = (Index("ix_child_index_digest", "digest"),)
+
+
+class CaseMatch(Base):
+    """An earlier case that may concern the same child, found when a case was opened; a case worker
+    confirms (the cases are linked) or rejects it."""
+
+    __tablename__ = "case_matches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    earlier_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: `voll`: first name, surname and birth date agree; `nachname`: a surname and the birth date
+    kind: Mapped[str] = mapped_column(String(16))
+    #: offen, bestaetigt, verworfen
+    state: Mapped[str] = mapped_column(String(16), default="offen")
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    __table_args__ = (UniqueConstraint("case_id", "earlier_case_id"),)
 
 
 class CaseWait(Base):

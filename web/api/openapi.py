@@ -41,6 +41,7 @@ def openapi_document() -> dict[str, Any]:
         "TaskView",
         "CaseFileSchema",
         "CaseCreateRequest",
+        "MatchDecision",
         "AuditEvent",
         "VerifyResult",
     ):
@@ -94,6 +95,18 @@ def openapi_document() -> dict[str, Any]:
     spec.path(
         "/api/v1/cases/{case_id}/file.pdf",
         operations={"get": {"parameters": export, "responses": {**pdf, **_problems(401, 403, 404, 422)}}},
+    )
+    match = [*cid, {"name": "match_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    decision = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/MatchDecision"}}}}
+    spec.path(
+        "/api/v1/cases/{case_id}/fruehere-faelle/{match_id}",
+        operations={
+            "post": {
+                "parameters": match,
+                "requestBody": decision,
+                "responses": {**_ok("CaseView"), **_problems(400, 401, 403, 404, 409, 422)},
+            }
+        },
     )
     spec.path("/api/v1/tasks", operations={"get": {"responses": {**_ok("TaskSummary", many=True), **_problems(401)}}})
     spec.path(

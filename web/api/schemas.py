@@ -107,6 +107,23 @@ class ReceivedMessage(Schema):
     payload = fields.Dict()
 
 
+class EarlierCase(Schema):
+    id = fields.Integer(metadata={"description": "the match; decide it with POST …/fruehere-faelle/{id}"})
+    case_id = fields.Integer()
+    reference = fields.String()
+    opened_at = fields.String(metadata={"format": "date-time"})
+    closed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    status = fields.String()
+    match = fields.String(
+        metadata={"description": "voll: first name, surname and birth date; nachname: a surname and the birth date"}
+    )
+    state = fields.String(metadata={"description": "offen, bestaetigt (the cases are linked) or verworfen"})
+
+
+class MatchDecision(Schema):
+    decision = fields.String(required=True, metadata={"enum": ["bestaetigt", "verworfen"]})
+
+
 class CaseView(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -127,6 +144,10 @@ class CaseView(Schema):
     history = fields.List(fields.Nested(HistoryEntry))
     links = fields.List(fields.Nested(CaseLinkEntry))
     messages = fields.List(fields.Nested(ReceivedMessage), metadata={"description": "messages filed to this case"})
+    fruehere_faelle = fields.List(
+        fields.Nested(EarlierCase),
+        metadata={"description": "earlier cases of the organisation on the same child (not for the insofa)"},
+    )
 
 
 class CaseSummary(Schema):

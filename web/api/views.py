@@ -97,6 +97,15 @@ def case_file(case_id: int) -> Response:
     return dump(schemas.CaseFileSchema(), engine().case_file(actor(), case_id))
 
 
+@bp.post("/cases/<int:case_id>/fruehere-faelle/<int:match_id>")
+def decide_earlier_case(case_id: int, match_id: int) -> Response:
+    """Confirm (`bestaetigt`: the cases are linked) or reject (`verworfen`) an earlier case on the same
+    child; returns the case view with its `fruehere_faelle`."""
+    body = json_body()
+    engine().decide_earlier_case(actor(), case_id, match_id, body.get("decision"))
+    return dump(schemas.CaseView(), engine().case(actor(), case_id))
+
+
 @bp.get("/cases/<int:case_id>/file.pdf")
 def case_file_pdf(case_id: int) -> Response:
     """The Akte as PDF for a purpose (`akteneinsicht` blacked out, `familiengericht`/`intern` full) and

@@ -126,6 +126,27 @@ def keys_rotate() -> None:
     click.echo(f"{report.kek_id}\t{report.rewrapped} neu verpackt{' (fortgesetzt)' if report.resumed else ''}")
 
 
+@keys.command(
+    "rotate-index", help="Neuer Schlüssel des Suchindex; alle Fälle neu indexieren, alten Schlüssel vernichten."
+)
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 10_000), help="Fälle je Transaktion")
+@one_line_errors
+def keys_rotate_index(batch: int) -> None:
+    _, case_engine = ready_engine()
+    with click.progressbar(length=1, label="Fälle", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        report = case_engine.rotate_index_key(operator=OPERATOR, progress=progress, batch=batch)
+    retired = ", ".join(str(v) for v in report["retired"]) or "keine"
+    resumed = " (fortgesetzt)" if report["resumed"] else ""
+    click.echo(
+        f"Version {report['version']}\t{report['reindexed']} Fälle neu indexiert, vernichtet: {retired}{resumed}"
+    )
+
+
 @keys.command("shred", help="Datenschlüssel eines abgeschlossenen Falls vernichten (Ende der Aufbewahrung).")
 @click.option("--case", "reference", required=True)
 @click.option("--reason", required=True)

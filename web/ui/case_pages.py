@@ -43,7 +43,16 @@ AMPEL = {
 }
 #: The lists' urgency (issue 10): a Sofortmeldung before its triage, then the Ampel; colour and word.
 URGENCY = {"akut": ("danger", _l("Sofortmeldung – akut")), **AMPEL}
-RELATIONS = {"meldung_an": _l("Meldung an das Jugendamt"), "meldung_von": _l("Meldung von")}
+RELATIONS = {
+    "meldung_an": _l("Meldung an das Jugendamt"),
+    "meldung_von": _l("Meldung von"),
+    "gleiches_kind": _l("Dasselbe Kind"),
+}
+EARLIER_STATES = {
+    "offen": _l("noch offen"),
+    "bestaetigt": _l("dasselbe Kind (verknüpft)"),
+    "verworfen": _l("ein anderes Kind"),
+}
 
 
 def lane_label(lanes: dict[str, list[str]], lane: str) -> str:
@@ -112,6 +121,7 @@ def register(app: Flask) -> None:
         ampel_styles=AMPEL,
         urgency_styles=URGENCY,
         relation_names=RELATIONS,
+        earlier_states=EARLIER_STATES,
         may_start_cases=_may_start_cases,
         cases_home=_cases_home,
     )

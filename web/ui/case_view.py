@@ -189,6 +189,21 @@ def step(case_id: int, task_id: str) -> Any:
     return redirect(url_for("cases.show", case_id=case_id))
 
 
+@cases_bp.post("/faelle/<int:case_id>/fruehere-faelle/<int:match_id>")
+def decide_earlier(case_id: int, match_id: int) -> Any:
+    """Dasselbe Kind (the cases are linked) or ein anderes Kind: the decision on an earlier case."""
+    decision = request.form.get("entscheidung", "")
+    show_instead(ValidationFailed, lambda exc: render_case(case_id, refusal=" ".join(sum(exc.errors.values(), []))))
+    show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
+    show_instead(Conflict, lambda exc: render_case(case_id, refusal=exc.detail))
+    engine().decide_earlier_case(current_actor(), case_id, match_id, decision)
+    if decision == "bestaetigt":
+        flash(_("Verknüpft: Der frühere Fall betrifft dasselbe Kind."), "success")
+    else:
+        flash(_("Vermerkt: Der frühere Fall betrifft ein anderes Kind."), "info")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
 @cases_bp.post("/faelle/<int:case_id>/uebernehmen")
 def take_over(case_id: int) -> BaseResponse:
     """A Jugendamt caseworker takes the case over, and goes on with the intake if it waits for them."""
