@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.actor import Actor
 from engine.auditing.recording import denied_read, record_read
-from engine.cases import completion, lists, queries
+from engine.cases import completion, lists, opening, queries
 from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
 from engine.cases.results import CaseProgress, TaskStatus
@@ -38,7 +38,7 @@ class CasesFacade(EngineParts):
         organisation_key: str | None = None,
     ) -> CaseProgress:
         def open_(work: Work) -> CaseProgress:
-            state = completion.open_case(
+            state = opening.open_case(
                 work,
                 actor,
                 process_key=process_key,

@@ -11,7 +11,7 @@ import pytest
 from tests.support.cases import BEOBACHTUNG
 
 LEITUNG = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig, Verletzungen wiederholt."}
-BERATUNG = {"beratung_am": "2026-03-03", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."}
+BERATUNG = {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."}
 MELDUNG = {
     "eltern_vorab_informiert": False,
     "grund_nicht_informiert": "Ein Gespräch würde das Kind gefährden.",
@@ -19,7 +19,7 @@ MELDUNG = {
     "zusammenfassung": "Wiederholte Verletzungen an den Armen.",
 }
 EINGANG = {
-    "eingegangen_am": "2026-03-03T10:00:00+01:00",
+    "eingegangen_am": "2026-03-02T08:50:00+01:00",
     "kanal": "meldung_traeger",
     "meldende_stelle": "kita_kindertagespflege",
     "anonym": False,
@@ -150,8 +150,14 @@ def test_a_confirmation_shows_what_it_confirms_and_refuses_a_stale_digest(api, w
     first = task["grundlage_sha256"]
     assert len(first) == 64
     # "Nein": the Ersteinschätzung is done again, differently
-    _complete(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": False, "anmerkung": "Zu niedrig."},
-              digest=first)
+    _complete(
+        api,
+        "goch_fk2",
+        ja,
+        "ersteinschaetzung_bestaetigen",
+        {"bestaetigt": False, "anmerkung": "Zu niedrig."},
+        digest=first,
+    )
     _complete(api, "goch_fk", ja, "ersteinschaetzung", {**ERSTEINSCHAETZUNG, "dringlichkeit": "rot"})
     before = api.call("GET", f"/cases/{ja}", user="goch_fk").get_json()
     stale = _complete(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": True}, 409, digest=first)
@@ -164,7 +170,8 @@ def test_a_confirmation_shows_what_it_confirms_and_refuses_a_stale_digest(api, w
     _complete(api, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": True}, digest=digest)
     with world.engine.reading() as uow:
         completed = [
-            e.payload for e in world.engine.vault.read(uow.session.connection(), types=["task.completed"])
+            e.payload
+            for e in world.engine.vault.read(uow.session.connection(), types=["task.completed"])
             if e.payload["task"] == "ersteinschaetzung_bestaetigen"
         ]
     assert [p["grundlage_sha256"] for p in completed] == [first, digest]  # an auditor can prove what was confirmed
@@ -176,16 +183,21 @@ def test_init_completes_the_file_of_cases_documented_before_it_existed(api, worl
     from engine.persistence import models as m
 
     kita, ja = reported
-    before = {case: api.call("GET", f"/cases/{case}/file", user=user).get_json() for case, user in
-              ((kita, "kita_fk"), (ja, "goch_fk"))}
+    before = {
+        case: api.call("GET", f"/cases/{case}/file", user=user).get_json()
+        for case, user in ((kita, "kita_fk"), (ja, "goch_fk"))
+    }
     with world.engine.writing() as uow:
         uow.session.query(m.TaskHistory).update({"values": None})
         uow.session.query(m.CaseMessage).filter_by(case_id=ja).delete()
         uow.commit()
     assert api.call("GET", f"/cases/{ja}/file", user="goch_fk").get_json()["entries"] == []
     assert world.engine.tx.command(fill_case_file) == 2
-    after = {case: api.call("GET", f"/cases/{case}/file", user=user).get_json() for case, user in
-             ((kita, "kita_fk"), (ja, "goch_fk"))}
+    after = {
+        case: api.call("GET", f"/cases/{case}/file", user=user).get_json()
+        for case, user in ((kita, "kita_fk"), (ja, "goch_fk"))
+    }
+
     def without_message_ids(file):  # the Meldebogen is kept again under a new row id
         return [{**e, "ref": e["kind"]} if e["kind"] == "nachricht" else e for e in file["entries"]]
 
