@@ -7,6 +7,7 @@ SCHUTZPFAD_ALLOW_NO_MFA=1); the README lists the logins.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from engine.accounts import registry as accounts
 from engine.actor import Actor
 from engine.case_engine import CaseEngine
 from engine.cases.results import CaseProgress
+from engine.clock import BERLIN
 from engine.persistence import models as m
 from engine.transactions import Work
 
@@ -57,7 +59,6 @@ USERS = [
 BEOBACHTUNG = {
     "beobachtungen": "Kind kommt seit zwei Wochen ohne Frühstück und in verschmutzter Kleidung; "
     "erzählt, es sei abends oft allein.",
-    "beobachtet_am": "2026-11-16T08:30:00+01:00",
     "quelle": "eigene_beobachtung",
     "aussagen_kind": "„Mama ist abends immer weg.“",
     "akute_gefahr": False,
@@ -108,16 +109,22 @@ def _step(engine: CaseEngine, actor: Actor, case: CaseProgress, task: str, value
     return engine.complete_task(actor, task_id, values)
 
 
+def _before_now(engine: CaseEngine, minutes: int) -> str:
+    """A time shortly before the engine's now, in Berlin time: observations and reports lie in the past."""
+    return (engine.clock.now() - timedelta(minutes=minutes)).astimezone(BERLIN).isoformat(timespec="minutes")
+
+
 def _seed_cases(engine: CaseEngine, a: dict[str, Actor]) -> None:
     fk, leitung = a["kita.fachkraft"], a["kita.leitung"]
+    observed = {**BEOBACHTUNG, "beobachtet_am": _before_now(engine, 90)}
     # 1. Just opened: the Fachkraft still documents her observations.
     engine.open_case(fk, process_key="traeger_8a", child=_child("Lina", "Beispiel", "2021-04-12", "Kevelaer"))
     # 2. Documented; now the Leitung assesses (Mehraugenprinzip: not the Fachkraft).
     case = engine.open_case(fk, process_key="traeger_8a", child=_child("Noah", "Muster", "2020-09-03", "Goch"))
-    _step(engine, fk, case, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    _step(engine, fk, case, "anhaltspunkte_dokumentieren", observed)
     # 3. Closed: the Leitung found no gewichtige Anhaltspunkte.
     case = engine.open_case(fk, process_key="traeger_8a", child=_child("Emma", "Probe", "2019-12-24", "Uedem"))
-    case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "aussagen_kind": None})
+    case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**observed, "aussagen_kind": None})
     case = _step(
         engine,
         leitung,
@@ -144,18 +151,18 @@ def _seed_cases(engine: CaseEngine, a: dict[str, Actor]) -> None:
         a["schule.lehrkraft"],
         case,
         "anhaltspunkte_dokumentieren",
-        {**BEOBACHTUNG, "aussagen_kind": None, "gesundheitsberuf": False},
+        {**observed, "aussagen_kind": None, "gesundheitsberuf": False},
     )
     # 5. Acute danger: reported at once to the Jugendamt Goch, which now has it in its inbox.
     case = engine.open_case(fk, process_key="traeger_8a", child=_child("Ben", "Exempel", "2022-02-28", "Goch"))
-    case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
+    case = _step(engine, fk, case, "anhaltspunkte_dokumentieren", {**observed, "akute_gefahr": True})
     _step(
         engine,
         leitung,
         case,
         "sofortmeldung_jugendamt",
         {
-            "gemeldet_am": "2026-11-16T09:10:00+01:00",
+            "gemeldet_am": _before_now(engine, 10),
             "kanal": "telefon",
             "polizei_informiert": False,
             "eltern_informiert": False,

@@ -6,6 +6,8 @@ data: no child's name, no form content — only field names, task ids and refere
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class EngineError(Exception):
     """Base class: `title` is a short German summary, `detail` the specific reason."""
@@ -47,6 +49,16 @@ class ValidationFailed(EngineError):
     def __init__(self, errors: dict[str, list[str]], detail: str = "Bitte prüfen Sie die markierten Felder.") -> None:
         super().__init__(detail)
         self.errors = errors
+
+
+def merge_errors(*parts: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The field errors of several checks as one answer (a field's messages in the order of the checks):
+    a form is refused once with everything wrong with it, not once per check."""
+    merged: dict[str, list[str]] = {}
+    for part in parts:
+        for key, messages in part.items():
+            merged.setdefault(key, []).extend(messages)
+    return merged
 
 
 class DefinitionInvalid(EngineError):

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from engine.errors import ValidationFailed
-from engine.forms import FormDefinition, validate_submission
+from engine.forms import FormDefinition, check_submission
 from engine.forms.builtin import child_address_form, child_form
 
 #: Longest text per field (error key without list index); every other text field: 200 characters.
@@ -28,33 +28,43 @@ _PLZ = re.compile(r"[0-9]{5}")
 
 def validate_child(raw: object, today: date) -> dict[str, Any]:
     """Clean child data as JSON-compatible values, or ValidationFailed keyed by field name."""
-    if not isinstance(raw, dict):
-        raise ValidationFailed({"child": ["Die Angaben zum Kind fehlen oder sind kein Objekt."]})
-    fields = {k: v for k, v in raw.items() if k != "anschrift"}
-    errors: dict[str, list[str]] = {}
-    child = _validated(child_form(), fields, "", errors)
-    address = _validated(child_address_form(), raw["anschrift"], "anschrift.", errors) if "anschrift" in raw else {}
-    if child is not None:
-        _check_birth_date(child["geburtsdatum"], today, errors)
-    if address and "plz" in address and not _PLZ.fullmatch(address["plz"]):
-        errors.setdefault("anschrift.plz", []).append("Fünfstellige Postleitzahl eingeben.")
+    child, errors = check_child(raw, today)
     if errors:
         raise ValidationFailed(errors)
-    assert child is not None
-    child.setdefault("geschlecht", "ohne_angabe")
-    if address:
-        child["anschrift"] = address
     return child
 
 
-def _validated(form: FormDefinition, data: object, prefix: str, errors: dict[str, list[str]]) -> dict[str, Any] | None:
-    """`data` validated against `form` plus the checks beyond the format; errors added under `prefix`."""
-    try:
-        clean = validate_submission(form, data)
-    except ValidationFailed as exc:
-        for key, messages in exc.errors.items():
-            errors.setdefault(prefix + key if key != "_schema" else prefix.rstrip(".") or key, []).extend(messages)
-        return None
+def check_child(raw: object, today: date) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The child's valid values and every error, found in one pass ({} errors: the clean data).
+
+    The checks beyond the format run on every value that passed the format, also when another field
+    failed: a birth date in the future is reported together with a missing first name. With errors,
+    the values hold only the fields without one (the opening routes by a valid `wohnort_gemeinde`).
+    """
+    if not isinstance(raw, dict):
+        return {}, {"child": ["Die Angaben zum Kind fehlen oder sind kein Objekt."]}
+    fields = {k: v for k, v in raw.items() if k != "anschrift"}
+    errors: dict[str, list[str]] = {}
+    child = _checked(child_form(), fields, "", errors)
+    address = _checked(child_address_form(), raw["anschrift"], "anschrift.", errors) if "anschrift" in raw else {}
+    if "geburtsdatum" in child:
+        _check_birth_date(child["geburtsdatum"], today, errors)
+    if "plz" in address and not _PLZ.fullmatch(address["plz"]):
+        errors.setdefault("anschrift.plz", []).append("Fünfstellige Postleitzahl eingeben.")
+    if errors:
+        failed = {key.partition(".")[0] for key in errors}
+        return {k: v for k, v in child.items() if k not in failed}, errors
+    child.setdefault("geschlecht", "ohne_angabe")
+    if address:
+        child["anschrift"] = address
+    return child, {}
+
+
+def _checked(form: FormDefinition, data: object, prefix: str, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The valid values of `data` against `form`, with the length checks; errors added under `prefix`."""
+    clean, found = check_submission(form, data)
+    for key, messages in found.items():
+        errors.setdefault(prefix + key if key != "_schema" else prefix.rstrip(".") or key, []).extend(messages)
     for key, text in _texts(clean):
         limit = MAX_LENGTH.get(re.sub(r"\.[0-9]+\.", ".", prefix + key), DEFAULT_LENGTH)
         if len(text) > limit:

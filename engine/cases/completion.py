@@ -1,8 +1,11 @@
-"""The run loop: open a case, complete a task — each one unit of work (architecture.md).
+"""The run loop: complete a task — one unit of work (architecture.md); opening a case is
+`engine.cases.opening`.
 
 Completing a task: lock the case, guard (open, role + organisation, Mehraugenprinzip, form data),
 run the task and the engine steps, deliver emitted messages in the same transaction, write state,
-projection and history. The caller commits; any exception leaves nothing behind.
+projection and history. The caller commits; any exception leaves nothing behind. The form data are
+checked in one pass: the form's own rules, the pool of a `user` field and the Frist of a date with
+`max_frist` answer together, so one refusal names every field to fix.
 """
 
 from __future__ import annotations
@@ -17,15 +20,13 @@ from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import state as case_state
-from engine.cases.child import validate_child
 from engine.cases.messages import deliver_messages
 from engine.cases.visibility import can_see_case
 from engine.clock import BERLIN
 from engine.deadlines import profiles as fristen_store
 from engine.deadlines.fristen import due, parse_frist
-from engine.directory.store import load_directory
-from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
-from engine.forms import validate_submission
+from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed, merge_errors
+from engine.forms import check_submission, validate_submission
 from engine.forms.builtin import escalation_form
 from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
@@ -34,72 +35,6 @@ from engine.processes.catalog import LoadedProcess, UserTaskSpec
 from engine.transactions import Work
 
 TASK_NOT_FOUND = "Aufgabe nicht gefunden."
-
-
-def open_case(
-    work: Work,
-    actor: Actor,
-    *,
-    process_key: str,
-    child: object,
-    jugendamt_key: str | None = None,
-    organisation_key: str | None = None,
-) -> case_state.CaseState:
-    """Open a case for a child; the responsible Jugendamt is fixed now, from `wohnort_gemeinde`."""
-    session = work.session
-    process = work.catalog.newest(session, process_key)
-    organisation = _starting_organisation(session, actor, process, organisation_key)
-    today = work.now.astimezone(BERLIN).date()
-    clean_child = validate_child(child, today)
-    jugendamt = _responsible_jugendamt(session, clean_child["wohnort_gemeinde"], jugendamt_key, today)
-    state = case_state.create_case(
-        work,
-        process,
-        organisation=organisation,
-        jugendamt=jugendamt,
-        child=clean_child,
-        variables={"meldung": None},
-        opened_by=actor,
-        # § 8a Abs. 6: a Jugendamt named by hand instead of the routing is a choice worth proving.
-        facts={"jugendamt_ausdruecklich_gewaehlt": jugendamt_key is not None},
-    )
-    return state
-
-
-def _starting_organisation(
-    session: Session, actor: Actor, process: LoadedProcess, organisation_key: str | None
-) -> m.Organisation:
-    kinds, roles = process.manifest.organisation_kinds, process.manifest.starter_roles
-    candidates = {ms.organisation_key for ms in actor.memberships if ms.role in roles and ms.organisation_kind in kinds}
-    if organisation_key is not None:
-        if organisation_key not in candidates:
-            raise NotAllowed("Sie dürfen diesen Prozess für diese Organisation nicht starten.")
-        candidates = {organisation_key}
-    if not candidates:
-        raise NotAllowed("Ihre Rolle darf diesen Prozess nicht starten.")
-    if len(candidates) > 1:
-        raise ValidationFailed(
-            {
-                "organisation": [
-                    f"Sie gehören mehreren Organisationen an. Bitte eine angeben: {', '.join(sorted(candidates))}."
-                ]
-            }
-        )
-    key = candidates.pop()
-    return session.execute(select(m.Organisation).where(m.Organisation.key == key)).scalar_one()
-
-
-def _responsible_jugendamt(session: Session, municipality: str, explicit_key: str | None, today: Any) -> m.Organisation:
-    """§ 8a Abs. 6: the Jugendamt of the child's place of residence; an explicit choice overrides."""
-    if explicit_key is not None:
-        office = session.execute(
-            select(m.Organisation).where(m.Organisation.key == explicit_key, m.Organisation.kind == "jugendamt")
-        ).scalar_one_or_none()
-        if office is None:
-            raise ValidationFailed({"jugendamt": ["Unbekanntes Jugendamt."]})
-        return office
-    resolved = load_directory(session).resolve(municipality, today)
-    return session.execute(select(m.Organisation).where(m.Organisation.key == resolved.key)).scalar_one()
 
 
 def complete_task(
@@ -126,9 +61,11 @@ def complete_task(
     step = state.instance.open_step(task_id)
     if step is None:
         raise Conflict("Dieser Schritt ist nicht mehr offen.")
-    clean = validate_submission(spec.form, values, prefilled=spec.prefilled_values(step.data))
-    _check_pool_fields(session, spec, clean, row.network_key)
-    _check_date_limits(work, spec, clean, row.network_key)
+    clean, errors = check_submission(spec.form, values, prefilled=spec.prefilled_values(step.data), now=work.now)
+    pool_errors = _pool_errors(session, spec, clean, row.network_key)
+    errors = merge_errors(errors, pool_errors, _date_limit_errors(work, spec, clean, row.network_key))
+    if errors:
+        raise ValidationFailed(errors)
     state.instance.complete(step.id, clean)
     session.add(
         m.TaskHistory(
@@ -169,7 +106,7 @@ def _complete_escalation(
     reason = lane_refusal(actor, facts)
     if reason is not None:
         raise NotAllowed(reason)
-    clean = validate_submission(escalation_form(), values)
+    clean = validate_submission(escalation_form(), values, now=work.now)
     work.session.add(
         m.TaskHistory(
             case_id=state.case.id,
@@ -248,7 +185,7 @@ def _guard_person(session: Session, actor: Actor, process: LoadedProcess, spec: 
         raise NotAllowed(reason)
 
 
-def _check_pool_fields(session: Session, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> None:
+def _pool_errors(session: Session, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> dict[str, list[str]]:
     """A `user` field with a pool names a member of that role in the case's network."""
     errors: dict[str, list[str]] = {}
     for field in spec.form.fields:
@@ -268,11 +205,10 @@ def _check_pool_fields(session: Session, spec: UserTaskSpec, clean: dict[str, An
         ).first()
         if member is None:
             errors[field.name] = ["Diese Person gehört nicht zum Pool dieses Netzwerks."]
-    if errors:
-        raise ValidationFailed(errors)
+    return errors
 
 
-def _check_date_limits(work: Work, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> None:
+def _date_limit_errors(work: Work, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> dict[str, list[str]]:
     """A date with `max_frist` lies between today and today + that Frist of the network's profile
     (the Schutzplan is reviewed at the latest after `schutzplan_max`, P8W by default)."""
     errors: dict[str, list[str]] = {}
@@ -289,8 +225,7 @@ def _check_date_limits(work: Work, spec: UserTaskSpec, clean: dict[str, Any], ne
             errors[field.name] = [
                 f"Spätestens am {latest:%d.%m.%Y} (Frist „{field.max_frist}“ des Netzwerks: {value})."
             ]
-    if errors:
-        raise ValidationFailed(errors)
+    return errors
 
 
 def take_over(work: Work, actor: Actor, case_id: int) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import denied_read, record, record_read
-from engine.cases import child_index, completion, earlier_cases, lists, queries
+from engine.cases import child_index, completion, earlier_cases, lists, opening, queries
 from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
@@ -42,7 +42,7 @@ class CasesFacade(EngineParts):
         organisation_key: str | None = None,
     ) -> CaseProgress:
         def open_(work: Work) -> CaseProgress:
-            state = completion.open_case(
+            state = opening.open_case(
                 work,
                 actor,
                 process_key=process_key,

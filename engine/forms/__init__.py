@@ -16,7 +16,7 @@ from engine.forms.definition import (
     check_definition,
     parse_definition,
 )
-from engine.forms.validation import validate_submission
+from engine.forms.validation import check_submission, validate_submission
 
 __all__ = [
     "CONDITION_TYPES",
@@ -26,6 +26,7 @@ __all__ = [
     "FormField",
     "Option",
     "check_definition",
+    "check_submission",
     "form_to_api",
     "parse_definition",
     "validate_submission",

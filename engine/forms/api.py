@@ -31,6 +31,8 @@ def _field_to_api(field: FormField) -> dict[str, Any]:
         out["options"] = [{"value": o.value, "label": o.label} for o in field.options]
     if field.help is not None:
         out["help"] = field.help
+    if field.nicht_in_zukunft:
+        out["nicht_in_zukunft"] = True
     if field.type == "list":
         out["fields"] = [_field_to_api(f) for f in field.fields]
         if field.min_items is not None:

@@ -40,6 +40,7 @@ _FIELD_KEYS = frozenset(
         "pool",
         "prefill",
         "max_frist",
+        "nicht_in_zukunft",
     }
 )
 _OPTION_KEYS = frozenset({"value", "label"})
@@ -80,6 +81,9 @@ class FormField:
     #: A date field's latest allowed value: today (Europe/Berlin) plus this Frist of the network's
     #: profile (e.g. `schutzplan_max` for the Schutzplan review date). Checked by the engine.
     max_frist: str | None = None
+    #: A date or datetime that records something that already happened (an observation, a receipt, a
+    #: consultation, a talk): the engine refuses a value after its clock (engine/forms/validation.py).
+    nicht_in_zukunft: bool = False
 
     def option_label(self, value: object) -> str:
         """The German label of an option value (the value itself if unknown): for messages."""
@@ -153,6 +157,7 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
         pool=raw.get("pool"),
         prefill=raw.get("prefill"),
         max_frist=raw.get("max_frist"),
+        nicht_in_zukunft=raw.get("nicht_in_zukunft", False),
     )
 
 
@@ -214,6 +219,7 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         ("min_items", ("list",)),
         ("pool", ("user",)),
         ("max_frist", ("date",)),
+        ("nicht_in_zukunft", ("date", "datetime")),
     ):
         if key in raw and type_ not in types:
             problems.append(f"{label}: '{key}' is only allowed for type {' or '.join(types)}")
@@ -229,6 +235,11 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
             problems.append(f"{label}: 'min_items' must be a whole number >= 0")
     if "max_frist" in raw and type_ == "date" and not _non_empty_str(raw["max_frist"]):
         problems.append(f"{label}: 'max_frist' must name a Frist of the profile")
+    if "nicht_in_zukunft" in raw and type_ in ("date", "datetime"):
+        if not isinstance(raw["nicht_in_zukunft"], bool):
+            problems.append(f"{label}: 'nicht_in_zukunft' must be true or false")
+        elif raw["nicht_in_zukunft"] and "max_frist" in raw:
+            problems.append(f"{label}: 'nicht_in_zukunft' and 'max_frist' exclude each other")
     if "pool" in raw and type_ == "user" and not _non_empty_str(raw["pool"]):
         problems.append(f"{label}: 'pool' must be a non-empty string")
     if "prefill" in raw:

@@ -4,8 +4,14 @@ The UI validates too, but only the server's word counts: a completion is a legal
 VIII), so a value that is not exactly what the form allows is refused with a German message per field
 (422), never coerced. marshmallow does the type checks, one generated schema per form (and per `list`
 field for its items); this module adds what marshmallow has no notion of — the conditional requirements
-("required if") of procedures.md, the German messages — and turns the result into JSON-ready values for
-the instance data and the audit trail (dates and datetimes as ISO strings, datetimes in UTC).
+("required if") of procedures.md, dates that may not lie in the future (`nicht_in_zukunft`, against the
+engine's clock), the German messages — and turns the result into JSON-ready values for the instance data
+and the audit trail (dates and datetimes as ISO strings, datetimes in UTC).
+
+Every error of a submission is found in one pass (a caseworker fixing one field must not meet the next
+error only on the following attempt): `check_submission` returns the errors together with the values that
+are valid, so that a caller's own checks of those values (a user's pool, a date's Frist) add to the same
+answer.
 
 Messages never echo the submitted values: they may be personal data (engine/errors.py).
 """
@@ -16,11 +22,13 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validates_schema
 from marshmallow.validate import Length, OneOf
 
+from engine.clock import BERLIN
 from engine.errors import ValidationFailed
 from engine.forms.definition import FormDefinition, FormField
 
@@ -39,12 +47,26 @@ DATETIME = "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."
 MULTI = "Bitte eine Liste von Werten angeben."
 MULTI_DUPLICATE = "Jeden Wert nur einmal angeben."
 LIST = "Bitte eine Liste von Einträgen angeben."
+DATE_IN_FUTURE = "Das Datum darf nicht in der Zukunft liegen."
+DATETIME_IN_FUTURE = "Datum und Uhrzeit dürfen nicht in der Zukunft liegen."
+
+#: How far a `nicht_in_zukunft` datetime may lie after the engine's clock: the device a caseworker
+#: types "now" on may run a few minutes ahead of the server. A date is compared with today in
+#: Europe/Berlin, the day the caseworker lives in.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+# The clock of the running validation: the schemas are cached per form, the instant changes per call.
+_now: ContextVar[dt.datetime | None] = ContextVar("schutzpfad_validation_now", default=None)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, unlike \d
 
 
 def validate_submission(
-    form: FormDefinition, data: object, *, prefilled: Mapping[str, Any] | None = None
+    form: FormDefinition,
+    data: object,
+    *,
+    prefilled: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The clean, JSON-compatible values of a completion, or `ValidationFailed` with every error.
 
@@ -52,19 +74,47 @@ def validate_submission(
     submission leaves out (or sends empty) is kept and validated like a submitted value. A field that is
     not required and not given is absent from the result. Errors of `list` items are keyed
     `field.index.item_field` (`massnahmen.0.was`); errors that belong to no field under `_schema`.
+    `now` is the engine's clock (aware); a form with a `nicht_in_zukunft` field cannot be validated
+    without it (RuntimeError: a programming error, never a silently skipped rule).
+    """
+    clean, errors = check_submission(form, data, prefilled=prefilled, now=now)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def check_submission(
+    form: FormDefinition,
+    data: object,
+    *,
+    prefilled: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """`validate_submission` without raising: the valid values and every error ({} when valid).
+
+    With errors, the values are those of the top-level fields without any error (a `list` with one bad
+    item is left out whole), JSON-ready like a clean completion: what a caller may check further.
     """
     if not isinstance(data, Mapping):
-        raise ValidationFailed({"_schema": [NOT_AN_OBJECT]})
+        return {}, {"_schema": [NOT_AN_OBJECT]}
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     merged = dict(data)
     for name, value in (prefilled or {}).items():
         if form.field(name) is not None and _is_empty(merged.get(name)):
             merged[name] = value
+    token = _now.set(now)
     try:
         clean: dict[str, Any] = _schema_for(form).load(merged)
     except ValidationError as error:
-        # Not chained: marshmallow's error carries the submitted data, which must not reach a log.
-        raise ValidationFailed(flatten_errors(error.messages)) from None
-    return clean
+        # Only the messages are kept: the error carries the submitted data, which must not reach a log.
+        errors = flatten_errors(error.messages)
+        failed = {key.partition(".")[0] for key in errors}
+        valid = error.valid_data if isinstance(error.valid_data, dict) else {}
+        return _json_ready(form.fields, {k: v for k, v in valid.items() if k not in failed}), errors
+    finally:
+        _now.reset(token)
+    return clean, {}
 
 
 def _is_empty(value: object) -> bool:
@@ -159,9 +209,24 @@ class _Multi(fields.Field[list[str]]):
         return [c for c in self.choices if c in value]
 
 
+def _not_in_future(value: dt.date) -> None:
+    """A `nicht_in_zukunft` value: a datetime (already UTC) at most `CLOCK_SKEW` after the engine's
+    clock, a date at most today in Europe/Berlin."""
+    now = _now.get()
+    if now is None:
+        raise RuntimeError("a form with 'nicht_in_zukunft' is validated against the engine's clock: pass now")
+    if isinstance(value, dt.datetime):  # first: a datetime is a date too
+        if value > now + CLOCK_SKEW:
+            raise ValidationError(DATETIME_IN_FUTURE)
+    elif value > now.astimezone(BERLIN).date():
+        raise ValidationError(DATE_IN_FUTURE)
+
+
 def _marshmallow_field(field: FormField) -> fields.Field[Any]:
     """The marshmallow field for one form field (requirement by condition is the schema's job)."""
     common: dict[str, Any] = {"required": field.required, "error_messages": {"required": REQUIRED}}
+    if field.nicht_in_zukunft:
+        common["validate"] = _not_in_future
     if field.type in ("text", "textarea"):
         return _Text(**common)
     if field.type == "user":
@@ -241,13 +306,7 @@ class _FormSchema(Schema):
 
     @post_load
     def _json_values(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        """Dates and datetimes (already in UTC) as ISO strings: one JSON form for the instance data,
-        the audit trail and gateway conditions, whatever offset the client sent."""
-        for field in self.form_fields:
-            value = data.get(field.name)
-            if isinstance(value, dt.date):  # datetime is a subclass: both have isoformat()
-                data[field.name] = value.isoformat()
-        return data
+        return _json_ready(self.form_fields, data)
 
 
 class _ItemSchema(_FormSchema):
@@ -266,6 +325,16 @@ def _schema_class(level: tuple[FormField, ...], name: str, *, item: bool = False
 def _schema_for(form: FormDefinition) -> _FormSchema:
     """One schema per form, built on first use: a deployed form never changes (bundles are immutable)."""
     return _schema_class(form.fields, f"{form.task}_form")()
+
+
+def _json_ready(level: tuple[FormField, ...], data: dict[str, Any]) -> dict[str, Any]:
+    """Dates and datetimes (already in UTC) as ISO strings: one JSON form for the instance data,
+    the audit trail and gateway conditions, whatever offset the client sent."""
+    for field in level:
+        value = data.get(field.name)
+        if isinstance(value, dt.date):  # datetime is a subclass: both have isoformat()
+            data[field.name] = value.isoformat()
+    return data
 
 
 def _condition_met(value: Any, expected: Any) -> bool:

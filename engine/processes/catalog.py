@@ -20,6 +20,7 @@ from engine.errors import DefinitionInvalid, NotFound, ValidationFailed
 from engine.forms import FormDefinition, parse_definition
 from engine.persistence import models as m
 from engine.processes.bundles import Bundle, bundle_from_files
+from engine.processes.form_defaults import amended_form
 from engine.processes.manifest import Manifest
 from engine.processes.spiff import ParsedProcess, parse_process
 from engine.processes.validation.bundle import validate_bundle
@@ -184,7 +185,7 @@ def _load_bundle(definition_id: int, bundle: Bundle) -> LoadedProcess:
             key=info.key,
             title=info.title,
             lane=info.lane,
-            form=parse_definition(bundle.form_raw(info.form_path or "")),
+            form=parse_definition(amended_form(bundle.key, bundle.version, bundle.form_raw(info.form_path or ""))),
             properties=info.properties,
         )
         for info in parsed.user_tasks

@@ -59,7 +59,7 @@ class Manifest:
         """A validated manifest.json as typed values, completed by the shipped defaults of its version.
         A manifest that is not of the validated shape → DefinitionInvalid."""
         try:
-            merged = {**_defaults().get(f"{raw['key']}/{raw['version']}", {}), **raw}
+            merged = {**shipped_defaults(raw["key"], raw["version"]), **raw}
             problems = ampel_problems(merged["ampel"]) if "ampel" in merged else []
             if problems:
                 raise DefinitionInvalid(problems)
@@ -98,6 +98,11 @@ def ampel_problems(value: object) -> list[str]:
     ):
         return ["manifest.json: 'ampel' must be an object with a 'field' name and optionally a 'confirmed_by' task id"]
     return []
+
+
+def shipped_defaults(key: object, version: object) -> Mapping[str, Any]:
+    """The entries of `bpmn/manifest_defaults.json` for one version ({} for a version without any)."""
+    return _defaults().get(f"{key}/{version}", {})
 
 
 @cache

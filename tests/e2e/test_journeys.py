@@ -298,7 +298,7 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
 
     me.link(_named("Schritt bearbeiten", "Unmittelbaren Eindruck verschaffen"))
     me.choose("Art des unmittelbaren Eindrucks", "Hausbesuch")
-    me.fill("Datum und Uhrzeit", "2026-03-02T10:30")
+    me.fill("Datum und Uhrzeit", "2026-03-02T08:30")
     me.choose("Wurde das Kind gesehen?", "Ja")
     me.fill("Beobachtungen", "Kind verängstigt, Hämatome bestätigt; Wohnung unauffällig.")
     me.submit()

@@ -72,6 +72,15 @@ def test_unknown_municipality_is_422_unless_a_jugendamt_is_named(api, child):
     assert ok.status_code == 201 and ok.get_json()["jugendamt"]["key"] == "ja-goch"
 
 
+def test_every_error_of_an_opening_is_in_one_problem(api, child):
+    bad = {**child, "geburtsdatum": "2031-01-01", "vorname": "", "wohnort_gemeinde": "Gooch"}
+    body = _problem(api.call("POST", "/cases", json={"process": "melder", "child": bad}), 422)
+    assert set(body["errors"]) == {"vorname", "geburtsdatum", "wohnort_gemeinde"}
+    assert body["errors"]["geburtsdatum"] == ["Das Geburtsdatum liegt in der Zukunft."]
+    assert "Goch" in body["errors"]["wohnort_gemeinde"][0]
+    assert api.call("GET", "/cases").get_json() == []
+
+
 def test_routing_is_umlaut_tolerant(api, child):
     case = _open(api, {**child, "wohnort_gemeinde": "Duelmen"})
     assert case["jugendamt"]["key"] == "ja-duelmen"

@@ -78,7 +78,7 @@ def test_meldung_is_recorded_on_both_sides(world, child):
         world["kita_leitung"],
         _first(world, "kita_leitung", case.case_id),
         {
-            "gemeldet_am": "2026-03-02T09:30:00+01:00",
+            "gemeldet_am": "2026-03-02T08:45:00+01:00",
             "kanal": "telefon",
             "polizei_informiert": True,
             "eltern_informiert": True,

@@ -44,7 +44,7 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         "insofa_kleve",
         kita,
         "insofa_beratung",
-        {"beratung_am": "2026-03-03", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."},
+        {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."},
     )
     meldung = _complete(
         api,
@@ -74,7 +74,7 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         ja,
         "eingang_erfassen",
         {
-            "eingegangen_am": "2026-03-03T10:00:00+01:00",
+            "eingegangen_am": "2026-03-02T08:50:00+01:00",
             "kanal": "meldung_traeger",
             "meldende_stelle": "kita_kindertagespflege",
             "anonym": False,
@@ -109,7 +109,7 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         "unmittelbarer_eindruck",
         {
             "art": "hausbesuch",
-            "datum": "2026-03-03T15:00:00+01:00",
+            "datum": "2026-03-02T08:30:00+01:00",
             "kind_gesehen": True,
             "beobachtungen": "Kind gesehen.",
         },

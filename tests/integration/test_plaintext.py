@@ -53,7 +53,7 @@ def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
         world["kita_leitung"],
         open_task(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt")["id"],
         {
-            "gemeldet_am": "2026-03-02T09:30:00+01:00",
+            "gemeldet_am": "2026-03-02T08:45:00+01:00",
             "kanal": "telefon",
             "polizei_informiert": False,
             "eltern_informiert": False,
@@ -71,7 +71,7 @@ def test_no_plaintext_in_the_sqlite_files(world, tmp_path):
         world["goch_fk"],
         open_task(world, "goch_fk", ja_case, "eingang_erfassen")["id"],
         {
-            "eingegangen_am": "2026-03-02T09:30:00+01:00",
+            "eingegangen_am": "2026-03-02T08:50:00+01:00",
             "kanal": "meldung_traeger",
             "meldende_stelle": "kita_kindertagespflege",
             "anonym": False,

@@ -53,7 +53,7 @@ def _sofortmeldung(world, child):
         world["kita_leitung"],
         task["id"],
         {
-            "gemeldet_am": "2026-03-02T09:30:00+01:00",
+            "gemeldet_am": "2026-03-02T08:45:00+01:00",
             "kanal": "telefon",
             "polizei_informiert": False,
             "eltern_informiert": True,
@@ -76,7 +76,7 @@ def test_take_over_and_ampel(world, child):
         world["goch_fk"],
         eingang["id"],
         {
-            "eingegangen_am": "2026-03-02T09:30:00+01:00",
+            "eingegangen_am": "2026-03-02T08:50:00+01:00",
             "kanal": "meldung_traeger",
             "meldende_stelle": "kita_kindertagespflege",
             "anonym": False,

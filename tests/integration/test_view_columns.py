@@ -12,7 +12,7 @@ from engine.persistence.migrate import alembic_config, upgrade_to_head
 from tests.integration.test_ui_queries import _sofortmeldung
 
 EINGANG = {
-    "eingegangen_am": "2026-03-02T09:30:00+01:00",
+    "eingegangen_am": "2026-03-02T08:50:00+01:00",
     "kanal": "meldung_traeger",
     "meldende_stelle": "kita_kindertagespflege",
     "anonym": False,

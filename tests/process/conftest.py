@@ -69,7 +69,7 @@ def revision(world):
 # Driving cases through the engine's public entry point (`world.engine`), shared by the path tests.
 
 EINGANG = {
-    "eingegangen_am": "2026-03-02T09:05:00+01:00",
+    "eingegangen_am": "2026-03-02T08:50:00+01:00",
     "kanal": "telefon",
     "meldende_stelle": "bekannte_nachbarn",
     "anonym": False,

@@ -177,7 +177,7 @@ def test_jugendamt_sofortmeldung_runs_on_akut_and_eindruck_by_urgency(world, chi
         world["kita_leitung"],
         open_task(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt")["id"],
         {
-            "gemeldet_am": "2026-03-02T09:30:00+01:00",
+            "gemeldet_am": "2026-03-02T08:45:00+01:00",
             "kanal": "telefon",
             "polizei_informiert": False,
             "eltern_informiert": True,
@@ -190,7 +190,7 @@ def test_jugendamt_sofortmeldung_runs_on_akut_and_eindruck_by_urgency(world, chi
         world["goch_fk"],
         open_task(world, "goch_fk", ja, "eingang_erfassen")["id"],
         {
-            "eingegangen_am": "2026-03-02T09:30:00+01:00",
+            "eingegangen_am": "2026-03-02T08:50:00+01:00",
             "kanal": "meldung_traeger",
             "meldende_stelle": "kita_kindertagespflege",
             "anonym": False,

@@ -19,7 +19,7 @@ from tests.support.cases import BEOBACHTUNG
 KEY = "jugendamt_8a"
 UNMITTELBARER_EINDRUCK = {
     "art": "hausbesuch",
-    "datum": "2026-03-03T10:00:00+01:00",
+    "datum": "2026-03-02T08:30:00+01:00",
     "kind_gesehen": True,
     "beobachtungen": "Wohnung verwahrlost, Kind wirkt verängstigt.",
 }
@@ -234,7 +234,7 @@ def test_meldung_with_gewichtige_anhaltspunkte_gets_exactly_two_booleans_back(st
     assert ja["jugendamt"]["key"] == "ja-goch" and [(lk["case_id"], lk["relation"]) for lk in ja["links"]] == [
         (kkg_id, "meldung_von")
     ]
-    steps.ja_eingang(cid, {"eingegangen_am": "2026-03-02T09:10:00+01:00", "meldende_stelle": "schule"})
+    steps.ja_eingang(cid, {"eingegangen_am": "2026-03-02T08:55:00+01:00", "meldende_stelle": "schule"})
     steps.ja_ersteinschaetzung(cid, gewichtige=True)
     _eindruck_und_beteiligung(steps, cid, {"eltern_beteiligt": True, "kind_beteiligt": True, "melder_beteiligt": True})
     steps.complete(
@@ -283,7 +283,7 @@ def test_meldung_without_gewichtige_anhaltspunkte_still_reports_back(steps, worl
         traeger["id"],
         "sofortmeldung_jugendamt",
         {
-            "gemeldet_am": "2026-03-02T09:30:00+01:00",
+            "gemeldet_am": "2026-03-02T08:45:00+01:00",
             "kanal": "persoenlich",
             "polizei_informiert": False,
             "eltern_informiert": True,
@@ -292,7 +292,7 @@ def test_meldung_without_gewichtige_anhaltspunkte_still_reports_back(steps, worl
     )
     cid = steps.linked_case("kita_leitung", traeger["id"])
     eingang = steps.task("goch_fk", cid, "eingang_erfassen")["data"]
-    assert eingang["kanal"] == "meldung_traeger" and eingang["eingegangen_am"].startswith("2026-03-02T08:30:00")
+    assert eingang["kanal"] == "meldung_traeger" and eingang["eingegangen_am"].startswith("2026-03-02T07:45:00")
     steps.ja_eingang(cid, {"meldende_stelle": "kita_kindertagespflege"})
     assert steps.task("goch_fk", cid, "ersteinschaetzung")["data"] == {"dringlichkeit": "rot"}  # Sofortmeldung
     steps.ja_ersteinschaetzung(cid, gewichtige=False)

@@ -46,7 +46,7 @@ def _insofa(steps, world, case_id, einschaetzung, child):
     world.engine.complete_task(
         world["insofa_kleve2"],
         offered[0]["id"],
-        {"beratung_am": "2026-03-04", "einschaetzung": einschaetzung, "empfehlung": "Siehe Beratungsprotokoll."},
+        {"beratung_am": "2026-03-02", "einschaetzung": einschaetzung, "empfehlung": "Siehe Beratungsprotokoll."},
     )
 
 

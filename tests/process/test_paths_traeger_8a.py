@@ -25,7 +25,7 @@ MELDUNG = {
     "zusammenfassung": "Gefährdung lässt sich ohne das Jugendamt nicht abwenden.",
 }
 SOFORTMELDUNG = {
-    "gemeldet_am": "2026-03-02T09:30:00+01:00",
+    "gemeldet_am": "2026-03-02T08:45:00+01:00",
     "kanal": "telefon",
     "polizei_informiert": True,
     "eltern_informiert": False,
@@ -57,7 +57,7 @@ def _beraten(steps, case_id, einschaetzung):
         "insofa_kleve",
         case_id,
         "insofa_beratung",
-        {"beratung_am": "2026-03-03", "einschaetzung": einschaetzung, "empfehlung": "Siehe Protokoll."},
+        {"beratung_am": "2026-03-02", "einschaetzung": einschaetzung, "empfehlung": "Siehe Protokoll."},
     )
 
 
@@ -70,7 +70,7 @@ def _hilfe_angenommen_mit_schutzplan(steps, case_id, einschaetzung, ueberpruefun
         {
             "eltern_einbezogen": True,
             "kind_einbezogen": True,
-            "gespraech_am": "2026-03-04",
+            "gespraech_am": "2026-03-02",
             "ergebnis": "hilfe_angenommen",
         },
     )

@@ -99,7 +99,7 @@ def test_named_insofa_gets_the_consultation_with_the_pseudonym_only(world, case,
     world.engine.complete_task(
         world["insofa_kleve2"],
         offered[0]["id"],
-        {"beratung_am": "2026-03-03", "einschaetzung": "keine_kwg", "empfehlung": "Beobachten."},
+        {"beratung_am": "2026-03-02", "einschaetzung": "keine_kwg", "empfehlung": "Beobachten."},
     )
     assert list(open_tasks(world, "kita_leitung", case["id"])) == ["abschluss"]
 
@@ -126,7 +126,7 @@ def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, ca
         case["id"],
         "sofortmeldung_jugendamt",
         {
-            "gemeldet_am": "2026-03-02T09:30:00+01:00",
+            "gemeldet_am": "2026-03-02T08:45:00+01:00",
             "kanal": "telefon",
             "polizei_informiert": False,
             "eltern_informiert": False,

@@ -46,7 +46,7 @@ def to_schutzplan(world: Any, case_id: int) -> None:
         "insofa_kleve",
         case_id,
         "insofa_beratung",
-        {"beratung_am": "2026-03-03", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfe anbieten."},
+        {"beratung_am": "2026-03-02", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfe anbieten."},
     )
     complete(
         world,
@@ -56,7 +56,7 @@ def to_schutzplan(world: Any, case_id: int) -> None:
         {
             "eltern_einbezogen": True,
             "kind_einbezogen": True,
-            "gespraech_am": "2026-03-04",
+            "gespraech_am": "2026-03-02",
             "ergebnis": "hilfe_angenommen",
         },
     )
@@ -64,7 +64,7 @@ def to_schutzplan(world: Any, case_id: int) -> None:
 
 #: `sofortmeldung_jugendamt` of traeger_8a: the telephone report of an acute danger.
 SOFORTMELDUNG: dict[str, Any] = {
-    "gemeldet_am": "2026-03-02T09:30:00+01:00",
+    "gemeldet_am": "2026-03-02T08:45:00+01:00",
     "kanal": "telefon",
     "polizei_informiert": False,
     "eltern_informiert": True,

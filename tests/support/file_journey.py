@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.support.cases import BEOBACHTUNG
 
 LEITUNG = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig, Verletzungen wiederholt."}
-BERATUNG = {"beratung_am": "2026-03-03", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."}
+BERATUNG = {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."}
 MELDUNG = {
     "eltern_vorab_informiert": False,
     "grund_nicht_informiert": "Ein Gespräch würde das Kind gefährden.",
@@ -14,7 +14,7 @@ MELDUNG = {
     "zusammenfassung": "Wiederholte Verletzungen an den Armen.",
 }
 EINGANG = {
-    "eingegangen_am": "2026-03-03T10:00:00+01:00",
+    "eingegangen_am": "2026-03-02T08:50:00+01:00",
     "kanal": "meldung_traeger",
     "meldende_stelle": "kita_kindertagespflege",
     "anonym": False,

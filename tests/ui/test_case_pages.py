@@ -18,7 +18,7 @@ from tests.support.cases import BEOBACHTUNG, complete, open_tasks
 from tests.ui.conftest import PASSWORD
 
 SOFORTMELDUNG = {
-    "gemeldet_am": "2026-03-02T09:30:00+01:00",
+    "gemeldet_am": "2026-03-02T08:45:00+01:00",
     "kanal": "telefon",
     "polizei_informiert": False,
     "eltern_informiert": True,
@@ -203,6 +203,34 @@ def test_neue_meldung_keeps_the_values_and_shows_each_error_at_its_field(ui, wor
     assert created.status_code == 302
     [case] = world.engine.cases(world["kita_fk"])
     assert case["jugendamt"]["key"] == "ja-goch"
+
+
+def test_neue_meldung_shows_a_childs_error_and_the_unknown_municipality_at_once(ui, world):
+    ui.login("kita_fk")
+    url = "/faelle/neu/traeger_8a"
+    data = {"vorname": "Mia", "nachname": "Beispielkind", "geburtsdatum": "2026-03-03", "wohnort_gemeinde": "Gohc"}
+    refused = ui.post_form(url, data, token_from=url)
+    html = _text(refused)
+    assert refused.status_code == 422
+    assert re.search(r'id="f-geburtsdatum-fehler">.*?Das Geburtsdatum liegt in der Zukunft', html, re.S)
+    assert re.search(r'id="f-wohnort_gemeinde-fehler">.*?nicht bekannt.*?Goch', html, re.S)
+    summary = html[html.index("sp-error-summary") : html.index("</ul>", html.index("sp-error-summary"))]
+    assert 'href="#f-geburtsdatum"' in summary and 'href="#f-wohnort_gemeinde"' in summary
+    assert 'name="jugendamt"' in html  # the unknown municipality offers the explicit choice
+    assert world.engine.cases(world["kita_fk"]) == []
+
+
+def test_a_step_refuses_a_future_observation_with_a_clear_message(ui, world, child):
+    case = _case(world, child)
+    url = _step_url(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren")
+    ui.login("kita_fk")
+    values = {"beobachtungen": "Kind weint oft.", "beobachtet_am": "2026-03-02T10:15", "akute_gefahr": "false"}
+    refused = ui.post_form(url, values, token_from=url)
+    html = _text(refused)
+    assert refused.status_code == 422
+    assert re.search(r'id="f-beobachtet_am-fehler">.*?Datum und Uhrzeit dürfen nicht in der Zukunft liegen', html, re.S)
+    assert re.search(r'id="f-quelle-fehler">.*?Pflichtfeld', html, re.S)  # in the same answer
+    assert "ab dem Abschluss dieses Schritts" in html  # the help says what starts the Leitung's Frist
 
 
 # ---- the case page ----------------------------------------------------------------------------------------
@@ -447,7 +475,7 @@ def test_insofa_works_consultations_with_the_pseudonym_only(ui, world, child):
     assert 'name="beratung_am" type="date"' in form
     done = ui.post_form(
         url,
-        {"beratung_am": "2026-03-03", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfen anbieten."},
+        {"beratung_am": "2026-03-02", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfen anbieten."},
         token_from=url,
     )
     assert done.status_code == 302
@@ -481,7 +509,7 @@ def test_eingang_take_over_triage_and_sign_off_by_a_second_person(ui, world, chi
     assert world.engine.case(world["goch_fk"], ja_case)["responsible"] == "goch_fk"
     intake = _text(ui.get(taken.headers["Location"]))
     assert "Sie haben den Fall übernommen" in intake
-    assert 'value="2026-03-02T09:30"' in intake  # the Sofortmeldung's time, prefilled, in Berlin time
+    assert 'value="2026-03-02T08:45"' in intake  # the Sofortmeldung's time, prefilled, in Berlin time
     assert (
         re.search(r'<option value="meldung_traeger" selected>', intake) or 'value="meldung_traeger" checked' in intake
     )
@@ -489,7 +517,7 @@ def test_eingang_take_over_triage_and_sign_off_by_a_second_person(ui, world, chi
     done = ui.post_form(
         intake_url,
         {
-            "eingegangen_am": "2026-03-02T09:30",
+            "eingegangen_am": "2026-03-02T08:50",
             "kanal": "meldung_traeger",
             "meldende_stelle": "kita_kindertagespflege",
             "anonym": "false",

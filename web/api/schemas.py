@@ -181,6 +181,9 @@ class FormFieldSchema(Schema):
     required_if = fields.Dict()
     options = fields.List(fields.Nested(OptionSchema))
     help = fields.String()
+    nicht_in_zukunft = fields.Boolean(
+        metadata={"description": "date/datetime: a value after the server's now is refused (422)"}
+    )
     min_items = fields.Integer()
     item_fields = fields.List(
         fields.Nested(lambda: FormFieldSchema()),

@@ -10,6 +10,7 @@ spiffworkflow-notes.md; the XML, model and script checks live in the `validation
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from engine.forms import check_definition, parse_definition
 from engine.labels import KIND_LABELS
 from engine.processes.bundles import MANIFEST, Bundle
 from engine.processes.file_rules import basis_problems, redaction_problems, visibility_problems
+from engine.processes.form_defaults import amended_form, amendment_problems
 from engine.processes.manifest import ampel_problems
 from engine.processes.validation.bpmn_rules import (
     check_flows,
@@ -199,7 +201,8 @@ def _str_list(value: object) -> TypeGuard[list[str]]:
 
 
 def check_forms(bundle: Bundle, docs: list[Doc]) -> tuple[list[str], set[str] | None]:
-    """Each user task names a form file of the bundle that is a valid definition for that very task.
+    """Each user task names a form file of the bundle that is a valid definition for that very task —
+    as the engine will load it, with the options `bpmn/manifest_defaults.json` adds to this version.
 
     Returns the problems and the names of all form fields (the variables conditions may read), or
     None if some user task's form could not be read: the names are then unknown, and a condition
@@ -208,6 +211,7 @@ def check_forms(bundle: Bundle, docs: list[Doc]) -> tuple[list[str], set[str] | 
     problems: list[str] = []
     fields: set[str] | None = set()
     loaded: dict[str, object] = {}
+    fields_by_task: dict[str, set[str] | None] = {}
     for doc, task in user_tasks(docs):
         element = task.find(f"{bpmn('extensionElements')}/{spiff('formJsonSchemaFilename')}")
         path = (element.text or "").strip() if element is not None else ""
@@ -220,23 +224,28 @@ def check_forms(bundle: Bundle, docs: list[Doc]) -> tuple[list[str], set[str] | 
             fields = None
             continue
         if path not in loaded:
-            loaded[path], found, names = _load_form(path, bundle.files[path])
+            loaded[path], found, names = _load_form(path, bundle.files[path], bundle)
             problems += found
             fields = None if fields is None or names is None else fields | names
+            fields_by_task[str(task.get("id"))] = names
         raw = loaded[path]
         if isinstance(raw, dict) and raw.get("task") != task.get("id"):
             problems.append(
                 f"{path}: 'task' is {raw.get('task')!r}, but it is the form of "
                 f"{etree.QName(task).localname} '{task.get('id')}'"
             )
+    problems += amendment_problems(bundle.key, bundle.version, fields_by_task)
     return problems, fields
 
 
-def _load_form(path: str, content: bytes) -> tuple[object, list[str], set[str] | None]:
+def _load_form(path: str, content: bytes, bundle: Bundle) -> tuple[object, list[str], set[str] | None]:
     try:
         raw = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [f"{path}: not valid UTF-8 JSON: {exc}"], None
+    # Malformed amendments of this version are reported once, by `amendment_problems`.
+    with contextlib.suppress(DefinitionInvalid):
+        raw = amended_form(bundle.key, bundle.version, raw)
     found = [f"{path}: {p}" for p in check_definition(raw)]
     if not found:
         return raw, [], {f.name for f in parse_definition(raw).fields}
