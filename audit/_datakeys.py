@@ -6,7 +6,7 @@ node is gone everywhere at once, and a rotated key is picked up without a restar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +28,8 @@ _REWRAP = (
     .where(data_keys.c.scope == bindparam("at_scope"), data_keys.c.wrapped == bindparam("old_wrapped"))
     .values(kek_id=bindparam("new_kek_id"), wrapped=bindparam("new_wrapped"))
 )
+#: Scopes per statement of `for_read_many` (well below any database's limit of bound parameters).
+_MANY = 500
 _KEY_ROW = select(data_keys.c.kek_id, data_keys.c.wrapped, data_keys.c.shredded_at).where(
     data_keys.c.scope == bindparam("scope")
 )
@@ -72,6 +74,29 @@ def for_read(conn: Connection, provider: KeyProvider, scope: str) -> bytes:
     if row is None:
         raise DecryptionFailed(f"Für {scope} gibt es keinen Datenschlüssel.")
     return _unwrap(provider, scope, row)
+
+
+def for_read_many(conn: Connection, provider: KeyProvider, scopes: Collection[str]) -> dict[str, bytes | None]:
+    """The data keys of several scopes, read in one statement per `_MANY` scopes (a list page): each
+    scope's key, None for a shredded one; DecryptionFailed if a scope has none. Still read, not cached."""
+    wanted = sorted(set(scopes))
+    keys: dict[str, bytes | None] = {}
+    for start in range(0, len(wanted), _MANY):
+        chunk = wanted[start : start + _MANY]
+        rows = conn.execute(
+            select(data_keys.c.scope, data_keys.c.kek_id, data_keys.c.wrapped, data_keys.c.shredded_at).where(
+                data_keys.c.scope.in_(chunk)
+            )
+        ).all()
+        for row in rows:
+            try:
+                keys[row.scope] = _unwrap(provider, row.scope, row)
+            except Shredded:
+                keys[row.scope] = None
+    missing = [scope for scope in wanted if scope not in keys]
+    if missing:
+        raise DecryptionFailed(f"Für {missing[0]} gibt es keinen Datenschlüssel.")
+    return keys
 
 
 def _row(conn: Connection, scope: str) -> Any:

@@ -164,6 +164,18 @@ def _advance(engine: CaseEngine, actor: Actor, case: _Case, until: int) -> None:
         case.done += 1
 
 
+def _inbox(engine: CaseEngine, actor: Actor) -> dict[int, str]:
+    """Each case's open task from the actor's task list, page by page."""
+    found: dict[int, str] = {}
+    params = {"limit": "200"}
+    while True:
+        page = engine.tasks(actor, params)
+        found.update({t["case_id"]: t["id"] for t in page.rows})
+        if page.next_cursor is None:
+            return found
+        params["cursor"] = page.next_cursor
+
+
 def _instance_sizes(engine: CaseEngine, case_ids: list[int]) -> tuple[float, float]:
     wanted = set(case_ids)
     with engine.db.connect() as conn:
@@ -194,7 +206,7 @@ def run_engine(
                     chosen.append(case)
                 for case in chosen:
                     _advance(engine, actor, case, history)
-                inbox = {t["case_id"]: t["id"] for t in engine.tasks(actor)}  # the open task, as a user finds it
+                inbox = _inbox(engine, actor)  # the open task, as a user finds it
                 for case in chosen:
                     case.task_id = inbox[case.id]
                 current = Series("engine", history, cases=count, per_case=per_case)

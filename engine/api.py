@@ -21,8 +21,9 @@ from engine.bootstrap import (
 )
 from engine.case_engine import CaseEngine
 from engine.cases.akte import INSPECTION, PURPOSES, Akte
+from engine.cases.list_query import DEFAULT_LIMIT, MAX_LIMIT, STATUSES, URGENCIES, ListScope
 from engine.cases.redaction import REDACTED
-from engine.cases.results import CaseProgress, OpenStep, TaskStatus
+from engine.cases.results import CaseProgress, OpenStep, Page, TaskStatus
 from engine.deadlines.fristen import due_text, parse_instant
 from engine.deadlines.scheduler import DeadlineScheduler
 from engine.demo import seed_demo
@@ -36,11 +37,15 @@ from engine.processes.validation.bundle import validate_bundle
 __all__ = [
     "CASEWORK_ROLES",
     "CHECKPOINT_LOG",
+    "DEFAULT_LIMIT",
     "INSPECTION",
+    "MAX_LIMIT",
     "ORGANISATION_KINDS",
     "PURPOSES",
     "REDACTED",
     "ROLES_BY_KIND",
+    "STATUSES",
+    "URGENCIES",
     "AccountLocked",
     "Akte",
     "Bundle",
@@ -49,7 +54,9 @@ __all__ = [
     "DatabaseUnavailable",
     "DeadlineScheduler",
     "EventType",
+    "ListScope",
     "OpenStep",
+    "Page",
     "SignInFailed",
     "SignedInUser",
     "TaskStatus",

@@ -10,17 +10,18 @@ short writing one, before anything is returned — a refused read of an existing
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import denied_read, record, record_read
-from engine.cases import child_index, completion, earlier_cases, lists, opening, queries
+from engine.cases import child_index, completion, earlier_cases, list_query, lists, opening, queries
 from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
-from engine.cases.results import CaseProgress, TaskStatus
+from engine.cases.list_query import ListScope
+from engine.cases.results import CaseProgress, Page, TaskStatus
 from engine.clock import BERLIN
 from engine.directory.store import load_directory
 from engine.engine_parts import EngineParts
@@ -177,11 +178,18 @@ class CasesFacade(EngineParts):
         """Is this task still open for me? (after a repeated or refused submission; nothing recorded)"""
         return self.tx.query(lambda work: queries.task_status(work, actor, task_id))
 
-    def cases(self, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
-        return self.tx.query(lambda work: lists.list_cases(work, actor, status))
+    def cases(self, actor: Actor, params: Mapping[str, str] | None = None, *, scope: ListScope | None = None) -> Page:
+        """A page of the cases the actor may see, urgent first. `params`: the list's query parameters
+        as strings (filters, `limit`, `cursor` — `engine/cases/list_query.py`); an unknown one or a
+        wrong value → ValidationFailed. `scope`: what a UI page lists of them."""
+        query = list_query.parse(params or {}, list_query.CASE_FILTERS)
+        return self.tx.query(lambda work: lists.list_cases(work, actor, query, scope))
 
-    def tasks(self, actor: Actor) -> list[dict[str, Any]]:
-        return self.tx.query(lambda work: lists.list_tasks(work, actor))
+    def tasks(self, actor: Actor, params: Mapping[str, str] | None = None, *, scope: ListScope | None = None) -> Page:
+        """A page of the open tasks the actor may complete now, urgent first (parameters as `cases`,
+        without `status`)."""
+        query = list_query.parse(params or {}, list_query.TASK_FILTERS)
+        return self.tx.query(lambda work: lists.list_tasks(work, actor, query, scope))
 
     def startable_processes(self, actor: Actor) -> list[dict[str, Any]]:
         """The processes the actor may open a case of (by role and kind of organisation)."""

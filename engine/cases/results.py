@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,12 @@ class TaskStatus:
     #: `done`: no longer open in a case the actor may see.
     state: str
     refusal: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its rows (JSON-compatible) and the cursor of the next page, None on the
+    last one (`engine/cases/keyset.py`)."""
+
+    rows: list[dict[str, Any]]
+    next_cursor: str | None

@@ -7,6 +7,7 @@ blob copied into another row or column does not decrypt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from engine.persistence import models as m
@@ -33,6 +34,14 @@ def seal_child(work: Work, reference: str, child: dict[str, Any]) -> bytes:
 
 def open_child(work: Work, case: m.Case) -> dict[str, Any]:
     return _open(work, case.reference, f"cases/{case.reference}/child_data", case.child_data)
+
+
+def open_children(work: Work, cases: Sequence[m.Case]) -> dict[int, dict[str, Any] | None]:
+    """The child's data of several cases (a list page) with one read of their keys; None for a case
+    whose key was shredded (end of retention)."""
+    fields = [(case_scope(c.reference), f"cases/{c.reference}/child_data", c.child_data) for c in cases]
+    values = work.vault.open_json_many(work.session.connection(), fields)
+    return {case.id: value for case, value in zip(cases, values, strict=True)}
 
 
 def seal_state(work: Work, reference: str, state: dict[str, Any]) -> bytes:

@@ -485,7 +485,7 @@ def test_screenshots(page, check_a11y, world) -> None:
     _shoot(me, "03-neue-meldung")
     me.goto(f"/faelle/{reported.case_id}")
     _shoot(me, "04-fall-mit-ablauf-und-diagramm")
-    ella = next(c for c in engine.cases(world["kita_fk"]) if c["id"] not in (reported.case_id, consulted.case_id))
+    ella = next(c for c in engine.cases(world["kita_fk"]).rows if c["id"] not in (reported.case_id, consulted.case_id))
     [ella_task] = engine.case(world["kita_fk"], ella["id"])["open_tasks"]
     me.goto(f"/faelle/{ella['id']}/schritte/{ella_task['id']}")
     me.fill("Beobachtungen", "Kind weint beim Abholen und will nicht nach Hause.")

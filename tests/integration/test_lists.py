@@ -33,7 +33,7 @@ def test_cases_are_listed_urgent_first_then_by_due_time(world, child, clock):
     akut = sofortmeldung(world, {**child, "wohnort_gemeinde": "Goch"})
     later_plain = _direct(world, child)
 
-    listed = world.engine.cases(world["goch_fk"], "offen")
+    listed = world.engine.cases(world["goch_fk"], {"status": "offen"}).rows
     assert [c["id"] for c in listed] == [akut, gelb, gruen, plain, later_plain]
     assert [c["urgency"] for c in listed] == ["akut", "gelb", "gruen", None, None]
     first = listed[0]
@@ -43,13 +43,13 @@ def test_cases_are_listed_urgent_first_then_by_due_time(world, child, clock):
     assert listed[2]["child_name"] == "Ben Beispielkind"
 
     clock.advance(timedelta(hours=2))
-    assert world.engine.cases(world["goch_fk"], "offen")[0]["overdue"] is True
+    assert world.engine.cases(world["goch_fk"], {"status": "offen"}).rows[0]["overdue"] is True
 
 
 def test_tasks_are_listed_urgent_first_with_the_childs_name(world, child, clock):
     plain = _direct(world, child)
     akut = sofortmeldung(world, child)
-    tasks = world.engine.tasks(world["goch_fk"])
+    tasks = world.engine.tasks(world["goch_fk"]).rows
     assert [(t["case_id"], t["task"], t["urgency"]) for t in tasks] == [
         (akut, "eingang_erfassen", "akut"),
         (plain, "eingang_erfassen", None),
@@ -61,9 +61,9 @@ def test_triage_replaces_akut_by_the_ampel(world, child):
     akut = sofortmeldung(world, child)
     complete(world, "goch_fk", akut, "eingang_erfassen", EINGANG)
     complete(world, "goch_fk", akut, "ersteinschaetzung", {**ERSTEINSCHAETZUNG, "gewichtige_anhaltspunkte": True})
-    [row] = [c for c in world.engine.cases(world["goch_fk"]) if c["id"] == akut]
+    [row] = [c for c in world.engine.cases(world["goch_fk"]).rows if c["id"] == akut]
     assert row["urgency"] == "gelb"
-    assert [t["urgency"] for t in world.engine.tasks(world["goch_fk2"]) if t["case_id"] == akut] == ["gelb"]
+    assert [t["urgency"] for t in world.engine.tasks(world["goch_fk2"]).rows if t["case_id"] == akut] == ["gelb"]
 
 
 def test_the_insofa_lists_show_pseudonyms_only(world, child):
@@ -71,14 +71,14 @@ def test_the_insofa_lists_show_pseudonyms_only(world, child):
     complete(world, "kita_fk", case.case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     values = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."}
     complete(world, "kita_leitung", case.case_id, "leitung_informieren", values)
-    [task] = world.engine.tasks(world["insofa_kleve"])
-    [listed] = world.engine.cases(world["insofa_kleve"])
+    [task] = world.engine.tasks(world["insofa_kleve"]).rows
+    [listed] = world.engine.cases(world["insofa_kleve"]).rows
     for row in (task, listed):
         assert "child_name" not in row and "alter_jahre" not in row
         assert "Mia" not in repr(row) and "Beispielkind" not in repr(row)
     assert listed["responsible_name"] is None and listed["current_task"] == "insofa_beratung"
     assert listed["due_at"] is not None
-    own = world.engine.cases(world["kita_fk"])[0]
+    own = world.engine.cases(world["kita_fk"]).rows[0]
     assert own["child_name"] == "Mia Beispielkind"
 
 
@@ -89,7 +89,7 @@ def test_history_and_responsible_by_display_name(world, child):
     view = world.engine.case(world["goch_fk"], case_id)
     assert view["responsible_name"] == "Goch Fk" and view["responsible"] == "goch_fk"
     assert [(h["task"], h["completed_by_name"]) for h in view["history"]] == [("eingang_erfassen", "Goch Fk")]
-    [row] = world.engine.cases(world["goch_fk"])
+    [row] = world.engine.cases(world["goch_fk"]).rows
     assert row["responsible_name"] == "Goch Fk"
 
 

@@ -9,7 +9,7 @@ from engine.errors import NotAllowed, NotFound
 
 
 def _open_task(world, actor_name, task_key):
-    tasks = [t for t in world.engine.tasks(world[actor_name]) if t["task"] == task_key]
+    tasks = [t for t in world.engine.tasks(world[actor_name]).rows if t["task"] == task_key]
     assert tasks, f"{actor_name} has no open {task_key}"
     return tasks[0]
 
@@ -42,7 +42,7 @@ def test_message_opens_case_at_responsible_jugendamt_and_reply_returns(world, ch
     # The Träger case got the answer and moved on to its last step (Mehraugenprinzip: not kita_fk's).
     waiting = engine.case(world["kita_leitung"], case.case_id)
     assert [t["task"] for t in waiting["open_tasks"]] == ["abschliessen"]
-    assert not [t for t in engine.tasks(world["kita_fk"]) if t["task"] == "abschliessen"]
+    assert not [t for t in engine.tasks(world["kita_fk"]).rows if t["task"] == "abschliessen"]
 
 
 def test_meldebogen_carries_only_the_payload_not_internal_notes(world, child):

@@ -44,8 +44,8 @@ def test_leitung_informieren_is_armed_reminded_and_escalated_once(world, documen
     assert open_task(world, "kita_leitung", documented["id"], "leitung_informieren")["overdue"] is True
     escalation = open_task(world, "kita_leitung", documented["id"], "frist_klaeren")
     assert escalation["title"].startswith("Frist überschritten – klären")
-    assert escalation["id"] in [t["id"] for t in engine.tasks(world["kita_leitung"])]
-    assert escalation["id"] not in [t["id"] for t in engine.tasks(world["kita_fk"])]  # for the Leitung
+    assert escalation["id"] in [t["id"] for t in engine.tasks(world["kita_leitung"]).rows]
+    assert escalation["id"] not in [t["id"] for t in engine.tasks(world["kita_fk"]).rows]  # for the Leitung
     assert [e.type for e in _events(engine, ["deadline.reminder", "deadline.escalated"])] == [
         "deadline.reminder",
         "deadline.escalated",

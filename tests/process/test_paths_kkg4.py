@@ -39,7 +39,7 @@ def _documented(steps, case_id, *, gesundheitsberuf, akute_gefahr):
 
 
 def _insofa(steps, world, case_id, einschaetzung, child):
-    offered = [t for t in world.engine.tasks(world["insofa_kleve2"]) if t["case_id"] == case_id]
+    offered = [t for t in world.engine.tasks(world["insofa_kleve2"]).rows if t["case_id"] == case_id]
     assert [t["task"] for t in offered] == ["insofa_beratung"]
     view = world.engine.task(world["insofa_kleve2"], offered[0]["id"])
     assert child["nachname"] not in str(view) and child["vorname"] not in str(view)  # § 4 Abs. 2 KKG
@@ -146,7 +146,7 @@ def test_mitteilung_nicht_beabsichtigt(steps, world, case, child):
     )
     # § 4 Abs. 3 KKG is a power, not a duty: no Meldung, no Jugendamt case, straight to Abschluss.
     assert list(steps.open_tasks("lehrerin", case["id"])) == ["abschluss"]
-    assert world.engine.cases(world["goch_fk"]) == []
+    assert world.engine.cases(world["goch_fk"]).rows == []
     closed = _abschluss(steps, case["id"])
     assert closed["links"] == []
     assert [h["task"] for h in closed["history"]][-2:] == ["mitteilung_jugendamt", "abschluss"]

@@ -44,7 +44,7 @@ def test_mehraugenprinzip_leitung_informieren_needs_another_person(world, child)
     complete(world, "kita_leitung", case.case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     task = open_tasks(world, "kita_leitung", case.case_id)["leitung_informieren"]
     assert task["may_complete"] is False
-    assert task["id"] not in [t["id"] for t in world.engine.tasks(world["kita_leitung"])]
+    assert task["id"] not in [t["id"] for t in world.engine.tasks(world["kita_leitung"]).rows]
     with pytest.raises(NotAllowed) as refused:
         world.engine.complete_task(
             world["kita_leitung"], task["id"], {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "x"}
@@ -53,7 +53,7 @@ def test_mehraugenprinzip_leitung_informieren_needs_another_person(world, child)
     assert "Gewichtige Anhaltspunkte dokumentieren" in refused.value.detail
     history = world.engine.case(world["kita_leitung"], case.case_id)["history"]
     assert history[-1]["task"] == "anhaltspunkte_dokumentieren"
-    assert task["id"] in [t["id"] for t in world.engine.tasks(world["kita_leitung2"])]
+    assert task["id"] in [t["id"] for t in world.engine.tasks(world["kita_leitung2"]).rows]
 
 
 def test_fachkraft_may_not_work_the_leitung_lane(world, case):
@@ -84,9 +84,9 @@ def test_named_insofa_gets_the_consultation_with_the_pseudonym_only(world, case,
         {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.", "insofa": "insofa_kleve2"},
     )
 
-    offered = [t for t in world.engine.tasks(world["insofa_kleve2"]) if t["task"] == "insofa_beratung"]
+    offered = [t for t in world.engine.tasks(world["insofa_kleve2"]).rows if t["task"] == "insofa_beratung"]
     assert len(offered) == 1 and offered[0]["pseudonym"] == case["pseudonym"]
-    assert world.engine.tasks(world["insofa_kleve"]) == []  # the Leitung named another pool member
+    assert world.engine.tasks(world["insofa_kleve"]).rows == []  # the Leitung named another pool member
     with pytest.raises(NotFound):
         world.engine.case(world["insofa_dueren"], case["id"])  # other network: not even visible
 
@@ -114,8 +114,8 @@ def test_pool_consultation_is_offered_to_every_insofa_of_the_network(world, case
         {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
     )
     for name in ("insofa_kleve", "insofa_kleve2"):
-        assert [t["task"] for t in world.engine.tasks(world[name])] == ["insofa_beratung"]
-    assert world.engine.tasks(world["insofa_dueren"]) == []
+        assert [t["task"] for t in world.engine.tasks(world[name]).rows] == ["insofa_beratung"]
+    assert world.engine.tasks(world["insofa_dueren"]).rows == []
 
 
 def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, case, child):

@@ -153,7 +153,7 @@ def test_neue_meldung_offers_a_choice_then_opens_the_case_and_its_first_step(ui,
         token_from="/faelle/neu/traeger_8a",
     )
     assert created.status_code == 302
-    [case] = world.engine.cases(world["kita_fk"])
+    [case] = world.engine.cases(world["kita_fk"]).rows
     assert case["jugendamt"]["key"] == "ja-goch"
     assert created.headers["Location"].endswith(_step_url(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren"))
     step = _text(ui.get(created.headers["Location"]))
@@ -201,7 +201,7 @@ def test_neue_meldung_keeps_the_values_and_shows_each_error_at_its_field(ui, wor
     assert '<option value="ja-goch">' in html
     created = ui.post_form(url, {**unknown, "jugendamt": "ja-goch"}, token_from=url)
     assert created.status_code == 302
-    [case] = world.engine.cases(world["kita_fk"])
+    [case] = world.engine.cases(world["kita_fk"]).rows
     assert case["jugendamt"]["key"] == "ja-goch"
 
 

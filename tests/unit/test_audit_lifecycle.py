@@ -68,6 +68,37 @@ def test_open_field_without_a_data_key(vault: AuditVault, db: Engine) -> None:
         vault.open_field(conn, SCOPE, "children/1/nachname", b"\x01" + bytes(40))
 
 
+def test_open_json_many_reads_the_keys_of_a_page_at_once(vault: AuditVault, db: Engine, monkeypatch) -> None:
+    """A list page opens one sealed object per row with one read of all their keys (issue 11)."""
+    with db.begin() as conn:
+        fields = []
+        for i in range(1, 4):
+            scope, record = f"case:KS-2026-00000{i}", f"cases/{i}/child_data"
+            fields.append((scope, record, vault.seal_field(conn, scope, record, {"n": i}, now=NOW)))
+        fields.append((fields[0][0], "cases/1/other", vault.seal_field(conn, fields[0][0], "cases/1/other", {"n": 9})))
+        vault.shred(conn, fields[1][0], reason="Frist", now=NOW)
+        statements: list[str] = []
+        monkeypatch.setattr(conn, "execute", _counting(conn.execute, statements))
+        assert vault.open_json_many(conn, fields) == [{"n": 1}, None, {"n": 3}, {"n": 9}]
+        assert len(statements) == 1
+        assert vault.open_json_many(conn, []) == []
+        with pytest.raises(DecryptionFailed):  # swapped between rows: like open_json
+            vault.open_json_many(conn, [(fields[0][0], "cases/1/child_data", fields[3][2])])
+        with pytest.raises(DecryptionFailed, match="keinen Datenschlüssel"):
+            vault.open_json_many(conn, [("case:KS-2026-000099", "cases/99/child_data", fields[0][2])])
+        text = vault.seal_field(conn, fields[2][0], "cases/3/name", "Mia")
+        with pytest.raises(AuditError, match="kein JSON-Objekt"):
+            vault.open_json_many(conn, [(fields[2][0], "cases/3/name", text)])
+
+
+def _counting(execute, statements: list[str]):
+    def counted(statement, *args, **kwargs):
+        statements.append(str(statement))
+        return execute(statement, *args, **kwargs)
+
+    return counted
+
+
 def test_data_key_is_created_once_and_stored_wrapped(vault: AuditVault, db: Engine) -> None:
     with db.begin() as conn:
         vault.seal_field(conn, SCOPE, "a/1/b", "x", now=NOW)

@@ -8,7 +8,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from engine.api import PURPOSES
+from engine.api import DEFAULT_LIMIT, MAX_LIMIT, PURPOSES, STATUSES, URGENCIES
 from web.api import schemas
 
 
@@ -26,6 +26,47 @@ def _problems(*codes: int) -> dict[str, Any]:
         }
         for code in codes
     }
+
+
+def _list_parameters(*, status: bool) -> list[dict[str, Any]]:
+    """The query parameters of a list (engine/cases/list_query.py); unknown ones or values → 422."""
+    parameters: list[dict[str, Any]] = []
+    if status:
+        parameters.append(_query("status", "the case's status", {"type": "string", "enum": list(STATUSES)}))
+    return [
+        *parameters,
+        _query("process", "the key of a deployed process (GET /processes)", {"type": "string"}),
+        _query("overdue", "true: the (earliest open step's) due time has passed; false: not", {"type": "boolean"}),
+        _query("urgency", "as the rows' urgency; a closed case has none", {"type": "string", "enum": list(URGENCIES)}),
+        _query(
+            "assigned",
+            "me: cases the caller is responsible for or has a step offered to them by name; tasks of "
+            "such cases or offered to them by name",
+            {"type": "string", "enum": ["me"]},
+        ),
+        _query(
+            "limit",
+            "rows per page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        ),
+        _query("cursor", "opaque: where the previous page ended, from its Link header", {"type": "string"}),
+    ]
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+def _page_of(schema: str) -> dict[str, Any]:
+    """A list's answer: a JSON array, and the next page (if any) in a Link header (RFC 8288)."""
+    ok = _ok(schema, many=True)
+    ok["200"]["headers"] = {
+        "Link": {
+            "description": 'the next page, if there is one: <URL relative to the request>; rel="next"',
+            "schema": {"type": "string"},
+        }
+    }
+    return ok
 
 
 @cache
@@ -60,8 +101,8 @@ def openapi_document() -> dict[str, Any]:
         "/api/v1/cases",
         operations={
             "get": {
-                "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
-                "responses": {**_ok("CaseSummary", many=True), **_problems(401)},
+                "parameters": _list_parameters(status=True),
+                "responses": {**_page_of("CaseSummary"), **_problems(401, 422)},
             },
             "post": {"requestBody": body, "responses": {**_ok("CaseView", "201"), **_problems(400, 401, 403, 422)}},
         },
@@ -108,7 +149,15 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     )
-    spec.path("/api/v1/tasks", operations={"get": {"responses": {**_ok("TaskSummary", many=True), **_problems(401)}}})
+    spec.path(
+        "/api/v1/tasks",
+        operations={
+            "get": {
+                "parameters": _list_parameters(status=False),
+                "responses": {**_page_of("TaskSummary"), **_problems(401, 422)},
+            }
+        },
+    )
     spec.path(
         "/api/v1/tasks/{task_id}",
         operations={"get": {"parameters": pid, "responses": {**_ok("TaskView"), **_problems(401, 404)}}},

@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from engine.actor import Actor
-from engine.api import CaseEngine
+from engine.api import CaseEngine, Page
 from web.akte_pdf import akte_filename, akte_pdf
 from web.api import schemas
 from web.api.openapi import openapi_document
 from web.errors import BadRequest, Unauthorized
+from web.list_params import list_params, page_url
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -81,9 +82,19 @@ def open_case() -> Response:
     return response
 
 
+def paged(schema: schemas.Schema, page: Page) -> Response:
+    """A page of a list: still a JSON array; the next page is announced in `Link` (RFC 8288)."""
+    response = dump(schema, page.rows)
+    if page.next_cursor is not None:
+        response.headers["Link"] = f'<{page_url("cursor", page.next_cursor)}>; rel="next"'
+    return response
+
+
 @bp.get("/cases")
 def list_cases() -> Response:
-    return dump(schemas.CaseSummary(many=True), engine().cases(actor(), request.args.get("status")))
+    """Cases, urgent first, a page at a time: filters `status`, `process`, `overdue`, `urgency`,
+    `assigned=me`; `limit` (≤ 200) and `cursor` (from the previous page's Link)."""
+    return paged(schemas.CaseSummary(many=True), engine().cases(actor(), list_params(request.args)))
 
 
 @bp.get("/cases/<int:case_id>")
@@ -122,7 +133,9 @@ def case_file_pdf(case_id: int) -> Response:
 
 @bp.get("/tasks")
 def list_tasks() -> Response:
-    return dump(schemas.TaskSummary(many=True), engine().tasks(actor()))
+    """Tasks the caller may complete now, urgent first, a page at a time (the parameters of `/cases`
+    without `status`)."""
+    return paged(schemas.TaskSummary(many=True), engine().tasks(actor(), list_params(request.args)))
 
 
 @bp.get("/tasks/<task_id>")

@@ -19,10 +19,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.actor import Actor
-from engine.api import CASEWORK_ROLES
+from engine.api import CASEWORK_ROLES, ListScope
+from engine.errors import ValidationFailed
 from web.labels import roles_label
 from web.ui import form_widgets
 from web.ui.access import current_actor, engine, no_store, require_login_for, role_required
+from web.ui.error_pages import show_instead
+from web.ui.list_pages import ListSection, filter_context, section
 from web.ui.navigation import add_nav_item
 
 cases_bp = require_login_for(Blueprint("cases", __name__))
@@ -67,15 +70,33 @@ def startable(actor: Actor) -> list[dict[str, Any]]:
 # ---- Eingang (Jugendamt) and Beratungen (insoweit erfahrene Fachkraft) -----------------------------------------
 
 
+#: The filters of the Eingang's form (both lists take them; its cases are the open ones).
+INBOX_FILTERS = ("urgency", "overdue", "assigned")
+#: A page with two lists: each has its own position.
+TASKS_CURSOR, CASES_CURSOR = "tasks_cursor", "cases_cursor"
+
+
+def _two_lists(
+    template: str, tasks: ListSection, cases: ListSection, fields: tuple[str, ...], errors: dict[str, list[str]]
+) -> str:
+    return render_template(template, tasks=tasks, cases=cases, filters=filter_context(fields, errors))
+
+
 @inbox_bp.get("/eingang", endpoint="index")
 @role_required(*JUGENDAMT_ROLES)
 @no_store
 def inbox() -> str:
     actor = current_actor()
-    offices = {ms.organisation_key for ms in actor.memberships if ms.role in JUGENDAMT_ROLES}
-    tasks = [t for t in engine().tasks(actor) if t["task"] in INTAKE_TASKS]
-    cases = [c for c in engine().cases(actor, "offen") if c["organisation"]["key"] in offices]
-    return render_template("cases/inbox.html", tasks=tasks, cases=cases)
+    offices = frozenset(ms.organisation_key for ms in actor.memberships if ms.role in JUGENDAMT_ROLES)
+    page, none = "cases/inbox.html", ListSection()
+    show_instead(ValidationFailed, lambda exc: _two_lists(page, none, none, INBOX_FILTERS, exc.errors))
+    intake = ListScope(steps=frozenset(INTAKE_TASKS))
+    tasks = section(lambda params: engine().tasks(actor, params, scope=intake), TASKS_CURSOR, (CASES_CURSOR,))
+    own = ListScope(organisations=offices)
+    cases = section(
+        lambda params: engine().cases(actor, {**params, "status": "offen"}, scope=own), CASES_CURSOR, (TASKS_CURSOR,)
+    )
+    return _two_lists(page, tasks, cases, INBOX_FILTERS, {})
 
 
 @consultations_bp.get("/beratungen", endpoint="index")
@@ -83,9 +104,12 @@ def inbox() -> str:
 @no_store
 def consultations() -> str:
     actor = current_actor()
-    tasks = [t for t in engine().tasks(actor) if t["lane"] == "insofa"]
-    cases = engine().cases(actor)
-    return render_template("cases/consultations.html", tasks=tasks, cases=cases)
+    page = "cases/consultations.html"
+    show_instead(ValidationFailed, lambda exc: _two_lists(page, ListSection(), ListSection(), (), exc.errors))
+    pool = ListScope(lanes=frozenset({"insofa"}))
+    tasks = section(lambda params: engine().tasks(actor, params, scope=pool), TASKS_CURSOR, (CASES_CURSOR,))
+    cases = section(lambda params: engine().cases(actor, params), CASES_CURSOR, (TASKS_CURSOR,))
+    return _two_lists(page, tasks, cases, (), {})
 
 
 # ---- registration -----------------------------------------------------------------------------------------

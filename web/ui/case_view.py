@@ -22,8 +22,9 @@ from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from web.diagram import DiagramError, render_process_svg
 from web.ui import form_widgets
 from web.ui.access import current_actor, engine, no_store
-from web.ui.case_pages import JUGENDAMT_ROLES, STATUS_NAMES, cases_bp, lane_label
+from web.ui.case_pages import JUGENDAMT_ROLES, cases_bp, lane_label
 from web.ui.error_pages import show_instead
+from web.ui.list_pages import ListSection, filter_context, section
 from web.ui.sessions import restore_draft
 
 
@@ -121,14 +122,22 @@ def _changed_meanwhile(case_id: int, task: dict[str, Any], values: MultiDict[str
     return redirect(url_for("cases.show", case_id=case_id))
 
 
+#: The filters of the case list (the API's).
+CASE_FILTERS = ("status", "urgency", "process", "overdue", "assigned")
+
+
+def _case_list(cases: ListSection, errors: dict[str, list[str]] | None = None) -> str:
+    return render_template("cases/list.html", cases=cases, filters=filter_context(CASE_FILTERS, errors))
+
+
 @cases_bp.get("/faelle")
 @no_store
 def index() -> str:
-    status = request.args.get("status", "")
-    if status not in STATUS_NAMES:
-        status = ""
-    cases = engine().cases(current_actor(), status or None)
-    return render_template("cases/list.html", cases=cases, status=status)
+    """The cases of the organisation, urgent first, a page at a time; filtered as the address says
+    (a wrong filter: the page with the engine's message, 422)."""
+    actor = current_actor()
+    show_instead(ValidationFailed, lambda exc: _case_list(ListSection(), exc.errors))
+    return _case_list(section(lambda params: engine().cases(actor, params), "cursor"))
 
 
 @cases_bp.get("/faelle/<int:case_id>")
