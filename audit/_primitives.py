@@ -70,6 +70,17 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     return FORMAT_BYTE + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
+class Sealer:
+    """`seal` under one key, for many values in a row (the AES-GCM object is made once)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return FORMAT_BYTE + nonce + self._aead.encrypt(nonce, plaintext, aad)
+
+
 def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
     """Decrypt a sealed blob or raise DecryptionFailed — never return data that does not authenticate."""
     if len(blob) < 1 + NONCE_BYTES + TAG_BYTES:
@@ -88,7 +99,15 @@ def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
 def keyed_digests(key: bytes, scope: str, values: Sequence[str]) -> list[bytes]:
     """HMAC-SHA-256 of each value under a key derived (HKDF) from the scope's data key: the derived
     key serves the index only, never encryption, and differs per scope (a rotated index key)."""
-    mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"blind-index:" + scope.encode()).derive(key)
+    return digests_with(index_key(key, scope), values)
+
+
+def index_key(key: bytes, scope: str) -> bytes:
+    """The HMAC key of a blind index scope, derived from its data key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"blind-index:" + scope.encode()).derive(key)
+
+
+def digests_with(mac_key: bytes, values: Sequence[str]) -> list[bytes]:
     return [hmac.new(mac_key, value.encode("utf-8"), hashlib.sha256).digest() for value in values]
 
 

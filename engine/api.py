@@ -32,11 +32,13 @@ from engine.permissions import CASEWORK_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
 from engine.processes.validation.bundle import validate_bundle
+from engine.volume.generate import MAX_CASES, VolumeReport, generate_volume
 
 __all__ = [
     "CASEWORK_ROLES",
     "CHECKPOINT_LOG",
     "INSPECTION",
+    "MAX_CASES",
     "ORGANISATION_KINDS",
     "PURPOSES",
     "REDACTED",
@@ -53,6 +55,7 @@ __all__ = [
     "SignInFailed",
     "SignedInUser",
     "TaskStatus",
+    "VolumeReport",
     "build_engine",
     "bundle_from_zip",
     "check_keys",
@@ -60,6 +63,7 @@ __all__ = [
     "child_form",
     "due_text",
     "form_to_api",
+    "generate_volume",
     "initialise",
     "load_bundle_dir",
     "parse_instant",
