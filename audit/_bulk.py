@@ -56,7 +56,8 @@ class BulkWriter:
         p.utc_naive(now)
         self._conn, self._provider, self._log, self._now = conn, provider, log, now
         self._keys: dict[str, p.Sealer] = {}
-        self._new_keys: list[tuple[Any, ...]] = []
+        self._random = p.RandomBytes()
+        self._new_keys: list[tuple[str, bytes]] = []  # (scope, data key), wrapped at `flush`
         self._mac_keys: dict[str, bytes] = {}
         self._events: list[tuple[Any, ...]] = []
         self._head: Any = None
@@ -72,17 +73,16 @@ class BulkWriter:
         p.check_text("scope", scope, max_length=SCOPE_LENGTH)
         if scope in self._keys:
             raise AuditError(f"{scope} wurde in diesem Lauf schon angelegt.")
-        key = p.new_key()
-        kek_id, wrapped = self._provider.wrap(key)
-        self._keys[scope] = p.Sealer(key)
-        created = p.utc_naive(self._now)
-        stored = created.strftime(p.TIME_FORMAT) if self._sqlite else created
-        self._new_keys.append((scope, kek_id, wrapped, stored))
+        key = self._random.take(p.KEY_BYTES)
+        self._keys[scope] = p.Sealer(key, self._random)
+        self._new_keys.append((scope, key))
 
     def _sealer(self, scope: str) -> p.Sealer:
         sealer = self._keys.get(scope)
         if sealer is None:
-            sealer = self._keys[scope] = p.Sealer(_datakeys.for_write(self._conn, self._provider, scope, self._now))
+            sealer = self._keys[scope] = p.Sealer(
+                _datakeys.for_write(self._conn, self._provider, scope, self._now), self._random
+            )
         return sealer
 
     def seal(self, scope: str, record: str, value: p.FieldValue) -> bytes:
@@ -169,7 +169,14 @@ class BulkWriter:
                 ).first()
                 if taken is not None:
                     raise AuditError(f"Für {taken.scope} gibt es schon einen Datenschlüssel.")
-            self._insert(data_keys, ("scope", "kek_id", "wrapped", "created_at"), self._new_keys)
+            created = p.utc_naive(self._now)
+            stored = created.strftime(p.TIME_FORMAT) if self._sqlite else created
+            wrapped = self._provider.wrap_many([key for _, key in self._new_keys])
+            rows = [
+                (scope, kek_id, blob, stored)
+                for (scope, _), (kek_id, blob) in zip(self._new_keys, wrapped, strict=True)
+            ]
+            self._insert(data_keys, ("scope", "kek_id", "wrapped", "created_at"), rows)
             self._new_keys = []
         if not self._events:
             return

@@ -70,14 +70,30 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     return FORMAT_BYTE + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
+class RandomBytes:
+    """Random bytes (nonces, new keys) read from the system's source in blocks: the same randomness
+    as one read per value, each byte handed out once, with a fraction of the system calls (in a bulk
+    run the reads were a tenth of the time). One per bulk writer: never shared between threads."""
+
+    def __init__(self, block: int = 16384) -> None:
+        self._block, self._buffer, self._position = block, b"", 0
+
+    def take(self, count: int) -> bytes:
+        if self._position + count > len(self._buffer):
+            self._buffer, self._position = os.urandom(max(self._block, count)), 0
+        start = self._position
+        self._position += count
+        return self._buffer[start : start + count]
+
+
 class Sealer:
     """`seal` under one key, for many values in a row (the AES-GCM object is made once)."""
 
-    def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(key)
+    def __init__(self, key: bytes, random: RandomBytes) -> None:
+        self._aead, self._random = AESGCM(key), random
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = self._random.take(NONCE_BYTES)
         return FORMAT_BYTE + nonce + self._aead.encrypt(nonce, plaintext, aad)
 
 

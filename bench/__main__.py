@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import audit, deadlines, step
+from bench import audit, deadlines, scale, step
 from bench.report import DOC, Result, machine, machine_section, replace_section
 
 #: The registry: name → benchmark. Each returns a Result whose section replaces its own in the doc.
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, Callable[..., Result]] = {
     "step": step.run,
     "audit": audit.run,
     "deadlines": deadlines.run,
+    "scale": scale.run,
 }
 
 

@@ -11,7 +11,9 @@ step: the engine and the UI continue it like any other.
 
 Generated cases carry `cases.generated`; the generator refuses a database that holds a real case.
 
-Owns: `people` (invented names), `scenarios` (the paths the templates take), `patterns` (template
-texts with slots), `templates`, `world` (the generated organisations and users), `writer`,
-`generate` (the entry point). Imports engine capabilities; never `web`.
+Owns: `scenarios` and `steps` (the paths the templates take, with their values), `scratch` (the
+world they run in) and `templates`/`capture` (running and reading them), `patterns` (template texts
+with slots), `people` (invented names), `world` (the generated organisations and people), `planner`
+(which case, where, who, when), `rows` and `writer` (the bulk writing), `generate` (the entry point).
+Imports engine capabilities and `audit.AuditVault.bulk`; never `web`.
 """

@@ -2,7 +2,7 @@
 Fachkräfte and a Leitung each), a Beratungsstelle with insoweit erfahrene Fachkräfte per network, and
 a few hundred Kitas and schools spread over the Jugendämter — created once (keys and usernames start
 with `gen`), found again by later runs. Nobody of them has a password: a training instance gives
-the people it needs one (`schutzpfad users …`).
+the people it needs one on the administration pages, or an API token (`schutzpfad users token`).
 
 Also the rule that protects real data: generation refuses a database with any real case.
 """

@@ -7,10 +7,11 @@ the chain — all through `executemany` and `AuditVault.bulk`, never one stateme
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -33,7 +34,7 @@ from engine.persistence.sealed import (
 )
 from engine.transactions import Work
 from engine.volume.capture import CHILD_MARK, MESSAGE_ENTRY, Template
-from engine.volume.patterns import compact, escaped, shift_text
+from engine.volume.patterns import escaped, shift_text
 from engine.volume.rows import RowPlan, Writer, plan
 from engine.volume.scratch import CHILD, JUGENDAMT, MUNICIPALITY, NETWORK, ORGANISATIONS, USERS
 from engine.volume.templates import KEYED_ITEMS, keyed
@@ -87,7 +88,13 @@ ORDER = (
     "child_index",
     "case_matches",
 )
-_ALLOCATED = ("cases", "case_messages")
+#: the tables with a sealed column below the case: the column and its record (engine/persistence/sealed.py)
+_SEALED: dict[str, tuple[str, Callable[[str, list[Any], RowPlan], str]]] = {
+    "instances": ("state", lambda ref, row, plan: state_record(ref)),
+    "open_tasks": ("prefill", lambda ref, row, plan: prefill_record(row[plan.position["id"]])),
+    "task_history": ("values", lambda ref, row, plan: history_record(row[plan.position["task_uuid"]])),
+}
+_MEMBER_TABLES = ("instances", "open_tasks", "open_task_bars", "task_history", "deadlines", "case_links", "case_waits")
 _EXTRA_COLUMNS = {
     "child_index": ("case_id", "key_version", "digest"),
     "case_matches": ("case_id", "earlier_case_id", "kind", "state"),
@@ -98,11 +105,13 @@ def write(work: Work, clones: Sequence[Clone], batch: Batch) -> int:
     """Write the clones; returns the number of cases written."""
     conn = work.session.connection()
     db, bulk = Writer(conn), work.vault.bulk(conn, work.now)
+    # in the order they opened: references, times and their index entries then grow together
+    clones = sorted(clones, key=lambda clone: clone.template.start + clone.delta)
     members = [(clone, index) for clone in clones for index in range(len(clone.template.cases))]
     refs = _references(work, members)
     _unique_pseudonyms(work, clones, batch.rng)
     case_ids = iter(db.ids("cases", len(members)))
-    messages = sum(len(tables["case_messages"]) for clone, index in members for tables in [clone.template.cases[index]])
+    messages = sum(len(clone.template.cases[index]["case_messages"]) for clone, index in members)
     message_ids = iter(db.ids("case_messages", messages))
     rows: dict[str, list[Sequence[Any]]] = defaultdict(list)
     columns: dict[str, tuple[str, ...]] = dict(_EXTRA_COLUMNS)
@@ -146,6 +155,7 @@ class _Context:
         self.case_ids: list[int] = []
         self.message_ids: dict[int, int] = {}
         self.values = _values(clone, refs)
+        self._times: dict[Any, Any] = {}  # a template moment as this clone stores it (rows repeat them)
 
     def fill(self, row: RowPlan, member: int) -> list[Any]:
         """A compiled template row as this clone's (sealed and fixed columns are the caller's)."""
@@ -153,7 +163,11 @@ class _Context:
         clone = self.clone
         for position, kind, value in row.slots:
             if kind == "time":
-                out[position] = None if value is None else self.db.time(value + self.delta)
+                if value is not None:
+                    stored = self._times.get(value)
+                    if stored is None:
+                        stored = self._times[value] = self.db.time(value + self.delta)
+                    out[position] = stored
             elif kind == "uuid":
                 out[position] = self.values[value]
             elif kind == "case":
@@ -187,7 +201,7 @@ class _Context:
         child = self.values[f'"{CHILD_MARK}"']
         terms = [t for group in child_terms(clone.child).values() for t in group]
         digests = bulk.digests(index_scope(batch.index_version), terms)
-        for member, tables in enumerate(_plans(clone.template)):
+        for member, (tables, source) in enumerate(zip(_plans(clone.template), clone.template.cases, strict=True)):
             ref, case_id, scope = self.refs[member], self.case_ids[member], self.scopes[member]
             bulk.new_scope(scope)
             (case,) = tables["cases"]
@@ -196,55 +210,26 @@ class _Context:
             row[case.position["indexed"]] = row[case.position["generated"]] = True
             columns["cases"] = ("id", *case.columns)
             rows["cases"].append((case_id, *row))
-            self._sealed_rows(bulk, member, tables, rows, columns)
+            for plan_, message in zip(tables["case_messages"], source["case_messages"], strict=True):
+                message_id = self.message_ids[message["id"]]
+                row = self.fill(plan_, member)
+                row[plan_.position["payload"]] = self.seal(bulk, member, message_record(message_id), message["payload"])
+                columns["case_messages"] = ("id", *plan_.columns)
+                rows["case_messages"].append((message_id, *row))
+            for name in _MEMBER_TABLES:
+                for plan_, template_row in zip(tables[name], source[name], strict=True):
+                    row = self.fill(plan_, member)
+                    if name in _SEALED:
+                        column, record = _SEALED[name]
+                        row[plan_.position[column]] = self.seal(
+                            bulk, member, record(ref, row, plan_), template_row[column]
+                        )
+                    columns[name] = plan_.columns
+                    rows[name].append(row)
             rows["child_index"] += [(case_id, batch.index_version, d) for d in digests]
-            organisation = clone.orgs[clone.template.cases[member]["cases"][0]["organisation_id"]].id
-            earlier = batch.earlier[(organisation, clone.child_id)]
+            earlier = batch.earlier[(clone.orgs[source["cases"][0]["organisation_id"]].id, clone.child_id)]
             rows["case_matches"] += [(case_id, other, "voll", OPEN) for other in earlier[-5:]]
             earlier.append(case_id)
-
-    def _sealed_rows(
-        self,
-        bulk: BulkWriter,
-        member: int,
-        tables: dict[str, list[RowPlan]],
-        rows: dict[str, list[Sequence[Any]]],
-        columns: dict[str, tuple[str, ...]],
-    ) -> None:
-        template = self.clone.template.cases[member]
-        ref = self.refs[member]
-        for plan_, source in zip(tables["case_messages"], template["case_messages"], strict=True):
-            message_id = self.message_ids[source["id"]]
-            row = self.fill(plan_, member)
-            row[plan_.position["payload"]] = self.seal(bulk, member, message_record(message_id), source["payload"])
-            columns["case_messages"] = ("id", *plan_.columns)
-            rows["case_messages"].append((message_id, *row))
-        sealed = {
-            "instances": ("state", None),
-            "open_tasks": ("prefill", "id"),
-            "task_history": ("values", "task_uuid"),
-        }
-        for name in (
-            "instances",
-            "open_tasks",
-            "open_task_bars",
-            "task_history",
-            "deadlines",
-            "case_links",
-            "case_waits",
-        ):
-            for plan_, source in zip(tables[name], template[name], strict=True):
-                row = self.fill(plan_, member)
-                if name in sealed:
-                    column, key = sealed[name]
-                    record = (
-                        state_record(ref)
-                        if key is None
-                        else (prefill_record if name == "open_tasks" else history_record)(row[plan_.position[key]])
-                    )
-                    row[plan_.position[column]] = self.seal(bulk, member, record, source[column])
-                columns[name] = plan_.columns
-                rows[name].append(row)
 
     def append_events(self, bulk: BulkWriter) -> None:
         clone, refs = self.clone, self.refs
@@ -271,7 +256,7 @@ def _values(clone: Clone, refs: list[str]) -> dict[str, str]:
         JUGENDAMT.key: clone.orgs["jugendamt"].key,
         JUGENDAMT.name: _esc(clone.orgs["jugendamt"].name),
         MUNICIPALITY: _esc(child["wohnort_gemeinde"]),
-        f'"{CHILD_MARK}"': compact(child),
+        f'"{CHILD_MARK}"': json.dumps(child, ensure_ascii=False, separators=(",", ":")),
         CHILD["vorname"]: _esc(child["vorname"]),
         CHILD["nachname"]: _esc(child["nachname"]),
         CHILD["geburtsdatum"]: child["geburtsdatum"],
