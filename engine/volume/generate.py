@@ -97,6 +97,9 @@ def generate_volume(
     while done < count:
         clones = planner.plan(min(batch, count - done))
         done += engine.tx.command(partial(write, clones=clones, batch=shared))
+        for child_id in planner.forgotten:
+            shared.earlier.pop(child_id, None)
+        planner.forgotten.clear()
         open_cases += sum(row["cases"][0]["status"] != "abgeschlossen" for c in clones for row in c.template.cases)
         if progress is not None:
             progress(done, count)

@@ -71,6 +71,8 @@ class Planner:
         }
         self._children: list[list[tuple[int, dict[str, Any]]]] = [[] for _ in self.areas]
         self._child_ids = 0
+        #: children no longer kept for repeats: their cases need not be remembered (memory stays flat)
+        self.forgotten: list[int] = []
 
     def plan(self, count: int) -> list[Clone]:
         """Clones with `count` cases in all (a Meldung's clone has two)."""
@@ -144,5 +146,7 @@ class Planner:
         if len(kept) < _CHILDREN_KEPT:
             kept.append((self._child_ids, child))
         else:
-            kept[rng.randrange(_CHILDREN_KEPT)] = (self._child_ids, child)
+            place = rng.randrange(_CHILDREN_KEPT)
+            self.forgotten.append(kept[place][0])
+            kept[place] = (self._child_ids, child)
         return self._child_ids, child

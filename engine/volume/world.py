@@ -108,7 +108,8 @@ def ensure_world(work: Work, rng: random.Random, traeger: int, operator: str) ->
         by_network[ja.network_key].append(ja)
         _ensure_people(work, rng, ja, JA_ROLES, operator, usernames)
     for network, offices_ in by_network.items():
-        name = f"Kinderschutzfachberatung {offices_[0].name.removeprefix('Jugendamt ')}"
+        network_name = session.get(m.Network, network).name  # type: ignore[union-attr]
+        name = f"Kinderschutzfachberatung {network_name.removeprefix('Netzwerk Kinderschutz ')}"
         org = _ensure_org(work, f"gen-beratung-{network}", name, "beratungsstelle", offices_[0].key, operator)
         _ensure_people(work, rng, org, INSOFA_ROLES, operator, usernames)
     generated = m.Organisation.key.like("gen-kita-%") | m.Organisation.key.like("gen-schule-%")

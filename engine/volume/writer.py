@@ -71,7 +71,8 @@ class Batch:
     definitions: dict[tuple[str, int], int]
     index_version: int
     rng: random.Random
-    earlier: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: per child that may be reported again (`Planner.forgotten` drops the others): (organisation, case)
+    earlier: dict[int, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
 
 
 #: insert order (foreign keys); the cases and messages get their ids beforehand (`Writer.ids`)
@@ -227,9 +228,11 @@ class _Context:
                     columns[name] = plan_.columns
                     rows[name].append(row)
             rows["child_index"] += [(case_id, batch.index_version, d) for d in digests]
-            earlier = batch.earlier[(clone.orgs[source["cases"][0]["organisation_id"]].id, clone.child_id)]
-            rows["case_matches"] += [(case_id, other, "voll", OPEN) for other in earlier[-5:]]
-            earlier.append(case_id)
+            organisation = clone.orgs[source["cases"][0]["organisation_id"]].id
+            earlier = batch.earlier[clone.child_id]
+            same = [other for org, other in earlier if org == organisation]
+            rows["case_matches"] += [(case_id, other, "voll", OPEN) for other in same[-5:]]
+            earlier.append((organisation, case_id))
 
     def append_events(self, bulk: BulkWriter) -> None:
         clone, refs = self.clone, self.refs
