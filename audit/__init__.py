@@ -4,8 +4,9 @@ It depends on cryptography, the standard library and SQLAlchemy Core only, and n
 `engine` or `web` (the import-linter contracts in pyproject.toml keep it so).
 
 The safe calls are on `AuditVault` (append, checkpoint, verify, read, seal_field/open_field,
-check, rotate, shred); `verify` is also a plain function for auditors, who hold only the public
-key. The primitives sit in the private `audit._primitives`; the tables in `audit.tables`.
+check, rotate, shred; `bulk` for many new scopes and events in one transaction); `verify` is also a
+plain function for auditors, who hold only the public key. The primitives sit in the private
+`audit._primitives`; the tables in `audit.tables`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from audit import _verify
+from audit._bulk import BulkWriter
 from audit._chain import CHECKPOINT_AGE, CHECKPOINT_EVERY, Checkpoint
 from audit._datakeys import RotationReport
 from audit._primitives import FieldValue
@@ -30,6 +32,7 @@ __all__ = [
     "CHECKPOINT_EVERY",
     "AuditError",
     "AuditVault",
+    "BulkWriter",
     "ChainBroken",
     "Checkpoint",
     "DecryptionFailed",

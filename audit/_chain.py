@@ -39,8 +39,8 @@ _COMMITTED_HEAD = "schutzpfad.audit.committed_head"
 
 # Built once: SQLAlchemy memoises a statement's cache key, so an append spends no time on SQL building.
 _LOCK_HEAD = select(audit_head).where(audit_head.c.id == 1).with_for_update()
-_INSERT_EVENT = insert(audit_events)
-_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+INSERT_EVENT = insert(audit_events)
+MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 _INSERT_CHECKPOINT = insert(audit_checkpoints)
 _MARK_CHECKPOINT = (
     update(audit_head)
@@ -111,14 +111,14 @@ def append(
     plaintext = p.encode_json(payload)
 
     head = lock_head(conn)
-    committed = _committed_head(conn, head)
+    committed = committed_head(conn, head)
     dek = _datakeys.for_write(conn, provider, scope, time)
     seq = head.seq + 1
     header = p.SEP.join(p.header_fields(head.hash, seq, time, actor, organisation, case_ref, scope, type_))
     ciphertext = p.seal(dek, plaintext, p.event_aad(header))
     entry_hash = p.entry_hash(header, ciphertext)
     conn.execute(
-        _INSERT_EVENT,
+        INSERT_EVENT,
         {
             "seq": seq,
             "time": time,
@@ -132,7 +132,7 @@ def append(
             "hash": entry_hash,
         },
     )
-    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": entry_hash})
+    conn.execute(MOVE_HEAD, {"new_seq": seq, "new_hash": entry_hash})
     if committed[0] > head.checkpoint_seq and (
         committed[0] - head.checkpoint_seq >= CHECKPOINT_EVERY
         or head.checkpoint_time is None
@@ -145,7 +145,7 @@ def append(
 def checkpoint(conn: Connection, provider: KeyProvider, log: Path | None, now: datetime) -> Checkpoint:
     p.utc_naive(now)
     head = lock_head(conn)
-    return write_checkpoint(conn, provider, log, _committed_head(conn, head), now)
+    return write_checkpoint(conn, provider, log, committed_head(conn, head), now)
 
 
 def lock_head(conn: Connection) -> Any:
@@ -161,7 +161,7 @@ def lock_head(conn: Connection) -> Any:
     return head
 
 
-def _committed_head(conn: Connection, head: Any) -> tuple[int, bytes]:
+def committed_head(conn: Connection, head: Any) -> tuple[int, bytes]:
     """The head as this transaction first saw it — committed by definition, since we hold the lock."""
     transaction = conn.get_transaction()
     seen = conn.info.get(_COMMITTED_HEAD)

@@ -22,6 +22,7 @@ import re
 import secrets
 import stat
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -49,6 +50,10 @@ class KeyProvider(Protocol):
 
     def wrap(self, dek: bytes) -> tuple[str, bytes]:
         """Wrap a data key under the current KEK; returns (kek id, wrapped key)."""
+        ...
+
+    def wrap_many(self, deks: Sequence[bytes]) -> list[tuple[str, bytes]]:
+        """`wrap` for many data keys at once, all under the KEK current at the call (a bulk writer)."""
         ...
 
     def unwrap(self, kek_id: str, wrapped: bytes) -> bytes:
@@ -129,6 +134,11 @@ class FileKeyProvider:
     def wrap(self, dek: bytes) -> tuple[str, bytes]:
         kek_id = self.current_kek_id()
         return kek_id, p.wrap_key(self._kek(kek_id), kek_id, dek)
+
+    def wrap_many(self, deks: Sequence[bytes]) -> list[tuple[str, bytes]]:
+        kek_id = self.current_kek_id()  # one look at the pointer file, not one per key
+        kek = self._kek(kek_id)
+        return [(kek_id, p.wrap_key(kek, kek_id, dek)) for dek in deks]
 
     def unwrap(self, kek_id: str, wrapped: bytes) -> bytes:
         try:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 
 from audit import _chain, _datakeys, _verify
 from audit import _primitives as p
+from audit._bulk import BulkWriter
 from audit._chain import Checkpoint
 from audit._datakeys import Begin, RotationReport
 from audit._primitives import FieldValue
@@ -85,6 +86,12 @@ class AuditVault:
             type_=type,
             payload=payload,
         )
+
+    def bulk(self, conn: Connection, now: datetime) -> BulkWriter:
+        """Many new scopes, sealed fields and events in the caller's transaction (a tool writing a lot
+        of history at once); the same bytes as `seal_field` and `append`, see `audit/_bulk.py` for
+        what it keeps in memory and why the chain's guarantees hold. Call `flush()` before committing."""
+        return BulkWriter(conn, self.provider, self.checkpoint_log, now)
 
     def checkpoint(self, conn: Connection, now: datetime) -> Checkpoint:
         """Sign the committed chain head now (`schutzpfad audit checkpoint`, or a periodic job)."""

@@ -33,12 +33,14 @@ from engine.permissions import CASEWORK_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
 from engine.processes.validation.bundle import validate_bundle
+from engine.volume.generate import MAX_CASES, VolumeReport, generate_volume
 
 __all__ = [
     "CASEWORK_ROLES",
     "CHECKPOINT_LOG",
     "DEFAULT_LIMIT",
     "INSPECTION",
+    "MAX_CASES",
     "MAX_LIMIT",
     "ORGANISATION_KINDS",
     "PURPOSES",
@@ -60,6 +62,7 @@ __all__ = [
     "SignInFailed",
     "SignedInUser",
     "TaskStatus",
+    "VolumeReport",
     "build_engine",
     "bundle_from_zip",
     "check_keys",
@@ -67,6 +70,7 @@ __all__ = [
     "child_form",
     "due_text",
     "form_to_api",
+    "generate_volume",
     "initialise",
     "load_bundle_dir",
     "parse_instant",

@@ -72,4 +72,5 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.TOKEN_ISSUED: "API-Token ausgegeben",
     EventType.USER_CREATED: "Benutzer angelegt",
     EventType.USER_PASSWORD_SET: "Passwort gesetzt",
+    EventType.VOLUME_GENERATED: "Testfälle erzeugt",
 }

@@ -67,6 +67,7 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.TOKEN_ISSUED: _l("API-Token ausgegeben"),
     EventType.USER_CREATED: _l("Benutzer angelegt"),
     EventType.USER_PASSWORD_SET: _l("Passwort gesetzt"),
+    EventType.VOLUME_GENERATED: _l("Testfälle erzeugt"),
 }
 
 

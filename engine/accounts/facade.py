@@ -16,6 +16,7 @@ from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.directory.store import load_directory
 from engine.engine_parts import EngineParts
+from engine.persistence import models as m
 from engine.transactions import Work
 
 
@@ -86,13 +87,7 @@ class AccountsFacade(EngineParts):
     def create_organisation(self, *, operator: str, **fields: Any) -> str:
         def create(work: Work) -> str:
             org = registry.create_organisation(work.session, now=work.now, **fields)
-            record(
-                work,
-                EventType.ORGANISATION_CREATED,
-                actor=None,
-                actor_name=operator,
-                payload={"key": org.key, "kind": org.kind, "network": org.network_key},
-            )
+            record_organisation_created(work, org, operator)
             return org.key
 
         return self.tx.command(create)
@@ -102,18 +97,7 @@ class AccountsFacade(EngineParts):
 
         def create(work: Work) -> str:
             user = registry.create_user(work.session, now=work.now, **fields)
-            record(
-                work,
-                EventType.USER_CREATED,
-                actor=None,
-                actor_name=operator,
-                payload={
-                    "username": user.username,
-                    "organisation": fields["organisation_key"],
-                    "role": fields["role"],
-                    "mfa_required": user.mfa_required,
-                },
-            )
+            record_user_created(work, user, fields["organisation_key"], fields["role"], operator)
             return user.username
 
         return self.tx.command(create)
@@ -125,3 +109,20 @@ class AccountsFacade(EngineParts):
             return token
 
         return self.tx.command(issue)
+
+
+def record_organisation_created(work: Work, org: m.Organisation, operator: str) -> None:
+    """`organisation.created`, by the operator who created it (CLI, admin, the volume generator)."""
+    payload = {"key": org.key, "kind": org.kind, "network": org.network_key}
+    record(work, EventType.ORGANISATION_CREATED, actor=None, actor_name=operator, payload=payload)
+
+
+def record_user_created(work: Work, user: m.User, organisation_key: str, role: str, operator: str) -> None:
+    """`user.created` with the role and whether a second factor is required (`--no-mfa`)."""
+    payload = {
+        "username": user.username,
+        "organisation": organisation_key,
+        "role": role,
+        "mfa_required": user.mfa_required,
+    }
+    record(work, EventType.USER_CREATED, actor=None, actor_name=operator, payload=payload)

@@ -41,3 +41,4 @@ class EventType(StrEnum):
     TOKEN_ISSUED = "token.issued"  # noqa: S105 - an event name, not a secret
     USER_CREATED = "user.created"
     USER_PASSWORD_SET = "user.password_set"  # noqa: S105 - an event name, not a secret
+    VOLUME_GENERATED = "volume.generated"

@@ -172,6 +172,9 @@ class Case(Base):
     #: Its child is in the blind index (engine/cases/child_index.py); False for cases from before
     #: migration 0010 until `init` indexes them.
     indexed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Written by the volume generator (`schutzpfad demo generate`), which refuses a database with
+    #: any case where this is False: synthetic volume never mixes with real children's data.
+    generated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_cases_org_status", "organisation_id", "status"),)
 
 

@@ -28,12 +28,33 @@ def _open(work: Work, reference: str, record: str, blob: bytes) -> dict[str, Any
     return work.vault.open_json(work.session.connection(), case_scope(reference), record, blob)
 
 
+# The record names, one per sealed column (the volume generator seals the same columns in bulk).
+def child_record(reference: str) -> str:
+    return f"cases/{reference}/child_data"
+
+
+def state_record(reference: str) -> str:
+    return f"instances/{reference}/state"
+
+
+def prefill_record(task_id: str) -> str:
+    return f"open_tasks/{task_id}/prefill"
+
+
+def history_record(task_uuid: str) -> str:
+    return f"task_history/{task_uuid}/values"
+
+
+def message_record(message_id: int) -> str:
+    return f"case_messages/{message_id}/payload"
+
+
 def seal_child(work: Work, reference: str, child: dict[str, Any]) -> bytes:
-    return _seal(work, reference, f"cases/{reference}/child_data", child)
+    return _seal(work, reference, child_record(reference), child)
 
 
 def open_child(work: Work, case: m.Case) -> dict[str, Any]:
-    return _open(work, case.reference, f"cases/{case.reference}/child_data", case.child_data)
+    return _open(work, case.reference, child_record(case.reference), case.child_data)
 
 
 def open_children(work: Work, cases: Sequence[m.Case]) -> dict[int, dict[str, Any] | None]:
@@ -45,38 +66,38 @@ def open_children(work: Work, cases: Sequence[m.Case]) -> dict[int, dict[str, An
 
 
 def seal_state(work: Work, reference: str, state: dict[str, Any]) -> bytes:
-    return _seal(work, reference, f"instances/{reference}/state", state)
+    return _seal(work, reference, state_record(reference), state)
 
 
 def open_state(work: Work, case: m.Case, blob: bytes) -> dict[str, Any]:
-    return _open(work, case.reference, f"instances/{case.reference}/state", blob)
+    return _open(work, case.reference, state_record(case.reference), blob)
 
 
 def seal_prefill(work: Work, reference: str, task_id: str, values: dict[str, Any]) -> bytes:
-    return _seal(work, reference, f"open_tasks/{task_id}/prefill", values)
+    return _seal(work, reference, prefill_record(task_id), values)
 
 
 def open_prefill(work: Work, reference: str, task: m.OpenTask) -> dict[str, Any]:
     """The values a task's form is prefilled with ({} when it has none)."""
     if task.prefill is None:
         return {}
-    return _open(work, reference, f"open_tasks/{task.id}/prefill", task.prefill)
+    return _open(work, reference, prefill_record(task.id), task.prefill)
 
 
 def seal_history_values(work: Work, reference: str, task_uuid: str, values: dict[str, Any]) -> bytes:
-    return _seal(work, reference, f"task_history/{task_uuid}/values", values)
+    return _seal(work, reference, history_record(task_uuid), values)
 
 
 def open_history_values(work: Work, reference: str, row: m.TaskHistory) -> dict[str, Any]:
     """What a completed step documented ({} for a row without values: a filed message)."""
     if row.values is None:
         return {}
-    return _open(work, reference, f"task_history/{row.task_uuid}/values", row.values)
+    return _open(work, reference, history_record(row.task_uuid), row.values)
 
 
 def seal_message(work: Work, reference: str, message_id: int, payload: dict[str, Any]) -> bytes:
-    return _seal(work, reference, f"case_messages/{message_id}/payload", payload)
+    return _seal(work, reference, message_record(message_id), payload)
 
 
 def open_message(work: Work, reference: str, message: m.CaseMessage) -> dict[str, Any]:
-    return _open(work, reference, f"case_messages/{message.id}/payload", message.payload)
+    return _open(work, reference, message_record(message.id), message.payload)
