@@ -22,6 +22,7 @@ from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
 from engine.cases.list_query import ListScope
 from engine.cases.results import CaseProgress, Page, TaskStatus
+from engine.cases.search import parse as parse_search
 from engine.clock import BERLIN
 from engine.directory.store import load_directory
 from engine.engine_parts import EngineParts
@@ -183,7 +184,12 @@ class CasesFacade(EngineParts):
         as strings (filters, `limit`, `cursor` — `engine/cases/list_query.py`); an unknown one or a
         wrong value → ValidationFailed. `scope`: what a UI page lists of them."""
         query = list_query.parse(params or {}, list_query.CASE_FILTERS)
-        return self.tx.query(lambda work: lists.list_cases(work, actor, query, scope))
+        page = self.tx.query(lambda work: lists.list_cases(work, actor, query, scope))
+        if query.q:  # who searched, for what kind of term, how many on this page — never the terms
+            kind = parse_search(query.q)[0]
+            payload = {"kind": kind, "rows": len(page.rows), "next_page": page.next_cursor is not None}
+            self.tx.command(lambda work: record(work, EventType.CASE_SEARCH, actor=actor, payload=payload))
+        return page
 
     def tasks(self, actor: Actor, params: Mapping[str, str] | None = None, *, scope: ListScope | None = None) -> Page:
         """A page of the open tasks the actor may complete now, urgent first (parameters as `cases`,

@@ -11,6 +11,8 @@ GET form's "alle"):
 - `assigned`: `me` — a case the actor is responsible for (took over) or with a step offered to them
   by name (a pool member named by the Leitung, the escalation of an organisation without Leitung);
   a task of such a case, or offered to them by name;
+- `q` (cases only): a search for a child — names, a birth date or an Aktenzeichen
+  (`engine/cases/search.py`; case workers only, audited as `case.search` without the terms);
 - `limit`: rows per page, 1 to 200, default 50;
 - `cursor`: where the previous page ended (its `next_cursor`, `engine/cases/keyset.py`).
 
@@ -31,8 +33,8 @@ MAX_LIMIT = 200
 STATUSES = ("offen", "abgeschlossen", "abgebrochen")
 URGENCIES = tuple(RANK)
 PAGING = ("limit", "cursor")
-#: The filters each list takes (the lead adds the search `q` to the cases).
-CASE_FILTERS = ("status", "process", "overdue", "urgency", "assigned")
+#: The filters each list takes.
+CASE_FILTERS = ("status", "process", "overdue", "urgency", "assigned", "q")
 TASK_FILTERS = ("process", "overdue", "urgency", "assigned")
 INVALID = "Die Liste kann so nicht angezeigt werden: bitte prüfen Sie Filter und Seitenangabe."
 UNKNOWN_PROCESS = "Ein Verfahren mit diesem Schlüssel gibt es nicht."
@@ -45,6 +47,7 @@ class ListQuery:
     overdue: bool | None = None
     urgency: str | None = None
     assigned_to_me: bool = False
+    q: str | None = None
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
 
@@ -98,6 +101,7 @@ def parse(params: Mapping[str, str], filters: tuple[str, ...]) -> ListQuery:
         overdue=None if overdue is None else overdue == "true",
         urgency=urgency,
         assigned_to_me=assigned == "me",
+        q=given.get("q") if "q" in filters else None,
         limit=limit,
         cursor=given.get("cursor"),
     )

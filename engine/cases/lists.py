@@ -29,6 +29,7 @@ from engine.cases.keyset import SortKey
 from engine.cases.list_query import INVALID, UNKNOWN_PROCESS, ListQuery, ListScope
 from engine.cases.queries import iso, step_dict
 from engine.cases.results import OpenStep, Page
+from engine.cases.search import search
 from engine.cases.visibility import sees_identifying_data
 from engine.clock import BERLIN
 from engine.deadlines.urgency import AKUT, RANK, UNRANKED
@@ -154,6 +155,8 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
     if query.assigned_to_me:
         offered = exists().where(m.OpenTask.case_id == m.Case.id, m.OpenTask.offered_to_user_id == actor.user_id)
         conditions.append(or_(m.Case.responsible_user_id == actor.user_id, offered))
+    if query.q:  # a search for a child: through the blind index, among the own organisations' cases
+        conditions.append(m.Case.id.in_(sorted(search(work, actor, query.q).case_ids)))
     keys = (
         SortKey(rank_sql(urgency), int),
         SortKey(_due_key(due), datetime),

@@ -31,8 +31,17 @@ def _problems(*codes: int) -> dict[str, Any]:
 def _list_parameters(*, status: bool) -> list[dict[str, Any]]:
     """The query parameters of a list (engine/cases/list_query.py); unknown ones or values → 422."""
     parameters: list[dict[str, Any]] = []
-    if status:
+    if status:  # the case list
         parameters.append(_query("status", "the case's status", {"type": "string", "enum": list(STATUSES)}))
+        parameters.append(
+            _query(
+                "q",
+                "search for a child among the own organisations' cases: names (any order, case and umlaut "
+                "insensitive), a birth date (17.05.2020 or 2020-05-17) or an Aktenzeichen; case workers "
+                "only (403 otherwise); audited as case.search without the terms",
+                {"type": "string", "maxLength": 200},
+            )
+        )
     return [
         *parameters,
         _query("process", "the key of a deployed process (GET /processes)", {"type": "string"}),

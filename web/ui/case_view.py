@@ -123,7 +123,7 @@ def _changed_meanwhile(case_id: int, task: dict[str, Any], values: MultiDict[str
 
 
 #: The filters of the case list (the API's).
-CASE_FILTERS = ("status", "urgency", "process", "overdue", "assigned")
+CASE_FILTERS = ("q", "status", "urgency", "process", "overdue", "assigned")
 
 
 def _case_list(cases: ListSection, errors: dict[str, list[str]] | None = None) -> str:

@@ -26,6 +26,7 @@ from web.ui.access import engine
 
 #: The filter controls, by parameter name: the label and, for a choice, the options come from below.
 FILTER_LABELS: dict[str, LazyString] = {
+    "q": _l("Suche nach Kind oder Aktenzeichen"),
     "status": _l("Status"),
     "urgency": _l("Dringlichkeit"),
     "process": _l("Verfahren"),
