@@ -95,7 +95,7 @@ def test_a_cursor_of_another_list_or_changed_is_422(api, child):
 def test_the_openapi_document_names_the_parameters_and_the_link(api):
     document = api.call("GET", "/openapi.json", user=None).get_json()
     for path, names in (
-        ("/api/v1/cases", ["status", "process", "overdue", "urgency", "assigned", "limit", "cursor"]),
+        ("/api/v1/cases", ["status", "q", "process", "overdue", "urgency", "assigned", "limit", "cursor"]),
         ("/api/v1/tasks", ["process", "overdue", "urgency", "assigned", "limit", "cursor"]),
     ):
         get = document["paths"][path]["get"]
