@@ -163,12 +163,20 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
         SortKey(m.Case.opened_at, datetime, descending=True),
         SortKey(m.Case.id, int, descending=True),
     )
+    # earlier reports on the same child still to be checked (engine/cases/earlier_cases.py): a marker
+    undecided = (
+        select(func.count())
+        .where(m.CaseMatch.case_id == m.Case.id, m.CaseMatch.state == "offen")
+        .correlate(m.Case)
+        .scalar_subquery()
+    )
     organisation, jugendamt = aliased(m.Organisation), aliased(m.Organisation)
     stmt = (
         select(
             m.Case,
             due.label("due_at"),
             urgency.label("urgency"),
+            undecided.label("undecided"),
             organisation.key,
             organisation.name,
             jugendamt.key,
@@ -184,7 +192,7 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
     rows, next_cursor = _page(work, stmt, keys, query, "cases")
     children = _children(work, actor, [row[0] for row in rows])
     listed = []
-    for case_row, due_at, value, org_key, org_name, ja_key, ja_name, responsible, *_ in rows:
+    for case_row, due_at, value, undecided_matches, org_key, org_name, ja_key, ja_name, responsible, *_ in rows:
         listed.append(
             {
                 "id": case_row.id,
@@ -200,6 +208,8 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
                 "due_at": iso(due_at),
                 "overdue": due_at is not None and due_at <= work.now,
                 "responsible_name": responsible if sees_identifying_data(actor, case_row) else None,
+                # never for the insofa: that the child was reported before is about the child
+                "fruehere_offen": undecided_matches if sees_identifying_data(actor, case_row) else 0,
                 **children.get(case_row.id, {}),
             }
         )

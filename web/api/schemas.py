@@ -166,6 +166,9 @@ class CaseSummary(Schema):
     responsible_name = fields.String(allow_none=True, metadata={"description": "own organisation only"})
     child_name = fields.String(metadata=_CHILD_NAME)
     alter_jahre = fields.Integer(metadata=_CHILD_NAME)
+    fruehere_offen = fields.Integer(
+        metadata={"description": "earlier cases on the same child not yet confirmed or rejected (0 for the insofa)"}
+    )
 
 
 class OptionSchema(Schema):
