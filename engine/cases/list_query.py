@@ -47,9 +47,10 @@ class ListQuery:
     overdue: bool | None = None
     urgency: str | None = None
     assigned_to_me: bool = False
-    q: str | None = None
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    #: a search for a child (cases only, engine/cases/search.py)
+    q: str | None = None
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def test_a_bad_child_field_and_an_unknown_municipality_are_reported_together_and
     assert errors["geburtsdatum"] == ["Das Geburtsdatum liegt in der Zukunft."]
     assert "nicht bekannt" in errors["wohnort_gemeinde"][0] and "Goch" in errors["wohnort_gemeinde"][0]
     assert set(errors) == {"vorname", "geburtsdatum", "wohnort_gemeinde"}
-    assert world.engine.cases(world["kita_fk"]) == []
+    assert world.engine.cases(world["kita_fk"]).rows == []
     assert _types(world.engine) == before  # a refused opening records nothing
 
 

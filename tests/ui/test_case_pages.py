@@ -217,7 +217,7 @@ def test_neue_meldung_shows_a_childs_error_and_the_unknown_municipality_at_once(
     summary = html[html.index("sp-error-summary") : html.index("</ul>", html.index("sp-error-summary"))]
     assert 'href="#f-geburtsdatum"' in summary and 'href="#f-wohnort_gemeinde"' in summary
     assert 'name="jugendamt"' in html  # the unknown municipality offers the explicit choice
-    assert world.engine.cases(world["kita_fk"]) == []
+    assert world.engine.cases(world["kita_fk"]).rows == []
 
 
 def test_a_step_refuses_a_future_observation_with_a_clear_message(ui, world, child):

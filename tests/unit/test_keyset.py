@@ -160,6 +160,6 @@ def test_an_unknown_filter_or_value_is_refused_naming_the_parameter(params, filt
 
 def test_every_wrong_parameter_is_named_at_once():
     with pytest.raises(ValidationFailed) as refused:
-        parse({"status": "x", "urgency": "y", "limit": "0", "q": "Mia"}, CASES)
-    assert set(refused.value.errors) == {"status", "urgency", "limit", "q"}
+        parse({"status": "x", "urgency": "y", "limit": "0", "suche": "Mia"}, CASES)
+    assert set(refused.value.errors) == {"status", "urgency", "limit", "suche"}
     assert "„offen“, „abgeschlossen“ oder „abgebrochen“" in refused.value.errors["status"][0]

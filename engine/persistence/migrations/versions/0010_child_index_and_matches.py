@@ -50,8 +50,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_column("indexed")
+    # a plain DROP COLUMN (SQLite ≥ 3.35): a batch copy of `cases` would trip the foreign keys of the
+    # tables that reference it
+    op.drop_column("cases", "indexed")
     op.drop_table("case_matches")
     op.drop_table("child_index")
     op.drop_table("index_keys")

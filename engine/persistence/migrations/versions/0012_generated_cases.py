@@ -18,10 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("generated", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("cases", sa.Column("generated", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_column("generated")
+    # a plain DROP COLUMN (SQLite ≥ 3.35): a batch copy of `cases` would trip the foreign keys of the
+    # tables that reference it
+    op.drop_column("cases", "generated")
