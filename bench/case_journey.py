@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
+from bench.step import CHILD  # the same child the step benchmark opens its cases for
 from engine.actor import Actor
 from engine.case_engine import CaseEngine
 from engine.cases.case_file import CaseFile
@@ -34,14 +35,6 @@ LEITUNG = "kita.leitung"
 INSOFA = "beratung.insofa"
 JA, JA2 = "goch.fachkraft", "goch.fachkraft2"
 USERS = (WORKER, LEITUNG, INSOFA, JA, JA2)
-
-CHILD = {
-    "vorname": "Mia",
-    "nachname": "Beispielkind",
-    "geburtsdatum": "2020-05-17",
-    "wohnort_gemeinde": "Goch",
-    "anschrift": {"strasse": "Markt 1", "plz": "47574", "ort": "Goch"},
-}
 
 
 class ShiftedClock:
