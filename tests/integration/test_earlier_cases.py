@@ -130,6 +130,10 @@ def test_the_insofa_sees_no_earlier_cases(world, child):
         {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
     )
     assert "fruehere_faelle" not in world.engine.case(world["insofa_kleve"], second)
+    # the list marker too: that the child was reported before is about the child (§ 64 Abs. 2a, R09)
+    [listed] = [c for c in world.engine.cases(world["insofa_kleve"]).rows if c["id"] == second]
+    assert listed["fruehere_offen"] == 0
+    assert {c["id"]: c["fruehere_offen"] for c in world.engine.cases(world["kita_fk"]).rows}[second] == 1
     [found] = _earlier(world, second)
     with pytest.raises(NotAllowed):
         world.engine.decide_earlier_case(world["insofa_kleve"], second, found["id"], "bestaetigt")
