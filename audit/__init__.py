@@ -20,6 +20,7 @@ from audit import _verify
 from audit._bulk import BulkWriter
 from audit._chain import CHECKPOINT_AGE, CHECKPOINT_EVERY, Checkpoint
 from audit._datakeys import RotationReport
+from audit._ledger import LedgerEntry
 from audit._primitives import FieldValue
 from audit._verify import VerifyResult
 from audit.errors import AuditError, ChainBroken, DecryptionFailed, KeyMaterialError, Shredded
@@ -41,6 +42,7 @@ __all__ = [
     "FileKeyProvider",
     "KeyMaterialError",
     "KeyProvider",
+    "LedgerEntry",
     "RotationReport",
     "Shredded",
     "VerifyResult",

@@ -187,7 +187,7 @@ def write_checkpoint(
     return made
 
 
-def append_log_line(path: Path, line: str) -> None:
+def append_log_line(path: Path, line: str, what: str = "Prüfpunkt-Protokoll") -> None:
     """Append one line durably; if a crash left a torn last line, start on a fresh line."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
@@ -199,4 +199,4 @@ def append_log_line(path: Path, line: str) -> None:
         finally:
             os.close(fd)
     except OSError as exc:
-        raise AuditError(f"Prüfpunkt-Protokoll {path} nicht schreibbar ({exc.strerror}).") from None
+        raise AuditError(f"{what} {path} nicht schreibbar ({exc.strerror}).") from None

@@ -136,6 +136,11 @@ def shred(conn: Connection, scope: str, *, reason: str, now: datetime) -> None:
         raise Shredded(scope)
 
 
+def is_shredded(conn: Connection, scope: str) -> bool:
+    row = _row(conn, scope)
+    return row is not None and row.shredded_at is not None
+
+
 def rotate(
     begin: Begin, provider: KeyProvider, progress: Callable[[int, int], None] | None, batch: int
 ) -> RotationReport:

@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from audit import _chain, _datakeys, _verify
+from audit import _chain, _datakeys, _ledger, _verify
 from audit import _primitives as p
 from audit._bulk import BulkWriter
 from audit._chain import Checkpoint
 from audit._datakeys import Begin, RotationReport
+from audit._ledger import LedgerEntry
 from audit._primitives import FieldValue
 from audit._verify import VerifyResult
 from audit.errors import AuditError, DecryptionFailed, Shredded
@@ -47,12 +48,17 @@ class AuditVault:
     """Encrypted, hash-chained, signed audit trail and field encryption over one key provider.
 
     `checkpoint_log` is `<instance>/audit-checkpoints.jsonl`: every checkpoint is appended there too,
-    so a copy kept outside the database still proves what the database held.
+    so a copy kept outside the database still proves what the database held. `shred_ledger` is
+    `<instance>/shred-ledger.jsonl`: every shredded scope is appended there, so a restored backup
+    can be shredded again (`audit/_ledger.py`).
     """
 
-    def __init__(self, provider: KeyProvider, checkpoint_log: Path | None = None) -> None:
+    def __init__(
+        self, provider: KeyProvider, checkpoint_log: Path | None = None, shred_ledger: Path | None = None
+    ) -> None:
         self.provider = provider
         self.checkpoint_log = checkpoint_log
+        self.shred_ledger = shred_ledger
 
     # -- the chain -------------------------------------------------------------------------------
 
@@ -239,8 +245,19 @@ class AuditVault:
     def shred(self, conn: Connection, scope: str, *, reason: str, now: datetime) -> None:
         """Destroy the scope's data key: its events and fields become unreadable for good, while the
         chain still verifies. Raises Shredded if it already was. Checking that the case is closed is
-        the caller's rule."""
+        the caller's rule. The scope goes into the shred ledger before the caller commits."""
         _datakeys.shred(conn, scope, reason=reason, now=now)
+        if self.shred_ledger is not None:
+            _ledger.append(self.shred_ledger, scope, now)
+
+    def is_shredded(self, conn: Connection, scope: str) -> bool:
+        """Whether the scope's key is destroyed (a scope without any key is not: it never had one)."""
+        return _datakeys.is_shredded(conn, scope)
+
+    def ledger(self, path: Path | None = None) -> list[LedgerEntry]:
+        """The scopes of a shred ledger (this vault's, or another copy of it, e.g. in a backup)."""
+        where = path or self.shred_ledger
+        return [] if where is None else _ledger.read(where)
 
     def export_public_key(self) -> bytes:
         """The checkpoint verification key (PEM) to hand to auditors."""

@@ -335,7 +335,7 @@ def run_naive(levels: tuple[int, ...], timed: int, gc_watch: GcWatch) -> list[Se
     with tempfile.TemporaryDirectory(prefix="schutzpfad-bench-naive-") as tmp, deep_task_iterator():
         conn = sqlite3.connect(Path(tmp) / "naive.db", isolation_level=None)
         try:
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL"):  # as engine/persistence/database.py
+            for pragma in ("journal_mode=WAL", "synchronous=FULL"):  # as engine/persistence/database.py
                 conn.execute(f"PRAGMA {pragma}")
             conn.execute("CREATE TABLE naive_cases (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
             workflow, done = _naive_workflow(), 0
@@ -502,7 +502,7 @@ def run(*, quick: bool = False) -> Result:
 **What a step is.** *Engine*: one call of `CaseEngine.complete_task(actor, task_id, values)` on the
 review task of `bench/bundles/review_loop/1` (Schutzplan überprüfen → zählen → back on
 `weiter_beobachten`), timed around the call: its own unit of work on a file SQLite database (WAL,
-`synchronous=NORMAL`, `BEGIN IMMEDIATE`), lookup and lock, guards, form validation, SpiffWorkflow
+`synchronous=FULL`, `BEGIN IMMEDIATE`), lookup and lock, guards, form validation, SpiffWorkflow
 step with compaction, state + open-task projection + history row written, the step result it returns,
 commit. The next task id comes from that result; the inbox (`CaseEngine.tasks`) is read untimed at the
 start of each history length. Real clock (`SystemClock`). *Naive*: the same BPMN with SpiffWorkflow

@@ -30,6 +30,8 @@ class DatabaseUnavailable(Exception):
 
 
 CHECKPOINT_LOG = "audit-checkpoints.jsonl"
+#: Beside `keys/`: the scopes ever shredded, re-applied after a restore (audit/_ledger.py).
+SHRED_LEDGER = "shred-ledger.jsonl"
 
 
 def build_engine(database_url: str, clock: Clock, instance: Path, *, create_keys: bool = False) -> CaseEngine:
@@ -37,7 +39,7 @@ def build_engine(database_url: str, clock: Clock, instance: Path, *, create_keys
     database; `create_keys` (only `init` sets it) creates what is missing, otherwise a missing or
     unreadable key raises KeyMaterialError with one clear line."""
     provider = FileKeyProvider.create(instance) if create_keys else FileKeyProvider(instance)
-    vault = AuditVault(provider, instance / CHECKPOINT_LOG)
+    vault = AuditVault(provider, instance / CHECKPOINT_LOG, instance / SHRED_LEDGER)
     return CaseEngine(make_engine(database_url), clock, vault)
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import Connection
 
 from audit import Checkpoint, RotationReport, VerifyResult
 from engine.actor import Actor
-from engine.auditing import review
+from engine.auditing import review, shredding
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.engine_parts import EngineParts
-from engine.persistence.database import WRITE_OPTION
+from engine.persistence.database import WRITE_OPTION, scrub_after_shred
 from engine.transactions import Work
 
 
@@ -99,7 +99,19 @@ class AuditingFacade(EngineParts):
         return report
 
     def shred_case(self, reference: str, *, reason: str, operator: str) -> None:
-        self.tx.command(lambda work: review.shred_case(work, reference=reference, reason=reason, operator=operator))
+        """End of retention for one closed case; afterwards no page image of its key is left behind."""
+        why = review.require_reason(reason)
+        self.tx.command(lambda work: shredding.shred_case(work, reference=reference, reason=why, operator=operator))
+        scrub_after_shred(self.db)
+
+    def reapply_shred_ledger(self, ledger: Path | None = None, *, operator: str) -> list[str]:
+        """Shred again what the ledger (this instance's, or `ledger`) names and the database still
+        holds a key for — after a restore of an older backup. The scopes shredded now."""
+        entries = self.vault.ledger(ledger)
+        done = self.tx.command(lambda work: shredding.reapply_ledger(work, entries, operator=operator))
+        if done:
+            scrub_after_shred(self.db)
+        return done
 
     @contextmanager
     def _batch_transaction(self) -> Iterator[Connection]:

@@ -1,5 +1,5 @@
 """The auditor's and the operator's side of the audit trail: reading with a stated reason,
-verifying, exporting, key rotation and crypto-shredding — each itself audited.
+verifying, exporting and key rotation — each itself audited (crypto-shredding: `shredding.py`).
 
 Auditors (data-protection officers, Revision) read the trail of their organisation's cases; the
 decrypted content only with a reason, which is recorded (`audit.read`, `audit.exported`).
@@ -12,17 +12,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 
-from audit import Event, Shredded, VerifyResult, verify
+from audit import Event, VerifyResult, verify
 from audit.tables import audit_checkpoints, audit_events
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases.visibility import can_see_case
-from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.errors import NotAllowed, NotFound, ValidationFailed
 from engine.persistence import models as m
-from engine.persistence.sealed import case_scope
 from engine.transactions import Work
 
 AUDITOR = "auditor"
@@ -139,32 +138,6 @@ def export_trail(
     )
     for event in work.vault.read(work.session.connection(), case_ref=case_reference, since=since, until=until):
         yield event_dict(event)
-
-
-def shred_case(work: Work, *, reference: str, reason: str, operator: str) -> None:
-    """End of retention: destroy a closed case's data key (content unreadable, chain intact)."""
-    why = require_reason(reason)
-    case = work.session.execute(select(m.Case).where(m.Case.reference == reference)).scalar_one_or_none()
-    if case is None:
-        raise NotFound("Fall nicht gefunden.")
-    if case.status == "offen":
-        raise Conflict("Ein offener Fall kann nicht vernichtet werden.")
-    try:
-        work.vault.shred(work.session.connection(), case_scope(reference), reason=why, now=work.now)
-    except Shredded:
-        raise Conflict("Dieser Fall wurde bereits vernichtet.") from None
-    case.dringlichkeit = None  # a view column copied from the sealed instance goes with it
-    # the child leaves the blind index: a shredded case is neither found nor matched any more
-    work.session.execute(delete(m.ChildIndex).where(m.ChildIndex.case_id == case.id))
-    record(
-        work,
-        EventType.CASE_SHREDDED,
-        actor=None,
-        actor_name=operator,
-        case=case,
-        system_scope=True,
-        payload={"reason": why},
-    )
 
 
 def list_events(

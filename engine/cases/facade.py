@@ -27,6 +27,7 @@ from engine.clock import BERLIN
 from engine.directory.store import load_directory
 from engine.engine_parts import EngineParts
 from engine.persistence import models as m
+from engine.persistence.database import scrub_after_shred
 from engine.processes.catalog import ProcessCatalog
 from engine.processes.stepper import stepper
 from engine.transactions import Work
@@ -123,6 +124,8 @@ class CasesFacade(EngineParts):
             return retired
 
         retired = self.tx.command(finish)
+        if retired:
+            scrub_after_shred(self.db)
         return {"version": version, "reindexed": done, "retired": retired, "resumed": resumed}
 
     # ---- reads of case content (audited) ------------------------------------------------------------

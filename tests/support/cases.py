@@ -81,3 +81,15 @@ def sofortmeldung(world: Any, child: dict[str, Any], advance: Any = None) -> int
         advance()
     complete(world, "kita_leitung", case.case_id, "sofortmeldung_jugendamt", SOFORTMELDUNG)
     return world.engine.case(world["kita_leitung"], case.case_id)["links"][0]["case_id"]
+
+
+def closed_case(world: Any, child: dict[str, Any]) -> tuple[int, str]:
+    """A Kita's case closed without gewichtige Anhaltspunkte: its id and reference."""
+    case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    complete(world, "kita_fk", case.case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    leitung = {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Unbegründet."}
+    complete(world, "kita_leitung", case.case_id, "leitung_informieren", leitung)
+    (closing,) = open_tasks(world, "kita_leitung", case.case_id)
+    ende = {"abschlussvermerk": "Ende.", "ergebnis": "keine_gewichtigen_anhaltspunkte"}
+    complete(world, "kita_leitung", case.case_id, closing, ende)
+    return case.case_id, case.reference
