@@ -9,6 +9,7 @@ deploys as the same version, and changing a single byte makes it a different one
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -62,16 +63,48 @@ class Bundle:
         """The parsed JSON of a form definition, unchecked (see `engine.forms.check_definition`)."""
         if path not in self.files:
             raise DefinitionInvalid([f"{path}: no such file in bundle {self.key} version {self.version}"])
-        try:
-            return json.loads(self.files[path].decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DefinitionInvalid([f"{path}: not valid UTF-8 JSON: {exc}"]) from None
+        raw, problem = parse_json(path, self.files[path])
+        if problem is not None:
+            raise DefinitionInvalid([problem])
+        return raw
 
     def _listed(self, manifest_key: str) -> dict[str, bytes]:
         listed = self.manifest.get(manifest_key)
         if not isinstance(listed, list):
             return {}
         return {p: self.files[p] for p in listed if isinstance(p, str) and p in self.files}
+
+
+#: How deep the JSON files of a bundle may nest (a form's list field inside a list is 6 levels).
+MAX_JSON_DEPTH = 32
+
+
+def parse_json(path: str, content: bytes) -> tuple[object, str | None]:
+    """A bundle's JSON file parsed, or None and the reason (never an exception: a manifest of
+    100,000 `[` would otherwise end in a RecursionError, and a shallower one that still nests
+    deeper than any bundle needs would reach later checks that recurse over it)."""
+    try:
+        value = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"{path}: not valid UTF-8 JSON: {exc}"
+    except RecursionError:
+        return None, f"{path}: JSON ist tiefer als {MAX_JSON_DEPTH} Ebenen verschachtelt."
+    if _depth_exceeds(value, MAX_JSON_DEPTH):
+        return None, f"{path}: JSON ist tiefer als {MAX_JSON_DEPTH} Ebenen verschachtelt."
+    return value, None
+
+
+def _depth_exceeds(value: object, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def bundle_sha256(files: Mapping[str, bytes]) -> str:
@@ -95,10 +128,9 @@ def bundle_from_files(files: Mapping[str, bytes]) -> Bundle:
     raw = files.get(MANIFEST)
     if raw is None:
         raise DefinitionInvalid([f"{MANIFEST}: missing (every bundle has one at its top level)"])
-    try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DefinitionInvalid([f"{MANIFEST}: not valid UTF-8 JSON: {exc}"]) from None
+    manifest, problem = parse_json(MANIFEST, raw)
+    if problem is not None:
+        raise DefinitionInvalid([problem])
     if not isinstance(manifest, dict):
         raise DefinitionInvalid([f"{MANIFEST}: must be a JSON object, not {type(manifest).__name__}"])
     problems = []
@@ -123,25 +155,75 @@ def bundle_from_files(files: Mapping[str, bytes]) -> Bundle:
 
 
 def load_bundle_dir(path: Path) -> Bundle:
-    """Read every regular file below `path` (not symlinks, hidden files or __pycache__) into a Bundle.
+    """Read every regular file below `path` (not hidden files or __pycache__) into a Bundle.
 
-    Symlinks are skipped on purpose: a bundle must be self-contained, and the hash must describe what
-    is in the folder, not what a link happens to point at today.
+    Anything else in the folder is refused, not skipped (DefinitionInvalid naming every such entry),
+    as the ZIP upload refuses links: a symlink (`forms/x.json -> /etc/passwd` would deploy a file from
+    outside the bundle, and the hash would describe what the link points at today), a FIFO (reading it
+    blocks), a device or a socket. Files are opened without following links and checked again on the
+    open handle, so a file swapped for a link between listing and reading is refused too. The ZIP
+    limits (entries, bytes per file and in total) apply to a folder the same way.
     """
     path = Path(path)
     if not path.is_dir():
         raise DefinitionInvalid([f"{path}: not a folder (a bundle is a folder bpmn/<key>/<version>/)"])
     files: dict[str, bytes] = {}
+    problems: list[str] = []
+    total = 0
     for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIPPED_DIRS)
+        here = Path(dirpath)
+        for name in sorted(dirnames):
+            if not name.startswith(".") and name not in _SKIPPED_DIRS and (here / name).is_symlink():
+                problems.append(f"{(here / name).relative_to(path).as_posix()}: {_LINK_REFUSED}")
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and d not in _SKIPPED_DIRS and not (here / d).is_symlink()
+        )
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            full = Path(dirpath) / name
-            if not stat.S_ISREG(full.lstat().st_mode):
+            relative = (here / name).relative_to(path).as_posix()
+            if len(files) + len(problems) >= MAX_ENTRIES:
+                raise DefinitionInvalid([f"Der Ordner enthält mehr als {MAX_ENTRIES} Dateien."])
+            content, problem = _read_regular_file(here / name, relative)
+            if problem is not None:
+                problems.append(problem)
                 continue
-            files[full.relative_to(path).as_posix()] = full.read_bytes()
+            assert content is not None
+            total += len(content)
+            if total > MAX_TOTAL_BYTES:
+                raise DefinitionInvalid([f"Der Ordner ist größer als {MAX_TOTAL_BYTES // 2**20} MiB."])
+            files[relative] = content
+    if problems:
+        raise DefinitionInvalid(problems)
     return bundle_from_files(files)
+
+
+_LINK_REFUSED = "symbolische Links sind nicht erlaubt."
+
+
+def _read_regular_file(full: Path, relative: str) -> tuple[bytes | None, str | None]:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or the German reason it is refused."""
+    try:
+        mode = full.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            return None, f"{relative}: {_LINK_REFUSED}"
+        if not stat.S_ISREG(mode):
+            return None, f"{relative}: ist keine gewöhnliche Datei (FIFO, Gerät oder Socket) und nicht erlaubt."
+        # O_NONBLOCK: should a FIFO appear here after the lstat, opening it must not wait for a writer.
+        handle = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        reason = _LINK_REFUSED if exc.errno == errno.ELOOP else f"lässt sich nicht lesen ({exc.strerror})."
+        return None, f"{relative}: {reason}"
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None, f"{relative}: ist keine gewöhnliche Datei (FIFO, Gerät oder Socket) und nicht erlaubt."
+        try:
+            content = stream.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            return None, f"{relative}: lässt sich nicht lesen ({exc.strerror})."
+    if len(content) > MAX_FILE_BYTES:
+        return None, f"{relative}: größer als {MAX_FILE_BYTES // 2**20} MiB."
+    return content, None
 
 
 def discover_bundles(root: Path) -> list[Path]:

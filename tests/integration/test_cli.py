@@ -4,7 +4,9 @@ failure, never a traceback. Runs in-process with click's runner against a temp i
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -85,6 +87,23 @@ def test_process_validate_lists_every_problem_and_deploy_refuses(cli):
     refused = cli("process", "deploy", str(broken), ok=False)
     assert refused.exit_code == 1
     assert "multi" not in cli("process", "list").stdout
+
+
+def test_process_validate_of_bad_folders_is_german_lines_never_a_traceback(cli, tmp_path):
+    """Issue 13, finding 7: 100,000 nested `[` printed a traceback; a symlink validated as gültig."""
+    folder = tmp_path / "b"
+    shutil.copytree(VECTORS / "valid" / "minimal" / "1", folder)
+    (folder / "manifest.json").write_bytes(b"[" * 100_000)
+    nested = cli("process", "validate", str(folder), ok=False)
+    assert nested.exit_code == 1
+    assert "Traceback" not in nested.output + nested.stderr
+    assert "manifest.json: JSON ist tiefer als 32 Ebenen verschachtelt." in nested.stderr
+    shutil.copy(VECTORS / "valid" / "minimal" / "1" / "manifest.json", folder / "manifest.json")
+    os.symlink("/etc/passwd", folder / "forms" / "evil.json")
+    linked = cli("process", "validate", str(folder), ok=False)
+    assert linked.exit_code == 1
+    assert "forms/evil.json: symbolische Links sind nicht erlaubt." in linked.stderr
+    assert "gültig" not in linked.stderr and "Traceback" not in linked.output + linked.stderr
 
 
 def test_process_deploy_new_bundle_then_no_op(cli):

@@ -169,7 +169,7 @@ def test_load_bundle_dir_reads_the_minimal_vector() -> None:
     assert bundle.sha256 == bundle_sha256(bundle.files)
 
 
-def test_load_bundle_dir_skips_hidden_files_pycache_and_symlinks(tmp_path: Path) -> None:
+def test_load_bundle_dir_skips_hidden_files_and_pycache(tmp_path: Path) -> None:
     folder = tmp_path / "minimal" / "1"
     shutil.copytree(MINIMAL, folder)
     plain = load_bundle_dir(folder)
@@ -178,12 +178,50 @@ def test_load_bundle_dir_skips_hidden_files_pycache_and_symlinks(tmp_path: Path)
     (folder / ".git" / "HEAD").write_bytes(b"ref")
     (folder / "forms" / "__pycache__").mkdir()
     (folder / "forms" / "__pycache__" / "x.pyc").write_bytes(b"\0")
-    outside = tmp_path / "outside.json"
-    outside.write_bytes(b"{}")
-    os.symlink(outside, folder / "forms" / "link.json")
     again = load_bundle_dir(folder)
     assert sorted(again.files) == sorted(plain.files)
     assert again.sha256 == plain.sha256
+
+
+def test_load_bundle_dir_refuses_links_fifos_and_linked_folders_naming_each(tmp_path: Path) -> None:
+    """Issue 13, finding 7: `forms/evil.json -> /etc/passwd` in a folder validated as gültig."""
+    folder = tmp_path / "minimal" / "1"
+    shutil.copytree(MINIMAL, folder)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_bytes(b"{}")
+    os.symlink(outside / "secret.json", folder / "forms" / "evil.json")
+    os.symlink(outside, folder / "linked")
+    os.mkfifo(folder / "forms" / "pipe.json")
+    with pytest.raises(DefinitionInvalid) as caught:
+        load_bundle_dir(folder)
+    assert sorted(caught.value.problems) == [
+        "forms/evil.json: symbolische Links sind nicht erlaubt.",
+        "forms/pipe.json: ist keine gewöhnliche Datei (FIFO, Gerät oder Socket) und nicht erlaubt.",
+        "linked: symbolische Links sind nicht erlaubt.",
+    ]
+
+
+def test_load_bundle_dir_applies_the_zip_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "b"
+    shutil.copytree(MINIMAL, folder)
+    monkeypatch.setattr(bundles, "MAX_FILE_BYTES", 100)
+    with pytest.raises(DefinitionInvalid) as caught:
+        load_bundle_dir(folder)
+    assert "minimal.bpmn: größer als 0 MiB." in caught.value.problems
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_a_deeply_nested_manifest_or_form_is_refused_without_a_recursion_error(tmp_path: Path, depth: int) -> None:
+    """Issue 13, finding 7: a manifest of 100,000 `[` ended in a Python traceback."""
+    nested = b"[" * depth + b"]" * depth
+    with pytest.raises(DefinitionInvalid) as caught:
+        bundle_from_files({"manifest.json": nested})
+    assert caught.value.problems == ["manifest.json: JSON ist tiefer als 32 Ebenen verschachtelt."]
+    bundle = bundle_from_files(_files(**{"forms/a.json": nested}))
+    with pytest.raises(DefinitionInvalid) as caught:
+        bundle.form_raw("forms/a.json")
+    assert caught.value.problems == ["forms/a.json: JSON ist tiefer als 32 Ebenen verschachtelt."]
 
 
 def test_load_bundle_dir_sees_a_new_file_in_a_subfolder(tmp_path: Path) -> None:

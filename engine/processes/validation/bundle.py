@@ -11,7 +11,6 @@ spiffworkflow-notes.md; the XML, model and script checks live in the `validation
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, TypeGuard
@@ -21,7 +20,7 @@ from lxml import etree
 from engine.errors import DefinitionInvalid
 from engine.forms import check_definition, parse_definition
 from engine.labels import KIND_LABELS
-from engine.processes.bundles import MANIFEST, Bundle
+from engine.processes.bundles import MANIFEST, Bundle, parse_json
 from engine.processes.file_rules import basis_problems, redaction_problems, visibility_problems
 from engine.processes.form_defaults import amended_form, amendment_problems
 from engine.processes.manifest import ampel_problems
@@ -239,10 +238,9 @@ def check_forms(bundle: Bundle, docs: list[Doc]) -> tuple[list[str], set[str] | 
 
 
 def _load_form(path: str, content: bytes, bundle: Bundle) -> tuple[object, list[str], set[str] | None]:
-    try:
-        raw = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, [f"{path}: not valid UTF-8 JSON: {exc}"], None
+    raw, problem = parse_json(path, content)
+    if problem is not None:
+        return None, [problem], None
     # Malformed amendments of this version are reported once, by `amendment_problems`.
     with contextlib.suppress(DefinitionInvalid):
         raw = amended_form(bundle.key, bundle.version, raw)
