@@ -64,13 +64,19 @@ def instance(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def case_engine(database_url: str, clock: FakeClock, instance: Path) -> Iterator[CaseEngine]:
-    """An initialised engine: migrations, directory, shipped bundles and the test bundles."""
+def initialised_engine(database_url: str, clock: FakeClock, instance: Path) -> CaseEngine:
+    """An initialised engine: migrations, directory, shipped bundles and the test bundles (also used
+    by module-scoped fixtures, e.g. the authorization matrix of tests/reliability)."""
     engine = build_engine(database_url, clock, instance, create_keys=True)
     initialise(engine, BPMN_ROOT)
     for path in discover_bundles(FIXTURE_BUNDLES):
         engine.deploy(load_bundle_dir(path), deployed_by="tests")
+    return engine
+
+
+@pytest.fixture
+def case_engine(database_url: str, clock: FakeClock, instance: Path) -> Iterator[CaseEngine]:
+    engine = initialised_engine(database_url, clock, instance)
     yield engine
     engine.db.dispose()
 
@@ -130,6 +136,11 @@ USERS = [
 
 @pytest.fixture
 def world(case_engine: CaseEngine) -> World:
+    return populate_world(case_engine)
+
+
+def populate_world(case_engine: CaseEngine) -> World:
+    """The ORGANISATIONS and USERS above, created in `case_engine`."""
     now = case_engine.clock.now()
     actors: dict[str, Actor] = {}
     with case_engine.writing() as uow:
