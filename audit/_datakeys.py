@@ -114,7 +114,8 @@ def shred(conn: Connection, scope: str, *, reason: str, now: datetime) -> None:
 
     The wrapped key is overwritten in the row. Copies elsewhere (SQLite free pages are wiped by
     `secure_delete`; PostgreSQL keeps dead tuples until VACUUM; backups keep theirs until a key
-    rotation retires the KEK that wrapped them) are the operator's part, see the README.
+    rotation retires the KEK that wrapped them) are the operator's part, see
+    docs/backup-and-retention.md; the engine runs `scrub_after_shred` after the commit.
     """
     p.check_text("scope", scope, max_length=SCOPE_LENGTH)
     if not reason or not reason.strip():

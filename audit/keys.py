@@ -173,6 +173,40 @@ class FileKeyProvider:
         return p.public_key_pem(self._signing_key.public_key())
 
 
+def copy_key_material(source: Path, target: Path) -> int:
+    """Copy the key files of one `keys/` folder into another (a backup's separate key folder, or back
+    into an instance); returns how many were written. `target` is created 0700, files are 0600.
+
+    A key file already in `target` is kept if equal and refused if different (a key is never
+    overwritten); the pointer `current` is copied only where none exists, since an instance may
+    have rotated to a newer KEK after the backup (it keeps the older KEKs the backup needs)."""
+    _check_folder(source)
+    if not target.exists():
+        target.mkdir(mode=0o700, parents=True)
+    _check_folder(target)
+    names = sorted(
+        path.name
+        for path in source.iterdir()
+        if path.name in ("current", SIGNING_KEY_FILE) or (path.name.startswith("kek-") and path.name.endswith(".key"))
+    )
+    if "current" not in names or SIGNING_KEY_FILE not in names:
+        raise KeyMaterialError(f"{source} enthält keine vollständigen Schlüssel (current, {SIGNING_KEY_FILE}).")
+    written = 0
+    for name in names:
+        data = _read_secret(source / name)
+        existing = target / name
+        if existing.exists():
+            if name != "current" and _read_secret(existing) != data:
+                raise KeyMaterialError(
+                    f"Schlüsseldatei {existing} unterscheidet sich von {source / name}: "
+                    "kein Schlüssel wird überschrieben."
+                )
+            continue
+        _write_new_secret(existing, data)
+        written += 1
+    return written
+
+
 def _check_folder(folder: Path) -> None:
     try:
         mode = folder.stat().st_mode

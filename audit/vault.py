@@ -254,6 +254,16 @@ class AuditVault:
         """Whether the scope's key is destroyed (a scope without any key is not: it never had one)."""
         return _datakeys.is_shredded(conn, scope)
 
+    def merge_ledger(self, other: Path) -> int:
+        """Append to this vault's ledger the entries of another copy (a backup's) it lacks; how many."""
+        if self.shred_ledger is None:
+            raise AuditError("Diese Instanz führt kein Vernichtungsprotokoll.")
+        known = {entry.scope for entry in self.ledger()}
+        missing = [entry for entry in self.ledger(other) if entry.scope not in known]
+        for entry in missing:
+            _ledger.append(self.shred_ledger, entry.scope, entry.time)
+        return len(missing)
+
     def ledger(self, path: Path | None = None) -> list[LedgerEntry]:
         """The scopes of a shred ledger (this vault's, or another copy of it, e.g. in a backup)."""
         where = path or self.shred_ledger

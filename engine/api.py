@@ -10,6 +10,8 @@ from __future__ import annotations
 from engine.accounts.registry import ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.accounts.sign_in import AccountLocked, SignedInUser, SignInFailed
 from engine.auditing.events import EventType
+from engine.backup.create import BackupReport, create_backup
+from engine.backup.restore import RestoreReport, read_backup, restore_backup
 from engine.bootstrap import (
     CHECKPOINT_LOG,
     DatabaseUnavailable,
@@ -50,6 +52,7 @@ __all__ = [
     "URGENCIES",
     "AccountLocked",
     "Akte",
+    "BackupReport",
     "Bundle",
     "CaseEngine",
     "CaseProgress",
@@ -59,6 +62,7 @@ __all__ = [
     "ListScope",
     "OpenStep",
     "Page",
+    "RestoreReport",
     "SignInFailed",
     "SignedInUser",
     "TaskStatus",
@@ -68,6 +72,7 @@ __all__ = [
     "check_keys",
     "child_address_form",
     "child_form",
+    "create_backup",
     "due_text",
     "form_to_api",
     "generate_volume",
@@ -75,7 +80,9 @@ __all__ = [
     "load_bundle_dir",
     "parse_instant",
     "preview_deploy",
+    "read_backup",
     "require_current_schema",
+    "restore_backup",
     "seed_demo",
     "validate_bundle",
     "verify_with_public_key",

@@ -41,6 +41,12 @@ class StaleCase(Conflict):
     """The case changed between load and write: somebody else completed a step first."""
 
 
+class OperationFailed(EngineError):
+    """An operator's command (backup, restore) cannot be carried out; `detail` says why and what to do."""
+
+    title = "Vorgang nicht möglich"
+
+
 class ValidationFailed(EngineError):
     """Input does not validate; `errors` maps field names to German messages."""
 

@@ -23,6 +23,9 @@ class Settings:
     #: Who takes feedback on accessibility (`SCHUTZPFAD_ACCESSIBILITY_CONTACT`, shown on the
     #: Erklärung zur Barrierefreiheit; e.g. "barrierefreiheit@kreis-kleve.de, 02821 000-0").
     accessibility_contact: str = ""
+    #: Folder of the PostgreSQL client programs for backup and restore (`SCHUTZPFAD_PG_BIN`; unset:
+    #: PATH). They must be at least the server's major version.
+    pg_bin: Path | None = None
 
 
 def _truthy(value: str | None) -> bool:
@@ -63,4 +66,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         base_url=env.get("SCHUTZPFAD_BASE_URL") or "",
         trusted_proxies=int(env.get("SCHUTZPFAD_TRUSTED_PROXIES") or 0),
         accessibility_contact=env.get("SCHUTZPFAD_ACCESSIBILITY_CONTACT") or "",
+        pg_bin=Path(env["SCHUTZPFAD_PG_BIN"]) if env.get("SCHUTZPFAD_PG_BIN") else None,
     )

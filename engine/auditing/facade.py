@@ -58,6 +58,12 @@ class AuditingFacade(EngineParts):
     def checkpoint(self) -> Checkpoint:
         return self.tx.command(lambda work: self.vault.checkpoint(work.session.connection(), work.now))
 
+    def record_operation(self, event: EventType, *, operator: str, payload: dict[str, Any]) -> Checkpoint:
+        """An operator's action on the whole installation (a backup, a restore), signed at once: the
+        checkpoint right after it is what a backup's chain ends in."""
+        self.tx.command(lambda work: record(work, event, actor=None, actor_name=operator, payload=payload))
+        return self.checkpoint()
+
     def checkpoint_if_unsigned(self) -> Checkpoint | None:
         return self.tx.command(lambda work: self.vault.checkpoint_if_unsigned(work.session.connection(), work.now))
 

@@ -22,6 +22,13 @@ def upgrade_to_head(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def schema_is_current(engine: Engine) -> bool:
     """True if the database is migrated to the newest revision (commands other than init need it)."""
     from alembic.runtime.migration import MigrationContext

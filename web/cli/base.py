@@ -54,6 +54,8 @@ def one_line_errors(func: F) -> F:
             fail(_describe(exc))
         except (DatabaseUnavailable, AuditError) as exc:
             fail(str(exc))
+        except OSError as exc:  # a folder not writable, a disk full: the operator's to fix, not a bug
+            fail(f"{exc.filename or 'Datei'}: {exc.strerror or exc}")
 
     return wrapper  # type: ignore[return-value]
 
