@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from audit import AuditVault
 from engine.accounts.facade import AccountsFacade
 from engine.auditing.facade import AuditingFacade
+from engine.auditing.recording import record_denial
 from engine.cases.facade import CasesFacade
 from engine.clock import Clock
 from engine.deadlines.facade import DeadlinesFacade
@@ -31,7 +32,7 @@ class CaseEngine(CasesFacade, AccountsFacade, AuditingFacade, DeadlinesFacade, P
         self.clock = clock
         self.vault = vault
         self.catalog = ProcessCatalog()
-        self.tx = TransactionRunner(make_session_factory(db), self.catalog, vault, clock)
+        self.tx = TransactionRunner(make_session_factory(db), self.catalog, vault, clock, on_denied=record_denial)
         self.deadline_listeners: list[Callable[[], None]] = []
 
     # ---- raw units of work: start-up, demo data and tests that arrange a situation by hand ----------

@@ -7,16 +7,36 @@ data: no child's name, no form content — only field names, task ids and refere
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from engine.actor import Actor
+
+
+@dataclass(frozen=True)
+class Denial:
+    """An existing case an actor was refused, and what they tried (`payload`, e.g. `{"view": "file"}`).
+
+    Set on the refusal where the permission check fails (`denied`); the transaction runner records
+    every refusal that carries one as `access.denied` — one mechanism for every read and command,
+    so probing another organisation's ids leaves a trace whichever route it uses."""
+
+    actor: Actor
+    case_id: int
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 class EngineError(Exception):
-    """Base class: `title` is a short German summary, `detail` the specific reason."""
+    """Base class: `title` is a short German summary, `detail` the specific reason; `denial` is set
+    when the refusal is a denied access to an existing case (see `Denial`)."""
 
     title = "Fehler"
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.denial: Denial | None = None
 
 
 class NotFound(EngineError):
@@ -29,6 +49,15 @@ class NotAllowed(EngineError):
     """Visible to the caller, but this action is not allowed (role, lane, Mehraugenprinzip)."""
 
     title = "Nicht erlaubt"
+
+
+E = TypeVar("E", bound=EngineError)
+
+
+def denied(error: E, actor: Actor, case_id: int, **payload: Any) -> E:
+    """`error` marked as the actor's denied access to case `case_id` (the runner records `access.denied`)."""
+    error.denial = Denial(actor, case_id, payload)
+    return error
 
 
 class Conflict(EngineError):

@@ -9,6 +9,10 @@
   refused (an `EngineError`), everything it did is rolled back and the refusal — if the command says
   how — is recorded in a writing unit of its own, the same way for every command. `query` runs a
   read in a reading unit and commits nothing.
+- Denied access is recorded by the runner itself, for every query and command: a refusal that
+  carries a `Denial` (set where the permission check failed, `engine.errors.denied`) is handed to the
+  `on_denied` hook (`access.denied`) in that same writing unit. No facade has to remember it, so a new
+  read path is audited like the old ones.
 """
 
 from __future__ import annotations
@@ -71,15 +75,25 @@ class Work:
 #: (a failed sign-in that locks the name raises the lock-out).
 Refusal = Callable[[Work, EngineError], EngineError | None]
 
+#: Records a refusal that carries a `Denial` (`access.denied`), in the unit that records the refusal.
+DenialHook = Callable[[Work, EngineError], None]
+
 
 class TransactionRunner:
     def __init__(
-        self, factory: sessionmaker[Session], catalog: ProcessCatalog, vault: AuditVault, clock: Clock
+        self,
+        factory: sessionmaker[Session],
+        catalog: ProcessCatalog,
+        vault: AuditVault,
+        clock: Clock,
+        *,
+        on_denied: DenialHook | None = None,
     ) -> None:
         self._factory = factory
         self._catalog = catalog
         self._vault = vault
         self._clock = clock
+        self._on_denied = on_denied
 
     def raw(self, *, write: bool) -> UnitOfWork:
         """A bare unit of work (the caller commits): for start-up, demo data and tests only."""
@@ -103,26 +117,30 @@ class TransactionRunner:
                 uow.commit()
             return result
         except EngineError as refused:
-            if refusal is None:
-                raise
-            with self.unit(write=True, at=now) as (uow, work):
-                replacement = refusal(work, refused)
-                uow.commit()
+            replacement = self._record_refusal(refused, refusal, now)
             if replacement is not None and replacement is not refused:
                 raise replacement from None
             raise
 
     def query(self, read: Callable[[Work], T], *, refusal: Refusal | None = None) -> T:
         """Run `read` in a reading unit (nothing is committed); a refused read is recorded like a
-        refused command, in a writing unit of its own."""
+        refused command, in a writing unit of its own (a reading unit never takes the write lock)."""
         now = self._clock.now()
         try:
             with self.unit(write=False, at=now) as (_, work):
                 return read(work)
         except EngineError as refused:
-            if refusal is None:
-                raise
-            with self.unit(write=True, at=now) as (uow, work):
-                refusal(work, refused)
-                uow.commit()
+            self._record_refusal(refused, refusal, now)
             raise
+
+    def _record_refusal(self, refused: EngineError, refusal: Refusal | None, now: datetime) -> EngineError | None:
+        """The denied access (`on_denied`) and the caller's own record of the refusal, in one writing unit."""
+        hook = self._on_denied if refused.denial is not None else None
+        if hook is None and refusal is None:
+            return None
+        with self.unit(write=True, at=now) as (uow, work):
+            if hook is not None:
+                hook(work, refused)
+            replacement = refusal(work, refused) if refusal is not None else None
+            uow.commit()
+        return replacement

@@ -40,7 +40,8 @@ class AuditingFacade(EngineParts):
         return self.tx.query(lookup)
 
     def check_audit_access(self, actor: Actor, case_id: int) -> None:
-        """NotFound / NotAllowed unless the actor may read this case's trail (nothing decrypted or recorded)."""
+        """NotFound / NotAllowed unless the actor may read this case's trail (nothing decrypted; a refusal is
+        recorded as `access.denied`)."""
         self.tx.query(lambda work: review.auditable_case(work, actor, case_id))
 
     def case_trail(self, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:

@@ -12,10 +12,10 @@ from typing import Any
 from audit import Shredded
 from engine.actor import Actor
 from engine.auditing.events import EventType
-from engine.errors import EngineError, NotAllowed, NotFound
+from engine.errors import EngineError
 from engine.persistence import models as m
 from engine.persistence.sealed import SYSTEM_SCOPE, case_scope
-from engine.transactions import Refusal, Work
+from engine.transactions import Work
 
 
 def _organisation_of(work: Work, actor: Actor | None, case: m.Case | None) -> str | None:
@@ -68,13 +68,12 @@ def record_read(work: Work, actor: Actor, case_id: int, payload: dict[str, Any])
     record(work, EventType.CASE_READ, actor=actor, case=work.session.get(m.Case, case_id), payload=payload)
 
 
-def denied_read(actor: Actor, case_id: int, view: str) -> Refusal:
-    """The refusal handler of a read of one case: a refused read of a case that exists is recorded
-    as `access.denied` (probing for other organisations' cases leaves a trace)."""
-
-    def record_denial(work: Work, refused: EngineError) -> None:
-        case = work.session.get(m.Case, case_id)
-        if isinstance(refused, NotFound | NotAllowed) and case is not None:
-            record(work, EventType.ACCESS_DENIED, actor=actor, case=case, payload={"view": view})
-
-    return record_denial
+def record_denial(work: Work, refused: EngineError) -> None:
+    """The runner's denial hook: a refused access to an existing case is recorded as `access.denied`
+    (probing for other organisations' cases leaves a trace), with what was tried and the refusal."""
+    denial = refused.denial
+    if denial is None:
+        return
+    case = work.session.get(m.Case, denial.case_id)
+    payload = {**denial.payload, "refusal": type(refused).__name__}
+    record(work, EventType.ACCESS_DENIED, actor=denial.actor, case=case, payload=payload)

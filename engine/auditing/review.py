@@ -20,7 +20,7 @@ from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases.visibility import can_see_case
-from engine.errors import NotAllowed, NotFound, ValidationFailed
+from engine.errors import EngineError, NotAllowed, NotFound, ValidationFailed, denied
 from engine.persistence import models as m
 from engine.transactions import Work
 
@@ -55,8 +55,12 @@ def auditable_case(work: Work, actor: Actor, case_id: int) -> m.Case:
     if AUDITOR in actor.roles_in(case.organisation_id):
         return case
     if can_see_case(work.session, actor, case):
-        raise NotAllowed("Das Protokoll eines Falls lesen nur Personen mit der Rolle „Revision / Datenschutz“.")
-    raise NotFound("Fall nicht gefunden.")
+        refused: EngineError = NotAllowed(
+            "Das Protokoll eines Falls lesen nur Personen mit der Rolle „Revision / Datenschutz“."
+        )
+    else:
+        refused = NotFound("Fall nicht gefunden.")
+    raise denied(refused, actor, case.id, view="audit")
 
 
 def auditable_case_by_reference(work: Work, actor: Actor, reference: str) -> m.Case:

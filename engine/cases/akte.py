@@ -19,7 +19,7 @@ from engine.cases.case_file import CaseFile, FileValue, case_file
 from engine.cases.file_values import display_value
 from engine.cases.queries import visible_case
 from engine.cases.redaction import redacted_for_inspection
-from engine.errors import NotAllowed, ValidationFailed
+from engine.errors import NotAllowed, ValidationFailed, denied
 from engine.forms.builtin import child_form
 from engine.permissions import works_case_of_organisation
 from engine.persistence import models as m
@@ -69,9 +69,10 @@ def check_request(purpose: object, reason: object) -> tuple[str, str]:
 def build_akte(work: Work, actor: Actor, case_id: int, purpose: object, reason: object) -> Akte:
     """The Akte of one case for `purpose`. Who may export is checked before what was asked: a case
     the actor may not see is NotFound, an insofa's export NotAllowed, then purpose and reason."""
-    case = visible_case(work.session, actor, case_id)
+    case = visible_case(work.session, actor, case_id, view="akte")
     if not works_case_of_organisation(actor, case.organisation_id):
-        raise NotAllowed("Die Akte dürfen nur die Fachkräfte der fallführenden Organisation ausfertigen.")
+        refused = NotAllowed("Die Akte dürfen nur die Fachkräfte der fallführenden Organisation ausfertigen.")
+        raise denied(refused, actor, case.id, view="akte")
     purpose, reason = check_request(purpose, reason)
     file = case_file(work, actor, case_id)
     process = work.catalog.load(work.session, case.definition_id)

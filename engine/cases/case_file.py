@@ -89,7 +89,7 @@ class CaseFile:
 
 def case_file(work: Work, actor: Actor, case_id: int) -> CaseFile:
     session = work.session
-    case = visible_case(session, actor, case_id)
+    case = visible_case(session, actor, case_id, view="file")
     process = work.catalog.load(session, case.definition_id)
     audience = OWN if sees_identifying_data(actor, case) else CONSULTATION
     people = _People(session, case.organisation_id)

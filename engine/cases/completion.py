@@ -25,7 +25,7 @@ from engine.cases.visibility import can_see_case
 from engine.clock import BERLIN
 from engine.deadlines import profiles as fristen_store
 from engine.deadlines.fristen import due, parse_frist
-from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed, merge_errors
+from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed, denied, merge_errors
 from engine.forms import check_submission, validate_submission
 from engine.forms.builtin import escalation_form
 from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
@@ -45,8 +45,10 @@ def complete_task(
     session = work.session
     case_id = _case_of_task(session, actor, task_id)
     case = case_state.lock_case(session, case_id)
-    if case is None or not can_see_case(session, actor, case):
+    if case is None:
         raise NotFound(TASK_NOT_FOUND)
+    if not can_see_case(session, actor, case):
+        raise denied(NotFound(TASK_NOT_FOUND), actor, case.id, action="complete", task_id=task_id)
     row = session.execute(
         select(m.OpenTask).where(m.OpenTask.id == task_id).execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -133,7 +135,10 @@ def _complete_escalation(
 
 def record_refusal(work: Work, actor: Actor, task_id: str, error: EngineError) -> None:
     """Audit a refused completion in its own transaction (the refused one rolled back): `task.rejected`
-    when the case was visible to the actor, `access.denied` when it was not (wrong organisation)."""
+    when the case was visible to the actor, `access.denied` for a task id that names nothing. A task
+    of a case the actor may not see carries a `Denial`: the runner's hook has recorded it already."""
+    if error.denial is not None:
+        return
     session = work.session
     case_id = session.execute(select(m.OpenTask.case_id).where(m.OpenTask.id == task_id)).scalar_one_or_none()
     if case_id is None:
@@ -157,9 +162,11 @@ def _case_of_task(session: Session, actor: Actor, task_id: str) -> int:
         return case_id
     done = session.execute(select(m.TaskHistory.case_id).where(m.TaskHistory.task_uuid == task_id)).scalar_one_or_none()
     case = session.get(m.Case, done) if done is not None else None
-    if case is not None and can_see_case(session, actor, case):
+    if case is None:
+        raise NotFound(TASK_NOT_FOUND)
+    if can_see_case(session, actor, case):
         raise Conflict("Dieser Schritt ist bereits erledigt.")
-    raise NotFound(TASK_NOT_FOUND)
+    raise denied(NotFound(TASK_NOT_FOUND), actor, case.id, action="complete", task_id=task_id)
 
 
 def task_facts(session: Session, process: LoadedProcess, row: m.OpenTask) -> TaskFacts:
@@ -231,8 +238,10 @@ def _date_limit_errors(work: Work, spec: UserTaskSpec, clean: dict[str, Any], ne
 def take_over(work: Work, actor: Actor, case_id: int) -> None:
     """The responsible caseworker of a case: one of its organisation's case workers, who says so."""
     case = case_state.lock_case(work.session, case_id)
-    if case is None or not can_see_case(work.session, actor, case):
+    if case is None:
         raise NotFound("Fall nicht gefunden.")
+    if not can_see_case(work.session, actor, case):
+        raise denied(NotFound("Fall nicht gefunden."), actor, case.id, action="take_over")
     if not actor.roles_in(case.organisation_id) & {
         "ja_fachkraft",
         "ja_leitung",

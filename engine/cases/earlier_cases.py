@@ -19,7 +19,7 @@ from engine.actor import Actor
 from engine.cases.child_index import FULL, SURNAME, child_terms, digests
 from engine.cases.earlier_listing import OPEN
 from engine.cases.visibility import can_see_case
-from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed, denied
 from engine.permissions import works_case_of_organisation
 from engine.persistence import models as m
 from engine.transactions import Work
@@ -61,10 +61,13 @@ def decide(work: Work, actor: Actor, case_id: int, match_id: int, decision: obje
     """A case worker confirms or rejects one match; a confirmed one links both cases."""
     session = work.session
     case = session.get(m.Case, case_id)
-    if case is None or not can_see_case(session, actor, case):  # another organisation's: not there
+    if case is None:
         raise NotFound("Fall nicht gefunden.")
+    if not can_see_case(session, actor, case):  # another organisation's: not there
+        raise denied(NotFound("Fall nicht gefunden."), actor, case.id, view="fruehere_faelle")
     if not works_case_of_organisation(actor, case.organisation_id):
-        raise NotAllowed("Frühere Fälle bestätigen nur die Fachkräfte der fallführenden Organisation.")
+        refused = NotAllowed("Frühere Fälle bestätigen nur die Fachkräfte der fallführenden Organisation.")
+        raise denied(refused, actor, case.id, view="fruehere_faelle")
     match = session.get(m.CaseMatch, match_id)
     if match is None or match.case_id != case_id:
         raise NotFound("Diesen Abgleich gibt es nicht.")

@@ -4,8 +4,8 @@ cases and tasks the API and the UI need.
 Commands run through the transaction runner and return typed results (`engine.cases.results`).
 A refused completion rolls back and is recorded by `completion.record_refusal` in a unit of its own.
 Reads of case content run in a reading transaction; the read is then audited (`case.read`) in a
-short writing one, before anything is returned — a refused read of an existing case is recorded as
-`access.denied`.
+short writing one, before anything is returned. A refused access to an existing case is recorded as
+`access.denied` by the transaction runner for every read and command alike (`engine.errors.denied`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.actor import Actor
 from engine.auditing.events import EventType
-from engine.auditing.recording import denied_read, record, record_read
+from engine.auditing.recording import record, record_read
 from engine.cases import child_index, completion, earlier_cases, list_query, lists, opening, queries
 from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
@@ -92,7 +92,7 @@ class CasesFacade(EngineParts):
             case = work.session.get(m.Case, case_id)
             record(work, EventType.CASE_MATCH_DECIDED, actor=actor, case=case, payload=payload)
 
-        self.tx.command(decide_, refusal=denied_read(actor, case_id, "fruehere_faelle"))
+        self.tx.command(decide_)
 
     def rotate_index_key(
         self, *, operator: str, progress: Callable[[int, int], None] | None = None, batch: int = 200
@@ -131,24 +131,19 @@ class CasesFacade(EngineParts):
     # ---- reads of case content (audited) ------------------------------------------------------------
     def case(self, actor: Actor, case_id: int) -> dict[str, Any]:
         """The case view; the read is audited (`case.read`), a refused one as `access.denied`."""
-        view = self.tx.query(
-            lambda work: queries.case_view(work, actor, case_id), refusal=denied_read(actor, case_id, "case")
-        )
+        view = self.tx.query(lambda work: queries.case_view(work, actor, case_id))
         self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "case"}))
         return view
 
     def case_page(self, actor: Actor, case_id: int) -> tuple[dict[str, Any], CaseFile]:
         """The case view and its file, for the case page: one read, audited once (`case.read`)."""
-        page = self.tx.query(
-            lambda work: (queries.case_view(work, actor, case_id), case_file(work, actor, case_id)),
-            refusal=denied_read(actor, case_id, "case"),
-        )
+        page = self.tx.query(lambda work: (queries.case_view(work, actor, case_id), case_file(work, actor, case_id)))
         self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "case"}))
         return page
 
     def case_file(self, actor: Actor, case_id: int) -> CaseFile:
         """The case file as the actor may see it (`case.read`, view `file`; refused: `access.denied`)."""
-        file = self.tx.query(lambda work: case_file(work, actor, case_id), refusal=denied_read(actor, case_id, "file"))
+        file = self.tx.query(lambda work: case_file(work, actor, case_id))
         self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "file"}))
         return file
 
@@ -164,7 +159,7 @@ class CasesFacade(EngineParts):
             record(work, EventType.CASE_EXPORTED, actor=actor, case=case, payload=payload)
             return akte
 
-        return self.tx.command(export, refusal=denied_read(actor, case_id, "akte"))
+        return self.tx.command(export)
 
     def task(self, actor: Actor, task_id: str) -> dict[str, Any]:
         """A task with its form, prefilled values and the entries it rests on: audited like a case read."""
@@ -243,7 +238,7 @@ class CasesFacade(EngineParts):
 
         def case_map(work: Work) -> dict[str, Any]:
             session = work.session
-            case = queries.visible_case(session, actor, case_id)
+            case = queries.visible_case(session, actor, case_id, view="map")
             process = work.catalog.load(session, case.definition_id)
             done = queries.done_task_keys(session, case.id)
             current = queries.current_task_keys(session, case.id)

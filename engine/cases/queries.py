@@ -21,7 +21,7 @@ from engine.cases.earlier_listing import earlier_cases
 from engine.cases.results import CaseProgress, OpenStep, TaskStatus
 from engine.cases.visibility import can_see_case, sees_identifying_data
 from engine.clock import BERLIN
-from engine.errors import NotFound
+from engine.errors import NotFound, denied
 from engine.forms import form_to_api
 from engine.forms.builtin import escalation_form
 from engine.permissions import lane_refusal, mehraugen_refusal
@@ -43,10 +43,14 @@ def _org(session: Session, organisation_id: int) -> dict[str, str]:
     return {"key": org.key, "name": org.name}
 
 
-def visible_case(session: Session, actor: Actor, case_id: int) -> m.Case:
+def visible_case(session: Session, actor: Actor, case_id: int, *, view: str = "case") -> m.Case:
+    """The case, if the actor may see it; NotFound otherwise — for an existing case a denied one
+    (`access.denied`, with `view`: what the actor tried to see)."""
     case = session.get(m.Case, case_id)
-    if case is None or not can_see_case(session, actor, case):
+    if case is None:
         raise NotFound(CASE_NOT_FOUND)
+    if not can_see_case(session, actor, case):
+        raise denied(NotFound(CASE_NOT_FOUND), actor, case.id, view=view)
     return case
 
 
@@ -108,8 +112,10 @@ def task_status(work: Work, actor: Actor, task_id: str) -> TaskStatus:
         ).scalar_one_or_none()
     )
     case = session.get(m.Case, case_id) if case_id is not None else None
-    if case is None or not can_see_case(session, actor, case):
+    if case is None:
         raise NotFound(TASK_NOT_FOUND)
+    if not can_see_case(session, actor, case):
+        raise denied(NotFound(TASK_NOT_FOUND), actor, case.id, view="task_status", task_id=task_id)
     if row is None:
         return TaskStatus("done")
     step = open_step(session, work.catalog.load(session, case.definition_id), actor, row, work.now)
@@ -228,8 +234,10 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
     session, now = work.session, work.now
     row = session.get(m.OpenTask, task_id)
     case = session.get(m.Case, row.case_id) if row is not None else None
-    if row is None or case is None or not can_see_case(session, actor, case):
+    if row is None or case is None:
         raise NotFound(TASK_NOT_FOUND)
+    if not can_see_case(session, actor, case):
+        raise denied(NotFound(TASK_NOT_FOUND), actor, case.id, view="task", task_id=task_id)
     process = work.catalog.load(session, case.definition_id)
     if row.kind == "bpmn":
         form, data = process.task(row.task_key).form, open_prefill(work, case.reference, row)

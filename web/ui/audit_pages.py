@@ -154,7 +154,7 @@ def _render_case(ref: str, status: int = 200, **context: Any) -> tuple[str, int]
 @role_required(AUDITOR)
 @no_store
 def case_trail(ref: str) -> tuple[str, int]:
-    engine().check_audit_access(current_actor(), _case_id(ref))  # NotFound / NotAllowed, nothing recorded
+    engine().check_audit_access(current_actor(), _case_id(ref))  # NotFound / NotAllowed (access.denied)
     return _render_case(ref)
 
 
