@@ -35,6 +35,7 @@ from engine.permissions import CASEWORK_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
 from engine.processes.validation.bundle import validate_bundle
+from engine.retention.policy import RetentionPolicy, load_policy
 from engine.volume.generate import MAX_CASES, VolumeReport, generate_volume
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "OpenStep",
     "Page",
     "RestoreReport",
+    "RetentionPolicy",
     "SignInFailed",
     "SignedInUser",
     "TaskStatus",
@@ -78,6 +80,7 @@ __all__ = [
     "generate_volume",
     "initialise",
     "load_bundle_dir",
+    "load_policy",
     "parse_instant",
     "preview_deploy",
     "read_backup",

@@ -23,10 +23,11 @@ from engine.deadlines.facade import DeadlinesFacade
 from engine.persistence.database import make_session_factory
 from engine.processes.catalog import ProcessCatalog
 from engine.processes.facade import ProcessesFacade
+from engine.retention.facade import RetentionFacade
 from engine.transactions import TransactionRunner, UnitOfWork, Work
 
 
-class CaseEngine(CasesFacade, AccountsFacade, AuditingFacade, DeadlinesFacade, ProcessesFacade):
+class CaseEngine(CasesFacade, AccountsFacade, AuditingFacade, DeadlinesFacade, ProcessesFacade, RetentionFacade):
     def __init__(self, db: Engine, clock: Clock, vault: AuditVault) -> None:
         self.db = db
         self.clock = clock

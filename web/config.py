@@ -26,6 +26,9 @@ class Settings:
     #: Folder of the PostgreSQL client programs for backup and restore (`SCHUTZPFAD_PG_BIN`; unset:
     #: PATH). They must be at least the server's major version.
     pg_bin: Path | None = None
+    #: The installation's retention periods (`SCHUTZPFAD_RETENTION_FILE`, default
+    #: `<instance>/aufbewahrung.json`; absent: the defaults of engine/retention/policy.py).
+    retention_file: Path | None = None
 
 
 def _truthy(value: str | None) -> bool:
@@ -67,4 +70,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_proxies=int(env.get("SCHUTZPFAD_TRUSTED_PROXIES") or 0),
         accessibility_contact=env.get("SCHUTZPFAD_ACCESSIBILITY_CONTACT") or "",
         pg_bin=Path(env["SCHUTZPFAD_PG_BIN"]) if env.get("SCHUTZPFAD_PG_BIN") else None,
+        retention_file=Path(env.get("SCHUTZPFAD_RETENTION_FILE") or instance / "aufbewahrung.json"),
     )

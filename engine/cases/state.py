@@ -32,6 +32,7 @@ from engine.persistence.sealed import open_state, seal_child, seal_prefill, seal
 from engine.processes.catalog import LoadedProcess
 from engine.processes.manifest import AMPEL_COLOURS
 from engine.processes.spiff import Instance, Step
+from engine.retention.findings import has_findings
 from engine.transactions import Work
 
 OPEN, CLOSED = "offen", "abgeschlossen"
@@ -129,6 +130,7 @@ def save(work: Work, state: CaseState) -> None:
             version=state.version + 1,
             status=status,
             closed_at=closed_at,
+            befund=has_findings(instance.variables) if instance.completed else case.befund,
             views_written=True,
             dringlichkeit=_dringlichkeit(state),
             akut=started_with_sofortmeldung(instance.variables),

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.case_engine import CaseEngine
+from engine.clock import BERLIN
+from engine.retention.policy import RetentionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +25,23 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 5
 #: The audit chain's head is signed at least this often while events arrive (issue: every 60 s).
 CHECKPOINT_SECONDS = 60
+#: Retention (R25) runs monthly: the first of the month, at night (Europe/Berlin).
+RETENTION_SCHEDULE = {"day": 1, "hour": 3, "minute": 0}
 
 
 class DeadlineScheduler:
-    def __init__(self, engine: CaseEngine, *, smtp_url: str | None = None, base_url: str = "") -> None:
+    def __init__(
+        self,
+        engine: CaseEngine,
+        *,
+        smtp_url: str | None = None,
+        base_url: str = "",
+        retention: RetentionPolicy | None = None,
+    ) -> None:
         self.engine = engine
         self.smtp_url = smtp_url
         self.base_url = base_url
+        self.retention = retention
         self.fired: list[str] = []
         # Reentrant: a tick re-plans while holding it. It serialises ticks (so several instances of
         # the wake job may be queued without being skipped) and lets `stop` wait for a running tick.
@@ -44,6 +56,8 @@ class DeadlineScheduler:
         now = datetime.now(UTC)
         self._scheduler.add_job(self.tick, "interval", seconds=POLL_SECONDS, id="poll", next_run_time=now)
         self._scheduler.add_job(self._sign_head, "interval", seconds=CHECKPOINT_SECONDS, id="checkpoint")
+        if self.retention is not None:
+            self._scheduler.add_job(self.run_retention, "cron", timezone=BERLIN, id="retention", **RETENTION_SCHEDULE)
         self._scheduler.start()
         self.engine.deadline_listeners.append(self.replan)
 
@@ -82,6 +96,17 @@ class DeadlineScheduler:
             self.engine.checkpoint_if_unsigned()
         except Exception:  # noqa: BLE001 - logged; the next run retries
             log.exception("audit checkpoint failed")
+
+    def run_retention(self) -> None:
+        """The monthly retention run; a second scheduler running it at once shreds nothing twice
+        (each case is shredded in its own transaction, and a shredded one is skipped)."""
+        if self.retention is None:
+            return
+        try:
+            report = self.engine.run_retention(self.retention, dry_run=False, operator="scheduler")
+            log.info("retention: %d due, %d shredded", len(report.due), len(report.shredded))
+        except Exception:  # noqa: BLE001 - logged; next month (or `schutzpfad retention run`) retries
+            log.exception("retention run failed")
 
     def replan(self) -> None:
         """Wake exactly at the earliest due instant (a millisecond after, for SpiffWorkflow's timers)."""

@@ -175,6 +175,10 @@ class Case(Base):
     #: Written by the volume generator (`schutzpfad demo generate`), which refuses a database with
     #: any case where this is False: synthetic volume never mixes with real children's data.
     generated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Closed with findings (engine/retention/findings.py); None: closed before 0013 → the longer period.
+    befund: Mapped[bool | None] = mapped_column(Boolean)
+    #: The Löschsperre (R25), sealed {grund, seit, von}: while it is set, retention never shreds the case.
+    hold: Mapped[bytes | None] = mapped_column(LargeBinary)
     __table_args__ = (Index("ix_cases_org_status", "organisation_id", "status"),)
 
 

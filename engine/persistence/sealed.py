@@ -45,6 +45,10 @@ def history_record(task_uuid: str) -> str:
     return f"task_history/{task_uuid}/values"
 
 
+def hold_record(reference: str) -> str:
+    return f"cases/{reference}/hold"
+
+
 def message_record(message_id: int) -> str:
     return f"case_messages/{message_id}/payload"
 
@@ -101,3 +105,11 @@ def seal_message(work: Work, reference: str, message_id: int, payload: dict[str,
 
 def open_message(work: Work, reference: str, message: m.CaseMessage) -> dict[str, Any]:
     return _open(work, reference, message_record(message.id), message.payload)
+
+
+def seal_hold(work: Work, reference: str, hold: dict[str, Any]) -> bytes:
+    return _seal(work, reference, hold_record(reference), hold)
+
+
+def open_hold(work: Work, case: m.Case) -> dict[str, Any] | None:
+    return None if case.hold is None else _open(work, case.reference, hold_record(case.reference), case.hold)

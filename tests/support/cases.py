@@ -83,13 +83,16 @@ def sofortmeldung(world: Any, child: dict[str, Any], advance: Any = None) -> int
     return world.engine.case(world["kita_leitung"], case.case_id)["links"][0]["case_id"]
 
 
-def closed_case(world: Any, child: dict[str, Any]) -> tuple[int, str]:
-    """A Kita's case closed without gewichtige Anhaltspunkte: its id and reference."""
+def closed_case(
+    world: Any, child: dict[str, Any], ergebnis: str = "keine_gewichtigen_anhaltspunkte"
+) -> tuple[int, str]:
+    """A Kita's case closed after its Leitung saw no gewichtige Anhaltspunkte, with `ergebnis` as
+    its result (`hilfe_laeuft`: a case with findings): its id and reference."""
     case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     complete(world, "kita_fk", case.case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     leitung = {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Unbegründet."}
     complete(world, "kita_leitung", case.case_id, "leitung_informieren", leitung)
     (closing,) = open_tasks(world, "kita_leitung", case.case_id)
-    ende = {"abschlussvermerk": "Ende.", "ergebnis": "keine_gewichtigen_anhaltspunkte"}
+    ende = {"abschlussvermerk": "Ende.", "ergebnis": ergebnis}
     complete(world, "kita_leitung", case.case_id, closing, ende)
     return case.case_id, case.reference

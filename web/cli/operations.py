@@ -18,6 +18,7 @@ from engine.api import (
     due_text,
     initialise,
     load_bundle_dir,
+    load_policy,
     parse_instant,
     validate_bundle,
 )
@@ -69,7 +70,12 @@ def serve(host: str, port: int) -> None:
 
 
 def _scheduler(settings: Settings, case_engine: CaseEngine, default_url: str) -> DeadlineScheduler:
-    return DeadlineScheduler(case_engine, smtp_url=settings.smtp_url, base_url=settings.base_url or default_url)
+    return DeadlineScheduler(
+        case_engine,
+        smtp_url=settings.smtp_url,
+        base_url=settings.base_url or default_url,
+        retention=load_policy(settings.retention_file),
+    )
 
 
 @main.command(help="Nur den Fristen-Scheduler betreiben (für Installationen mit mehreren Web-Knoten).")
