@@ -8,6 +8,7 @@ from flask import Flask
 
 from engine.api import CaseEngine, build_engine
 from engine.clock import Clock, SystemClock
+from web import ids
 from web.config import Settings, load_settings
 from web.errors import register_api_errors
 from web.ui import register_ui
@@ -22,7 +23,10 @@ def create_app(
 ) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path))
-    app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
+    app.config.update(
+        SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=settings.max_content_length
+    )
+    ids.install(app)
     app.extensions["schutzpfad.settings"] = settings
     app.extensions["schutzpfad.engine"] = case_engine or build_engine(
         settings.database_url, clock or SystemClock(), settings.instance_path

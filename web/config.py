@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+#: Request bodies up to 2 MiB: a form with long texts and a bundle upload fit; more is refused (413).
+DEFAULT_MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
@@ -23,6 +27,8 @@ class Settings:
     #: Who takes feedback on accessibility (`SCHUTZPFAD_ACCESSIBILITY_CONTACT`, shown on the
     #: Erklärung zur Barrierefreiheit; e.g. "barrierefreiheit@kreis-kleve.de, 02821 000-0").
     accessibility_contact: str = ""
+    #: The largest request body accepted, in bytes (`SCHUTZPFAD_MAX_CONTENT_LENGTH`); larger: 413.
+    max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
     #: Folder of the PostgreSQL client programs for backup and restore (`SCHUTZPFAD_PG_BIN`; unset:
     #: PATH). They must be at least the server's major version.
     pg_bin: Path | None = None
@@ -55,6 +61,15 @@ def _secret_key(instance: Path, configured: str | None) -> str:
     return key
 
 
+def _byte_count(value: str | None, *, default: int) -> int:
+    """A positive number of bytes; a wrong value stops the start with a message naming the setting."""
+    if not value:
+        return default
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise ValueError(f"SCHUTZPFAD_MAX_CONTENT_LENGTH: eine positive Zahl von Bytes, nicht {value!r}")
+    return int(value)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     instance = Path(env.get("SCHUTZPFAD_INSTANCE") or "instance").resolve()
@@ -71,4 +86,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         accessibility_contact=env.get("SCHUTZPFAD_ACCESSIBILITY_CONTACT") or "",
         pg_bin=Path(env["SCHUTZPFAD_PG_BIN"]) if env.get("SCHUTZPFAD_PG_BIN") else None,
         retention_file=Path(env.get("SCHUTZPFAD_RETENTION_FILE") or instance / "aufbewahrung.json"),
+        max_content_length=_byte_count(env.get("SCHUTZPFAD_MAX_CONTENT_LENGTH"), default=DEFAULT_MAX_CONTENT_LENGTH),
     )

@@ -10,6 +10,7 @@ from engine.actor import Actor
 from engine.api import CaseEngine, Page
 from web.akte_pdf import akte_filename, akte_pdf
 from web.api import schemas
+from web.api.json_body import parse_body
 from web.api.openapi import openapi_document
 from web.errors import BadRequest, Unauthorized
 from web.list_params import list_params, page_url
@@ -42,13 +43,10 @@ def _authenticate() -> None:
     g.actor = found
 
 
-def json_body() -> Any:
-    body = request.get_json(silent=True)
-    if body is None:
-        raise BadRequest("Der Inhalt ist kein gültiges JSON.")
-    if not isinstance(body, dict):
-        raise BadRequest("Der Inhalt muss ein JSON-Objekt sein.")
-    return body
+def json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise BadRequest("Der Inhalt ist kein gültiges JSON (Content-Type: application/json).")
+    return parse_body(request.get_data(cache=True))
 
 
 def dump(schema: schemas.Schema, value: Any, status: int = 200) -> Response:

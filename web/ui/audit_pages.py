@@ -14,7 +14,7 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -22,6 +22,7 @@ from audit import VerifyResult
 from audit.errors import AuditError
 from engine.clock import BERLIN
 from engine.errors import ValidationFailed
+from web.ids import parse_id
 from web.labels import event_choices, event_label, event_type
 from web.ui.access import current_actor, engine, no_store, role_required
 from web.ui.error_pages import show_instead
@@ -118,7 +119,10 @@ def _case_id(ref: str) -> int:
     the auditor's scope (nothing decrypted or recorded); an id is checked by the engine's
     `case_trail` / `export_case_trail`."""
     if ref.isascii() and ref.isdigit():
-        return int(ref)
+        case_id = parse_id(ref)
+        if case_id is None:
+            abort(404)
+        return case_id
     return int(engine().auditable_case(current_actor(), ref)["id"])
 
 

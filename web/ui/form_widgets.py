@@ -36,7 +36,9 @@ Field = Mapping[str, Any]
 FormValues = MultiDict[str, str]
 
 _MISSING = object()
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+#: An integer as typed; longer numbers stay text, which the engine refuses as no integer (Python
+#: refuses to convert more than 4,300 digits: that was a 500).
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _GERMAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _GERMAN_DATETIME = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})[ ,]+([0-9]{1,2}):([0-9]{2})")
 _ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}.*")
