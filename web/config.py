@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-
 #: Request bodies up to 2 MiB: a form with long texts and a bundle upload fit; more is refused (413).
 DEFAULT_MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 

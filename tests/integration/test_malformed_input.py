@@ -50,7 +50,8 @@ def test_ids_beyond_64_bits_are_not_found(api, path):
 
 
 def test_invalid_utf8_is_refused(api):
-    problem = _problem(api.call("POST", "/cases", data=b'{"process": "\xff\xfe"}', content_type="application/json"), 400)
+    response = api.call("POST", "/cases", data=b'{"process": "\xff\xfe"}', content_type="application/json")
+    problem = _problem(response, 400)
     assert "UTF-8" in problem["detail"]
 
 

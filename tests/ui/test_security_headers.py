@@ -17,6 +17,7 @@ from web.config import load_settings
 #: Values for URL arguments: junk on purpose — a route must answer junk with an error page, not crash.
 SAMPLE_ARGS = {
     "IntegerConverter": 1,
+    "IdConverter": 1,  # web/ids.py: the app's bounded <int>
     "FloatConverter": 1.5,
     "UnicodeConverter": "x",
     "PathConverter": "x/y",
