@@ -51,9 +51,10 @@ def current_hold(work: Work, case: m.Case) -> Hold | None:
 
 
 def set_hold(work: Work, case: m.Case, reason: str, *, actor: Actor | None, operator: str | None = None) -> None:
-    """`actor` None: the operator on the command line (named `operator`)."""
-    why = require_reason(reason)
+    """`actor` None: the operator on the command line (named `operator`). Who may is checked first:
+    deny before validating input."""
     _check(actor, case)
+    why = require_reason(reason)
     if case.hold is not None:
         raise Conflict("Für diesen Fall besteht bereits eine Löschsperre.")
     name = actor.username if actor is not None else operator or "cli"
@@ -62,8 +63,8 @@ def set_hold(work: Work, case: m.Case, reason: str, *, actor: Actor | None, oper
 
 
 def release_hold(work: Work, case: m.Case, reason: str, *, actor: Actor | None, operator: str | None = None) -> None:
-    why = require_reason(reason)
     _check(actor, case)
+    why = require_reason(reason)
     if case.hold is None:
         raise Conflict("Für diesen Fall besteht keine Löschsperre.")
     case.hold = None

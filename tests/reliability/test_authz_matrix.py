@@ -92,6 +92,9 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /faelle/<int:case_id>/akte.pdf": own(422, FK, LT, BGT, JFK, JLT),
     "GET /api/v1/cases/<int:case_id>/file.pdf": own(422, FK, LT, BGT, JFK, JLT),
     "POST /faelle/<int:case_id>/uebernehmen": own(302, FK, LT, BGT, JFK, JLT),
+    # the Löschsperre: the Leitung of the Jugendamt owning the case (an empty reason: 422)
+    "POST /faelle/<int:case_id>/loeschsperre": own(422, JLT),
+    "POST /faelle/<int:case_id>/loeschsperre/aufheben": own(422, JLT),
     # no such match (the world has none): 404 for everybody who reaches the case
     "POST /faelle/<int:case_id>/fruehere-faelle/<int:match_id>": {},
     "POST /api/v1/cases/<int:case_id>/fruehere-faelle/<int:match_id>": {},

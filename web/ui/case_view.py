@@ -81,6 +81,7 @@ def render_case(
         refusal=refusal,
         may_take_over=may_take_over,
         may_export=_works_case(actor, case["organisation"]["key"]),
+        hold=engine().case_hold(actor, case_id),
     )
     return body, status
 
