@@ -56,8 +56,8 @@ def test_a_copy_of_the_main_file_and_the_keys_cannot_decrypt_a_shredded_child(wo
     assert case_scope(reference) in (instance / SHRED_LEDGER).read_text()
 
 
-def test_sqlite_runs_durable_and_overwrites_deleted_content(world):
-    with world.engine.db.connect() as connection:
+def test_sqlite_runs_durable_and_overwrites_deleted_content(case_engine):
+    with case_engine.db.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar_one() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"

@@ -3,6 +3,11 @@ a Fachkraft of the Jugendamt sees that the case is held but has no form, and a r
 
 from __future__ import annotations
 
+import pytest
+
+#: The page on SQLite; the engine's holds run on both databases in tests/integration/test_retention.py.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 def test_the_leitung_sets_and_releases_a_hold_on_the_case_page(ui, world, child):
     case_id = world.engine.open_case(world["goch_fk"], process_key="jugendamt_8a", child=child).case_id
