@@ -3,8 +3,9 @@
 The fields are the built-in form `bpmn/builtin/forms/kind.json`, validated like any step's form
 (`engine.forms`) and rendered by the UI like one. What the form format cannot say is checked here,
 after it: the address (the object `anschrift`, validated against the built-in form `kind_anschrift`
-because the format has no object type), the maximum lengths, the five-digit postcode, a birth date
-not in the future and under 18 (§ 8a SGB VIII), and the default `geschlecht`.
+because the format has no object type), the five-digit postcode, a birth date not in the future and
+under 18 (§ 8a SGB VIII), and the default `geschlecht`. The maximum lengths and the most
+Sorgeberechtigte are the forms' own (`max_length`, `max_items`).
 
 Identifying data: never shown to an insoweit erfahrene Fachkraft, never in logs, e-mails or error
 messages — messages name fields, never values.
@@ -20,9 +21,6 @@ from engine.errors import ValidationFailed
 from engine.forms import FormDefinition, check_submission
 from engine.forms.builtin import child_address_form, child_form
 
-#: Longest text per field (error key without list index); every other text field: 200 characters.
-MAX_LENGTH = {"sorgeberechtigte.beziehung": 100, "sorgeberechtigte.anschrift": 300}
-DEFAULT_LENGTH = 200
 _PLZ = re.compile(r"[0-9]{5}")
 
 
@@ -61,26 +59,11 @@ def check_child(raw: object, today: date) -> tuple[dict[str, Any], dict[str, lis
 
 
 def _checked(form: FormDefinition, data: object, prefix: str, errors: dict[str, list[str]]) -> dict[str, Any]:
-    """The valid values of `data` against `form`, with the length checks; errors added under `prefix`."""
+    """The valid values of `data` against `form`; errors added under `prefix`."""
     clean, found = check_submission(form, data)
     for key, messages in found.items():
         errors.setdefault(prefix + key if key != "_schema" else prefix.rstrip(".") or key, []).extend(messages)
-    for key, text in _texts(clean):
-        limit = MAX_LENGTH.get(re.sub(r"\.[0-9]+\.", ".", prefix + key), DEFAULT_LENGTH)
-        if len(text) > limit:
-            errors.setdefault(prefix + key, []).append(f"Höchstens {limit} Zeichen.")
     return clean
-
-
-def _texts(clean: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every text value with its error key, list items included (`sorgeberechtigte.0.name`)."""
-    out = [(key, value) for key, value in clean.items() if isinstance(value, str)]
-    for key, value in clean.items():
-        if isinstance(value, list):
-            out += [
-                (f"{key}.{i}.{k}", v) for i, item in enumerate(value) for k, v in item.items() if isinstance(v, str)
-            ]
-    return out
 
 
 def _check_birth_date(born_iso: str, today: date, errors: dict[str, list[str]]) -> None:

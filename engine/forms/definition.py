@@ -21,6 +21,11 @@ FORMAT = 1
 
 #: Every field type of bundles.md, in the order documented there.
 TYPES = ("text", "textarea", "boolean", "integer", "date", "datetime", "enum", "multi", "list", "user")
+#: Types whose values are free text (bounded by `max_length`).
+TEXT_TYPES = ("text", "textarea", "user")
+#: What a bundle may raise the limits to (engine/forms/limits.py has the defaults).
+MAX_LENGTH_CEILING = 100_000
+MAX_ITEMS_CEILING = 1_000
 #: Types whose values can be tested by `required_if`: conditions compare with fixed values, so only
 #: types with a closed set of values make sense (a condition on free text could never be reviewed).
 CONDITION_TYPES = ("boolean", "enum", "multi")
@@ -41,6 +46,8 @@ _FIELD_KEYS = frozenset(
         "prefill",
         "max_frist",
         "nicht_in_zukunft",
+        "max_length",
+        "max_items",
     }
 )
 _OPTION_KEYS = frozenset({"value", "label"})
@@ -84,6 +91,11 @@ class FormField:
     #: A date or datetime that records something that already happened (an observation, a receipt, a
     #: consultation, a talk): the engine refuses a value after its clock (engine/forms/validation.py).
     nicht_in_zukunft: bool = False
+    #: Longest text (characters, after stripping) of a text, textarea or user field; None: the
+    #: type's default (engine/forms/limits.py). Nobody types a megabyte into a Gefährdungseinschätzung.
+    max_length: int | None = None
+    #: Most items of a list field; None: the default of engine/forms/limits.py.
+    max_items: int | None = None
 
     def option_label(self, value: object) -> str:
         """The German label of an option value (the value itself if unknown): for messages."""
@@ -158,6 +170,8 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
         prefill=raw.get("prefill"),
         max_frist=raw.get("max_frist"),
         nicht_in_zukunft=raw.get("nicht_in_zukunft", False),
+        max_length=raw.get("max_length"),
+        max_items=raw.get("max_items"),
     )
 
 
@@ -220,6 +234,8 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         ("pool", ("user",)),
         ("max_frist", ("date",)),
         ("nicht_in_zukunft", ("date", "datetime")),
+        ("max_length", TEXT_TYPES),
+        ("max_items", ("list",)),
     ):
         if key in raw and type_ not in types:
             problems.append(f"{label}: '{key}' is only allowed for type {' or '.join(types)}")
@@ -233,6 +249,16 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         min_items = raw.get("min_items")
         if "min_items" in raw and (type(min_items) is not int or min_items < 0):
             problems.append(f"{label}: 'min_items' must be a whole number >= 0")
+        max_items = raw.get("max_items")
+        if "max_items" in raw and (type(max_items) is not int or not 1 <= max_items <= MAX_ITEMS_CEILING):
+            problems.append(f"{label}: 'max_items' must be a whole number from 1 to {MAX_ITEMS_CEILING}")
+        elif type(max_items) is int and type(min_items) is int and min_items > max_items:
+            problems.append(f"{label}: 'min_items' is larger than 'max_items'")
+    max_length = raw.get("max_length")
+    if "max_length" in raw and type_ in TEXT_TYPES and (
+        type(max_length) is not int or not 1 <= max_length <= MAX_LENGTH_CEILING
+    ):
+        problems.append(f"{label}: 'max_length' must be a whole number from 1 to {MAX_LENGTH_CEILING}")
     if "max_frist" in raw and type_ == "date" and not _non_empty_str(raw["max_frist"]):
         problems.append(f"{label}: 'max_frist' must name a Frist of the profile")
     if "nicht_in_zukunft" in raw and type_ in ("date", "datetime"):

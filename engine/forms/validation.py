@@ -26,10 +26,11 @@ from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validates_schema
-from marshmallow.validate import Length, OneOf
+from marshmallow.validate import Length, OneOf, Range
 
 from engine.clock import BERLIN
 from engine.errors import ValidationFailed
+from engine.forms import limits
 from engine.forms.definition import FormDefinition, FormField
 
 REQUIRED = "Pflichtfeld"
@@ -118,8 +119,9 @@ def check_submission(
 
 
 def _is_empty(value: object) -> bool:
-    """An empty value counts as not given: HTML forms and JSON clients send "" or [] for "nothing"."""
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+    """An empty value counts as not given: HTML forms and JSON clients send "" or [] for "nothing";
+    so does text without a visible character (blanks, zero-width spaces: `limits.is_blank`)."""
+    return value is None or (isinstance(value, str) and limits.is_blank(value)) or value == []
 
 
 def flatten_errors(messages: object, path: str = "") -> dict[str, list[str]]:
@@ -152,14 +154,26 @@ class StrictBoolean(fields.Field[bool]):
 
 
 class _Text(fields.Field[str]):
-    """A JSON string, stripped (a blank one never gets here: it counts as not given)."""
+    """A JSON string, stripped (a blank one never gets here: it counts as not given), without control
+    characters and at most the field's `limits.max_length` long."""
 
     default_error_messages = {"invalid": TEXT}
+
+    def __init__(self, field: FormField, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.form_field = field
+        self.error_messages["control"] = limits.control_characters(field)
+        self.error_messages["too_long"] = limits.too_long(field)
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise self.make_error("invalid")
-        return value.strip()
+        text = value.strip()  # a trailing line break of a client is no control character typed
+        if limits.has_control_characters(self.form_field, text):
+            raise self.make_error("control")
+        if len(text) > limits.max_length(self.form_field):
+            raise self.make_error("too_long")
+        return text
 
 
 class IsoDate(fields.Date):
@@ -209,6 +223,21 @@ class _Multi(fields.Field[list[str]]):
         return [c for c in self.choices if c in value]
 
 
+class _List(fields.List):
+    """A list of items, refused whole when it has more than `limits.max_items` — before any item is
+    looked at (20,000 items are not validated one by one to be refused anyway)."""
+
+    def __init__(self, field: FormField, item: fields.Field[Any], **kwargs: Any) -> None:
+        super().__init__(item, **kwargs)
+        self.form_field = field
+        self.error_messages["too_many"] = limits.too_many(field)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+        if isinstance(value, list) and len(value) > limits.max_items(self.form_field):
+            raise self.make_error("too_many")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def _not_in_future(value: dt.date) -> None:
     """A `nicht_in_zukunft` value: a datetime (already UTC) at most `CLOCK_SKEW` after the engine's
     clock, a date at most today in Europe/Berlin."""
@@ -228,14 +257,15 @@ def _marshmallow_field(field: FormField) -> fields.Field[Any]:
     if field.nicht_in_zukunft:
         common["validate"] = _not_in_future
     if field.type in ("text", "textarea"):
-        return _Text(**common)
+        return _Text(field, **common)
     if field.type == "user":
         # Whether the user exists and belongs to the field's `pool` needs the directory: the caller checks.
-        return _Text(**_with_messages(common, invalid=USER))
+        return _Text(field, **_with_messages(common, invalid=USER))
     if field.type == "boolean":
         return StrictBoolean(**common)
     if field.type == "integer":
-        return fields.Integer(strict=True, **_with_messages(common, invalid=INTEGER))
+        bound = Range(-limits.INTEGER_BOUND, limits.INTEGER_BOUND, error=limits.integer_out_of_range(field))
+        return fields.Integer(strict=True, validate=bound, **_with_messages(common, invalid=INTEGER))
     if field.type == "date":
         return IsoDate(**common)
     if field.type == "datetime":
@@ -250,7 +280,7 @@ def _marshmallow_field(field: FormField) -> fields.Field[Any]:
     item = fields.Nested(_schema_class(field.fields, f"{field.name}_item", item=True))
     minimum = field.min_items or 0
     too_few = "Mindestens einen Eintrag angeben." if minimum == 1 else f"Mindestens {minimum} Einträge angeben."
-    return fields.List(item, validate=Length(min=minimum, error=too_few), **_with_messages(common, invalid=LIST))
+    return _List(field, item, validate=Length(min=minimum, error=too_few), **_with_messages(common, invalid=LIST))
 
 
 def _with_messages(common: dict[str, Any], **messages: str) -> dict[str, Any]:

@@ -76,3 +76,22 @@ def test_bodies_above_the_configured_limit_are_refused_with_413(world, tmp_path)
 def test_a_wrong_size_limit_stops_the_start(tmp_path):
     with pytest.raises(ValueError, match="SCHUTZPFAD_MAX_CONTENT_LENGTH"):
         load_settings({"SCHUTZPFAD_INSTANCE": str(tmp_path), "SCHUTZPFAD_MAX_CONTENT_LENGTH": "2MB"})
+
+
+def test_implausible_input_is_refused_with_422_naming_the_field(api, child):
+    """Finding 8 through the API: the form engine's limits hold for every client."""
+    carers = [{"name": "Anna Muster", "beziehung": "Mutter", "sorgerecht": True}] * 20_000
+    for changed, field in (
+        ({"sorgeberechtigte": carers}, "sorgeberechtigte"),
+        ({"vorname": "Mi\u0000a"}, "vorname"),
+        ({"vorname": "   "}, "vorname"),
+        ({"nachname": "x" * 1_000_000}, "nachname"),
+    ):
+        problem = _problem(
+            api.call("POST", "/cases", json={"process": "traeger_8a", "child": {**child, **changed}}), 422
+        )
+        assert list(problem["errors"]) == [field]
+    task = api.call("POST", "/cases", json={"process": "traeger_8a", "child": child}).get_json()["open_tasks"][0]["id"]
+    for changed in ({"beobachtungen": "x" * 1_000_000}, {"beobachtet_am": "2099-01-01T08:00:00+01:00"}):
+        problem = _problem(api.call("POST", f"/tasks/{task}/complete", json={**BEOBACHTUNG, **changed}), 422)
+        assert list(problem["errors"]) == list(changed)

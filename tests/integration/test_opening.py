@@ -40,7 +40,10 @@ def test_a_bad_child_field_and_an_unknown_municipality_are_reported_together_and
 
 def test_an_unknown_chosen_jugendamt_and_an_unknown_process_come_with_the_childs_errors(world, child):
     errors = _refused(world, child={**child, "nachname": "x" * 201}, jugendamt_key="ja-nirgendwo")
-    assert errors == {"nachname": ["Höchstens 200 Zeichen."], "jugendamt": ["Unbekanntes Jugendamt."]}
+    assert errors == {
+        "nachname": ["„Nachname“ darf höchstens 200 Zeichen lang sein."],
+        "jugendamt": ["Unbekanntes Jugendamt."],
+    }
     errors = _refused(world, process_key="gibt_es_nicht", child={**child, "geburtsdatum": "morgen"})
     assert set(errors) == {"process", "geburtsdatum"} and "Bekannt sind" in errors["process"][0]
 

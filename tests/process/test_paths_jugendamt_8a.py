@@ -30,8 +30,9 @@ BETEILIGUNG = {
     "grund_keine_beteiligung": "sonstiges",
     "grund_text": "Anonymer Hinweis, meldende Person unbekannt.",
 }
+# Dates of what happened lie before the FakeClock (2026-03-02 09:00): both fields are `nicht_in_zukunft`.
 INOBHUTNAHME = {
-    "beginn": "2026-03-05T16:00:00+01:00",
+    "beginn": "2026-03-02T08:50:00+01:00",
     "rechtsgrundlage": "dringende_gefahr",
     "unterbringung": "Bereitschaftspflegefamilie im Kreis Kleve",
     "kind_informiert": True,
@@ -41,7 +42,7 @@ INOBHUTNAHME = {
     "begruendung": "Dringende Gefahr, Eltern widersprechen.",
 }
 FAMILIENGERICHT = {
-    "angerufen_am": "2026-03-06",
+    "angerufen_am": "2026-03-02",
     "gericht": "Amtsgericht Goch – Familiengericht",
     "anlass": "widerspruch_inobhutnahme",
     "eilantrag": True,

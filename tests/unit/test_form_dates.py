@@ -134,7 +134,7 @@ def test_the_childs_errors_come_at_once_with_the_checks_beyond_the_format():
     values, errors = check_child(child, date(2026, 3, 2))
     assert errors == {
         "vorname": ["Pflichtfeld"],
-        "nachname": ["Höchstens 200 Zeichen."],
+        "nachname": ["„Nachname“ darf höchstens 200 Zeichen lang sein."],
         "geburtsdatum": ["Das Geburtsdatum liegt in der Zukunft."],
         "anschrift.plz": ["Fünfstellige Postleitzahl eingeben."],
     }
@@ -201,6 +201,8 @@ NEVER_IN_FUTURE = {
     ("kkg4", "insofa_beratung", "beratung_am"),
     ("jugendamt_8a", "eingang_erfassen", "eingegangen_am"),
     ("jugendamt_8a", "unmittelbarer_eindruck", "datum"),
+    ("jugendamt_8a", "inobhutnahme_dokumentieren", "beginn"),
+    ("jugendamt_8a", "anrufung_familiengericht", "angerufen_am"),
 }
 
 

@@ -952,9 +952,11 @@ def test_the_childs_data_keeps_its_field_errors_and_messages():
     }
     assert _child_errors(anschrift={"plz": "123"}) == {"anschrift.plz": ["Fünfstellige Postleitzahl eingeben."]}
     assert _child_errors(anschrift="Goch") == {"anschrift": [NOT_AN_OBJECT]}
-    assert _child_errors(nachname="x" * 201) == {"nachname": ["Höchstens 200 Zeichen."]}
+    assert _child_errors(nachname="x" * 201) == {"nachname": ["„Nachname“ darf höchstens 200 Zeichen lang sein."]}
     carer = {"name": "A", "beziehung": "x" * 101, "sorgerecht": True}
-    assert _child_errors(sorgeberechtigte=[carer]) == {"sorgeberechtigte.0.beziehung": ["Höchstens 100 Zeichen."]}
+    assert _child_errors(sorgeberechtigte=[carer]) == {
+        "sorgeberechtigte.0.beziehung": ["„Beziehung zum Kind“ darf höchstens 100 Zeichen lang sein."]
+    }
 
 
 def test_the_child_is_born_and_under_18():
