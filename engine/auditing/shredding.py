@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from audit import LedgerEntry, Shredded
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
+from engine.cases import child_index
 from engine.errors import Conflict, NotFound
 from engine.persistence import models as m
 from engine.persistence.sealed import case_scope
@@ -41,7 +42,8 @@ def reapply_ledger(work: Work, entries: list[LedgerEntry], *, operator: str) -> 
     """Shred again every ledger scope whose key this (restored) database still holds; the scopes done.
 
     A case shredded after the backup may be open in it (it was closed later): its key goes anyway.
-    A scope the database never had gets a tombstone, so it can never get a key."""
+    A scope the database never had gets a tombstone, so it can never get a key. A blind-index key
+    retired since the backup is retired here too; the caller re-indexes (`rotate_index_key`)."""
     done = []
     conn = work.session.connection()
     cases = {case_scope(case.reference): case for case in work.session.execute(select(m.Case)).scalars()}
@@ -54,6 +56,7 @@ def reapply_ledger(work: Work, entries: list[LedgerEntry], *, operator: str) -> 
         if case is not None:
             _forget(work, case, why, operator)
         done.append(entry.scope)
+    child_index.retire_shredded(work, [entry.scope for entry in entries])
     return done
 
 

@@ -10,8 +10,9 @@ Order, and why:
    the restored chain against the checkpoints taken before the backup;
 5. the backup's shred ledger is merged into the instance's, which names every shred since — also
    those after the backup — and `init`'s migrations bring an older copy to the current schema;
-6. every ledger scope whose key the copy still holds is shredded again, and `backup.restored` is
-   recorded and signed.
+6. every ledger scope whose key the copy still holds is shredded again — a blind-index key retired
+   since the backup too, and then the index is rebuilt under a new key (the copy's index used the
+   old one) — and `backup.restored` is recorded and signed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from engine.auditing.events import EventType
 from engine.backup import database_copy
 from engine.backup.manifest import Manifest, read
 from engine.bootstrap import CHECKPOINT_LOG, SHRED_LEDGER, build_engine, initialise
+from engine.cases.child_index import is_index_scope
 from engine.clock import Clock
 from engine.errors import OperationFailed
 
@@ -89,6 +91,9 @@ def restore_backup(
         initialise(engine)
         say("Vernichtungsprotokoll wird erneut angewandt …")
         reshredded = engine.reapply_shred_ledger(operator=operator)
+        if any(map(is_index_scope, reshredded)):  # a blind-index key retired since the backup: index anew
+            say("Suchindex wird neu aufgebaut …")
+            engine.rotate_index_key(operator=operator, progress=progress)
         engine.record_operation(
             EventType.BACKUP_RESTORED,
             operator=operator,

@@ -53,8 +53,31 @@ def child_terms(child: Mapping[str, Any]) -> dict[str, list[str]]:
     }
 
 
+_SCOPE_PREFIX = "blind-index/"
+_VERSION_SCOPE = re.compile(r"blind-index/\d+")
+
+
 def scope(version: int) -> str:
-    return f"blind-index/{version}"
+    return f"{_SCOPE_PREFIX}{version}"
+
+
+def is_index_scope(name: str) -> bool:
+    return _VERSION_SCOPE.fullmatch(name) is not None
+
+
+def retire_shredded(work: Work, scopes: Iterable[str]) -> list[int]:
+    """Retire the index versions whose keys are among `scopes` (shredded again after a restore: the
+    restored index may still use them), adding a retired row for a version the database never had,
+    so that a new version never takes a number whose key is shredded. The versions retired."""
+    versions = sorted({int(s.removeprefix(_SCOPE_PREFIX)) for s in scopes if is_index_scope(s)})
+    for version in versions:
+        key = work.session.get(m.IndexKey, version)
+        if key is None:
+            work.session.add(m.IndexKey(version=version, created_at=work.now, retired_at=work.now))
+        elif key.retired_at is None:
+            key.retired_at = work.now
+    work.session.flush()
+    return versions
 
 
 def current_version(work: Work) -> int:

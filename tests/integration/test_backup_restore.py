@@ -30,6 +30,7 @@ def test_a_restore_keeps_the_trail_verifiable_and_later_shreds_shredded(world, c
     early_id, early = closed_case(world, child)
     engine.shred_case(early, reason=REASON, operator="test")
     later_id, later = closed_case(world, {**child, "vorname": "Lena"})
+    engine.open_case(world["kita_fk"], process_key="traeger_8a", child={**child, "vorname": "Alt"})
 
     report = create_backup(
         engine,
@@ -46,6 +47,7 @@ def test_a_restore_keeps_the_trail_verifiable_and_later_shreds_shredded(world, c
     assert report.manifest.head_seq > 0
 
     engine.shred_case(later, reason=REASON, operator="test")  # after the backup: the copy still has its key
+    engine.rotate_index_key(operator="test")  # retires (shreds) the blind-index key the copy indexes with
     engine.open_case(world["kita_fk"], process_key="traeger_8a", child={**child, "vorname": "Nach"})
     engine.checkpoint()  # signs events the copy lacks: that log is set aside by the restore
     engine.db.dispose()
@@ -61,23 +63,27 @@ def test_a_restore_keeps_the_trail_verifiable_and_later_shreds_shredded(world, c
         say=_quiet,
         progress=_quiet,
     )
-    assert restored.reshredded == [case_scope(later)]
+    assert restored.reshredded == [case_scope(later), "blind-index/1"]
     assert restored.set_aside is not None and restored.set_aside.exists()
 
     again = build_engine(database_url, engine.clock, instance)
     try:
         assert again.verify_trail().ok
         with again.reading() as uow:
-            assert uow.session.execute(select(func.count()).select_from(m.Case)).scalar_one() == 2
+            assert uow.session.execute(select(func.count()).select_from(m.Case)).scalar_one() == 3
             conn = uow.session.connection()
             assert again.vault.is_shredded(conn, case_scope(early))
             assert again.vault.is_shredded(conn, case_scope(later))
             operations = list(again.vault.read(conn, types=["backup.created", "backup.restored"]))
             (reshred,) = again.vault.read(conn, case_ref=later, types=["case.shredded"])
         assert again.case(world["kita_leitung"], later_id)["shredded"] is True
+        # the index works again under a new key: an old case is found, a new one indexed
+        assert again.cases(world["kita_fk"], {"q": "Alt Beispielkind"}).rows
+        again.open_case(world["kita_fk"], process_key="traeger_8a", child={**child, "vorname": "Neu"})
+        assert again.cases(world["kita_fk"], {"q": "Neu Beispielkind"}).rows
         assert again.case(world["kita_leitung"], early_id)["shredded"] is True
         assert [event.type for event in operations] == ["backup.created", "backup.restored"]
-        assert operations[1].payload == {"gesichert_am": report.manifest.created_at.isoformat(), "erneut_vernichtet": 1}
+        assert operations[1].payload == {"gesichert_am": report.manifest.created_at.isoformat(), "erneut_vernichtet": 2}
         assert "nach Wiederherstellung erneut angewandt" in reshred.payload["reason"]
     finally:
         again.db.dispose()
