@@ -1,4 +1,10 @@
-"""The OpenAPI 3 document of `/api/v1`, generated from the marshmallow schemas the views use."""
+"""The OpenAPI 3 document of `/api/v1`, generated from the marshmallow schemas the views use.
+
+Every operation carries an `operationId` (the view's name in camelCase, stable for generated
+clients) and a `summary` (`OPERATIONS`); every schema its `required` list (`schemas.always_present`);
+every filter of the lists an `enum` — the process filter the keys deployed when the document is asked
+for. tests/integration/test_openapi.py checks all three for every operation and every API route.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +34,27 @@ def _problems(*codes: int) -> dict[str, Any]:
     }
 
 
-def _list_parameters(*, status: bool) -> list[dict[str, Any]]:
+#: (path, method) → (operationId, summary)
+OPERATIONS = {
+    ("/api/v1/processes", "get"): ("listProcesses", "The deployed processes (every version)"),
+    ("/api/v1/cases", "get"): ("listCases", "The cases the caller may see, urgent first, a page at a time"),
+    ("/api/v1/cases", "post"): ("openCase", "Open a case of a process for a child"),
+    ("/api/v1/cases/{case_id}", "get"): ("getCase", "One case with its open steps and history (audited)"),
+    ("/api/v1/cases/{case_id}/file", "get"): ("getCaseFile", "The case file as the caller may see it (audited)"),
+    ("/api/v1/cases/{case_id}/file.pdf", "get"): ("exportAkte", "The Akte as PDF for a purpose (audited)"),
+    ("/api/v1/cases/{case_id}/fruehere-faelle/{match_id}", "post"): (
+        "decideEarlierCase",
+        "Confirm or reject an earlier case on the same child",
+    ),
+    ("/api/v1/tasks", "get"): ("listTasks", "The tasks the caller may complete now, a page at a time"),
+    ("/api/v1/tasks/{task_id}", "get"): ("getTask", "One task with its form and prefilled values (audited)"),
+    ("/api/v1/tasks/{task_id}/complete", "post"): ("completeTask", "Complete a task with the form's values"),
+    ("/api/v1/cases/{case_id}/audit", "get"): ("getCaseAudit", "Auditors: a case's decrypted events, with a reason"),
+    ("/api/v1/audit/verify", "get"): ("verifyAudit", "Auditors: verify the audit chain and its checkpoints"),
+}
+
+
+def _list_parameters(*, status: bool, processes: tuple[str, ...]) -> list[dict[str, Any]]:
     """The query parameters of a list (engine/cases/list_query.py); unknown ones or values → 422."""
     parameters: list[dict[str, Any]] = []
     if status:  # the case list
@@ -44,8 +70,12 @@ def _list_parameters(*, status: bool) -> list[dict[str, Any]]:
         )
     return [
         *parameters,
-        _query("process", "the key of a deployed process (GET /processes)", {"type": "string"}),
-        _query("overdue", "true: the (earliest open step's) due time has passed; false: not", {"type": "boolean"}),
+        _query("process", "the key of a deployed process (GET /processes)", _one_of(processes)),
+        _query(
+            "overdue",
+            "true: the (earliest open step's) due time has passed; false: not",
+            {"type": "string", "enum": ["true", "false"]},
+        ),
         _query("urgency", "as the rows' urgency; a closed case has none", {"type": "string", "enum": list(URGENCIES)}),
         _query(
             "assigned",
@@ -60,6 +90,11 @@ def _list_parameters(*, status: bool) -> list[dict[str, Any]]:
         ),
         _query("cursor", "opaque: where the previous page ended, from its Link header", {"type": "string"}),
     ]
+
+
+def _one_of(values: tuple[str, ...]) -> dict[str, Any]:
+    """A string from `values` (an empty enum is no valid schema: then any string)."""
+    return {"type": "string", "enum": list(values)} if values else {"type": "string"}
 
 
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +114,9 @@ def _page_of(schema: str) -> dict[str, Any]:
 
 
 @cache
-def openapi_document() -> dict[str, Any]:
+def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
+    """The document; `processes`: the keys of the deployed processes (the process filter's enum),
+    one cached document per set of keys."""
     spec = APISpec(title="Schutzpfad API", version="1.0.0", openapi_version="3.1.0", plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name in (
@@ -110,7 +147,7 @@ def openapi_document() -> dict[str, Any]:
         "/api/v1/cases",
         operations={
             "get": {
-                "parameters": _list_parameters(status=True),
+                "parameters": _list_parameters(status=True, processes=processes),
                 "responses": {**_page_of("CaseSummary"), **_problems(401, 422)},
             },
             "post": {"requestBody": body, "responses": {**_ok("CaseView", "201"), **_problems(400, 401, 403, 422)}},
@@ -162,7 +199,7 @@ def openapi_document() -> dict[str, Any]:
         "/api/v1/tasks",
         operations={
             "get": {
-                "parameters": _list_parameters(status=False),
+                "parameters": _list_parameters(status=False, processes=processes),
                 "responses": {**_page_of("TaskSummary"), **_problems(401, 422)},
             }
         },
@@ -193,5 +230,8 @@ def openapi_document() -> dict[str, Any]:
     )
     spec.path("/api/v1/audit/verify", operations={"get": {"responses": {**_ok("VerifyResult"), **_problems(401, 403)}}})
     document: dict[str, Any] = spec.to_dict()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            operation["operationId"], operation["summary"] = OPERATIONS[(path, method)]
     document["security"] = [{"bearer": []}]
     return document

@@ -3,13 +3,36 @@ document is generated from the same classes, so documentation and behaviour cann
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from engine.errors import ValidationFailed
 
 _REQUIRED = {"required": "Pflichtfeld", "null": "Pflichtfeld"}
+S = TypeVar("S", bound=type[Schema])
+
+
+def always_present(*names: str) -> Callable[[S], S]:
+    """The fields every answer of this schema carries (null where they allow it): the OpenAPI
+    document lists them as `required`; fields left out (e.g. the child for the insofa) are not.
+
+    marshmallow's `required` only checks loading, so setting it on a response schema changes nothing
+    the API sends — it is there for the document, kept next to the fields it describes."""
+
+    def mark(schema: S) -> S:
+        unknown = set(names) - set(schema._declared_fields)
+        if unknown:
+            raise TypeError(f"{schema.__name__} has no fields {sorted(unknown)}")
+        for name in names:
+            field = copy.copy(schema._declared_fields[name])  # a base schema's field stays as it is
+            field.required = True
+            schema._declared_fields[name] = field
+        return schema
+
+    return mark
 
 
 class _Request(Schema):
@@ -54,11 +77,13 @@ def load_request(schema: Schema, body: Any) -> dict[str, Any]:
     return data
 
 
+@always_present("key", "name")
 class OrgRef(Schema):
     key = fields.String()
     name = fields.String()
 
 
+@always_present("key", "version", "title")
 class ProcessRef(Schema):
     key = fields.String()
     version = fields.Integer()
@@ -69,6 +94,19 @@ _URGENCY = {"description": "lists: akut (Sofortmeldung, before the triage), then
 _CHILD_NAME = {"description": "lists: the child's name and age, own organisation only, never for the insofa"}
 
 
+@always_present(
+    "id",
+    "case_id",
+    "case_reference",
+    "pseudonym",
+    "task",
+    "title",
+    "lane",
+    "due_at",
+    "overdue",
+    "may_complete",
+    "refusal",
+)
 class TaskSummary(Schema):
     id = fields.String()
     case_id = fields.Integer()
@@ -86,6 +124,7 @@ class TaskSummary(Schema):
     alter_jahre = fields.Integer(metadata=_CHILD_NAME)
 
 
+@always_present("task", "title", "completed_by", "completed_by_name", "completed_at")
 class HistoryEntry(Schema):
     task = fields.String()
     title = fields.String()
@@ -94,12 +133,14 @@ class HistoryEntry(Schema):
     completed_at = fields.String(metadata={"format": "date-time"})
 
 
+@always_present("case_id", "reference", "relation")
 class CaseLinkEntry(Schema):
     case_id = fields.Integer()
     reference = fields.String()
     relation = fields.String()
 
 
+@always_present("name", "received_at", "from_reference", "payload")
 class ReceivedMessage(Schema):
     name = fields.String()
     received_at = fields.String(metadata={"format": "date-time"})
@@ -107,6 +148,7 @@ class ReceivedMessage(Schema):
     payload = fields.Dict()
 
 
+@always_present("id", "case_id", "reference", "opened_at", "closed_at", "status", "match", "state")
 class EarlierCase(Schema):
     id = fields.Integer(metadata={"description": "the match; decide it with POST …/fruehere-faelle/{id}"})
     case_id = fields.Integer()
@@ -124,6 +166,22 @@ class MatchDecision(Schema):
     decision = fields.String(required=True, metadata={"enum": ["bestaetigt", "verworfen"]})
 
 
+@always_present(
+    "id",
+    "reference",
+    "status",
+    "process",
+    "organisation",
+    "jugendamt",
+    "pseudonym",
+    "opened_at",
+    "closed_at",
+    "open_tasks",
+    "responsible",
+    "responsible_name",
+    "history",
+    "links",
+)
 class CaseView(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -150,6 +208,22 @@ class CaseView(Schema):
     )
 
 
+@always_present(
+    "id",
+    "reference",
+    "status",
+    "pseudonym",
+    "opened_at",
+    "organisation",
+    "jugendamt",
+    "urgency",
+    "current_task",
+    "current_task_title",
+    "due_at",
+    "overdue",
+    "responsible_name",
+    "fruehere_offen",
+)
 class CaseSummary(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -171,11 +245,13 @@ class CaseSummary(Schema):
     )
 
 
+@always_present("value", "label")
 class OptionSchema(Schema):
     value = fields.String()
     label = fields.String()
 
 
+@always_present("name", "label", "type", "required")
 class FormFieldSchema(Schema):
     name = fields.String()
     label = fields.String()
@@ -196,23 +272,27 @@ class FormFieldSchema(Schema):
     )
 
 
+@always_present("title", "description", "form_fields")
 class FormSchema(Schema):
     title = fields.String()
     description = fields.String()
     form_fields = fields.List(fields.Nested(FormFieldSchema), data_key="fields", attribute="fields")
 
 
+@always_present("label", "value", "display")
 class FileValueSchema(Schema):
     label = fields.String(metadata={"description": "the form's label of the field"})
     value = fields.Raw(metadata={"description": "the stored value"})
     display = fields.String(metadata={"description": "the value as people read it (option titles, German dates)"})
 
 
+@always_present("name", "organisation")
 class FilePerson(Schema):
     name = fields.String(allow_none=True, attribute="by_name", metadata={"description": "display name"})
     organisation = fields.String(allow_none=True, attribute="by_organisation")
 
 
+@always_present("kind", "ref", "task", "title", "by", "at", "values", "withheld")
 class FileEntrySchema(Schema):
     kind = fields.String(metadata={"description": "schritt, nachricht or frist"})
     ref = fields.String(metadata={"description": "stable id of the entry"})
@@ -224,6 +304,7 @@ class FileEntrySchema(Schema):
     withheld = fields.List(fields.String(), metadata={"description": "fields the caller may not see (names only)"})
 
 
+@always_present("case_id", "reference", "relation", "organisation", "may_open")
 class FileLinkSchema(Schema):
     case_id = fields.Integer()
     reference = fields.String()
@@ -232,6 +313,7 @@ class FileLinkSchema(Schema):
     may_open = fields.Boolean(metadata={"description": "false: the case belongs to another organisation"})
 
 
+@always_present("id", "reference", "status", "process", "organisation", "jugendamt", "pseudonym", "shredded")
 class FileCase(Schema):
     id = fields.Integer(attribute="case_id")
     reference = fields.String()
@@ -243,12 +325,14 @@ class FileCase(Schema):
     shredded = fields.Boolean()
 
 
+@always_present("case", "entries", "links")
 class CaseFileSchema(Schema):
     case = fields.Function(lambda f: FileCase().dump(f))
     entries = fields.List(fields.Nested(FileEntrySchema))
     links = fields.List(fields.Nested(FileLinkSchema))
 
 
+@always_present("form", "data", "basis", "bestaetigt", "grundlage_sha256")
 class TaskView(TaskSummary):
     form = fields.Nested(FormSchema)
     data = fields.Dict()
@@ -260,6 +344,7 @@ class TaskView(TaskSummary):
     )
 
 
+@always_present("key", "version", "title", "sha256", "deployed_at")
 class ProcessInfo(Schema):
     key = fields.String()
     version = fields.Integer()
@@ -268,6 +353,7 @@ class ProcessInfo(Schema):
     deployed_at = fields.String(metadata={"format": "date-time"})
 
 
+@always_present("type", "title", "status", "detail")
 class Problem(Schema):
     type = fields.String()
     title = fields.String()
@@ -276,6 +362,7 @@ class Problem(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
+@always_present("seq", "time", "type", "actor", "organisation", "case", "payload", "shredded")
 class AuditEvent(Schema):
     seq = fields.Integer()
     time = fields.String(metadata={"format": "date-time"})
@@ -287,6 +374,7 @@ class AuditEvent(Schema):
     shredded = fields.Boolean()
 
 
+@always_present("ok", "checked", "first_bad_seq")
 class VerifyResult(Schema):
     ok = fields.Boolean()
     checked = fields.Integer()

@@ -57,7 +57,7 @@ def dump(schema: schemas.Schema, value: Any, status: int = 200) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(tuple(sorted({p["key"] for p in engine().processes()}))))
 
 
 @bp.get("/processes")
