@@ -1,7 +1,8 @@
 """Ids in addresses: what the database can hold, or the address names nothing.
 
-Every id column is a signed 64-bit integer; a larger number (`/faelle/99999999999999999999`) used to
-reach the database and fail there (SQLite's OverflowError: a 500). The app's `int` converter is
+The id columns are `integer`: 32 bits on PostgreSQL, 64 on SQLite. A larger number
+(`/faelle/99999999999999999999`) used to reach the database and fail there (SQLite's OverflowError,
+PostgreSQL's "integer out of range": a 500). The app's `int` converter is
 replaced by `IdConverter`, so such an address matches no route — a plain 404, problem+json under
 /api/v1 and the German error page elsewhere — and ids typed elsewhere go through `parse_id`.
 """
@@ -13,8 +14,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-#: The largest value of a signed 64-bit id column (SQLite INTEGER, PostgreSQL BIGINT).
-MAX_ID = 2**63 - 1
+#: The largest id every supported database holds (PostgreSQL `integer`; SQLite's go up to 2^63 − 1).
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):

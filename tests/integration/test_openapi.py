@@ -4,8 +4,18 @@ every schema its `required` list, every list filter an enum — and every API ro
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 FILTERS = {"status", "process", "overdue", "urgency", "assigned"}
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """The document and the shape of the answers do not depend on the database: SQLite only."""
+    yield f"sqlite:///{tmp_path / 'schutzpfad.db'}"
 
 
 def _document(api) -> dict:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from web.ui.form_widgets import submission_from_form
 
 
-def test_ids_beyond_64_bits_show_the_not_found_page(ui, world):
+def test_ids_beyond_the_id_columns_show_the_not_found_page(ui, world):
     ui.login("kita_fk")
-    for path in (f"/faelle/{2**63}", f"/faelle/{10**30}/akte", f"/faelle/{2**64}/schritte/x"):
+    for path in (f"/faelle/{2**31}", f"/faelle/{10**30}/akte", f"/faelle/{2**64}/schritte/x"):
         page = ui.get(path)
         assert page.status_code == 404 and "Seite nicht gefunden" in page.get_data(as_text=True), path
     ui.login("kita_revision")
-    page = ui.get(f"/revision/faelle/{2**63}")
+    page = ui.get(f"/revision/faelle/{2**31}")
     assert page.status_code == 404 and "Seite nicht gefunden" in page.get_data(as_text=True)
 
 
