@@ -20,6 +20,7 @@ from engine.auditing.recording import record_denial
 from engine.cases.facade import CasesFacade
 from engine.clock import Clock
 from engine.deadlines.facade import DeadlinesFacade
+from engine.operations.facade import OperationsFacade
 from engine.persistence.database import make_session_factory
 from engine.processes.catalog import ProcessCatalog
 from engine.processes.facade import ProcessesFacade
@@ -27,7 +28,9 @@ from engine.retention.facade import RetentionFacade
 from engine.transactions import TransactionRunner, UnitOfWork, Work
 
 
-class CaseEngine(CasesFacade, AccountsFacade, AuditingFacade, DeadlinesFacade, ProcessesFacade, RetentionFacade):
+class CaseEngine(
+    CasesFacade, AccountsFacade, AuditingFacade, DeadlinesFacade, OperationsFacade, ProcessesFacade, RetentionFacade
+):
     def __init__(self, db: Engine, clock: Clock, vault: AuditVault) -> None:
         self.db = db
         self.clock = clock

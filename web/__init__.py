@@ -38,5 +38,8 @@ def create_app(
     app.register_blueprint(bp)
     register_api_errors(app, PREFIX)
     register_ui(app)
+    from web import operations
+
+    operations.register(app)  # probes, /metrics, the request log
     app.config.update(overrides)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -34,10 +35,23 @@ class Settings:
     #: The installation's retention periods (`SCHUTZPFAD_RETENTION_FILE`, default
     #: `<instance>/aufbewahrung.json`; absent: the defaults of engine/retention/policy.py).
     retention_file: Path | None = None
+    #: Bearer token that may scrape /metrics (`SCHUTZPFAD_METRICS_TOKEN`); empty: no token is accepted.
+    metrics_token: str = ""
+    #: Addresses or networks that may scrape /metrics without the token (`SCHUTZPFAD_METRICS_FROM`,
+    #: comma-separated, e.g. "10.0.5.7,192.168.10.0/24"); empty: none.
+    metrics_from: tuple[str, ...] = ()
 
 
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks, each checked now: a typo fails at start, not at a scrape."""
+    networks = tuple(part.strip() for part in value.split(",") if part.strip())
+    for network in networks:
+        ipaddress.ip_network(network, strict=False)
+    return networks
 
 
 def ensure_instance_folder(path: Path) -> Path:
@@ -86,4 +100,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pg_bin=Path(env["SCHUTZPFAD_PG_BIN"]) if env.get("SCHUTZPFAD_PG_BIN") else None,
         retention_file=Path(env.get("SCHUTZPFAD_RETENTION_FILE") or instance / "aufbewahrung.json"),
         max_content_length=_byte_count(env.get("SCHUTZPFAD_MAX_CONTENT_LENGTH"), default=DEFAULT_MAX_CONTENT_LENGTH),
+        metrics_token=env.get("SCHUTZPFAD_METRICS_TOKEN") or "",
+        metrics_from=_networks(env.get("SCHUTZPFAD_METRICS_FROM") or ""),
     )

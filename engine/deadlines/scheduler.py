@@ -3,13 +3,21 @@
 It wakes at the earliest pending instant (re-planned whenever a step arms an earlier one, and every
 few seconds for steps taken on other nodes), fires what is due through the same code as
 `schutzpfad deadlines run-due`, sends the mail outbox, and on start fires everything that fell due
-while nothing was running. APScheduler never drops a late run here (`misfire_grace_time=None`):
-its default would silently skip a job missed by more than a second.
+while nothing was running. APScheduler never drops a late run here (`misfire_grace_time=None`): its
+default would silently skip a job missed by more than a second. Every tick writes the heartbeat that
+the readiness check of each web node reads.
+
+One scheduler per deployment is the configuration (`serve` on one node or a `worker`; `serve
+--no-scheduler` for the others), but two are safe: each firing and each mail is claimed with a
+conditional UPDATE (`FOR UPDATE SKIP LOCKED` on PostgreSQL), and checkpoints serialise on the chain's
+head row (two at once at worst sign the same head twice).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +51,7 @@ class DeadlineScheduler:
         self.base_url = base_url
         self.retention = retention
         self.fired: list[str] = []
+        self.node = f"{socket.gethostname()}:{os.getpid()}"
         # Reentrant: a tick re-plans while holding it. It serialises ticks (so several instances of
         # the wake job may be queued without being skipped) and lets `stop` wait for a running tick.
         self._lock = threading.RLock()
@@ -75,6 +84,7 @@ class DeadlineScheduler:
             if self._stopping:
                 return
             try:
+                self.engine.record_heartbeat(self.node)
                 # Until nothing is due: what fell due while this run was busy fires now, not at a wake-up
                 # that might be planned while this job still runs.
                 while True:

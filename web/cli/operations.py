@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -26,6 +27,7 @@ from engine.errors import DefinitionInvalid
 from engine.labels import REPORTER_LABELS
 from web.cli.base import OPERATOR, fail, main, one_line_errors, ready_engine, settings_and_engine
 from web.config import Settings
+from web.operations.request_log import configure_logging
 
 
 @main.command(help="Datenbank anlegen/aktualisieren, Prozesse deployen, Jugendamtsverzeichnis laden.")
@@ -46,27 +48,42 @@ def init(demo: bool) -> None:
     click.echo(f"database ready: {settings.database_url.split('?')[0]}", err=True)
 
 
-@main.command(help="Web-App (und später den Fristen-Scheduler) in einem Prozess starten.")
+@main.command(help="Web-App starten, mit dem Fristen-Scheduler (außer mit --no-scheduler).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--no-scheduler",
+    is_flag=True,
+    help="Ohne Fristen-Scheduler: für weitere Web-Knoten, wenn ein anderer Prozess ihn betreibt (worker).",
+)
 @one_line_errors
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, no_scheduler: bool) -> None:
+    configure_logging()
     settings, case_engine = ready_engine()
     from waitress import serve as waitress_serve
 
     from web import create_app
 
     app = create_app(settings, case_engine=case_engine)
-    scheduler = _scheduler(settings, case_engine, f"http://{host}:{port}")
-    scheduler.start()
+    scheduler = None if no_scheduler else _scheduler(settings, case_engine, f"http://{host}:{port}")
+    if scheduler is not None:
+        scheduler.start()
     # Long-lived start-up objects (parsed specs, the app) need no more scanning by the cyclic GC:
     # full collections otherwise land in request latency (see docs/performance.md).
     gc.freeze()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     click.echo(f"Schutzpfad läuft auf http://{host}:{port}/", err=True)
     try:
         waitress_serve(app, host=host, port=port, threads=8, ident="schutzpfad")
     finally:
-        scheduler.stop()
+        if scheduler is not None:
+            scheduler.stop()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """systemd and container runtimes stop with SIGTERM: leave through the `finally` that stops the
+    scheduler (a running firing finishes its transaction first) instead of dying mid-tick."""
+    raise SystemExit(0)
 
 
 def _scheduler(settings: Settings, case_engine: CaseEngine, default_url: str) -> DeadlineScheduler:
@@ -81,10 +98,12 @@ def _scheduler(settings: Settings, case_engine: CaseEngine, default_url: str) ->
 @main.command(help="Nur den Fristen-Scheduler betreiben (für Installationen mit mehreren Web-Knoten).")
 @one_line_errors
 def worker() -> None:
+    configure_logging()
     settings, case_engine = ready_engine()
     scheduler = _scheduler(settings, case_engine, "http://127.0.0.1:5000")
     scheduler.start()
-    click.echo("Fristen-Scheduler läuft (Strg+C beendet).", err=True)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    click.echo("Fristen-Scheduler läuft (Strg+C oder SIGTERM beendet).", err=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

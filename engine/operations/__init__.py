@@ -1,0 +1,1 @@
+"""What an operator watches: the scheduler's heartbeat, readiness, and the figures behind /metrics."""
