@@ -11,6 +11,6 @@ from web import create_app
 from web.cli.base import ready_engine
 from web.operations.request_log import configure_logging
 
-configure_logging()
 _settings, _engine = ready_engine()
+configure_logging()
 app = create_app(_settings, case_engine=_engine)

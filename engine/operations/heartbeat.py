@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from engine.persistence import models as m
+from engine.persistence.operations_models import SchedulerHeartbeat
 from engine.transactions import Work
 
 #: A heartbeat older than this means: no scheduler runs (it ticks every few seconds, see scheduler.py).
@@ -16,9 +16,9 @@ STALE_AFTER = timedelta(seconds=60)
 
 def beat(work: Work, node: str) -> None:
     work.session.execute(
-        update(m.SchedulerHeartbeat).where(m.SchedulerHeartbeat.id == 1).values(node=node, beat_at=work.now)
+        update(SchedulerHeartbeat).where(SchedulerHeartbeat.id == 1).values(node=node, beat_at=work.now)
     )
 
 
 def last_beat(work: Work) -> datetime | None:
-    return work.session.execute(select(m.SchedulerHeartbeat.beat_at).where(m.SchedulerHeartbeat.id == 1)).scalar()
+    return work.session.execute(select(SchedulerHeartbeat.beat_at).where(SchedulerHeartbeat.id == 1)).scalar()

@@ -6,3 +6,6 @@ migrations (`migrate`, `migrations/`).
 Imports only SQLAlchemy, Alembic and the `audit` library's public API; no engine capability package.
 `web` never imports it (an import-linter contract): the database is reached through `CaseEngine`.
 """
+
+# Every table on Base.metadata, whichever module of the package is imported first.
+from engine.persistence import models, operations_models  # noqa: E402, F401

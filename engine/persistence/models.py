@@ -399,14 +399,3 @@ class FormDraft(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     __table_args__ = (UniqueConstraint("user_id", "form_key"),)
 
-
-class SchedulerHeartbeat(Base):
-    """The last sign of life of the deadline scheduler, whichever process runs it (`serve` or
-    `worker`): one row, written on every tick, read by every web node's readiness check — a
-    deployment whose scheduler is off or stuck is not ready, though each web node itself runs fine."""
-
-    __tablename__ = "scheduler_heartbeat"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    #: host and process id of the scheduler that beat last (two schedulers take turns here).
-    node: Mapped[str | None] = mapped_column(String(200))
-    beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

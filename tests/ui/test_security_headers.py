@@ -68,7 +68,8 @@ def _check(response, method: str, url: str, endpoint: str, *, https: bool) -> No
         assert hsts is None, where
     if endpoint != "static":
         assert response.headers.get("Cache-Control") == "no-store", where
-    assert response.status_code < 500, where
+    # /readyz answers 503 by design while no scheduler beats (none runs in these tests)
+    assert response.status_code < 500 or (endpoint, response.status_code) == ("probes.readyz", 503), where
 
 
 def _walk(ui, *, token: str | None, https: bool = False, headers: dict | None = None) -> int:

@@ -58,8 +58,8 @@ def init(demo: bool) -> None:
 )
 @one_line_errors
 def serve(host: str, port: int, no_scheduler: bool) -> None:
-    configure_logging()
     settings, case_engine = ready_engine()
+    configure_logging()  # after the checks: a refusal stays the one line of `one_line_errors`
     from waitress import serve as waitress_serve
 
     from web import create_app
@@ -98,8 +98,8 @@ def _scheduler(settings: Settings, case_engine: CaseEngine, default_url: str) ->
 @main.command(help="Nur den Fristen-Scheduler betreiben (für Installationen mit mehreren Web-Knoten).")
 @one_line_errors
 def worker() -> None:
-    configure_logging()
     settings, case_engine = ready_engine()
+    configure_logging()
     scheduler = _scheduler(settings, case_engine, "http://127.0.0.1:5000")
     scheduler.start()
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
