@@ -398,4 +398,3 @@ class FormDraft(Base):
     fields: Mapped[bytes] = mapped_column(LargeBinary)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     __table_args__ = (UniqueConstraint("user_id", "form_key"),)
-

@@ -85,7 +85,7 @@ def test_metrics_count_steps_and_deadlines_by_process_without_case_references(sc
     assert "schutzpfad_outbox_backlog 0.0" in body
     assert 'route="/faelle/<int:case_id>"' in body
     case = world.engine.case(world["kita_fk"], opened.case_id)
-    for secret in (case["reference"], str(child["vorname"]), str(child["nachname"]), f"/faelle/{opened.case_id}\""):
+    for secret in (case["reference"], str(child["vorname"]), str(child["nachname"]), f'/faelle/{opened.case_id}"'):
         assert secret not in body
 
 
@@ -96,7 +96,12 @@ def test_one_json_line_per_request_without_names_references_or_form_values(ui, w
     with caplog.at_level(logging.INFO):
         created = ui.post_form(
             "/faelle/neu/traeger_8a",
-            {"vorname": marker_first, "nachname": marker_last, "geburtsdatum": "17.05.2020", "wohnort_gemeinde": "goch"},
+            {
+                "vorname": marker_first,
+                "nachname": marker_last,
+                "geburtsdatum": "17.05.2020",
+                "wohnort_gemeinde": "goch",
+            },
             token_from="/faelle/neu/traeger_8a",
         )
         step_url = created.headers["Location"]
