@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Collection
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.persistence.models import Case, ReferenceCounter
@@ -23,18 +24,22 @@ def next_reference(session: Session, year: int) -> str:
 
 def reserve_references(session: Session, year: int, count: int) -> list[str]:
     """`count` consecutive numbers of the year at once (the volume generator takes a batch's worth)."""
-    bumped = session.execute(
-        update(ReferenceCounter).where(ReferenceCounter.year == year).values(last=ReferenceCounter.last + count)
-    )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(ReferenceCounter(year=year, last=count))
-        session.flush()
-        last = count
-    else:
-        last = session.execute(select(ReferenceCounter.last).where(ReferenceCounter.year == year)).scalar_one()
+    bump = update(ReferenceCounter).where(ReferenceCounter.year == year).values(last=ReferenceCounter.last + count)
+    if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
+        _create_counter(session, year)
+        session.execute(bump)
+    last = session.execute(select(ReferenceCounter.last).where(ReferenceCounter.year == year)).scalar_one()
     if last > MAX_NUMBER:
         raise RuntimeError(f"case references of {year} exhausted")
     return [f"KS-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
+def _create_counter(session: Session, year: int) -> None:
+    """The year's counter at 0, unless a concurrent first opening of the year created it meanwhile
+    (ON CONFLICT DO NOTHING waits for that one's commit): on PostgreSQL a plain INSERT of both failed
+    one of them with a duplicate key, a 500 for the user."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(ReferenceCounter).values(year=year, last=0).on_conflict_do_nothing())
 
 
 def random_pseudonym(rng: random.Random | None = None) -> str:

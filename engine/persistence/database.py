@@ -26,6 +26,9 @@ WRITE_OPTION = "schutzpfad_write"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # A failing statement's message never carries its parameters (names, sealed values, search terms):
+    # it ends up in the log of an unhandled error, and logs leave the protected system.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)

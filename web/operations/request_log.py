@@ -43,7 +43,12 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+#: Loggers of our own code, logged from INFO; every other library from WARNING (SpiffWorkflow logs
+#: each task state change at INFO, with task data in its extras; WeasyPrint each rendering step).
+OWN_LOGGERS = ("schutzpfad", "engine", "web", "audit")
+
+
+def configure_logging() -> None:
     """JSON lines on stderr for the whole process (`serve`, `worker`, `web.wsgi`); systemd's journal or
     a container runtime collects them. Replaces the root logger's handlers, so it is called once by
     each entry point, never by the app factory (tests keep their own handlers)."""
@@ -51,9 +56,9 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler.setFormatter(JsonLines())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
-    # SpiffWorkflow logs every task state change at INFO (with task data in its DEBUG extras).
-    logging.getLogger("spiff").setLevel(logging.WARNING)
+    root.setLevel(logging.WARNING)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def _start() -> None:
