@@ -77,6 +77,11 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /api/v1/tasks": both(200, *ROLES),
     "GET /api/v1/processes": both(200, *ROLES),
     "GET /api/v1/openapi.json": public(200),
+    # --- operations (docs/operations.md): probes public and free of case data; /metrics only with the
+    # metrics token or from a configured address, neither of which a user's session is ---
+    "GET /healthz": public(200),
+    "GET /readyz": public(503),  # no scheduler beats in this world: not ready, and it says why
+    "GET /metrics": {aw.ANONYMOUS: 403},
     # --- opening a case: at one's own organisation, so foreign users too ---
     "GET /faelle/neu": both(200, FK, LT, JFK, JLT) | both(302, BGT),  # a Berufsgeheimnisträger has only kkg4
     "GET /faelle/neu/<process_key>": both(200, *OPENERS),
