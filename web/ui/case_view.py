@@ -153,7 +153,9 @@ def step(case_id: int, task_id: str) -> Any:
     actor = current_actor()
     try:
         task = engine().task(actor, task_id)
-    except NotFound:
+    except NotFound as refused:
+        if refused.denial is not None:  # a step of a case the user may not see: the plain 404 (recorded)
+            raise
         engine().case_map(actor, case_id)  # a case the user may not see: the plain 404
         if request.method == "POST":  # a double submit, if the engine knows the step as done
             if engine().task_status(actor, task_id).state != "done":
