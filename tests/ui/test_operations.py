@@ -10,7 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 
+from engine.bootstrap import build_engine
+from engine.persistence.migrate import alembic_config
 from tests.support.cases import open_task
 from web import create_app
 from web.config import load_settings
@@ -52,6 +55,21 @@ def test_healthz_answers_and_readyz_names_a_missing_scheduler(ui, world):
     world.engine.clock.advance(timedelta(minutes=5))  # the scheduler stopped beating
     stale = ui.get("/readyz")
     assert stale.status_code == 503 and "vor 300 s" in stale.json["checks"]["scheduler"]
+
+
+def test_readyz_names_key_material_that_does_not_fit_and_a_schema_behind(ui, world, database_url, tmp_path):
+    world.engine.record_heartbeat("worker-1:42")
+    stranger = build_engine(database_url, world.engine.clock, tmp_path / "other-instance", create_keys=True)
+    try:
+        checks = stranger.readiness()  # a node whose instance folder holds another installation's keys
+    finally:
+        stranger.db.dispose()
+    assert [name for name, result in checks.items() if result != "ok"] == ["keys"]
+
+    command.downgrade(alembic_config(world.engine.db), "-1")  # a release newer than the database
+    behind = ui.get("/readyz")
+    assert behind.status_code == 503 and behind.json["failing"] == ["scheduler", "schema"]
+    assert "schutzpfad init" in behind.json["checks"]["schema"]
 
 
 def test_metrics_are_refused_without_the_token_or_an_allowed_address(ui, scraper):
