@@ -54,6 +54,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "current_task_title": "copy",
         "indexed": "fixed",
         "generated": "fixed",
+        "befund": "copy",  # the template's result is the clone's: the same retention period
+        "hold": "fixed",  # a generated case starts without a Löschsperre
     },
     "instances": {"case_id": "case", "state": "sealed", "tree_size": "copy"},
     "open_tasks": {

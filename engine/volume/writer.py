@@ -209,6 +209,7 @@ class _Context:
             row = self.fill(case, member)
             row[case.position["child_data"]] = bulk.seal_json(scope, child_record(ref), child)
             row[case.position["indexed"]] = row[case.position["generated"]] = True
+            row[case.position["hold"]] = None
             columns["cases"] = ("id", *case.columns)
             rows["cases"].append((case_id, *row))
             for plan_, message in zip(tables["case_messages"], source["case_messages"], strict=True):
