@@ -104,3 +104,10 @@ class DefinitionInvalid(EngineError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__(f"{len(problems)} Problem(e) in der Prozessdefinition")
         self.problems = problems
+
+
+class LimitExceeded(EngineError):
+    """A process expression went beyond its limits (engine/processes/sandbox/limits.py): too large a
+    value, too many operations, too much CPU time. The step is refused and nothing is saved."""
+
+    title = "Rechengrenze überschritten"

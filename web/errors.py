@@ -14,7 +14,15 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, DefinitionInvalid, EngineError, NotAllowed, NotFound, ValidationFailed
+from engine.errors import (
+    Conflict,
+    DefinitionInvalid,
+    EngineError,
+    LimitExceeded,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
 
 
 class BadRequest(Exception):
@@ -49,6 +57,7 @@ ERRORS: dict[type[Exception], ErrorKind] = {
     Conflict: ErrorKind(409, "Konflikt"),
     ValidationFailed: ErrorKind(422, "Eingaben ungültig"),
     DefinitionInvalid: ErrorKind(422, "Prozessdefinition ungültig"),
+    LimitExceeded: ErrorKind(422, "Rechengrenze überschritten"),
 }
 
 #: Titles of plain HTTP statuses (werkzeug's errors, and what no class above covers).

@@ -8,7 +8,11 @@ call the same `fire_due`.
 - a user task's or wait's deadline: reminder at 75 % (`deadline.reminder`), escalation at the due
   instant (`deadline.escalated`): the task is overdue and a `frist_klaeren` task opens for the Leitung
   of the owning organisation (procedures.md section 4);
-- a BPMN timer: its event fires in the instance (`deadline.fired`), e.g. the Schutzplan review.
+- a BPMN timer: its event fires in the instance (`deadline.fired`), e.g. the Schutzplan review. If
+  an expression of the steps that follow overruns its limits (`LimitExceeded`), the instance stays
+  as it was and the overrun is escalated like a missed deadline (`deadline.escalated` with the
+  reason, a `frist_klaeren` task): the scheduler goes on with the next deadline instead of failing
+  on this one at every wake-up.
 A deadline whose case has ended meanwhile fires nothing; a clock that jumps back un-fires nothing.
 """
 
@@ -24,12 +28,14 @@ from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import state as case_state
 from engine.deadlines.notifications import notify_lane
+from engine.errors import LimitExceeded
 from engine.persistence import models as m
 from engine.transactions import Work
 
 #: Who clarifies an overdue deadline, by kind of the owning organisation; None: the case's opener.
 ESCALATION_ROLE = {"traeger": "leitung", "jugendamt": "ja_leitung"}
 ESCALATION_TITLE = "Frist überschritten – klären"
+TIMER_REFUSED_TITLE = "Zeitgesteuerter Schritt abgelehnt (Rechengrenze) – klären"
 
 
 def fire_due(run: Callable[[Callable[[Work], str | None]], str | None], now: datetime) -> list[str]:
@@ -80,8 +86,11 @@ def _fire(work: Work, deadline: m.Deadline) -> str:
     if deadline.kind == "timer":
         _move(work, deadline, "fired", fired_at=work.now, next_at=None)
         state = case_state.load(work, case)
-        # Spiff fires a timer only strictly after its due instant.
-        state.instance.fire_timers(max(work.now, deadline.due_at + timedelta(microseconds=1)))
+        try:
+            # Spiff fires a timer only strictly after its due instant.
+            state.instance.fire_timers(max(work.now, deadline.due_at + timedelta(microseconds=1)))
+        except LimitExceeded as refused:  # the instance is not saved: it still waits at its timer
+            return _escalate_refused_timer(work, case, deadline, refused, label)
         case_state.save(work, state)
         record(
             work,
@@ -109,6 +118,19 @@ def _fire(work: Work, deadline: m.Deadline) -> str:
     return f"{label}: escalated"
 
 
+def _escalate_refused_timer(work: Work, case: m.Case, deadline: m.Deadline, refused: LimitExceeded, label: str) -> str:
+    task_id = _open_escalation(work, case, deadline, title=f"{TIMER_REFUSED_TITLE}: {deadline.title}")
+    record(
+        work,
+        EventType.DEADLINE_ESCALATED,
+        actor=None,
+        case=case,
+        payload={**_facts(deadline), "escalation_task": task_id, "reason": refused.detail},
+    )
+    notify_lane(work, case, task_id, TIMER_REFUSED_TITLE, deadline.title, deadline.due_at)
+    return f"{label}: timer refused (limit exceeded), escalated"
+
+
 def _facts(deadline: m.Deadline) -> dict[str, object]:
     return {
         "task": deadline.task_key,
@@ -118,7 +140,7 @@ def _facts(deadline: m.Deadline) -> dict[str, object]:
     }
 
 
-def _open_escalation(work: Work, case: m.Case, deadline: m.Deadline) -> str:
+def _open_escalation(work: Work, case: m.Case, deadline: m.Deadline, *, title: str | None = None) -> str:
     """`frist_klaeren` for the Leitung of the organisation that owns the case; where that kind of
     organisation has no Leitung (einrichtung_kkg, kindertagespflege), for the person who opened it."""
     organisation = work.session.get(m.Organisation, case.organisation_id)
@@ -145,7 +167,7 @@ def _open_escalation(work: Work, case: m.Case, deadline: m.Deadline) -> str:
             case_reference=case.reference,
             pseudonym=case.pseudonym,
             task_key="frist_klaeren",
-            title=f"{ESCALATION_TITLE}: {deadline.title}",
+            title=title or f"{ESCALATION_TITLE}: {deadline.title}",
             lane=role,
             lane_roles=role,
             kind="frist_klaeren",

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine.actor import Actor
 from engine.api import CASEWORK_ROLES
-from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.errors import Conflict, LimitExceeded, NotAllowed, NotFound, ValidationFailed
 from web.diagram import DiagramError, render_process_svg
 from web.ui import form_widgets
 from web.ui.access import current_actor, engine, no_store
@@ -178,6 +178,7 @@ def step(case_id: int, task_id: str) -> Any:
         return _render_step(case_id, task, values, {})
     show_instead(ValidationFailed, lambda exc: _render_step(case_id, task, values, exc.errors))
     show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
+    show_instead(LimitExceeded, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: _changed_meanwhile(case_id, task, values, exc))
     result = engine().complete_task(
         actor,

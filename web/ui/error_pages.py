@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, EngineError, NotAllowed
+from engine.errors import Conflict, EngineError, LimitExceeded, NotAllowed
 
 E = TypeVar("E", bound=EngineError)
 
@@ -80,6 +80,9 @@ def render_error(status: int, exc: BaseException | None = None) -> Response:
         )
     elif isinstance(exc, NotAllowed | Conflict):
         detail = exc.detail  # the engine's reasons name rules, never personal data
+    elif isinstance(exc, LimitExceeded):  # a process expression overran: nothing was saved
+        title = _("Rechengrenze überschritten")
+        detail = exc.detail
     try:
         body = render_template("errors/error.html", status=status, title=title, message=message, detail=detail)
     except Exception:  # noqa: BLE001 - an error page must not fail in turn

@@ -11,7 +11,8 @@ instance threw (`OutgoingMessage`) and its variables — never a Spiff task. The
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,10 +21,13 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.errors import LimitExceeded
+from engine.processes.sandbox.guards import step_budget
 from engine.processes.spiff.codec import dump_workflow, load_workflow
 from engine.processes.spiff.parsing import ParsedProcess
 from engine.processes.spiff.runtime import frozen_time, make_script_engine
@@ -67,8 +71,42 @@ def _properties(task: Task) -> dict[str, str]:
     return dict(task.task_spec.extensions.get("properties", {}))
 
 
+def _limit_behind(exc: BaseException) -> LimitExceeded | None:
+    """The overrun SpiffWorkflow wrapped (it raises its own exception from inside `except`)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, LimitExceeded):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+@contextmanager
+def _one_step() -> Iterator[None]:
+    """Everything an operation lets SpiffWorkflow evaluate shares one budget (limits.MAX_STEP_*); an
+    overrun comes out as `LimitExceeded` naming the element whose expression overran. The caller's
+    transaction then rolls back and this in-memory instance is dropped: nothing of the step stays."""
+    with step_budget():
+        try:
+            yield
+        except WorkflowException as exc:
+            limit = _limit_behind(exc)
+            if limit is None:
+                raise
+            spec = getattr(exc, "task_spec", None)
+            element = (getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or "?")[:100]
+            raise LimitExceeded(
+                "Der Schritt wurde abgelehnt, es wurde nichts gespeichert: Ein Ausdruck der Prozessdefinition "
+                f"an „{element}“ überschreitet die Rechengrenzen ({limit.detail}). "
+                "Bitte wenden Sie sich an die Administration."
+            ) from None
+
+
 class Instance:
-    """One case's instance; all changes go through its operations, each followed by compaction."""
+    """One case's instance; all changes go through its operations, each followed by compaction.
+    Each change is one step with its own budget for the bundle's expressions (`_one_step`)."""
 
     def __init__(self, workflow: BpmnWorkflow) -> None:
         self._workflow = workflow
@@ -80,7 +118,8 @@ class Instance:
         start = workflow.get_next_task(state=TaskState.READY)
         if start is not None:
             start.data.update(variables)
-        workflow.do_engine_steps()
+        with _one_step():
+            workflow.do_engine_steps()
         return cls(workflow)
 
     @classmethod
@@ -169,19 +208,21 @@ class Instance:
         if task is None:  # guard again: run() would silently complete a FUTURE task
             raise StepNotOpen(step_id)
         task.data.update(values)
-        task.run()
-        self._workflow.do_engine_steps()
+        with _one_step():
+            task.run()
+            self._workflow.do_engine_steps()
         compact(self._workflow)
 
     def send(self, name: str, payload: Mapping[str, Any]) -> None:
         """Deliver an inbound message (raises WorkflowException if nothing waits for it)."""
-        self._workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=dict(payload)))
-        self._workflow.do_engine_steps()
+        with _one_step():
+            self._workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=dict(payload)))
+            self._workflow.do_engine_steps()
         compact(self._workflow)
 
     def fire_timers(self, now: datetime) -> None:
         """Move due timers on (Spiff fires only when now is strictly after the due instant)."""
-        with frozen_time(now):
+        with frozen_time(now), _one_step():
             self._workflow.refresh_timers()
             self._workflow.do_engine_steps()
         compact(self._workflow)

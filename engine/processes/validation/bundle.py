@@ -33,7 +33,15 @@ from engine.processes.validation.bpmn_rules import (
     user_tasks,
 )
 from engine.processes.validation.snippets import check_snippets, dmn_outputs, message_variables
-from engine.processes.validation.xml import Doc, bpmn, parse_xml, spiff, spiff_problems, xsd_problems
+from engine.processes.validation.xml import (
+    Doc,
+    bpmn,
+    parse_xml,
+    size_problems,
+    spiff,
+    spiff_problems,
+    xsd_problems,
+)
 
 FORMAT = 1
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -69,14 +77,14 @@ def _validate(bundle: Bundle) -> list[str]:
 
     docs, dmn_docs, clean = [], [], True
     for path in _listed(manifest, "bpmn", files):
-        doc, found = parse_xml(path, files[path])
+        doc, found = _parse_within_limits(path, files[path])
         schema = xsd_problems(path, files[path]) if doc is not None else []
         problems += found + schema
         clean = clean and doc is not None and not schema
         if doc is not None:
             docs.append(doc)
     for path in _listed(manifest, "dmn", files):
-        doc, found = parse_xml(path, files[path])
+        doc, found = _parse_within_limits(path, files[path])
         problems += found
         clean = clean and doc is not None
         if doc is not None:
@@ -112,6 +120,16 @@ def _validate(bundle: Bundle) -> list[str]:
             key, {d.path: files[d.path] for d in docs}, {d.path: files[d.path] for d in dmn_docs}
         )
     return problems
+
+
+def _parse_within_limits(path: str, content: bytes) -> tuple[Doc | None, list[str]]:
+    """A BPMN/DMN file parsed; one with an oversized name, id or text is reported and checked no
+    further (every later check would carry the oversized value along)."""
+    doc, found = parse_xml(path, content)
+    if doc is None:
+        return None, found
+    oversized = size_problems(doc)
+    return (None, oversized) if oversized else (doc, [])
 
 
 def _check_paths(files: Mapping[str, bytes]) -> list[str]:

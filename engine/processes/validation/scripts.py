@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
+from engine.processes.sandbox.static import limit_problems, text_problem
 from engine.processes.script_helpers import APPROVED_HELPERS, SAFE_BUILTINS
 
 Mode = Literal["eval", "exec"]
@@ -54,21 +55,25 @@ _CYCLE = re.compile(r"^R(\d*)/(.+)$")
 _DMN_PLACEHOLDER = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")  # SpiffWorkflow's DMNEngine regex
 
 
-def _source_for(text: str, mode: Mode) -> str:
+def source_for(text: str, mode: Mode) -> str:
     # `eval` of a str skips leading spaces and tabs (not newlines); `exec` skips nothing.
     return text.lstrip(" \t") if mode == "eval" else text
 
 
 def parse(text: str, mode: Mode) -> tuple[ast.AST | None, list[str]]:
-    """Parse like SpiffWorkflow will, then apply the allow-list. Returns (tree or None, problems)."""
+    """Parse like SpiffWorkflow will, then apply the allow-list and the static limits (German,
+    `engine.processes.sandbox.static`). Returns (tree or None, problems)."""
+    too_long = text_problem(text)
+    if too_long is not None:
+        return None, [f"Grenze überschritten: {too_long}"]
     try:
-        tree = ast.parse(_source_for(text, mode), mode=mode)
+        tree = ast.parse(source_for(text, mode), mode=mode)
     except SyntaxError as exc:
         where = f" (line {exc.lineno} of the snippet)" if exc.lineno and "\n" in text.strip() else ""
         return None, [f"syntax error: {exc.msg}{where}"]
-    except ValueError as exc:  # e.g. NUL bytes
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, too deeply nested
         return None, [f"cannot be parsed: {exc}"]
-    return tree, check_tree(tree)
+    return tree, check_tree(tree) + [f"Grenze überschritten: {p}" for p in limit_problems(tree)]
 
 
 def check_tree(tree: ast.AST) -> list[str]:

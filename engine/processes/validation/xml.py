@@ -14,6 +14,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from engine.processes.sandbox.limits import (
+    MAX_ATTRIBUTE_CHARS,
+    MAX_ELEMENT_NAME_CHARS,
+    MAX_ELEMENT_TEXT_CHARS,
+    MAX_ID_CHARS,
+    number,
+)
 from engine.processes.spiff import build_problem, schema_errors
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -49,7 +56,7 @@ class Doc:
         owner = element
         while owner is not None and (owner.get("id") is None or local(owner).endswith("EventDefinition")):
             owner = owner.getparent()
-        label = f"{local(owner)} '{owner.get('id')}': " if owner is not None else ""
+        label = f"{local(owner)} '{_clip(owner.get('id') or '', 60)}': " if owner is not None else ""
         return f"{self.path} line {element.sourceline}: {label}{message}"
 
 
@@ -66,6 +73,33 @@ def parse_xml(path: str, content: bytes) -> tuple[Doc | None, list[str]]:
     if root.getroottree().docinfo.doctype:
         return None, [f"{path}: DOCTYPE declarations are not allowed"]
     return Doc(path, root), []
+
+
+def size_problems(doc: Doc) -> list[str]:
+    """Attributes and texts beyond the limits (`engine.processes.sandbox.limits`), each naming its
+    element: a 4 MB element name would otherwise travel into every case view, diagram and message."""
+    problems = []
+    for element in doc.root.iter(etree.Element):
+        for attribute, value in element.attrib.items():
+            name = etree.QName(attribute).localname
+            limit = {"id": MAX_ID_CHARS, "name": MAX_ELEMENT_NAME_CHARS}.get(name, MAX_ATTRIBUTE_CHARS)
+            if len(value) > limit:
+                problems.append(
+                    doc.at(
+                        element,
+                        f"Grenze überschritten: das Attribut {name} ist {number(len(value))} Zeichen lang "
+                        f"(höchstens {number(limit)})",
+                    )
+                )
+        if element.text is not None and len(element.text) > MAX_ELEMENT_TEXT_CHARS:
+            problems.append(
+                doc.at(
+                    element,
+                    f"Grenze überschritten: der Text von {local(element)} ist {number(len(element.text))} Zeichen "
+                    f"lang (höchstens {number(MAX_ELEMENT_TEXT_CHARS)})",
+                )
+            )
+    return problems
 
 
 def shorten(message: str) -> str:
