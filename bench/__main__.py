@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import audit, case_file, deadlines, durability, scale, step
+from bench import audit, case_file, deadlines, durability, expression_limits, scale, step
 from bench.report import DOC, Result, machine, machine_section, replace_section
 
 #: The registry: name → benchmark. Each returns a Result whose section replaces its own in the doc.
@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, Callable[..., Result]] = {
     "case_file": case_file.run,
     "scale": scale.run,
     "durability": durability.run,
+    "expression_limits": expression_limits.run,
 }
 
 
