@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.forms.definition import FormDefinition, FormField
+from engine.forms import limits
+from engine.forms.definition import TEXT_TYPES, FormDefinition, FormField
 
 
 def form_to_api(form: FormDefinition) -> dict[str, Any]:
@@ -33,8 +34,11 @@ def _field_to_api(field: FormField) -> dict[str, Any]:
         out["help"] = field.help
     if field.nicht_in_zukunft:
         out["nicht_in_zukunft"] = True
+    if field.type in TEXT_TYPES:
+        out["max_length"] = limits.max_length(field)  # a client can stop typing where the server refuses
     if field.type == "list":
         out["fields"] = [_field_to_api(f) for f in field.fields]
         if field.min_items is not None:
             out["min_items"] = field.min_items
+        out["max_items"] = limits.max_items(field)
     return out

@@ -255,8 +255,10 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         elif type(max_items) is int and type(min_items) is int and min_items > max_items:
             problems.append(f"{label}: 'min_items' is larger than 'max_items'")
     max_length = raw.get("max_length")
-    if "max_length" in raw and type_ in TEXT_TYPES and (
-        type(max_length) is not int or not 1 <= max_length <= MAX_LENGTH_CEILING
+    if (
+        "max_length" in raw
+        and type_ in TEXT_TYPES
+        and (type(max_length) is not int or not 1 <= max_length <= MAX_LENGTH_CEILING)
     ):
         problems.append(f"{label}: 'max_length' must be a whole number from 1 to {MAX_LENGTH_CEILING}")
     if "max_frist" in raw and type_ == "date" and not _non_empty_str(raw["max_frist"]):

@@ -20,3 +20,9 @@ def test_a_number_too_long_for_an_integer_stays_text_for_the_engine_to_refuse():
     form = {"fields": [{"name": "anzahl", "type": "integer"}]}
     assert submission_from_form(form, {"anzahl": "9" * 5000}) == {"anzahl": "9" * 5000}
     assert submission_from_form(form, {"anzahl": "42"}) == {"anzahl": 42}
+
+
+def test_the_form_stops_typing_where_the_engine_refuses(ui):
+    ui.login("kita_fk")
+    page = ui.get("/faelle/neu/traeger_8a").get_data(as_text=True)
+    assert 'name="vorname"' in page and 'maxlength="200"' in page

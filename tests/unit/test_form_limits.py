@@ -11,7 +11,7 @@ from engine.bootstrap import BPMN_ROOT
 from engine.cases.child import check_child
 from engine.clock import BERLIN
 from engine.errors import ValidationFailed
-from engine.forms import check_definition, parse_definition, validate_submission
+from engine.forms import check_definition, form_to_api, parse_definition, validate_submission
 from engine.forms.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
 from engine.processes.bundles import load_bundle_dir
 from engine.processes.catalog import _load_bundle
@@ -146,3 +146,9 @@ def test_the_jugendamts_events_may_not_be_dated_after_the_engines_clock(task, fi
     with pytest.raises(ValidationFailed) as refused:
         validate_submission(form, {field: value}, now=NOW)
     assert "Zukunft" in refused.value.errors[field][0]
+
+
+def test_the_form_tells_clients_the_limits():
+    fields = {f["name"]: f for f in form_to_api(_form(max_items=3))["fields"]}
+    assert fields["name"]["max_length"] == 500 and fields["notiz"]["max_length"] == 20_000
+    assert fields["personen"]["max_items"] == 3 and "max_length" not in fields["anzahl"]

@@ -264,6 +264,8 @@ class FormFieldSchema(Schema):
         metadata={"description": "date/datetime: a value after the server's now is refused (422)"}
     )
     min_items = fields.Integer()
+    max_items = fields.Integer(metadata={"description": "for type list: more items are refused (422)"})
+    max_length = fields.Integer(metadata={"description": "text, textarea, user: longer values are refused (422)"})
     item_fields = fields.List(
         fields.Nested(lambda: FormFieldSchema()),
         data_key="fields",
