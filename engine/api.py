@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from engine.accounts.registry import ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.accounts.sign_in import AccountLocked, SignedInUser, SignInFailed
+from engine.accounts.sso import REASONS as SSO_REFUSALS
+from engine.accounts.sso import SsoRefused
 from engine.auditing.events import EventType
 from engine.backup.create import BackupReport, create_backup
 from engine.backup.restore import RestoreReport, read_backup, restore_backup
@@ -49,6 +51,7 @@ __all__ = [
     "PURPOSES",
     "REDACTED",
     "ROLES_BY_KIND",
+    "SSO_REFUSALS",
     "STATUSES",
     "URGENCIES",
     "AccountLocked",
@@ -67,6 +70,7 @@ __all__ = [
     "RetentionPolicy",
     "SignInFailed",
     "SignedInUser",
+    "SsoRefused",
     "TaskStatus",
     "VolumeReport",
     "build_engine",

@@ -51,6 +51,8 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.AUTH_LOGOUT: "Abmeldung",
     EventType.AUTH_MFA_ENROLLED: "Zweiter Faktor eingerichtet",
     EventType.AUTH_MFA_RESET: "Zweiter Faktor zurückgesetzt",
+    EventType.AUTH_SSO_LINKED: "Single Sign-On verknüpft",
+    EventType.AUTH_SSO_UNLINKED: "Single Sign-On-Verknüpfung gelöst",
     EventType.BACKUP_CREATED: "Sicherung erstellt",
     EventType.BACKUP_RESTORED: "Sicherung wiederhergestellt",
     EventType.CASE_CREATED: "Fall angelegt",

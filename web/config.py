@@ -12,6 +12,33 @@ from pathlib import Path
 DEFAULT_MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 
+class ConfigurationError(ValueError):
+    """Settings that contradict each other or miss a part; the message names the variables."""
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """Single sign-on by OpenID Connect (docs/sso.md); present when `SCHUTZPFAD_OIDC_ISSUER` is set."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    #: Where the provider sends the browser back (`SCHUTZPFAD_OIDC_REDIRECT_URL`); empty: this app's
+    #: /anmelden/sso/rueckkehr as the request reached it.
+    redirect_url: str = ""
+    #: The provider's second factor counts when the ID token carries one of these `acr` values or
+    #: `amr` entries (`SCHUTZPFAD_OIDC_REQUIRED_ACR` / `_AMR`, space-separated); neither set: ours (TOTP).
+    required_acr: tuple[str, ...] = ()
+    required_amr: tuple[str, ...] = ()
+    #: Sign-out also ends the session at the provider (RP-initiated logout) when it offers that
+    #: (`SCHUTZPFAD_OIDC_PROVIDER_LOGOUT`, default on).
+    provider_logout: bool = True
+
+    @property
+    def provider_mfa(self) -> bool:
+        return bool(self.required_acr or self.required_amr)
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
@@ -40,6 +67,9 @@ class Settings:
     #: Addresses or networks that may scrape /metrics without the token (`SCHUTZPFAD_METRICS_FROM`,
     #: comma-separated, e.g. "10.0.5.7,192.168.10.0/24"); empty: none.
     metrics_from: tuple[str, ...] = ()
+    oidc: OidcSettings | None = None
+    #: Sign-in with username and password (`SCHUTZPFAD_LOCAL_PASSWORDS`, default on); off needs `oidc`.
+    local_passwords: bool = True
 
 
 def _truthy(value: str | None) -> bool:
@@ -83,11 +113,45 @@ def _byte_count(value: str | None, *, default: int) -> int:
     return int(value)
 
 
+def _words(value: str | None) -> tuple[str, ...]:
+    return tuple((value or "").split())
+
+
+def _oidc(env: dict[str, str], instance: Path) -> OidcSettings | None:
+    """The client secret comes from the environment or the owner-only file `<instance>/oidc_client_secret`."""
+    issuer = (env.get("SCHUTZPFAD_OIDC_ISSUER") or "").strip().rstrip("/")
+    if not issuer:
+        return None
+    secret = env.get("SCHUTZPFAD_OIDC_CLIENT_SECRET") or ""
+    secret_file = instance / "oidc_client_secret"
+    if not secret and secret_file.exists():
+        secret = secret_file.read_text().strip()
+    client_id = (env.get("SCHUTZPFAD_OIDC_CLIENT_ID") or "").strip()
+    if not client_id or not secret:
+        raise ConfigurationError(
+            "SCHUTZPFAD_OIDC_ISSUER braucht SCHUTZPFAD_OIDC_CLIENT_ID und ein Client-Geheimnis "
+            "(SCHUTZPFAD_OIDC_CLIENT_SECRET oder die Datei oidc_client_secret im Instanzordner)."
+        )
+    return OidcSettings(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=secret,
+        redirect_url=(env.get("SCHUTZPFAD_OIDC_REDIRECT_URL") or "").strip(),
+        required_acr=_words(env.get("SCHUTZPFAD_OIDC_REQUIRED_ACR")),
+        required_amr=_words(env.get("SCHUTZPFAD_OIDC_REQUIRED_AMR")),
+        provider_logout=_truthy(env.get("SCHUTZPFAD_OIDC_PROVIDER_LOGOUT") or "on"),
+    )
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     instance = Path(env.get("SCHUTZPFAD_INSTANCE") or "instance").resolve()
     ensure_instance_folder(instance)
     database_url = env.get("SCHUTZPFAD_DATABASE_URL") or f"sqlite:///{instance / 'schutzpfad.db'}"
+    oidc = _oidc(env, instance)
+    local_passwords = _truthy(env.get("SCHUTZPFAD_LOCAL_PASSWORDS") or "on")
+    if not local_passwords and oidc is None:
+        raise ConfigurationError("SCHUTZPFAD_LOCAL_PASSWORDS=off braucht Single Sign-On (SCHUTZPFAD_OIDC_ISSUER).")
     return Settings(
         instance_path=instance,
         database_url=database_url,
@@ -102,4 +166,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_content_length=_byte_count(env.get("SCHUTZPFAD_MAX_CONTENT_LENGTH"), default=DEFAULT_MAX_CONTENT_LENGTH),
         metrics_token=env.get("SCHUTZPFAD_METRICS_TOKEN") or "",
         metrics_from=_networks(env.get("SCHUTZPFAD_METRICS_FROM") or ""),
+        oidc=oidc,
+        local_passwords=local_passwords,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.accounts import drafts, listing, registry, sign_in
+from engine.accounts import drafts, listing, registry, sign_in, sso
 from engine.accounts.sign_in import Enrolment, SignedInUser, SignIn
 from engine.actor import Actor
 from engine.auditing.events import EventType
@@ -63,6 +63,28 @@ class AccountsFacade(EngineParts):
 
     def reset_second_factor(self, username: str, *, operator: str) -> None:
         self.tx.command(lambda work: sign_in.reset_second_factor(work, username, operator))
+
+    # ---- single sign-on (OpenID Connect) -----------------------------------------------------------
+    def sso_sign_in(self, issuer: str, subject: str, *, provider_mfa: bool) -> SignIn:
+        """The user linked to the verified `issuer` + `subject`; an unlinked subject raises
+        `SsoRefused` after committing its `auth.login_failed` (`sso_unlinked`)."""
+        return self.tx.command(
+            lambda work: sso.sign_in(work, issuer, subject, provider_mfa=provider_mfa), refusal=sso.record_unlinked
+        )
+
+    def record_sso_refusal(self, reason: str, issuer: str, subject: str | None = None) -> None:
+        """`auth.login_failed` for a single sign-on the web layer refused (state, token, acr/amr)."""
+        self.tx.command(lambda work: sso.record_refusal(work, reason, issuer, subject))
+
+    def link_sso(self, username: str, issuer: str, subject: str, *, operator: str) -> None:
+        self.tx.command(lambda work: sso.link(work, username, issuer, subject, operator))
+
+    def unlink_sso(self, username: str, issuer: str, *, operator: str) -> None:
+        self.tx.command(lambda work: sso.unlink(work, username, issuer, operator))
+
+    def sso_subjects(self, issuer: str) -> dict[str, str]:
+        """Username → linked subject at `issuer`."""
+        return self.tx.query(lambda work: sso.linked_subjects(work, issuer))
 
     # ---- drafts ---------------------------------------------------------------------------------
     def save_draft(self, user_id: int, form_key: str, fields: dict[str, list[str]]) -> None:

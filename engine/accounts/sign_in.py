@@ -234,14 +234,18 @@ def password_step(work: Work, username: str, matched: bool) -> SignIn:
         return SignIn(user.id, "totp")
     if user.mfa_required:
         return SignIn(user.id, "enrol")
-    return SignIn(user.id, "done", actor=_complete(work, user, mfa=False))
+    return SignIn(user.id, "done", actor=complete_sign_in(work, user, mfa=False))
 
 
-def _complete(work: Work, user: m.User, *, mfa: bool) -> Actor:
+def complete_sign_in(work: Work, user: m.User, *, mfa: bool, method: str | None = None) -> Actor:
+    """`auth.login`: with `mfa`, and the `method` when it was not the password (`oidc`)."""
     work.session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.key == _throttle_key(user.username)))
     user.last_login_at = work.now
     actor = actor_for_user(work.session, user)
-    record(work, EventType.AUTH_LOGIN, actor=actor, payload={"username": user.username, "mfa": mfa})
+    payload: dict[str, object] = {"username": user.username, "mfa": mfa}
+    if method is not None:
+        payload["method"] = method
+    record(work, EventType.AUTH_LOGIN, actor=actor, payload=payload)
     return actor
 
 
@@ -306,7 +310,7 @@ def verify_totp(work: Work, user_id: int, code: str) -> Actor:
     if step is None or (user.mfa_last_step is not None and step <= user.mfa_last_step):
         raise CredentialsRejected(user.username, "totp")
     user.mfa_last_step = step
-    return _complete(work, user, mfa=True)
+    return complete_sign_in(work, user, mfa=True)
 
 
 def begin_enrolment(work: Work, user_id: int) -> Enrolment:
@@ -338,7 +342,7 @@ def confirm_enrolment(work: Work, user_id: int, code: str) -> Actor:
     user.mfa_last_step = step
     actor = actor_for_user(work.session, user)
     record(work, EventType.AUTH_MFA_ENROLLED, actor=actor, payload={"username": user.username})
-    return _complete(work, user, mfa=True)
+    return complete_sign_in(work, user, mfa=True)
 
 
 def reset_second_factor(work: Work, username: str, operator: str) -> None:

@@ -20,6 +20,8 @@ class EventType(StrEnum):
     AUTH_LOGOUT = "auth.logout"
     AUTH_MFA_ENROLLED = "auth.mfa_enrolled"
     AUTH_MFA_RESET = "auth.mfa_reset"
+    AUTH_SSO_LINKED = "auth.sso_linked"
+    AUTH_SSO_UNLINKED = "auth.sso_unlinked"
     BACKUP_CREATED = "backup.created"
     BACKUP_RESTORED = "backup.restored"
     CASE_CREATED = "case.created"

@@ -249,3 +249,24 @@ def test_deadlines_run_due_fires_what_fell_due(cli, monkeypatch):
     fired = cli("deadlines", "run-due", "--now", "2030-01-01T00:00:00+01:00").stdout.splitlines()
     assert any(line.endswith("leitung_informieren: escalated") for line in fired)
     assert cli("deadlines", "run-due", "--now", "2030-01-02T00:00:00+01:00").stdout == ""
+
+
+def test_users_sso_link_and_unlink(cli, monkeypatch):
+    cli("init")
+    cli("orgs", "create", "kita-test", "--name", "Kita Test", "--kind", "traeger", "--jugendamt", "ja-goch")
+    cli("users", "create", "anna", "--org", "kita-test", "--role", "fachkraft")
+    without = cli("users", "sso-link", "anna", "sub-anna", ok=False)
+    assert without.exit_code == 1 and "SCHUTZPFAD_OIDC_ISSUER" in without.stderr
+    monkeypatch.setenv("SCHUTZPFAD_OIDC_ISSUER", "https://login.kreis-kleve.example/realms/jugendamt/")
+    half = cli("users", "sso-link", "anna", "sub-anna", ok=False)
+    assert half.exit_code == 1 and "SCHUTZPFAD_OIDC_CLIENT_ID" in half.stderr and "Traceback" not in half.stderr
+    monkeypatch.setenv("SCHUTZPFAD_OIDC_CLIENT_ID", "schutzpfad")
+    monkeypatch.setenv("SCHUTZPFAD_OIDC_CLIENT_SECRET", "geheim")
+    issuer = "https://login.kreis-kleve.example/realms/jugendamt"
+    assert cli("users", "sso-link", "anna", "sub-anna").stdout == f"anna\t{issuer}\tsub-anna\n"
+    again = cli("users", "sso-link", "anna", "anderes-sub", ok=False)
+    assert again.exit_code == 1 and "bereits verknüpft" in again.stderr
+    unknown = cli("users", "sso-link", "niemand", "sub-x", ok=False)
+    assert unknown.exit_code == 1 and "niemand" in unknown.stderr
+    assert cli("users", "sso-unlink", "anna").stdout == f"anna\t{issuer}\n"
+    assert "nicht verknüpft" in cli("users", "sso-unlink", "anna", ok=False).stderr

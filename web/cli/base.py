@@ -20,7 +20,7 @@ from engine.api import (
 )
 from engine.clock import SystemClock
 from engine.errors import DefinitionInvalid, EngineError, ValidationFailed
-from web.config import Settings, load_settings
+from web.config import ConfigurationError, Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,7 +52,7 @@ def one_line_errors(func: F) -> F:
             fail(exc.detail)
         except EngineError as exc:
             fail(_describe(exc))
-        except (DatabaseUnavailable, AuditError) as exc:
+        except (DatabaseUnavailable, AuditError, ConfigurationError) as exc:
             fail(str(exc))
         except OSError as exc:  # a folder not writable, a disk full: the operator's to fix, not a bug
             fail(f"{exc.filename or 'Datei'}: {exc.strerror or exc}")

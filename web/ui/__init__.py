@@ -88,9 +88,10 @@ def register_ui(app: Flask) -> None:
     error_pages.register(app)
     _template_helpers(app)
 
-    from web.ui import auth, pages, tasks
+    from web.ui import auth, pages, sso_sign_in, tasks
 
     app.register_blueprint(auth.bp)
+    sso_sign_in.register(app)  # /anmelden/sso (404 unless single sign-on is configured)
     app.register_blueprint(pages.bp)
     app.register_blueprint(tasks.bp)
     add_nav_item(app, "tasks.my_tasks", _l("Meine Aufgaben"), order=10)

@@ -66,7 +66,7 @@ def organisations() -> Any:
 # ---- users -----------------------------------------------------------------------------------------
 
 
-def _render_users(status: int = 200, **context: Any) -> tuple[str, int]:
+def render_users(status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("errors", {})
     context.setdefault("values", {})
     organisations = engine().organisations()
@@ -88,7 +88,7 @@ def _render_users(status: int = 200, **context: Any) -> tuple[str, int]:
 @role_required(ADMIN)
 def users() -> Any:
     if request.method == "GET":
-        return _render_users()
+        return render_users()
     form = request.form
     fields = ("username", "display_name", "telefon", "organisation", "role")
     values = {name: form.get(name, "").strip() for name in fields}
@@ -99,8 +99,8 @@ def users() -> Any:
     known = {o["key"] for o in engine().organisations()}
     if values["organisation"] not in known:
         errors = {"organisation": [_("Bitte wählen Sie eine Organisation aus.")]}
-        return _render_users(422, errors=errors, values=values)
-    show_instead(ValidationFailed, lambda exc: _render_users(errors=exc.errors, values=values))
+        return render_users(422, errors=errors, values=values)
+    show_instead(ValidationFailed, lambda exc: render_users(errors=exc.errors, values=values))
     username = engine().create_user(
         operator=operator(),
         username=values["username"],

@@ -62,7 +62,7 @@ def index() -> str:
 
 
 def register(app: Flask) -> None:
-    from web.ui import admin_fristen, admin_organisations, admin_processes  # noqa: F401 - their views join `bp`
+    from web.ui import admin_fristen, admin_organisations, admin_processes, admin_sso  # noqa: F401 - their views join `bp`
 
     app.register_blueprint(bp)
     add_nav_item(app, "admin.index", _l("Verwaltung"), roles={ADMIN}, order=90)

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import segno
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine.actor import Actor
 from engine.api import AccountLocked, SignInFailed
-from web.ui import sessions
+from web.ui import sessions, sso_sign_in
 from web.ui.access import current_user, engine, login_required, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -53,6 +53,9 @@ def sign_in() -> Any:
         return redirect(safe_next(request.args.get("next")) or _home())
     if request.method == "GET":
         return _render_sign_in()
+    if not current_app.extensions["schutzpfad.settings"].local_passwords:
+        text = _("Die Anmeldung mit Passwort ist abgeschaltet. Bitte melden Sie sich über den Anmeldedienst an.")
+        return _render_sign_in(403, failure=text)
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     errors: dict[str, list[str]] = {}
@@ -134,9 +137,10 @@ def sign_out() -> BaseResponse:
     user = current_user()
     if user is not None:
         engine().record_logout(user.actor)
+    via = sessions.signed_in_via()
     sessions.end()
     flash(_("Sie haben sich abgemeldet."), "success")
-    return redirect(url_for("auth.sign_in"))
+    return sso_sign_in.provider_logout(via) or redirect(url_for("auth.sign_in"))
 
 
 def _wants_json() -> bool:

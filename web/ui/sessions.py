@@ -53,10 +53,11 @@ def _renew(**values: Any) -> None:
     session.update(values)
 
 
-def begin_pending(user_id: int, step: str, next_url: str | None) -> None:
-    """The password was right; the second factor (`totp`) or its enrolment (`enrol`) comes next."""
+def begin_pending(user_id: int, step: str, next_url: str | None, *, via: str | None = None) -> None:
+    """The password (or the single sign-on: `via` `oidc`) was right; the second factor (`totp`) or its
+    enrolment (`enrol`) comes next."""
     drafts = session.get("drafts", [])
-    _renew(pending={"uid": user_id, "step": step, "at": now_ts()}, next=next_url, drafts=drafts)
+    _renew(pending={"uid": user_id, "step": step, "at": now_ts(), "via": via}, next=next_url, drafts=drafts)
 
 
 def pending(step: str) -> int | None:
@@ -70,14 +71,23 @@ def pending(step: str) -> int | None:
     return int(data["uid"])
 
 
-def start(actor: Actor, next_url: str | None = None) -> str | None:
+def start(actor: Actor, next_url: str | None = None, *, via: str | None = None) -> str | None:
     """Signed in: a fresh session (new id, new CSRF token); returns where to go next (`next_url`, or
-    the one kept since the password step)."""
+    the one kept since the password step). `via` (`oidc`, or kept from the pending step) tells the
+    sign-out to end the provider's session too."""
     next_url = next_url or session.get("next")
+    pending = session.get("pending")
+    via = via or (pending.get("via") if isinstance(pending, dict) else None)
     drafts = session.get("drafts", [])
     ts = now_ts()
-    _renew(uid=actor.user_id, login_at=ts, seen=ts, drafts=drafts)
+    _renew(uid=actor.user_id, login_at=ts, seen=ts, drafts=drafts, **({"via": via} if via else {}))
     return next_url if isinstance(next_url, str) else None
+
+
+def signed_in_via() -> str | None:
+    """How this session was signed in when not by password (`oidc`), else None."""
+    via = session.get("via")
+    return via if isinstance(via, str) else None
 
 
 def end() -> None:
