@@ -63,6 +63,9 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /anmelden/einrichten": public(302),
     "POST /anmelden/einrichten": public(302),
     "POST /abmelden": public(302),
+    # single sign-on is not configured in this world: its routes do not exist (tests/ui/test_sso.py)
+    "GET /anmelden/sso": public(404),
+    "GET /anmelden/sso/rueckkehr": public(404),
     "GET /sitzung/status": {**both(200, *ROLES), aw.ANONYMOUS: 401},
     "POST /sitzung/verlaengern": both(302, *ROLES),
     "POST /sprache": public(302),
@@ -121,6 +124,8 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /verwaltung": both(200, ADMIN),
     "GET /verwaltung/benutzer": both(200, ADMIN),
     "POST /verwaltung/benutzer": both(422, ADMIN),
+    "POST /verwaltung/benutzer/sso": both(404, ADMIN),  # without single sign-on configured
+    "POST /verwaltung/benutzer/sso/loesen": both(404, ADMIN),
     "GET /verwaltung/organisationen": both(200, ADMIN),
     "POST /verwaltung/organisationen": both(422, ADMIN),
     "GET /verwaltung/fristen": both(200, ADMIN),
