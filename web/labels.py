@@ -46,6 +46,8 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.AUTH_LOGOUT: _l("Abmeldung"),
     EventType.AUTH_MFA_ENROLLED: _l("Zweiter Faktor eingerichtet"),
     EventType.AUTH_MFA_RESET: _l("Zweiter Faktor zurückgesetzt"),
+    EventType.AUTH_SSO_LINKED: _l("Single Sign-On verknüpft"),
+    EventType.AUTH_SSO_UNLINKED: _l("Single Sign-On-Verknüpfung gelöst"),
     EventType.BACKUP_CREATED: _l("Sicherung erstellt"),
     EventType.BACKUP_RESTORED: _l("Sicherung wiederhergestellt"),
     EventType.CASE_CREATED: _l("Fall angelegt"),

@@ -63,10 +63,23 @@ def installed_provider() -> Path:
         )
         (staging / "node_modules" / ".schutzpfad-installed").touch()
         shutil.rmtree(target, ignore_errors=True)
-        staging.rename(target)
-    # The script is copied next to its node_modules (ES modules resolve packages from their own folder).
-    shutil.copy2(SOURCE / "provider.mjs", target / "provider.mjs")
+        try:
+            staging.rename(target)
+        except OSError:  # another test run installed the same lock meanwhile: use theirs
+            shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def provider_script() -> Path:
+    """The provider script, copied next to its node_modules (ES modules resolve packages from their own
+    folder) under a name of its content, so runs of different checkouts never overwrite each other's."""
+    script = (SOURCE / "provider.mjs").read_bytes()
+    copy = installed_provider() / f"provider-{hashlib.sha256(script).hexdigest()[:16]}.mjs"
+    if not copy.exists():
+        partial = copy.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(script)
+        partial.rename(copy)
+    return copy
 
 
 class OidcProvider:
@@ -78,11 +91,11 @@ class OidcProvider:
         self._process: subprocess.Popen[str] | None = None
 
     def start(self) -> OidcProvider:
-        folder = installed_provider()
+        script = provider_script()
         env = {**os.environ, "OIDC_CLIENTS": json.dumps(self.clients), "NODE_ENV": "test"}
         self._process = subprocess.Popen(
-            ["node", str(folder / "provider.mjs")],
-            cwd=folder,
+            ["node", str(script)],
+            cwd=script.parent,
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -212,6 +212,13 @@ def test_without_a_required_acr_our_second_factor_follows(sso_ui, world, oidc_pr
     assert response.status_code == 302 and response.headers["Location"] == "/anmelden/einrichten"
     assert ui.get("/aufgaben").status_code == 302
     assert _events(world.engine, "auth.login") == []
+    # enrolled with our TOTP, the session still knows it came from the provider (its sign-out goes there)
+    page = _text(ui.get("/anmelden/einrichten"))
+    secret = re.search(r'id="sp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    done = ui.post_form("/anmelden/einrichten", {"code": ui.totp(secret)}, token_from="/anmelden/einrichten")
+    assert done.status_code == 302 and done.headers["Location"] == "/aufgaben"
+    assert [e.payload["mfa"] for e in _events(world.engine, "auth.login")] == [True]
+    assert ui.logout().headers["Location"].startswith(f"{oidc_provider.issuer}/session/end")
 
 
 def test_sign_out_ends_our_session_and_the_providers(sso_ui, world, oidc_provider):
