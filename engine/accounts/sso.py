@@ -21,6 +21,7 @@ from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.errors import EngineError, NotFound, ValidationFailed
 from engine.persistence import models as m
+from engine.persistence.sso_models import SsoIdentity
 from engine.transactions import Work
 
 #: Why a single sign-on was refused (the `reason` of `auth.login_failed`, prefixed `sso_`).
@@ -60,8 +61,8 @@ def sign_in(work: Work, issuer: str, subject: str, *, provider_mfa: bool) -> Sig
     provider's second factor counts, else the TOTP step or its enrolment comes next."""
     user = work.session.execute(
         select(m.User)
-        .join(m.SsoIdentity, m.SsoIdentity.user_id == m.User.id)
-        .where(m.SsoIdentity.issuer == issuer, m.SsoIdentity.subject == subject, m.User.active)
+        .join(SsoIdentity, SsoIdentity.user_id == m.User.id)
+        .where(SsoIdentity.issuer == issuer, SsoIdentity.subject == subject, m.User.active)
     ).scalar_one_or_none()
     if user is None:
         raise SsoRefused(issuer, subject)
@@ -84,14 +85,14 @@ def link(work: Work, username: str, issuer: str, subject: str, operator: str) ->
     user = _user(work, username)
     taken = work.session.execute(
         select(m.User.username)
-        .join(m.SsoIdentity, m.SsoIdentity.user_id == m.User.id)
-        .where(m.SsoIdentity.issuer == issuer, m.SsoIdentity.subject == subject)
+        .join(SsoIdentity, SsoIdentity.user_id == m.User.id)
+        .where(SsoIdentity.issuer == issuer, SsoIdentity.subject == subject)
     ).scalar_one_or_none()
     if taken is not None:
         raise ValidationFailed({"subject": [f"Diese Kennung ist bereits mit „{taken}“ verknüpft."]})
     if _identity(work, user, issuer) is not None:
         raise ValidationFailed({"username": [f"„{username}“ ist bereits verknüpft. Lösen Sie die Verknüpfung zuerst."]})
-    work.session.add(m.SsoIdentity(user_id=user.id, issuer=issuer, subject=subject, linked_at=work.now))
+    work.session.add(SsoIdentity(user_id=user.id, issuer=issuer, subject=subject, linked_at=work.now))
     work.session.flush()
     payload = {"username": user.username, "issuer": issuer, "subject": subject}
     record(work, EventType.AUTH_SSO_LINKED, actor=None, actor_name=operator, payload=payload)
@@ -115,17 +116,17 @@ def _user(work: Work, username: str) -> m.User:
         raise ValidationFailed({"username": [exc.detail]}) from None
 
 
-def _identity(work: Work, user: m.User, issuer: str) -> m.SsoIdentity | None:
+def _identity(work: Work, user: m.User, issuer: str) -> SsoIdentity | None:
     return work.session.execute(
-        select(m.SsoIdentity).where(m.SsoIdentity.user_id == user.id, m.SsoIdentity.issuer == issuer)
+        select(SsoIdentity).where(SsoIdentity.user_id == user.id, SsoIdentity.issuer == issuer)
     ).scalar_one_or_none()
 
 
 def linked_subjects(work: Work, issuer: str) -> dict[str, str]:
     """Username → subject of every user linked at `issuer` (for the Verwaltung's user list)."""
     rows = work.session.execute(
-        select(m.User.username, m.SsoIdentity.subject)
-        .join(m.SsoIdentity, m.SsoIdentity.user_id == m.User.id)
-        .where(m.SsoIdentity.issuer == issuer)
+        select(m.User.username, SsoIdentity.subject)
+        .join(SsoIdentity, SsoIdentity.user_id == m.User.id)
+        .where(SsoIdentity.issuer == issuer)
     ).all()
     return {username: subject for username, subject in rows}

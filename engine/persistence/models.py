@@ -398,7 +398,3 @@ class FormDraft(Base):
     fields: Mapped[bytes] = mapped_column(LargeBinary)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     __table_args__ = (UniqueConstraint("user_id", "form_key"),)
-
-
-# Tables in modules of their own (this one is at its size limit), registered whenever the models are:
-from engine.persistence.sso_models import SsoIdentity  # noqa: E402, F401
