@@ -3,6 +3,8 @@ never a 500 (issue 13, finding 6)."""
 
 from __future__ import annotations
 
+import pytest
+
 from web.ui.form_widgets import submission_from_form
 
 
@@ -22,6 +24,7 @@ def test_a_number_too_long_for_an_integer_stays_text_for_the_engine_to_refuse():
     assert submission_from_form(form, {"anzahl": "42"}) == {"anzahl": 42}
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page, not the database
 def test_the_form_stops_typing_where_the_engine_refuses(ui):
     ui.login("kita_fk")
     page = ui.get("/faelle/neu/traeger_8a").get_data(as_text=True)
