@@ -7,10 +7,14 @@ An import-linter contract forbids `web` every other engine module, so the edge c
 
 from __future__ import annotations
 
+from engine.accounts.browser_sessions import ABSOLUTE as SESSION_ABSOLUTE
+from engine.accounts.facade import SessionUser
 from engine.accounts.registry import ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.accounts.sign_in import AccountLocked, SignedInUser, SignInFailed
 from engine.accounts.sso import REASONS as SSO_REFUSALS
 from engine.accounts.sso import SsoRefused
+from engine.accounts.tokens import DEFAULT_DAYS as TOKEN_DAYS
+from engine.accounts.tokens import MAX_DAYS as TOKEN_MAX_DAYS
 from engine.auditing.events import EventType
 from engine.backup.create import BackupReport, create_backup
 from engine.backup.restore import RestoreReport, read_backup, restore_backup
@@ -51,8 +55,11 @@ __all__ = [
     "PURPOSES",
     "REDACTED",
     "ROLES_BY_KIND",
+    "SESSION_ABSOLUTE",
     "SSO_REFUSALS",
     "STATUSES",
+    "TOKEN_DAYS",
+    "TOKEN_MAX_DAYS",
     "URGENCIES",
     "AccountLocked",
     "Akte",
@@ -69,6 +76,7 @@ __all__ = [
     "RestoreReport",
     "RetentionPolicy",
     "SignInFailed",
+    "SessionUser",
     "SignedInUser",
     "SsoRefused",
     "TaskStatus",

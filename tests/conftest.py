@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from engine.accounts import registry as accounts
+from engine.accounts import tokens
 from engine.actor import Actor
 from engine.bootstrap import BPMN_ROOT, build_engine, initialise
 from engine.case_engine import CaseEngine
@@ -93,7 +94,7 @@ class World:
 
     def token(self, name: str) -> str:
         with self.engine.writing() as uow:
-            token = accounts.issue_token(uow.session, self.actors[name].username, self.engine.clock.now())
+            token = tokens.issue_token(uow.session, self.actors[name].username, self.engine.clock.now())
             uow.commit()
         return token
 

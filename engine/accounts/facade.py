@@ -1,4 +1,5 @@
-"""The accounts part of `CaseEngine`: sign-in, sessions' users, drafts, organisations, users, tokens.
+"""The accounts part of `CaseEngine`: sign-in, browser sessions, drafts, organisations, users and
+their life cycle (invitations, pending roles, deactivation), tokens.
 
 Every method runs through the transaction runner. A rejected sign-in attempt rolls back and is then
 counted and audited by `sign_in.record_rejection` in a unit of its own — for the password, the code
@@ -7,9 +8,23 @@ and the enrolment alike.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from engine.accounts import drafts, listing, registry, sign_in, sso
+from engine.accounts import (
+    browser_sessions,
+    drafts,
+    invitations,
+    lifecycle,
+    listing,
+    registry,
+    role_grants,
+    sign_in,
+    sso,
+    tokens,
+)
+from engine.accounts.browser_sessions import Resumed
+from engine.accounts.invitations import Invited
 from engine.accounts.sign_in import Enrolment, SignedInUser, SignIn
 from engine.actor import Actor
 from engine.auditing.events import EventType
@@ -20,16 +35,24 @@ from engine.persistence import models as m
 from engine.transactions import Work
 
 
+@dataclass(frozen=True)
+class SessionUser:
+    """Who a browser session belongs to, and its time left."""
+
+    user: SignedInUser
+    times: Resumed
+
+
 class AccountsFacade(EngineParts):
     # ---- identity and sign-in ---------------------------------------------------------------------
     def actor_for_token(self, token: str) -> Actor | None:
-        return self.tx.query(lambda work: registry.actor_for_token(work.session, token))
+        return self.tx.query(lambda work: tokens.actor_for_token(work, token))
 
     def sign_in(self, username: str, password: str) -> SignIn:
         """The password step; raises SignInFailed / AccountLocked after committing the failure and its
         audit event (`auth.login_failed`, `auth.locked`). Without a second factor: `auth.login`.
         The slow argon2 check runs between a read and the write, holding no lock."""
-        probe = self.tx.query(lambda work: sign_in.probe(work.session, username, work.now))
+        probe = self.tx.query(lambda work: sign_in.probe(work, username))
         matched = not probe.locked and sign_in.password_matches(probe.password_hash, password)
         return self.tx.command(
             lambda work: sign_in.password_step(work, username, matched), refusal=sign_in.record_rejection
@@ -50,13 +73,45 @@ class AccountsFacade(EngineParts):
     def signed_in_user(self, user_id: int) -> SignedInUser | None:
         return self.tx.query(lambda work: sign_in.signed_in_user(work.session, user_id))
 
-    def record_logout(self, actor: Actor, *, reason: str = "logout") -> None:
-        """`auth.logout`; `reason` is `logout` or `expired` (idle or absolute limit reached)."""
-        self.tx.command(
-            lambda work: record(
-                work, EventType.AUTH_LOGOUT, actor=actor, payload={"username": actor.username, "reason": reason}
-            )
-        )
+    # ---- browser sessions (engine/accounts/browser_sessions.py) -----------------------------------
+    def start_session(self, user_id: int, user_agent: str) -> str:
+        """After a completed sign-in: the server-side session; returns the token the cookie carries."""
+        return self.tx.command(lambda work: browser_sessions.start(work, user_id, user_agent))
+
+    def resume_session(self, token: str, *, activity: bool) -> SessionUser | None:
+        """The signed-in user and the session's time left for a cookie's token (None: no such
+        session, or its user is deactivated). An expired session is returned with `expired` set and
+        is not extended; `activity` (a request the user made, not a status poll) restarts the idle time."""
+
+        def read(work: Work) -> SessionUser | None:
+            found = browser_sessions.resume(work.session, token, work.now)
+            user = sign_in.signed_in_user(work.session, found.user_id) if found is not None else None
+            return None if found is None or user is None else SessionUser(user, found)
+
+        resumed = self.tx.query(read)
+        if resumed is not None and activity and resumed.times.stale and not resumed.times.expired:
+            self.tx.command(lambda work: browser_sessions.touch(work, token))
+            resumed = self.tx.query(read)
+        return resumed
+
+    def end_session(self, token: str, *, reason: str = "logout") -> None:
+        """`auth.logout` with the row's deletion; `reason` is `logout` or `expired` (a limit reached)."""
+        self.tx.command(lambda work: browser_sessions.end(work, token, reason))
+
+    def sessions_of(self, user_id: int, current_token: str) -> list[dict[str, Any]]:
+        return self.tx.query(lambda work: browser_sessions.of_user(work, user_id, current_token))
+
+    def end_other_session(self, user_id: int, session_id: int, current_token: str) -> None:
+        self.tx.command(lambda work: browser_sessions.end_one(work, user_id, session_id, current_token))
+
+    def end_other_sessions(self, user_id: int, current_token: str) -> int:
+        def end(work: Work) -> int:
+            user = work.session.get(m.User, user_id)
+            if user is None:
+                return 0
+            return browser_sessions.end_all(work, user, "ended_by_user", keep_token=current_token)
+
+        return self.tx.command(end)
 
     def set_password(self, username: str, password: str, *, operator: str) -> None:
         self.tx.command(lambda work: sign_in.set_password(work, username, password, operator))
@@ -124,13 +179,58 @@ class AccountsFacade(EngineParts):
 
         return self.tx.command(create)
 
-    def issue_token(self, username: str, *, operator: str) -> str:
-        def issue(work: Work) -> str:
-            token = registry.issue_token(work.session, username, work.now)
-            record(work, EventType.TOKEN_ISSUED, actor=None, actor_name=operator, payload={"username": username})
-            return token
+    def invite_user(self, *, operator: str, **fields: Any) -> str:
+        """The web administrator's way to create a user: no password (an invitation instead, whose
+        token is returned once) and a role opening case content pending until confirmed — the
+        user, `user.created`, `role.requested` and `user.invited` in one transaction."""
 
-        return self.tx.command(issue)
+        def create(work: Work) -> str:
+            user = registry.create_user(work.session, now=work.now, password=None, requested_by=operator, **fields)
+            record_user_created(work, user, fields["organisation_key"], fields["role"], operator)
+            role_grants.record_requested(work, user, operator)
+            return invitations.issue(work, user.username, operator)
+
+        return self.tx.command(create)
+
+    def invite(self, username: str, *, operator: str) -> str:
+        """A new invitation for an existing user (forgotten password, lost phone); earlier unused ones end."""
+        return self.tx.command(lambda work: invitations.issue(work, username, operator))
+
+    def invitation(self, token: str) -> Invited:
+        """Whom a usable invitation is for; NotFound otherwise."""
+        return self.tx.query(lambda work: invitations.peek(work, token))
+
+    def accept_invitation(self, token: str, password: str, repeated: str) -> Invited:
+        """Set the invited person's password (the slow hash runs outside the transaction)."""
+        self.invitation(token)
+        invitations.check_password(password, repeated)
+        password_hash = registry.hash_password(password)
+        return self.tx.command(lambda work: invitations.accept(work, token, password_hash))
+
+    def roles_to_confirm(self, actor: Actor) -> list[dict[str, Any]]:
+        return self.tx.query(lambda work: role_grants.to_confirm(work, actor))
+
+    def roles_requested(self, actor: Actor) -> list[dict[str, Any]]:
+        return self.tx.query(lambda work: role_grants.requested(work, actor))
+
+    def decide_role(self, actor: Actor, grant_id: int, *, confirm: bool) -> dict[str, Any]:
+        """Confirm or reject a pending role (`role.confirmed` / `role.rejected`)."""
+        return self.tx.command(lambda work: role_grants.decide(work, actor, grant_id, confirm))
+
+    def issue_token(self, username: str, *, operator: str, name: str = "API", days: int = tokens.DEFAULT_DAYS) -> str:
+        """A named token valid `days` days (`token.issued`); the token is returned once, never stored."""
+        return self.tx.command(lambda work: tokens.issue(work, username, operator, name=name, days=days))
+
+    def tokens(self, username: str) -> list[dict[str, Any]]:
+        return self.tx.query(lambda work: tokens.of_user(work, username))
+
+    def revoke_token(self, username: str, token_id: int, *, operator: str) -> None:
+        self.tx.command(lambda work: tokens.revoke(work, username, token_id, operator))
+
+    def set_user_active(self, username: str, active: bool, *, operator: str) -> bool:
+        """Deactivate (`user.deactivated`, every session ended, tokens refused) or reactivate a user;
+        False when nothing changed."""
+        return self.tx.command(lambda work: lifecycle.set_active(work, username, active, operator))
 
 
 def record_organisation_created(work: Work, org: m.Organisation, operator: str) -> None:

@@ -26,13 +26,13 @@ def organisations(session: Session) -> list[dict[str, Any]]:
 
 def users(session: Session) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(m.User, m.Organisation.key, m.Membership.role)
+        select(m.User, m.Organisation.key, m.Membership)
         .join(m.Membership, m.Membership.user_id == m.User.id)
         .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
         .order_by(m.User.username)
     ).all()
     out: dict[str, dict[str, Any]] = {}
-    for user, organisation, role in rows:
+    for user, organisation, grant in rows:
         entry = out.setdefault(
             user.username,
             {
@@ -44,5 +44,14 @@ def users(session: Session) -> list[dict[str, Any]]:
                 "roles": [],
             },
         )
-        entry["roles"].append({"organisation": organisation, "role": role})
+        entry["roles"].append(
+            {
+                "id": grant.id,
+                "organisation": organisation,
+                "role": grant.role,
+                "pending": grant.pending,
+                "requested_by": grant.requested_by,
+                "requested_at": grant.requested_at,
+            }
+        )
     return list(out.values())

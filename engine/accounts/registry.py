@@ -1,14 +1,11 @@
-"""Organisations, users, memberships and API tokens.
+"""Organisations, users and memberships (API tokens: engine/accounts/tokens.py).
 
-Passwords are argon2id hashes; API tokens are random and stored as SHA-256 only (a token has 256
-bits of entropy, so a fast hash is enough and lets every request look it up by index).
+Passwords are argon2id hashes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -19,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor, Membership
 from engine.errors import NotFound, ValidationFailed
 from engine.labels import KIND_LABELS, REPORTER_LABELS
+from engine.permissions import CASEWORK_ROLES, POOL_ROLES
 from engine.persistence import models as m
 
 #: The kinds of organisation and their German names (the catalog is engine.labels).
@@ -32,6 +30,10 @@ ROLES_BY_KIND = {
     "beratungsstelle": {"insofa", "auditor", "admin"},
     "jugendamt": {"ja_fachkraft", "ja_leitung", "auditor", "admin"},
 }
+
+#: Roles that open case content (or, for the auditor, the case's audit trail) at their organisation:
+#: granted by an administrator, they take effect only after a confirmation (role_grants.py).
+CONFIRMED_ROLES = CASEWORK_ROLES | POOL_ROLES | {"auditor"}
 
 #: The reporter category an organisation of a kind has unless the administrator names another.
 REPORTER_BY_KIND = {"kindertagespflege": "kita_kindertagespflege", "beratungsstelle": "beratungsstelle"}
@@ -130,9 +132,11 @@ def create_user(
     display_name: str | None = None,
     mfa_required: bool = True,
     telefon: str | None = None,
+    requested_by: str | None = None,
 ) -> m.User:
-    """A user with one role in one organisation (more roles: `add_membership`); `telefon`: the direct
-    line a Jugendamt calls back after this person's Meldung."""
+    """A user with one role in one organisation; `telefon`: the direct line a Jugendamt calls back
+    after this person's Meldung. With `requested_by` (an administrator in the web) a role in
+    `CONFIRMED_ROLES` is created pending: it takes effect once confirmed (role_grants.py)."""
     errors: dict[str, list[str]] = {}
     telefon = (telefon or "").strip() or None
     if telefon is not None and not _TELEPHONE.match(telefon):
@@ -162,7 +166,17 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    session.add(m.Membership(user_id=user.id, organisation_id=org.id, role=role))
+    pending = requested_by is not None and role in CONFIRMED_ROLES
+    session.add(
+        m.Membership(
+            user_id=user.id,
+            organisation_id=org.id,
+            role=role,
+            pending=pending,
+            requested_by=requested_by if pending else None,
+            requested_at=now if pending else None,
+        )
+    )
     session.flush()
     return user
 
@@ -174,32 +188,11 @@ def user_by_username(session: Session, username: str) -> m.User:
     return user
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, username: str, now: datetime) -> str:
-    user = user_by_username(session, username)
-    token = "sp_" + secrets.token_urlsafe(32)
-    session.add(m.ApiToken(user_id=user.id, token_hash=_token_hash(token), created_at=now))
-    session.flush()
-    return token
-
-
-def actor_for_token(session: Session, token: str) -> Actor | None:
-    row = session.execute(
-        select(m.User)
-        .join(m.ApiToken, m.ApiToken.user_id == m.User.id)
-        .where(m.ApiToken.token_hash == _token_hash(token), m.ApiToken.revoked_at.is_(None), m.User.active)
-    ).scalar_one_or_none()
-    return None if row is None else actor_for_user(session, row)
-
-
 def actor_for_user(session: Session, user: m.User) -> Actor:
     rows = session.execute(
         select(m.Membership.role, m.Organisation)
         .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
-        .where(m.Membership.user_id == user.id)
+        .where(m.Membership.user_id == user.id, m.Membership.pending.is_(False))
     ).all()
     memberships = tuple(Membership(org.id, org.key, org.kind, org.network_key, role) for role, org in rows)
     return Actor(user.id, user.username, user.display_name, memberships)

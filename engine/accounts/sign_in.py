@@ -2,9 +2,10 @@
 
 Rules (the BSI's ORP.4 asks for a lock-out after repeated failures, without telling an attacker
 which usernames exist):
-- failures are counted per typed username, for unknown names too, so "locked" is no hint that a
-  user exists; `MAX_FAILURES` within `WINDOW` lock the name for `LOCK_TIME`; while locked, the
-  password is not even checked (a right guess during the lock-out reveals nothing);
+- failures are counted per typed username (keyed by an HMAC of it, engine/accounts/throttle.py),
+  for unknown names too, so "locked" is no hint that a user exists; `MAX_FAILURES` within `WINDOW`
+  lock the name for `LOCK_TIME`; while locked, the password is not even checked (a right guess
+  during the lock-out reveals nothing);
 - a wrong TOTP code counts like a wrong password;
 - the TOTP secret is sealed under the `system` scope; a code is accepted once (no replay within its
   30-second step) and one step before or after is tolerated for clock drift.
@@ -14,7 +15,6 @@ Every function runs inside the caller's unit of work; the audit event commits wi
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from engine.accounts import browser_sessions, throttle
 from engine.accounts.registry import actor_for_user, hash_password, verify_password
 from engine.actor import Actor
 from engine.auditing.events import EventType
@@ -104,10 +105,6 @@ class Enrolment:
     uri: str
 
 
-def _throttle_key(username: str) -> str:
-    return hashlib.sha256(username.strip().lower().encode()).hexdigest()
-
-
 @cache
 def _dummy_hash() -> str:
     """Verified against when the username is unknown: both paths cost one argon2 verification."""
@@ -118,23 +115,18 @@ def _minutes_left(until: datetime, now: datetime) -> int:
     return max(1, ceil((until - now).total_seconds() / 60))
 
 
-def _throttle(session: Session, key: str) -> m.LoginThrottle | None:
-    return session.get(m.LoginThrottle, key, with_for_update=True)
-
-
 def locked_for(work: Work, username: str) -> int:
     """Minutes the name stays locked (0: not locked)."""
-    row = _throttle(work.session, _throttle_key(username))
-    if row is None or row.locked_until is None or row.locked_until <= work.now:
-        return 0
-    return _minutes_left(row.locked_until, work.now)
+    until = throttle.locked_until(work, username)
+    return 0 if until is None else _minutes_left(until, work.now)
 
 
 def _count_failure(work: Work, username: str, user: m.User | None, reason: str) -> SignInFailed:
     """Record one failure; returns the error to raise after the commit (a lock-out if this was one)."""
     session, now = work.session, work.now
-    key = _throttle_key(username)
-    row = _throttle(session, key)
+    key = throttle.throttle_key(work, username, create=True)
+    assert key is not None
+    row = throttle.row_for(session, key, for_update=True)
     if row is None:
         session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.last_failed_at < now - THROTTLE_RETENTION))
         try:
@@ -142,7 +134,7 @@ def _count_failure(work: Work, username: str, user: m.User | None, reason: str) 
                 session.add(m.LoginThrottle(key=key, failures=0, first_failed_at=now, last_failed_at=now))
         except IntegrityError:
             pass
-        row = _throttle(session, key)
+        row = throttle.row_for(session, key, for_update=True)
         assert row is not None
     if row.first_failed_at < now - WINDOW:
         row.failures, row.first_failed_at = 0, now
@@ -208,10 +200,9 @@ class Probe:
     locked: bool
 
 
-def probe(session: Session, username: str, now: datetime) -> Probe:
-    user = _active_user(session, username)
-    row = session.get(m.LoginThrottle, _throttle_key(username))
-    locked = row is not None and row.locked_until is not None and row.locked_until > now
+def probe(work: Work, username: str) -> Probe:
+    user = _active_user(work.session, username)
+    locked = throttle.locked_until(work, username) is not None
     return Probe(user.password_hash if user is not None else None, locked)
 
 
@@ -239,7 +230,9 @@ def password_step(work: Work, username: str, matched: bool) -> SignIn:
 
 def complete_sign_in(work: Work, user: m.User, *, mfa: bool, method: str | None = None) -> Actor:
     """`auth.login`: with `mfa`, and the `method` when it was not the password (`oidc`)."""
-    work.session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.key == _throttle_key(user.username)))
+    key = throttle.throttle_key(work, user.username)
+    if key is not None:
+        work.session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.key == key))
     user.last_login_at = work.now
     actor = actor_for_user(work.session, user)
     payload: dict[str, object] = {"username": user.username, "mfa": mfa}
@@ -365,3 +358,4 @@ def set_password(work: Work, username: str, password: str, operator: str) -> Non
         raise ValidationFailed({"username": [f"Benutzer „{username}“ ist nicht bekannt."]})
     user.password_hash = hash_password(password)
     record(work, EventType.USER_PASSWORD_SET, actor=None, actor_name=operator, payload={"username": username})
+    browser_sessions.end_all(work, user, "password_changed", operator=operator)

@@ -206,6 +206,7 @@ def _pool_errors(session: Session, spec: UserTaskSpec, clean: dict[str, Any], ne
                 m.User.username == clean[field.name],
                 m.User.active,
                 m.Membership.role == field.pool,
+                m.Membership.pending.is_(False),
                 m.Organisation.network_key == network_key,
             )
             .limit(1)

@@ -189,7 +189,12 @@ def _pool_members(session: Session, role: str, network_key: str) -> list[dict[st
         select(m.User.username, m.User.display_name, m.Organisation.name)
         .join(m.Membership, m.Membership.user_id == m.User.id)
         .join(m.Organisation, m.Organisation.id == m.Membership.organisation_id)
-        .where(m.Membership.role == role, m.Organisation.network_key == network_key, m.User.active)
+        .where(
+            m.Membership.role == role,
+            m.Membership.pending.is_(False),
+            m.Organisation.network_key == network_key,
+            m.User.active,
+        )
         .order_by(m.User.display_name)
     ).all()
     return [{"value": username, "label": f"{name} ({organisation})"} for username, name, organisation in rows]

@@ -44,7 +44,8 @@ def _recipients(work: Work, case: m.Case, task_id: str) -> dict[str, str]:
             )
         else:
             users = members.where(m.Membership.role.in_(roles), m.Membership.organisation_id == case.organisation_id)
-    return {email: name for email, name in session.execute(users.where(m.User.active)).all() if email}
+    confirmed = users.where(m.User.active, m.Membership.pending.is_(False))
+    return {email: name for email, name in session.execute(confirmed).all() if email}
 
 
 def notify_lane(work: Work, case: m.Case, task_id: str, what: str, title: str, due_at: datetime) -> int:

@@ -21,13 +21,15 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from audit.tables import UTCDateTime  # one type for every timestamp: naive UTC stored, aware UTC read
 
-
-class Base(DeclarativeBase):
-    pass
+# Defined apart (size) and re-exported: code names every table `models.X`.
+from engine.persistence.account_tables import ApiToken as ApiToken
+from engine.persistence.account_tables import BrowserSession as BrowserSession
+from engine.persistence.account_tables import Invitation as Invitation
+from engine.persistence.base import Base as Base
 
 
 class Network(Base):
@@ -92,18 +94,12 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
+    #: A role opening case content, granted by an administrator: without effect until confirmed
+    #: (engine/accounts/role_grants.py); who asked for it and when, for both sides to see.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     __table_args__ = (UniqueConstraint("user_id", "organisation_id", "role"),)
-
-
-class ApiToken(Base):
-    """Bearer tokens are stored as SHA-256 of the token: a database leak reveals no usable token."""
-
-    __tablename__ = "api_tokens"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProcessDefinition(Base):
@@ -376,8 +372,9 @@ class Notification(Base):
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per typed username (SHA-256 of it, so a password typed into the username field
-    is not stored): kept for unknown names too, so a lock-out reveals nothing about who exists."""
+    """Failed sign-ins per typed username (keyed HMAC of it, engine/accounts/throttle.py, so a password
+    typed into the username field cannot be recovered): kept for unknown names too, so a lock-out
+    reveals nothing about who exists."""
 
     __tablename__ = "login_throttles"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)

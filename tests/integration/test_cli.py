@@ -270,3 +270,31 @@ def test_users_sso_link_and_unlink(cli, monkeypatch):
     assert unknown.exit_code == 1 and "niemand" in unknown.stderr
     assert cli("users", "sso-unlink", "anna").stdout == f"anna\t{issuer}\n"
     assert "nicht verknüpft" in cli("users", "sso-unlink", "anna", ok=False).stderr
+
+
+def test_users_tokens_revoke_deactivate_and_activate(cli):
+    cli("init")
+    cli("orgs", "create", "kita-test", "--name", "Kita Test", "--kind", "traeger", "--jugendamt", "ja-goch")
+    cli("users", "create", "anna", "--org", "kita-test", "--role", "fachkraft")
+    cli("users", "token", "anna", "--name", "Fachverfahren", "--days", "30")
+    [line] = cli("users", "tokens", "anna").stdout.splitlines()
+    token_id, name, state, _created, _expires = line.split("\t")
+    assert (name, state) == ("Fachverfahren", "aktiv")
+    cli("users", "revoke-token", "anna", token_id)
+    assert cli("users", "tokens", "anna").stdout.split("\t")[2] == "widerrufen"
+    assert "deaktiviert" in cli("users", "deactivate", "anna").stderr
+    assert "war schon deaktiviert" in cli("users", "deactivate", "anna").stderr
+    assert "aktiviert" in cli("users", "activate", "anna").stderr
+    for args in (("users", "deactivate", "niemand"), ("users", "revoke-token", "anna", "999")):
+        refused = cli(*args, ok=False)
+        assert refused.exit_code == 1 and "Traceback" not in refused.stderr and "nicht bekannt" in refused.stderr
+
+
+def test_users_invite_prints_a_one_time_link(cli, monkeypatch):
+    monkeypatch.setenv("SCHUTZPFAD_BASE_URL", "https://schutzpfad.example/")
+    cli("init")
+    cli("orgs", "create", "kita-test", "--name", "Kita Test", "--kind", "traeger", "--jugendamt", "ja-goch")
+    cli("users", "create", "anna", "--org", "kita-test", "--role", "fachkraft")
+    link = cli("users", "invite", "anna").stdout.strip()
+    assert re.fullmatch(r"https://schutzpfad\.example/einladung/[\w-]{40,}", link)
+    assert cli("users", "invite", "niemand", ok=False).exit_code == 1

@@ -210,7 +210,20 @@ JSON_BODIES: dict[str, Callable[[Target], dict[str, Any]]] = {
 }
 
 #: route variables that are the same for every principal
-STATIC_VALUES = {"network": "kreis-kleve", "key": "traeger_8a", "filename": "schutzpfad.css", "match_id": 1}
+STATIC_VALUES = {
+    "network": "kreis-kleve",
+    "key": "traeger_8a",
+    "filename": "schutzpfad.css",
+    "match_id": 1,
+    "session_id": 1,
+    "token_id": 999_999,
+    # activating an active user changes nothing (deactivating would end a principal's session mid-run)
+    "username": "kita_fk",
+    "state": "aktivieren",
+    "token": "keine-einladung",
+    "grant_id": 999_999,
+    "decision": "bestaetigen",
+}
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,19 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /sitzung/verlaengern": both(302, *ROLES),
     "POST /sprache": public(302),
     "GET /barrierefreiheit": public(200),
+    # an invitation link: an unknown token is 404 for everybody (the world's has none)
+    "GET /einladung/<token>": public(404),
+    "POST /einladung/<token>": public(404),
     "GET /static/<path:filename>": public(200),
+    # --- one's own account: sessions; session 1 is another principal's (or the asker's current): 404 ---
+    "GET /konto": both(200, *ROLES),
+    "POST /konto/sitzungen/andere-beenden": both(302, *ROLES),
+    "POST /konto/sitzungen/<int:session_id>/beenden": {},
+    # own tokens: an empty form meets validation; token 1 is nobody's of the world (404)
+    "POST /konto/tokens": both(422, *ROLES),
+    "POST /konto/tokens/<int:token_id>/widerrufen": {},
+    # a pending role only its organisation's Leitung (or a second admin) decides; the world has none: 404
+    "POST /konto/rollen/<int:grant_id>/<any(bestaetigen, ablehnen):decision>": {},
     # --- lists: every signed-in user has one, filled by its own visibility (checked by the name search) ---
     "GET /aufgaben": both(200, *ROLES),
     "GET /faelle": both(200, *ROLES),
@@ -126,6 +138,10 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /verwaltung/benutzer": both(422, ADMIN),
     "POST /verwaltung/benutzer/sso": both(404, ADMIN),  # without single sign-on configured
     "POST /verwaltung/benutzer/sso/loesen": both(404, ADMIN),
+    # the admin (re)activating or inviting anew the user named in STATIC_VALUES (nothing changes
+    # until the person follows the link)
+    "POST /verwaltung/benutzer/<username>/einladung": both(200, ADMIN),
+    "POST /verwaltung/benutzer/<username>/<any(deaktivieren, aktivieren):state>": both(302, ADMIN),
     "GET /verwaltung/organisationen": both(200, ADMIN),
     "POST /verwaltung/organisationen": both(422, ADMIN),
     "GET /verwaltung/fristen": both(200, ADMIN),

@@ -239,10 +239,60 @@ def users_create(
 
 @users.command("token")
 @click.argument("username")
+@click.option("--name", default="API", show_default=True, help="Wofür das Token ist (erscheint in der Liste).")
+@click.option("--days", default=90, show_default=True, type=int, help="Gültigkeit in Tagen (höchstens 365).")
 @one_line_errors
-def users_token(username: str) -> None:
+def users_token(username: str, name: str, days: int) -> None:
     _, case_engine = ready_engine()
-    click.echo(case_engine.issue_token(username, operator=OPERATOR))
+    click.echo(case_engine.issue_token(username, operator=OPERATOR, name=name, days=days))
+
+
+@users.command("invite", help="Einladungslink (72 Stunden, einmal gültig): Passwort und zweiten Faktor selbst wählen.")
+@click.argument("username")
+@one_line_errors
+def users_invite(username: str) -> None:
+    settings, case_engine = ready_engine()
+    token = case_engine.invite(username, operator=OPERATOR)
+    base = (settings.base_url or "http://127.0.0.1:5000").rstrip("/")
+    click.echo(f"{base}/einladung/{token}")
+
+
+@users.command("tokens", help="Die API-Tokens eines Benutzers: Nummer, Name, Zustand, ausgestellt, gültig bis.")
+@click.argument("username")
+@one_line_errors
+def users_tokens(username: str) -> None:
+    _, case_engine = ready_engine()
+    for row in case_engine.tokens(username):
+        created, expires = row["created_at"].isoformat(), row["expires_at"].isoformat()
+        click.echo(f"{row['id']}\t{row['name']}\t{row['state']}\t{created}\t{expires}")
+
+
+@users.command("revoke-token", help="Ein API-Token widerrufen (Nummer aus `users tokens`).")
+@click.argument("username")
+@click.argument("token_id", type=int)
+@one_line_errors
+def users_revoke_token(username: str, token_id: int) -> None:
+    _, case_engine = ready_engine()
+    case_engine.revoke_token(username, token_id, operator=OPERATOR)
+    click.echo(f"Token {token_id} von {username} widerrufen.", err=True)
+
+
+@users.command("deactivate", help="Benutzer deaktivieren: Sitzungen enden, Anmeldung und Tokens werden abgewiesen.")
+@click.argument("username")
+@one_line_errors
+def users_deactivate(username: str) -> None:
+    _, case_engine = ready_engine()
+    changed = case_engine.set_user_active(username, False, operator=OPERATOR)
+    click.echo(f"{username}: {'deaktiviert' if changed else 'war schon deaktiviert'}", err=True)
+
+
+@users.command("activate", help="Einen deaktivierten Benutzer wieder aktivieren.")
+@click.argument("username")
+@one_line_errors
+def users_activate(username: str) -> None:
+    _, case_engine = ready_engine()
+    changed = case_engine.set_user_active(username, True, operator=OPERATOR)
+    click.echo(f"{username}: {'aktiviert' if changed else 'war schon aktiv'}", err=True)
 
 
 @main.group(help="Prozessdefinitionen.")

@@ -88,14 +88,17 @@ def register_ui(app: Flask) -> None:
     error_pages.register(app)
     _template_helpers(app)
 
-    from web.ui import auth, pages, sso_sign_in, tasks
+    from web.ui import auth, invitation_pages, pages, sso_sign_in, tasks
 
     app.register_blueprint(auth.bp)
     sso_sign_in.register(app)  # /anmelden/sso (404 unless single sign-on is configured)
+    invitation_pages.register(app)  # /einladung/<token>
     app.register_blueprint(pages.bp)
     app.register_blueprint(tasks.bp)
     add_nav_item(app, "tasks.my_tasks", _l("Meine Aufgaben"), order=10)
-    from web.ui import admin_pages, audit_pages
+    from web.ui import account_pages, admin_pages, audit_pages
+
+    account_pages.register(app)  # Mein Konto: /konto
 
     audit_pages.register(app)  # Revision / Datenschutz: /revision
     admin_pages.register(app)  # Verwaltung: /verwaltung

@@ -1,5 +1,6 @@
 """Verwaltung: organisations and users (role `admin`); a refused entry shows the form again with the
-engine's message at each field."""
+engine's message at each field. Users are invited (a one-time link), never given a password, and can
+be deactivated and reactivated; pending roles show who asked for them and when."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from engine.api import ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.errors import ValidationFailed
 from engine.labels import REPORTER_LABELS, ROLE_LABELS
 from web.labels import kind_label, role_label
-from web.ui.access import engine, role_required
+from web.ui.access import current_actor, engine, role_required
 from web.ui.admin_pages import ADMIN, bp, operator
 from web.ui.error_pages import show_instead
 
@@ -74,6 +75,7 @@ def render_users(status: int = 200, **context: Any) -> tuple[str, int]:
         render_template(
             "admin/benutzer.html",
             users=engine().users(),
+            confirmable={grant["id"] for grant in engine().roles_to_confirm(current_actor())},
             organisations=[(o["key"], f"{o['name']} ({o['key']})") for o in organisations],
             roles=[(r, role_label(r)) for r in ROLE_LABELS],
             roles_by_kind=[(kind_label(k), [role_label(r) for r in sorted(ROLES_BY_KIND[k])]) for k in ROLES_BY_KIND],
@@ -84,9 +86,15 @@ def render_users(status: int = 200, **context: Any) -> tuple[str, int]:
     )
 
 
+def _invitation_link(token: str) -> str:
+    return url_for("invitation.accept", token=token, _external=True)
+
+
 @bp.route("/verwaltung/benutzer", methods=["GET", "POST"])
 @role_required(ADMIN)
 def users() -> Any:
+    """A new user gets an invitation link (shown once, on this response), never a password chosen
+    by the administrator; a role opening case content waits for its confirmation."""
     if request.method == "GET":
         return render_users()
     form = request.form
@@ -100,16 +108,43 @@ def users() -> Any:
     if values["organisation"] not in known:
         errors = {"organisation": [_("Bitte wählen Sie eine Organisation aus.")]}
         return render_users(422, errors=errors, values=values)
-    show_instead(ValidationFailed, lambda exc: render_users(errors=exc.errors, values=values))
-    username = engine().create_user(
+    show_instead(ValidationFailed, lambda exc: render_users(422, errors=exc.errors, values=values))
+    token = engine().invite_user(
         operator=operator(),
         username=values["username"],
         organisation_key=values["organisation"],
         role=values["role"],
-        password=form.get("password", ""),
         display_name=values["display_name"] or None,
         mfa_required=not without_mfa,
         telefon=values["telefon"] or None,
     )
-    flash(_("Der Benutzer „%(username)s“ ist angelegt.", username=username), "success")
+    return render_users(invited=values["username"], invitation_link=_invitation_link(token))
+
+
+@bp.post("/verwaltung/benutzer/<username>/einladung")
+@role_required(ADMIN)
+def reinvite(username: str) -> Any:
+    """A new invitation (forgotten password, lost phone): earlier unused links stop working."""
+    show_instead(ValidationFailed, lambda exc: render_users(422, errors=exc.errors))
+    token = engine().invite(username, operator=operator())
+    return render_users(invited=username, invitation_link=_invitation_link(token))
+
+
+#: The two switches of a user's account in the URL (`/verwaltung/benutzer/<name>/deaktivieren`).
+_ACTIVE_STATES = {"deaktivieren": False, "aktivieren": True}
+
+
+@bp.post("/verwaltung/benutzer/<username>/<any(deaktivieren, aktivieren):state>")
+@role_required(ADMIN)
+def user_active(username: str, state: str) -> Any:
+    """Deactivating ends the user's sessions and refuses their tokens at once (the engine does both)."""
+    show_instead(ValidationFailed, lambda exc: render_users(422, errors=exc.errors))
+    engine().set_user_active(username, _ACTIVE_STATES[state], operator=operator())
+    if _ACTIVE_STATES[state]:
+        flash(_("Der Benutzer „%(username)s“ ist wieder aktiv.", username=username), "success")
+    else:
+        flash(
+            _("Der Benutzer „%(username)s“ ist deaktiviert; seine Sitzungen sind beendet.", username=username),
+            "success",
+        )
     return redirect(url_for("admin.users"))

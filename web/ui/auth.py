@@ -134,9 +134,6 @@ def enrol() -> Any:
 
 @bp.post("/abmelden")
 def sign_out() -> BaseResponse:
-    user = current_user()
-    if user is not None:
-        engine().record_logout(user.actor)
     via = sessions.signed_in_via()
     sessions.end()
     flash(_("Sie haben sich abgemeldet."), "success")

@@ -1,9 +1,12 @@
 """Browser sessions: start, time limits, end, and forms kept over an expired session.
 
-Flask's signed cookie holds the session (nothing readable is secret in it: ids and instants). Limits
-(BSI ORP.4, WCAG 2.2.1): 15 minutes idle — `session.js` warns at least 2 minutes before and offers a
-one-click extension — and 12 hours absolute. Instants come from the engine's clock, so tests move time
-instead of sleeping. At sign-in the session is cleared and gets a new random id (no fixation).
+The signed-in state lives on the server (engine: `start_session`, `resume_session`, `end_session`):
+the cookie's only proof of a sign-in is `sid`, a random token naming a server-side row, so sign-out,
+deactivation or a new password end it for good — a copied cookie then opens nothing. Flask's signed
+cookie still carries what belongs to the browser before and beside a sign-in (language, CSRF token,
+the pending second factor, flashed messages). Limits (BSI ORP.4, WCAG 2.2.1): 15 minutes idle —
+`session.js` warns at least 2 minutes before and offers a one-click extension — and 12 hours absolute,
+kept by the engine. At sign-in the cookie is cleared and gets the new token (no fixation).
 
 An expired session on a POST keeps what the user typed: the fields (never passwords or the CSRF token)
 are stored sealed by the engine; after signing in again, the page the form lives on gets them back
@@ -13,7 +16,6 @@ with `restore_draft()`.
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from flask import Flask, Response, flash, g, jsonify, request, session
@@ -23,10 +25,10 @@ from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
 from engine.actor import Actor
+from engine.api import SESSION_ABSOLUTE
 from web.ui.access import current_user, engine, sign_in_redirect
 
-IDLE_SECONDS = 15 * 60
-ABSOLUTE_SECONDS = 12 * 60 * 60
+ABSOLUTE_SECONDS = int(SESSION_ABSOLUTE.total_seconds())
 #: session.js shows its warning this long before the idle limit (WCAG 2.2.1 asks for 20 s at least).
 WARN_SECONDS = 3 * 60
 #: Forms remembered per browser session (the oldest is forgotten first).
@@ -49,7 +51,6 @@ def _renew(**values: Any) -> None:
     carried = {key: session[key] for key in _CARRIED if key in session}
     session.clear()
     session.update(carried)
-    session["sid"] = secrets.token_urlsafe(24)
     session.update(values)
 
 
@@ -72,15 +73,15 @@ def pending(step: str) -> int | None:
 
 
 def start(actor: Actor, next_url: str | None = None, *, via: str | None = None) -> str | None:
-    """Signed in: a fresh session (new id, new CSRF token); returns where to go next (`next_url`, or
-    the one kept since the password step). `via` (`oidc`, or kept from the pending step) tells the
-    sign-out to end the provider's session too."""
+    """Signed in: a new server-side session and a fresh cookie (new token, new CSRF token); returns
+    where to go next (`next_url`, or the one kept since the password step). `via` (`oidc`, or kept
+    from the pending step) tells the sign-out to end the provider's session too."""
     next_url = next_url or session.get("next")
     pending = session.get("pending")
     via = via or (pending.get("via") if isinstance(pending, dict) else None)
     drafts = session.get("drafts", [])
-    ts = now_ts()
-    _renew(uid=actor.user_id, login_at=ts, seen=ts, drafts=drafts, **({"via": via} if via else {}))
+    token = engine().start_session(actor.user_id, request.user_agent.string)
+    _renew(sid=token, drafts=drafts, **({"via": via} if via else {}))
     return next_url if isinstance(next_url, str) else None
 
 
@@ -91,21 +92,23 @@ def signed_in_via() -> str | None:
 
 
 def end() -> None:
+    """Sign-out: the server-side session ends (`auth.logout`), the cookie is cleared."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        engine().end_session(token)
     _renew()
+
+
+def token() -> str:
+    """The signed-in session's token (views behind `login_required` only)."""
+    return str(session["sid"])
 
 
 def remaining() -> dict[str, int]:
     """Seconds until the idle and the absolute limit (for the warning in session.js)."""
-    ts = now_ts()
-    idle = int(float(session.get("seen", 0)) + IDLE_SECONDS - ts)
-    absolute = int(float(session.get("login_at", 0)) + ABSOLUTE_SECONDS - ts)
-    return {"idle": max(0, idle), "absolute": max(0, absolute), "warn": WARN_SECONDS}
-
-
-def _expired(ts: float) -> bool:
-    seen = float(session.get("seen", 0))
-    login_at = float(session.get("login_at", 0))
-    return ts - seen > IDLE_SECONDS or ts - login_at > ABSOLUTE_SECONDS
+    times = g.get("session_times")
+    idle, absolute = (times.idle_left, times.absolute_left) if times is not None else (0, 0)
+    return {"idle": idle, "absolute": absolute, "warn": WARN_SECONDS}
 
 
 def _stash_draft(user_id: int) -> bool:
@@ -124,23 +127,21 @@ def _stash_draft(user_id: int) -> bool:
 
 
 def _load() -> Response | None:
-    """before_request: load the signed-in user, or end an expired session (keeping a POSTed form)."""
+    """before_request: load the signed-in user of the cookie's session, or end an expired session
+    (keeping a POSTed form); a session ended elsewhere (sign-out, deactivation) counts as expired."""
     g.user = None
     if request.endpoint == "static" or request.blueprint == "api":
         return None
-    user_id = session.get("uid")
-    if user_id is None:
+    sid = session.get("sid")
+    if not isinstance(sid, str):
         return None
-    ts = now_ts()
-    user = engine().signed_in_user(int(user_id))
-    if user is not None and not _expired(ts):
-        g.user = user
-        if request.endpoint not in _PASSIVE:
-            session["seen"] = ts
+    found = engine().resume_session(sid, activity=request.endpoint not in _PASSIVE)
+    if found is not None and not found.times.expired:
+        g.user, g.session_times = found.user, found.times
         return None
-    saved = _stash_draft(int(user_id)) if user is not None else False
-    if user is not None:
-        engine().record_logout(user.actor, reason="expired")
+    saved = _stash_draft(found.user.actor.user_id) if found is not None else False
+    if found is not None:
+        engine().end_session(sid, reason="expired")
     drafts = session.get("drafts", [])
     _renew(drafts=[*drafts, request.path][-MAX_DRAFTS:] if saved else drafts)
     g.session_expired = True
