@@ -217,12 +217,10 @@ STATIC_VALUES = {
     "match_id": 1,
     "session_id": 1,
     "token_id": 999_999,
-    # activating an active user changes nothing (deactivating would end a principal's session mid-run)
-    "username": "kita_fk",
-    "state": "aktivieren",
+    # a user of the world who is no principal: deactivating them ends nobody's session mid-run
+    "username": "kita_fk2",
     "token": "keine-einladung",
     "grant_id": 999_999,
-    "decision": "bestaetigen",
 }
 
 

@@ -82,7 +82,8 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /konto/tokens": both(422, *ROLES),
     "POST /konto/tokens/<int:token_id>/widerrufen": {},
     # a pending role only its organisation's Leitung (or a second admin) decides; the world has none: 404
-    "POST /konto/rollen/<int:grant_id>/<any(bestaetigen, ablehnen):decision>": {},
+    "POST /konto/rollen/<int:grant_id>/bestaetigen": {},
+    "POST /konto/rollen/<int:grant_id>/ablehnen": {},
     # --- lists: every signed-in user has one, filled by its own visibility (checked by the name search) ---
     "GET /aufgaben": both(200, *ROLES),
     "GET /faelle": both(200, *ROLES),
@@ -138,10 +139,12 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /verwaltung/benutzer": both(422, ADMIN),
     "POST /verwaltung/benutzer/sso": both(404, ADMIN),  # without single sign-on configured
     "POST /verwaltung/benutzer/sso/loesen": both(404, ADMIN),
-    # the admin (re)activating or inviting anew the user named in STATIC_VALUES (nothing changes
-    # until the person follows the link)
-    "POST /verwaltung/benutzer/<username>/einladung": both(200, ADMIN),
-    "POST /verwaltung/benutzer/<username>/<any(deaktivieren, aktivieren):state>": both(302, ADMIN),
+    # the admin switching or inviting anew the user named in STATIC_VALUES
+    # (routes run in rule order: aktivieren, deaktivieren, then einladung — refused for the now
+    # deactivated user)
+    "POST /verwaltung/benutzer/<username>/aktivieren": both(302, ADMIN),
+    "POST /verwaltung/benutzer/<username>/deaktivieren": both(302, ADMIN),
+    "POST /verwaltung/benutzer/<username>/einladung": both(422, ADMIN),
     "GET /verwaltung/organisationen": both(200, ADMIN),
     "POST /verwaltung/organisationen": both(422, ADMIN),
     "GET /verwaltung/fristen": both(200, ADMIN),

@@ -82,24 +82,21 @@ def end_other_sessions() -> BaseResponse:
     return redirect(url_for("account.index"))
 
 
-#: The two answers to a pending role in the URL (`/konto/rollen/<id>/bestaetigen`).
-_DECISIONS = {"bestaetigen": True, "ablehnen": False}
+@bp.post("/konto/rollen/<int:grant_id>/bestaetigen")
+def confirm_role(grant_id: int) -> BaseResponse:
+    """A Leitung (or, where there is none, a second administrator) confirms a role; the engine
+    refuses anybody else with a 404."""
+    grant = engine().decide_role(current_actor(), grant_id, confirm=True)
+    names = {"role": role_label(grant["role"]), "username": grant["username"]}
+    flash(_("Die Rolle %(role)s für „%(username)s“ ist bestätigt.", **names), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("account.index"))
 
 
-@bp.post("/konto/rollen/<int:grant_id>/<any(bestaetigen, ablehnen):decision>")
-def decide_role(grant_id: int, decision: str) -> BaseResponse:
-    """A Leitung (or, where there is none, a second administrator) confirms or rejects a role; the
-    engine refuses anybody else with a 404."""
-    grant = engine().decide_role(current_actor(), grant_id, confirm=_DECISIONS[decision])
-    role = role_label(grant["role"])
-    if _DECISIONS[decision]:
-        flash(
-            _("Die Rolle %(role)s für „%(username)s“ ist bestätigt.", role=role, username=grant["username"]), "success"
-        )
-    else:
-        flash(
-            _("Die Rolle %(role)s für „%(username)s“ ist abgelehnt.", role=role, username=grant["username"]), "success"
-        )
+@bp.post("/konto/rollen/<int:grant_id>/ablehnen")
+def reject_role(grant_id: int) -> BaseResponse:
+    grant = engine().decide_role(current_actor(), grant_id, confirm=False)
+    names = {"role": role_label(grant["role"]), "username": grant["username"]}
+    flash(_("Die Rolle %(role)s für „%(username)s“ ist abgelehnt.", **names), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("account.index"))
 
 

@@ -130,21 +130,25 @@ def reinvite(username: str) -> Any:
     return render_users(invited=username, invitation_link=_invitation_link(token))
 
 
-#: The two switches of a user's account in the URL (`/verwaltung/benutzer/<name>/deaktivieren`).
-_ACTIVE_STATES = {"deaktivieren": False, "aktivieren": True}
-
-
-@bp.post("/verwaltung/benutzer/<username>/<any(deaktivieren, aktivieren):state>")
-@role_required(ADMIN)
-def user_active(username: str, state: str) -> Any:
+def _switch(username: str, active: bool) -> Any:
     """Deactivating ends the user's sessions and refuses their tokens at once (the engine does both)."""
     show_instead(ValidationFailed, lambda exc: render_users(422, errors=exc.errors))
-    engine().set_user_active(username, _ACTIVE_STATES[state], operator=operator())
-    if _ACTIVE_STATES[state]:
+    engine().set_user_active(username, active, operator=operator())
+    if active:
         flash(_("Der Benutzer „%(username)s“ ist wieder aktiv.", username=username), "success")
     else:
-        flash(
-            _("Der Benutzer „%(username)s“ ist deaktiviert; seine Sitzungen sind beendet.", username=username),
-            "success",
-        )
+        message = _("Der Benutzer „%(username)s“ ist deaktiviert; seine Sitzungen sind beendet.", username=username)
+        flash(message, "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/verwaltung/benutzer/<username>/deaktivieren")
+@role_required(ADMIN)
+def deactivate_user(username: str) -> Any:
+    return _switch(username, False)
+
+
+@bp.post("/verwaltung/benutzer/<username>/aktivieren")
+@role_required(ADMIN)
+def activate_user(username: str) -> Any:
+    return _switch(username, True)
