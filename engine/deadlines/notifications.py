@@ -35,7 +35,11 @@ def _recipients(work: Work, case: m.Case, task_id: str) -> dict[str, str]:
         users = select(m.User.email, m.User.display_name).where(m.User.id == row.offered_to_user_id)
     else:
         roles = set(row.lane_roles.split(",")) if row is not None and row.lane_roles else {"leitung", "ja_leitung"}
-        members = select(m.User.email, m.User.display_name).join(m.Membership, m.Membership.user_id == m.User.id)
+        members = (
+            select(m.User.email, m.User.display_name)
+            .join(m.Membership, m.Membership.user_id == m.User.id)
+            .where(m.Membership.pending.is_(False))  # a role awaiting its confirmation gets no mail
+        )
         if roles <= POOL_ROLES:
             organisation = session.get(m.Organisation, case.organisation_id)
             assert organisation is not None
@@ -44,8 +48,7 @@ def _recipients(work: Work, case: m.Case, task_id: str) -> dict[str, str]:
             )
         else:
             users = members.where(m.Membership.role.in_(roles), m.Membership.organisation_id == case.organisation_id)
-    confirmed = users.where(m.User.active, m.Membership.pending.is_(False))
-    return {email: name for email, name in session.execute(confirmed).all() if email}
+    return {email: name for email, name in session.execute(users.where(m.User.active)).all() if email}
 
 
 def notify_lane(work: Work, case: m.Case, task_id: str, what: str, title: str, due_at: datetime) -> int:
