@@ -4,8 +4,8 @@ SHA-256 keys of typed names are replaced by keyed HMACs)
 Tokens issued before carry the name "(ohne Namen)" and expire 90 days after this migration, so no
 token lives forever and none stops working the moment the instance is upgraded.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05
 """
 
@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -1,16 +1,16 @@
 """invitations (one-time links to set password and second factor) and memberships awaiting
 confirmation (`pending`, who requested them and when); existing memberships stay in effect
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
