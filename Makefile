@@ -9,7 +9,8 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export SCHUTZPFAD_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test venv system-deps lint typecheck layers pytest bench clean translations
+.PHONY: run test venv system-deps lint typecheck layers pytest bench clean translations \
+	reliability reliability-sqlite reliability-postgresql
 
 venv: $(STAMP)
 
@@ -46,6 +47,29 @@ pytest: venv
 ## make bench: the benchmarks of bench/ (figures go to docs/performance.md)
 bench: venv
 	$(BIN)/python -m bench
+
+## make reliability: the long run of tests/reliability (docs/reliability.md): 1,000 SIGKILL trials and
+## 100 races per database, SQLite and PostgreSQL side by side; the figures go to reliability-figures.jsonl.
+## KILL_SECONDS=N time-boxes the SIGKILL trials (the figures then say how many fitted).
+KILL_TRIALS       ?= 1000
+RACE_ROUNDS       ?= 100
+KILL_SECONDS      ?= 0
+RELIABILITY_TESTS ?= tests/reliability
+RELIABILITY_FIGURES := $(CURDIR)/reliability-figures.jsonl
+RELIABILITY_RUN = SCHUTZPFAD_RELIABILITY_REPORT=$(RELIABILITY_FIGURES) SCHUTZPFAD_KILL_TRIALS=$(KILL_TRIALS) \
+	SCHUTZPFAD_RACE_ROUNDS=$(RACE_ROUNDS) SCHUTZPFAD_KILL_SECONDS=$(KILL_SECONDS) \
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(RELIABILITY_TESTS)
+
+reliability: venv system-deps
+	rm -f $(RELIABILITY_FIGURES)
+	$(MAKE) -j2 reliability-sqlite reliability-postgresql
+	cat $(RELIABILITY_FIGURES)
+
+reliability-sqlite:
+	$(RELIABILITY_RUN) -m "not postgres"
+
+reliability-postgresql:
+	$(RELIABILITY_RUN) -m postgres
 
 ## make translations: extract the UI's texts, merge them into the catalogs, compile (then translate
 ## the new entries of web/translations/en/LC_MESSAGES/messages.po and run it again)

@@ -69,6 +69,7 @@ class Figures:
             "unexpected_answers": len(self.unexpected),
             "chain_checks": self.chain_checks,
             "chain_failures": len(self.chain_failures),
+            "first_problems": (self.lost + self.inconsistent + self.unexpected + self.chain_failures)[:5],
         }
 
 
