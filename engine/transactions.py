@@ -24,9 +24,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit import AuditVault
+from audit.tables import audit_head
 from engine.clock import Clock
 from engine.errors import EngineError
 from engine.persistence.database import WRITE_OPTION
@@ -34,6 +36,8 @@ from engine.processes.catalog import ProcessCatalog
 from engine.processes.spiff import frozen_time
 
 T = TypeVar("T")
+
+_SERIALISE_WRITERS = select(audit_head.c.id).where(audit_head.c.id == 1).with_for_update()
 
 
 class UnitOfWork:
@@ -45,7 +49,14 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
         # Claim the connection now so that SQLite's BEGIN IMMEDIATE happens before the first read.
-        self.session.connection(execution_options={WRITE_OPTION: self._write})
+        connection = self.session.connection(execution_options={WRITE_OPTION: self._write})
+        if self._write and connection.dialect.name == "postgresql":
+            # Every writing unit appends to the audit chain, whose head row it then holds until the
+            # commit; taking it first gives PostgreSQL SQLite's order: one writer at a time, whole.
+            # Taken later, it deadlocked with any other lock taken before it in another order (an
+            # opening numbers its case and then appends; a Meldung appends and then numbers the
+            # Jugendamt's case) — found by the SIGKILL trials of tests/reliability.
+            connection.execute(_SERIALISE_WRITERS)
         return self
 
     def commit(self) -> None:

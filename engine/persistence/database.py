@@ -3,7 +3,9 @@
 SQLite: pysqlite's own transaction handling is switched off so that a unit of work that writes starts
 with `BEGIN IMMEDIATE`: writers queue for the lock up front instead of failing half-way with
 "database is locked" when two completions race; the loser then sees the winner's commit (→ 409).
-PostgreSQL: units of work lock the case row (`SELECT … FOR UPDATE`) instead.
+PostgreSQL: a writing unit of work first locks the audit chain's head row (engine/transactions.py),
+which serialises writers the same way and rules out lock-order deadlocks; steps lock the case row
+(`SELECT … FOR UPDATE`) as well.
 
 SQLite durability: `synchronous=FULL` — in WAL mode NORMAL may lose the last commits on power loss,
 which an acknowledged step must never be (issue 13, finding 10; the cost per step is measured in

@@ -7,9 +7,12 @@ import threading
 
 import pytest
 
+from engine.auditing.events import EventType
+from engine.auditing.recording import record
 from engine.bootstrap import build_engine
 from engine.cases import completion as casework
 from engine.cases import state as case_state
+from engine.cases.references import next_reference
 from engine.cases.results import CaseProgress
 from engine.errors import Conflict, StaleCase
 from engine.persistence import models as m
@@ -94,3 +97,31 @@ def test_crash_mid_step_leaves_nothing_behind(world, child, monkeypatch):
     monkeypatch.undo()
     engine.complete_task(world["kita_fk"], task_id, {"frage": "A"})
     assert engine.case(world["kita_fk"], case.case_id)["history"]
+
+
+def test_a_step_that_reports_and_an_opening_never_deadlock(world, database_url):
+    """Found by the SIGKILL trials on PostgreSQL (tests/reliability): a Meldung appends to the audit
+    chain (head row locked) and then numbers the Jugendamt's case (reference counter); an opening
+    numbers first and appends after. Interleaved, each waited for the other's lock: a 500 for one.
+    Writers now take the chain head first (as SQLite's BEGIN IMMEDIATE), so the second waits whole."""
+    appended, numbered = threading.Event(), threading.Event()
+
+    def reporting(work):  # the Meldung's order: audit first, then a reference
+        record(work, EventType.CASE_READ, actor=None, payload={"view": "test"})
+        appended.set()
+        numbered.wait(3)  # without the fix the opening holds the counter by now
+        return next_reference(work.session, 2026)
+
+    def opening(work):  # an opening's order: a reference first, then audit
+        reference = next_reference(work.session, 2026)
+        numbered.set()
+        record(work, EventType.CASE_READ, actor=None, payload={"view": "test"})
+        return reference
+
+    def second():
+        appended.wait(10)
+        return world.engine.tx.command(opening)
+
+    results = _race([lambda: world.engine.tx.command(reporting), second])
+    assert all(isinstance(r, str) for r in results), results
+    assert len(set(results)) == 2
