@@ -134,6 +134,6 @@ def register_api_errors(app: Flask, prefix: str) -> None:
 
     @app.errorhandler(Exception)
     def _any(exc: Exception) -> Response | HTTPException:
-        if not isinstance(exc, HTTPException | EngineError):  # a bug, not a refusal
+        if not isinstance(exc, HTTPException | EngineError | BadRequest | Unauthorized):  # a bug, not a refusal
             app.logger.exception("unhandled error on %s", request.path)
         return answer(exc)

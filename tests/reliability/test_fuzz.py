@@ -136,11 +136,9 @@ def test_a_bent_bundle_folder_is_refused_cleanly_or_validated(files, link):
 
 
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[aw.MatrixWorld]:
-    world = aw.build(Path(tmp_path_factory.mktemp("fuzz")))
-    yield world
+def matrix(shared_world: aw.MatrixWorld) -> Iterator[aw.MatrixWorld]:
+    yield shared_world
     report("fuzz", "sqlite", {"examples": dict(_count)})
-    world.world.engine.db.dispose()
 
 
 class Observation:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -36,11 +35,9 @@ _examples: Counter[str] = Counter()
 
 
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[aw.MatrixWorld]:
-    world = aw.build(Path(tmp_path_factory.mktemp("schemathesis")))
-    yield world
+def matrix(shared_world: aw.MatrixWorld) -> Iterator[aw.MatrixWorld]:
+    yield shared_world
     report("schemathesis", "sqlite", {"operations": len(_examples), "examples": sum(_examples.values())})
-    world.world.engine.db.dispose()
 
 
 #: the document the API serves (test_the_served_document_is_the_one_tested checks it is this one)
