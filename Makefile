@@ -49,15 +49,19 @@ bench: venv
 	$(BIN)/python -m bench
 
 ## make reliability: the long run of tests/reliability (docs/reliability.md): 1,000 SIGKILL trials and
-## 100 races per database, SQLite and PostgreSQL side by side; the figures go to reliability-figures.jsonl.
+## 100 races per database, SQLite and PostgreSQL side by side, 200 schemathesis examples per operation,
+## 1,000 fuzz examples per property; the figures go to reliability-figures.jsonl.
 ## KILL_SECONDS=N time-boxes the SIGKILL trials (the figures then say how many fitted).
 KILL_TRIALS       ?= 1000
 RACE_ROUNDS       ?= 100
+SCHEMATHESIS_EXAMPLES ?= 200
+FUZZ_EXAMPLES     ?= 1000
 KILL_SECONDS      ?= 0
 RELIABILITY_TESTS ?= tests/reliability
 RELIABILITY_FIGURES := $(CURDIR)/reliability-figures.jsonl
 RELIABILITY_RUN = SCHUTZPFAD_RELIABILITY_REPORT=$(RELIABILITY_FIGURES) SCHUTZPFAD_KILL_TRIALS=$(KILL_TRIALS) \
 	SCHUTZPFAD_RACE_ROUNDS=$(RACE_ROUNDS) SCHUTZPFAD_KILL_SECONDS=$(KILL_SECONDS) \
+	SCHUTZPFAD_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) SCHUTZPFAD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(RELIABILITY_TESTS)
 
 reliability: venv system-deps

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.reliability import authz_world as aw
+from tests.reliability.figures import report
 
 FK, LT, BGT, INSOFA = "fachkraft", "leitung", "berufsgeheimnistraeger", "insofa"
 JFK, JLT, AUDITOR, ADMIN = "ja_fachkraft", "ja_leitung", "auditor", "admin"
@@ -167,7 +168,14 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> aw.MatrixWorld:
 
 @pytest.fixture(scope="module")
 def cells(matrix: aw.MatrixWorld) -> dict[str, dict[str, aw.Cell]]:
-    return aw.run(matrix)
+    answered = aw.run(matrix)
+    every = [cell for row in answered.values() for cell in row.values()]
+    report(
+        "authz-matrix",
+        "sqlite",
+        {"routes": len(answered), "cells": len(every), "leaks": sum(bool(c.leaked) for c in every)},
+    )
+    return answered
 
 
 def _mismatch(route: str, principal: str, cell: aw.Cell) -> str | None:
