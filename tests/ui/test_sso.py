@@ -262,7 +262,8 @@ def test_an_administrator_links_and_unlinks_in_the_verwaltung(sso_ui, world, oid
     ui = sso_ui()
     ui.login("kita_admin")
     page = _text(ui.get("/verwaltung/benutzer"))
-    assert "Mit dem Anmeldedienst verknüpfen" in page
+    assert page.count('id="sp-link-sso"') == 1, "the link form stands once, in the page's content"
+    assert "<title>Benutzer" in page and "Anmeldedienst" not in page.split("</title>")[0]
     linked = ui.post_form(
         "/verwaltung/benutzer/sso",
         {"sso_username": "kita_fk", "sso_subject": "sub-kita-fk"},
