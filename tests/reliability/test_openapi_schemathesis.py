@@ -23,6 +23,9 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from engine.bootstrap import BPMN_ROOT
+from engine.processes.bundles import discover_bundles, load_bundle_dir
+from tests.conftest import FIXTURE_BUNDLES
 from tests.reliability import authz_world as aw
 from tests.reliability.figures import knob, report
 from web.api.openapi import openapi_document
@@ -40,8 +43,12 @@ def matrix(shared_world: aw.MatrixWorld) -> Iterator[aw.MatrixWorld]:
     report("schemathesis", "sqlite", {"operations": len(_examples), "examples": sum(_examples.values())})
 
 
+#: the processes the matrix world deploys: the shipped bundles and the test bundles (the process filter's enum)
+PROCESSES = tuple(
+    sorted({load_bundle_dir(path).key for root in (BPMN_ROOT, FIXTURE_BUNDLES) for path in discover_bundles(root)})
+)
 #: the document the API serves (test_the_served_document_is_the_one_tested checks it is this one)
-schema = schemathesis.openapi.from_dict(openapi_document())
+schema = schemathesis.openapi.from_dict(openapi_document(PROCESSES))
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +57,7 @@ def token(matrix: aw.MatrixWorld) -> str:
 
 
 def test_the_served_document_is_the_one_tested(matrix):
-    assert matrix.app.test_client().get("/api/v1/openapi.json").get_json() == openapi_document()
+    assert matrix.app.test_client().get("/api/v1/openapi.json").get_json() == openapi_document(PROCESSES)
 
 
 @schema.parametrize()
