@@ -40,9 +40,12 @@ layers: venv
 typecheck: venv
 	$(BIN)/mypy
 
-# pytest under coverage: branch coverage of engine, web, audit; the floor is fail_under in pyproject.toml
+# pytest under coverage: branch coverage of engine, web, audit; the floor is fail_under in pyproject.toml.
+# TEST_JOBS worker processes (pytest-xdist; each starts its own PostgreSQL cluster and servers): the
+# suite waits on subprocesses, browsers and databases much of the time, so two workers use both cores.
+TEST_JOBS ?= 2
 pytest: venv
-	$(BIN)/python -m pytest -q --cov --cov-report=term
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --cov --cov-report=term
 
 ## make bench: the benchmarks of bench/ (figures go to docs/performance.md)
 bench: venv
