@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from engine.accounts import tokens as api_tokens
+from engine.clock import SystemClock
 from tests.support.cases import BEOBACHTUNG
 from tests.support.file_journey import BERATUNG, LEITUNG, MELDUNG
 
@@ -126,7 +128,11 @@ def database_url(pg_cluster) -> Iterator[str]:
 @pytest.fixture
 def deployment(world, database_url: str, instance: Path, tmp_path: Path):
     """The world's database and instance folder (keys made by the fixture), served by the real processes."""
-    tokens = {user: world.token(user) for user, _, _ in JOURNEY}
+    tokens = {}
+    with world.engine.writing() as uow:  # issued "now": the served nodes read the system clock, tokens expire
+        for user, _, _ in JOURNEY:
+            tokens[user] = api_tokens.issue_token(uow.session, world.actors[user].username, SystemClock().now())
+        uow.commit()
     world.engine.db.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHUTZPFAD_")}
     env.update(

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from engine.accounts import registry as accounts
+from engine.accounts import tokens as api_tokens
+from engine.case_engine import CaseEngine
 from engine.clock import SystemClock
 from tests.conftest import initialised_engine, populate_world
 
@@ -96,6 +98,14 @@ class Installation:
         instance = folder / "instance"
         instance.mkdir(mode=0o700, parents=True)
         engine = initialised_engine(database_url, SystemClock(), instance)
+        try:
+            return cls(folder, database_url, cls._populate(engine))
+        finally:
+            engine.db.dispose()
+
+    @staticmethod
+    def _populate(engine: CaseEngine) -> dict[str, str]:
+        """The world's users plus an auditor; returns a bearer token per driving user."""
         populate_world(engine)
         now = engine.clock.now()
         with engine.writing() as uow:
@@ -112,10 +122,9 @@ class Installation:
         tokens = {}
         for user in USERS:
             with engine.writing() as uow:
-                tokens[user] = accounts.issue_token(uow.session, user, now)
+                tokens[user] = api_tokens.issue_token(uow.session, user, now)
                 uow.commit()
-        engine.db.dispose()
-        return cls(folder, database_url, tokens)
+        return tokens
 
     def environment(self) -> dict[str, str]:
         return {
