@@ -57,6 +57,13 @@ def may_confirm(work: Work, actor: Actor, grant: m.Membership) -> bool:
     return actor.has_role(ADMIN) and actor.username != grant.requested_by
 
 
+def _name_of(work: Work, username: str | None) -> str | None:
+    """The requester's display name for the person deciding (an operator of the CLI has no account:
+    then the name it acted under)."""
+    name = work.session.execute(select(m.User.display_name).where(m.User.username == username)).scalar_one_or_none()
+    return name or username
+
+
 def _describe(work: Work, grant: m.Membership, user: m.User, org: m.Organisation) -> dict[str, Any]:
     return {
         "id": grant.id,
@@ -66,6 +73,7 @@ def _describe(work: Work, grant: m.Membership, user: m.User, org: m.Organisation
         "organisation_name": org.name,
         "role": grant.role,
         "requested_by": grant.requested_by,
+        "requested_by_name": _name_of(work, grant.requested_by),
         "requested_at": grant.requested_at,
     }
 

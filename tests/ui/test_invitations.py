@@ -68,7 +68,7 @@ def test_finding_3_an_admin_cannot_read_cases_through_a_user_they_created(ui_app
     leitung = UiClient(ui_app, world)
     leitung.login("goch_leitung")
     konto = _text(leitung.get("/konto"))
-    assert "evil.ja" in konto and "beantragt von kita_admin" in konto
+    assert "evil.ja" in konto and "beantragt von Kita Admin" in konto  # the requester by name
     [confirm] = re.findall(r'action="(/konto/rollen/\d+/bestaetigen)"', konto)
     assert leitung.post_form(confirm, token_from="/konto").status_code == 302
     assert evil.get("/aufgaben").status_code == 302  # a role change ends the user's sessions
