@@ -32,6 +32,7 @@ from engine.cases.akte import INSPECTION, PURPOSES, Akte
 from engine.cases.list_query import DEFAULT_LIMIT, MAX_LIMIT, STATUSES, URGENCIES, ListScope
 from engine.cases.redaction import REDACTED
 from engine.cases.results import CaseProgress, OpenStep, Page, TaskStatus
+from engine.cases.transmission import TransmissionCheck
 from engine.deadlines.fristen import due_text, parse_instant
 from engine.deadlines.scheduler import DeadlineScheduler
 from engine.demo import seed_demo
@@ -80,6 +81,7 @@ __all__ = [
     "SignedInUser",
     "SsoRefused",
     "TaskStatus",
+    "TransmissionCheck",
     "VolumeReport",
     "build_engine",
     "bundle_from_zip",

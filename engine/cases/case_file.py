@@ -147,7 +147,7 @@ def _steps(
         form = process.task(row.task_key).form if row.task_key in process.user_tasks else escalation_form()
         stored = {} if shredded else open_history_values(work, case.reference, row)
         shown = _visible_fields(process, row.task_key, audience)
-        values, withheld = _labelled(form, stored, shown, people.display_name)
+        values, withheld = labelled(form, stored, shown, people.display_name)
         name, organisation = people.of(row.completed_by_user_id)
         entry = FileEntry(STEP, row.task_uuid, row.task_key, row.title, name, organisation, row.completed_at)
         entries.append(replace(entry, values=values, withheld=withheld))
@@ -161,7 +161,7 @@ def _visible_fields(process: LoadedProcess, task: str, audience: str) -> frozens
     return process.manifest.sichtbarkeit.get(task, {}).get(audience, frozenset())
 
 
-def _labelled(
+def labelled(
     form: FormDefinition, stored: Mapping[str, Any], shown: frozenset[str] | None, person: Any
 ) -> tuple[dict[str, FileValue], tuple[str, ...]]:
     own = {f.name: f for f in form.fields}
@@ -193,9 +193,9 @@ def _messages(work: Work, case: m.Case, audience: str) -> list[FileEntry]:
     entries = []
     for message, sender in rows:
         payload = open_message(work, case.reference, message)
-        form = _sender_fields(work, sender)
+        form = sender_fields(work, sender, work.catalog.load(session, case.definition_id))
         shown: frozenset[str] | None = None if audience == OWN else frozenset()
-        values, withheld = _labelled(form, payload, shown, str)
+        values, withheld = labelled(form, payload, shown, str)
         organisation = session.get(m.Organisation, sender.organisation_id)
         melder: Mapping[str, Any] = payload["melder"] if isinstance(payload.get("melder"), Mapping) else {}
         title = MESSAGE_TITLES.get(message.name, f"Nachricht „{message.name}“ eingegangen")
@@ -215,14 +215,16 @@ def _messages(work: Work, case: m.Case, audience: str) -> list[FileEntry]:
     return entries
 
 
-def _sender_fields(work: Work, sender: m.Case) -> FormDefinition:
+def sender_fields(work: Work, sender: m.Case, receiver: LoadedProcess | None = None) -> FormDefinition:
     """The labels of a message's fields are those of the sending process's forms (the Meldebogen's
-    fields come from the Träger's step that sent it)."""
-    process = work.catalog.load(work.session, sender.definition_id)
+    fields come from the Träger's step that sent it), then the receiving process's (a field the
+    engine adds for the receiver, e.g. the § 99 category of the reporting organisation)."""
+    processes = [work.catalog.load(work.session, sender.definition_id), *([receiver] if receiver else [])]
     fields: dict[str, FormField] = {}
-    for spec in process.user_tasks.values():
-        for form_field in spec.form.fields:
-            fields.setdefault(form_field.name, form_field)
+    for process in processes:
+        for spec in process.user_tasks.values():
+            for form_field in spec.form.fields:
+                fields.setdefault(form_field.name, form_field)
     return FormDefinition(task="", title="", description="", fields=tuple(fields.values()))
 
 

@@ -32,19 +32,21 @@ from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
 from engine.persistence.sealed import seal_history_values
 from engine.processes.catalog import LoadedProcess, UserTaskSpec
+from engine.processes.spiff import Step
 from engine.transactions import Work
 
 TASK_NOT_FOUND = "Aufgabe nicht gefunden."
+CHANGED_SINCE_CHECK = (
+    "Der Fall wurde geändert, seit Sie die Angaben geprüft haben; es wurde nichts gesendet. "
+    "Bitte prüfen Sie die Angaben erneut."
+)
 
 
-def complete_task(
-    work: Work, actor: Actor, task_id: str, values: object, *, grundlage_sha256: str | None = None
-) -> case_state.CaseState:
-    """Complete one open task with the submitted form values (see module docstring); the digest of
-    what a confirmation showed (already checked by the caller) is recorded with the event."""
+def open_task(work: Work, actor: Actor, task_id: str, *, lock: bool) -> tuple[case_state.CaseState, m.OpenTask]:
+    """The case (locked for a completion) and the open task row, if the actor may see the case."""
     session = work.session
     case_id = _case_of_task(session, actor, task_id)
-    case = case_state.lock_case(session, case_id)
+    case = case_state.lock_case(session, case_id) if lock else session.get(m.Case, case_id)
     if case is None:
         raise NotFound(TASK_NOT_FOUND)
     if not can_see_case(session, actor, case):
@@ -54,20 +56,49 @@ def complete_task(
     ).scalar_one_or_none()
     if row is None:
         raise Conflict("Dieser Schritt ist bereits erledigt.")
-    state = case_state.load(work, case)
-    if row.kind != "bpmn":
-        _complete_escalation(work, actor, state, row, values)
-        return state
+    return case_state.load(work, case), row
+
+
+def checked_step(
+    work: Work, actor: Actor, state: case_state.CaseState, row: m.OpenTask, values: object
+) -> tuple[UserTaskSpec, Step, dict[str, Any]]:
+    """Whether the actor may take this process step with these values: the spec, the open step and
+    the clean values, or the refusal (NotAllowed, Conflict, ValidationFailed naming every field)."""
     spec = state.process.task(row.task_key)
-    _guard_person(session, actor, state.process, spec, row)
-    step = state.instance.open_step(task_id)
+    _guard_person(work.session, actor, state.process, spec, row)
+    step = state.instance.open_step(row.id)
     if step is None:
         raise Conflict("Dieser Schritt ist nicht mehr offen.")
     clean, errors = check_submission(spec.form, values, prefilled=spec.prefilled_values(step.data), now=work.now)
-    pool_errors = _pool_errors(session, spec, clean, row.network_key)
+    pool_errors = _pool_errors(work.session, spec, clean, row.network_key)
     errors = merge_errors(errors, pool_errors, _date_limit_errors(work, spec, clean, row.network_key))
     if errors:
         raise ValidationFailed(errors)
+    return spec, step, clean
+
+
+def complete_task(
+    work: Work,
+    actor: Actor,
+    task_id: str,
+    values: object,
+    *,
+    grundlage_sha256: str | None = None,
+    case_version: int | None = None,
+) -> case_state.CaseState:
+    """Complete one open task with the submitted form values (see module docstring); the digest of
+    what a confirmation showed (already checked by the caller) is recorded with the event.
+    `case_version`: the case's version when the user was shown what the step sends (the check
+    before a transmission); a case changed since then is refused with Conflict."""
+    session = work.session
+    state, row = open_task(work, actor, task_id, lock=True)
+    case = state.case
+    if case_version is not None and case_version != state.version:
+        raise Conflict(CHANGED_SINCE_CHECK)
+    if row.kind != "bpmn":
+        _complete_escalation(work, actor, state, row, values)
+        return state
+    spec, step, clean = checked_step(work, actor, state, row, values)
     state.instance.complete(step.id, clean)
     session.add(
         m.TaskHistory(

@@ -23,6 +23,7 @@ from engine.cases.case_file import CaseFile, case_file
 from engine.cases.list_query import ListScope
 from engine.cases.results import CaseProgress, Page, TaskStatus
 from engine.cases.search import parse as parse_search
+from engine.cases.transmission import TransmissionCheck, check_transmission
 from engine.clock import BERLIN
 from engine.directory.store import load_directory
 from engine.engine_parts import EngineParts
@@ -60,16 +61,25 @@ class CasesFacade(EngineParts):
         return progress
 
     def complete_task(
-        self, actor: Actor, task_id: str, values: object, *, grundlage_sha256: str | None = None
+        self,
+        actor: Actor,
+        task_id: str,
+        values: object,
+        *,
+        grundlage_sha256: str | None = None,
+        case_version: int | None = None,
     ) -> CaseProgress:
         """Complete one task; returns the case's state and the steps now open (not the whole case:
         the full view with its history is the query `case()`). `grundlage_sha256`: the digest of
-        what a confirmation showed (the task view's); a stale one is refused with Conflict."""
+        what a confirmation showed (the task view's); a stale one is refused with Conflict.
+        `case_version`: the version `check_transmission` showed; a case changed since → Conflict."""
 
         def complete(work: Work) -> CaseProgress:
             if grundlage_sha256 is not None:
                 check_confirmation(work, actor, task_id, grundlage_sha256)
-            state = completion.complete_task(work, actor, task_id, values, grundlage_sha256=grundlage_sha256)
+            state = completion.complete_task(
+                work, actor, task_id, values, grundlage_sha256=grundlage_sha256, case_version=case_version
+            )
             return queries.step_result(work.session, state.process, actor, state.case.id, work.now)
 
         progress = self.tx.command(
@@ -171,6 +181,19 @@ class CasesFacade(EngineParts):
         view = self.tx.query(read)
         self.tx.command(lambda work: record_read(work, actor, view["case_id"], {"view": "task", "task_id": task_id}))
         return view
+
+    def check_transmission(self, actor: Actor, task_id: str, values: object) -> TransmissionCheck | None:
+        """What completing the task with `values` would send to another organisation (None: nothing),
+        computed without writing anything; refused like the completion (recorded as `task.rejected`).
+        The check shows case content: audited like a task read."""
+        check = self.tx.query(
+            lambda work: check_transmission(work, actor, task_id, values),
+            refusal=lambda work, refused: completion.record_refusal(work, actor, task_id, refused),
+        )
+        if check is not None:
+            payload = {"view": "transmission", "task_id": task_id}
+            self.tx.command(lambda work: record_read(work, actor, check.case_id, payload))
+        return check
 
     # ---- reads without case content -------------------------------------------------------------------
     def task_status(self, actor: Actor, task_id: str) -> TaskStatus:

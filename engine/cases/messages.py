@@ -11,6 +11,9 @@ A message that fits none of these fails the step: nothing is sent half-way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,6 +38,39 @@ MESSAGE_TITLES = {
 SENT_TO, RECEIVED_FROM = "meldung_an", "meldung_von"
 
 
+@dataclass(frozen=True)
+class Route:
+    """Where one thrown message goes: exactly one of the three (the order of the module docstring)."""
+
+    waiting_case_id: int | None = None
+    opens: LoadedProcess | None = None
+    filed_case_id: int | None = None
+
+
+def route(work: Work, sender_case_id: int, name: str) -> Route:
+    """The route of message `name` from the case; none fits → Conflict (the step is not taken)."""
+    waiting = _waiting_linked_case(work.session, sender_case_id, name)
+    if waiting is not None:
+        return Route(waiting_case_id=waiting)
+    process = work.catalog.started_by_message(work.session, name)
+    if process is not None:
+        return Route(opens=process)
+    recipient_id = _case_sent_to(work.session, sender_case_id)
+    if recipient_id is None:
+        raise Conflict(f"Die Nachricht „{name}“ kann keinem Fall zugestellt werden.")
+    return Route(filed_case_id=recipient_id)
+
+
+def recipient(session: Session, sender: m.Case, way: Route) -> m.Organisation:
+    """The organisation a message reaches: the receiving case's, or the sender's responsible
+    Jugendamt for a message that opens a case there."""
+    case_id = way.waiting_case_id or way.filed_case_id
+    case = session.get(m.Case, case_id) if case_id is not None else None
+    organisation = session.get(m.Organisation, case.organisation_id if case is not None else sender.jugendamt_id)
+    assert organisation is not None
+    return organisation
+
+
 def deliver_messages(
     work: Work,
     sender: case_state.CaseState,
@@ -47,21 +83,17 @@ def deliver_messages(
         raise Conflict("Nachrichten zwischen Fällen bilden eine Schleife; der Schritt wurde nicht gespeichert.")
     session = work.session
     for message in messages:
-        waiting = _waiting_linked_case(session, sender.case.id, message.name)
-        if waiting is not None:
-            _deliver_to(work, sender, waiting, message, actor=actor, depth=depth)
-            continue
-        process = work.catalog.started_by_message(session, message.name)
-        if process is not None:
-            _open_from_message(work, process, sender, message, actor=actor)
-            continue
-        recipient_id = _case_sent_to(session, sender.case.id)
-        if recipient_id is None:
-            raise Conflict(f"Die Nachricht „{message.name}“ kann keinem Fall zugestellt werden.")
-        recipient = session.get(m.Case, recipient_id)
-        assert recipient is not None
-        _file(work, sender.case, recipient, message)
-        _audit_transfer(work, sender.case, recipient, message, actor)
+        way = route(work, sender.case.id, message.name)
+        if way.waiting_case_id is not None:
+            _deliver_to(work, sender, way.waiting_case_id, message, actor=actor, depth=depth)
+        elif way.opens is not None:
+            _open_from_message(work, way.opens, sender, message, actor=actor)
+        else:
+            assert way.filed_case_id is not None
+            receiver = session.get(m.Case, way.filed_case_id)
+            assert receiver is not None
+            _file(work, sender.case, receiver, message)
+            _audit_transfer(work, sender.case, receiver, message, actor)
 
 
 def _keep(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> m.CaseMessage:
@@ -145,28 +177,35 @@ def _deliver_to(
     case_state.save(work, receiver)
 
 
+def meldebogen(work: Work, sender: m.Case, payload: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """What a message that opens a case carries: its fields, who reports, the sender's reference."""
+    session = work.session
+    reporter = session.get(m.Organisation, sender.organisation_id)
+    assert reporter is not None
+    person = session.get(m.User, actor.user_id)
+    melder = {"organisation": reporter.key, "organisation_name": reporter.name, "kontakt": actor.display_name}
+    if person is not None and person.telefon:
+        melder["telefon"] = person.telefon  # the Jugendamt calls the reporting person back
+    return {
+        **payload,
+        "melder": melder,
+        # the § 99 category of the sender: prefills the Eingang's "Meldende Stelle" (the BPMN copies it)
+        **({"meldende_stelle": reporter.meldende_stelle} if reporter.meldende_stelle else {}),
+        "bezug": sender.reference,
+        # when the Jugendamt learnt of it: the telephone call of a Sofortmeldung, else this transmission
+        "eingegangen_am": payload.get("gemeldet_am") or work.now.isoformat(),
+    }
+
+
 def _open_from_message(
     work: Work, process: LoadedProcess, sender: case_state.CaseState, message: OutgoingMessage, *, actor: Actor
 ) -> None:
     """The Meldebogen: the message's fields, the child's data and who reports — nothing else of the
     sender's internal documentation (that stays in the sender's instance)."""
     session = work.session
-    reporter = session.get(m.Organisation, sender.case.organisation_id)
     office = session.get(m.Organisation, sender.case.jugendamt_id)
-    assert reporter is not None and office is not None
-    person = session.get(m.User, actor.user_id)
-    melder = {"organisation": reporter.key, "organisation_name": reporter.name, "kontakt": actor.display_name}
-    if person is not None and person.telefon:
-        melder["telefon"] = person.telefon  # the Jugendamt calls the reporting person back
-    meldung = {
-        **message.payload,
-        "melder": melder,
-        # the § 99 category of the sender: prefills the Eingang's "Meldende Stelle" (the BPMN copies it)
-        **({"meldende_stelle": reporter.meldende_stelle} if reporter.meldende_stelle else {}),
-        "bezug": sender.case.reference,
-        # when the Jugendamt learnt of it: the telephone call of a Sofortmeldung, else this transmission
-        "eingegangen_am": message.payload.get("gemeldet_am") or work.now.isoformat(),
-    }
+    assert office is not None
+    meldung = meldebogen(work, sender.case, message.payload, actor)
     child = open_child(work, sender.case)
     opened = case_state.create_case(
         work,

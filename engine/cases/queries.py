@@ -244,8 +244,10 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
     if not can_see_case(session, actor, case):
         raise denied(NotFound(TASK_NOT_FOUND), actor, case.id, view="task", task_id=task_id)
     process = work.catalog.load(session, case.definition_id)
+    sends: tuple[str, ...] = ()
     if row.kind == "bpmn":
         form, data = process.task(row.task_key).form, open_prefill(work, case.reference, row)
+        sends = process.task(row.task_key).sends
     else:
         form, data = escalation_form(), {}
     api_form = form_to_api(form)
@@ -256,6 +258,8 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
         **step_dict(open_step(session, process, actor, row, now)),
         "form": api_form,
         "data": data,
+        #: the messages the step may send to another organisation: the UI checks before it sends
+        "sends": list(sends),
     }
 
 

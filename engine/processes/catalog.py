@@ -35,6 +35,8 @@ class UserTaskSpec:
     lane: str
     form: FormDefinition
     properties: Mapping[str, str]
+    #: messages the step may send to another organisation (see `UserTaskInfo.sends`)
+    sends: tuple[str, ...] = ()
 
     @property
     def paired_tasks(self) -> tuple[str, ...]:
@@ -187,6 +189,7 @@ def _load_bundle(definition_id: int, bundle: Bundle) -> LoadedProcess:
             lane=info.lane,
             form=parse_definition(amended_form(bundle.key, bundle.version, bundle.form_raw(info.form_path or ""))),
             properties=info.properties,
+            sends=info.sends,
         )
         for info in parsed.user_tasks
     }

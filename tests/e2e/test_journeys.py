@@ -228,8 +228,10 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     me.choose("Wurden die Eltern vorab über die Meldung informiert?", "Ja")
     me.choose("Gefährdungsbereiche", "Körperliche Misshandlung")
     me.fill("Zusammenfassung für das Jugendamt", "Wiederholt Hämatome; Gespräch mit den Eltern ohne Ergebnis.")
-    me.submit()
-    me.flashed("Erledigt: „Meldung an das Jugendamt“.")
+    me.submit("Weiter: prüfen, was gesendet wird")  # the check page: tests/e2e/test_transmission_check.py
+    assert me.heading() == "Prüfen und an Stadtjugendamt Goch senden"
+    me.submit("Jetzt an Stadtjugendamt Goch senden")
+    me.flashed("Gesendet an Stadtjugendamt Goch am ")
     links = me.page.locator("section", has=me.page.get_by_role("heading", name="Verknüpfte Fälle")).inner_text()
     ja_reference = _REFERENCE.search(links.split("Meldung an das Jugendamt:", 1)[1]).group(0)
     assert ja_reference != reference

@@ -20,7 +20,7 @@ from engine.actor import Actor
 from engine.api import CASEWORK_ROLES
 from engine.errors import Conflict, LimitExceeded, NotAllowed, NotFound, ValidationFailed
 from web.diagram import DiagramError, render_process_svg
-from web.ui import form_widgets
+from web.ui import form_widgets, transmission_pages
 from web.ui.access import current_actor, engine, no_store
 from web.ui.case_pages import JUGENDAMT_ROLES, cases_bp, lane_label
 from web.ui.error_pages import show_instead
@@ -123,6 +123,10 @@ def _changed_meanwhile(case_id: int, task: dict[str, Any], values: MultiDict[str
     return redirect(url_for("cases.show", case_id=case_id))
 
 
+#: The buttons of the check page (`transmission_pages`).
+SEND, BACK = "senden", "zurueck"
+
+
 #: The filters of the case list (the API's).
 CASE_FILTERS = ("q", "status", "urgency", "process", "overdue", "assigned")
 
@@ -173,19 +177,39 @@ def step(case_id: int, task_id: str) -> Any:
         restored = restore_draft()
         values = restored if restored is not None else form_widgets.values_from_data(form["fields"], task["data"])
         return _render_step(case_id, task, values, {})
-    values = form_widgets.form_values(form, request.form)
-    if request.form.get("sp_aktion") == "eintrag":  # more empty items of a list: the form again, unsaved
+    action = request.form.get("sp_aktion")
+    posted: MultiDict[str, str] = request.form
+    checked: transmission_pages.Checked | None = None
+    if action in (SEND, BACK):  # from the check page: the form as it was checked
+        try:
+            posted, checked = transmission_pages.unseal(request.form.get("sp_pruefung", ""), task_id)
+        except transmission_pages.CheckExpired:
+            values = form_widgets.values_from_data(form["fields"], task["data"])
+            expired = _("Die Prüfung ist abgelaufen oder ungültig; es wurde nichts gesendet.")
+            return _render_step(case_id, task, values, {}, problem=expired), 400
+    values = form_widgets.form_values(form, posted)
+    if action in ("eintrag", BACK):  # more empty items of a list, or back from the check: the form, unsaved
         return _render_step(case_id, task, values, {})
     show_instead(ValidationFailed, lambda exc: _render_step(case_id, task, values, exc.errors))
     show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(LimitExceeded, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: _changed_meanwhile(case_id, task, values, exc))
+    submission = form_widgets.submission_from_form(form, posted)
+    if task["sends"] and checked is None:  # a step that sends: first what, to whom (nothing saved yet)
+        check = engine().check_transmission(actor, task_id, submission)
+        if check is not None:
+            return transmission_pages.render_check(
+                case_id, task, check, transmission_pages.seal(task_id, check, posted)
+            )
     result = engine().complete_task(
         actor,
         task_id,
-        form_widgets.submission_from_form(form, request.form),
-        grundlage_sha256=request.form.get("grundlage_sha256") or None,  # what the confirmation showed
+        submission,
+        grundlage_sha256=posted.get("grundlage_sha256") or None,  # what the confirmation showed
+        case_version=checked.case_version if checked is not None else None,
     )
+    if checked is not None:
+        flash(transmission_pages.sent_notice(checked.recipients, engine().clock.now()), "success")
     flash(_("Erledigt: „%(title)s“.", title=task["title"]), "success")
     following = [t for t in result.open_tasks if t.may_complete]
     if following:

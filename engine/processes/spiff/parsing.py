@@ -16,6 +16,8 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 # lxml's XMLSchema keeps the log of its last run on the object; deploys are rare, so serialise them.
@@ -31,6 +33,9 @@ class UserTaskInfo:
     lane: str
     form_path: str | None
     properties: Mapping[str, str]
+    #: the messages its completion may throw before the process waits again (a person's next step,
+    #: a catch event): a step that sends something to another organisation, asked before it is taken
+    sends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,10 +83,30 @@ def _user_tasks(spec: BpmnProcessSpec, subprocess_specs: Mapping[str, Any]) -> l
             lane=s.lane or "",
             form_path=s.extensions.get("formJsonSchemaFilename"),
             properties=dict(s.extensions.get("properties", {})),
+            sends=_messages_thrown_after(s),
         )
         for s in specs
         if getattr(s, "manual", False) and getattr(s, "bpmn_id", None)
     ]
+
+
+def _messages_thrown_after(task: Any) -> tuple[str, ...]:
+    """The message names thrown on any path from `task` up to the next user task or catch event
+    (gateways, script tasks and throw events run in the same step; which path is taken is decided by
+    the data, so these are the messages the step *may* send)."""
+    names: list[str] = []
+    seen: set[str] = set()
+    waiting = list(task.outputs)
+    while waiting:
+        node = waiting.pop()
+        if node.name in seen or getattr(node, "manual", False) or isinstance(node, CatchingEvent):
+            continue
+        seen.add(node.name)
+        definition = getattr(node, "event_definition", None)
+        if isinstance(node, ThrowingEvent) and isinstance(definition, MessageEventDefinition):
+            names.append(definition.name)
+        waiting.extend(node.outputs)
+    return tuple(sorted(set(names)))
 
 
 def _flow(spec: BpmnProcessSpec) -> FlowGraph:
