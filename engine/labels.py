@@ -64,6 +64,8 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.CASE_SEARCH: "Fälle gesucht",
     EventType.CASE_SHREDDED: "Fall vernichtet (Datenschlüssel gelöscht)",
     EventType.CASE_TAKEN_OVER: "Fall übernommen",
+    EventType.CASE_TRANSFERRED: "Fall an ein anderes Jugendamt abgegeben",
+    EventType.CASE_TRANSFER_RECEIVED: "Fall von einem anderen Jugendamt übernommen",
     EventType.DEADLINE_ESCALATED: "Frist überschritten, eskaliert",
     EventType.DEADLINE_FIRED: "Frist abgelaufen",
     EventType.DEADLINE_REMINDER: "Erinnerung an eine Frist",

@@ -59,6 +59,8 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.CASE_SEARCH: _l("Fälle gesucht"),
     EventType.CASE_SHREDDED: _l("Fall vernichtet (Datenschlüssel gelöscht)"),
     EventType.CASE_TAKEN_OVER: _l("Fall übernommen"),
+    EventType.CASE_TRANSFERRED: _l("Fall an ein anderes Jugendamt abgegeben"),
+    EventType.CASE_TRANSFER_RECEIVED: _l("Fall von einem anderen Jugendamt übernommen"),
     EventType.DEADLINE_ESCALATED: _l("Frist überschritten, eskaliert"),
     EventType.DEADLINE_FIRED: _l("Frist abgelaufen"),
     EventType.DEADLINE_REMINDER: _l("Erinnerung an eine Frist"),

@@ -33,6 +33,8 @@ class EventType(StrEnum):
     CASE_SEARCH = "case.search"
     CASE_SHREDDED = "case.shredded"
     CASE_TAKEN_OVER = "case.taken_over"
+    CASE_TRANSFERRED = "case.transferred"
+    CASE_TRANSFER_RECEIVED = "case.transfer_received"
     DEADLINE_ESCALATED = "deadline.escalated"
     DEADLINE_FIRED = "deadline.fired"
     DEADLINE_REMINDER = "deadline.reminder"

@@ -27,6 +27,9 @@ from engine.actor import Actor
 from engine.cases.file_values import ENGINE_FIELDS, display_value
 from engine.cases.messages import MESSAGE_TITLES
 from engine.cases.queries import visible_case
+from engine.cases.transfer import MESSAGE as TRANSFER_MESSAGE
+from engine.cases.transfer import TASK as TRANSFER_TASK
+from engine.cases.transfer import transfer_labels
 from engine.cases.visibility import can_see_case, sees_identifying_data
 from engine.forms.builtin import escalation_form
 from engine.forms.definition import FormDefinition, FormField
@@ -144,7 +147,7 @@ def _steps(
     ).scalars()
     entries = []
     for row in rows:
-        form = process.task(row.task_key).form if row.task_key in process.user_tasks else escalation_form()
+        form = _history_form(process, row.task_key)
         stored = {} if shredded else open_history_values(work, case.reference, row)
         shown = _visible_fields(process, row.task_key, audience)
         values, withheld = labelled(form, stored, shown, people.display_name)
@@ -152,6 +155,13 @@ def _steps(
         entry = FileEntry(STEP, row.task_uuid, row.task_key, row.title, name, organisation, row.completed_at)
         entries.append(replace(entry, values=values, withheld=withheld))
     return entries
+
+
+def _history_form(process: LoadedProcess, task_key: str) -> FormDefinition:
+    """A step of the process, the engine's own escalation task, or the hand-over to another Jugendamt."""
+    if task_key in process.user_tasks:
+        return process.task(task_key).form
+    return transfer_labels() if task_key == TRANSFER_TASK else escalation_form()
 
 
 def _visible_fields(process: LoadedProcess, task: str, audience: str) -> frozenset[str] | None:
@@ -193,7 +203,11 @@ def _messages(work: Work, case: m.Case, audience: str) -> list[FileEntry]:
     entries = []
     for message, sender in rows:
         payload = open_message(work, case.reference, message)
-        form = sender_fields(work, sender, work.catalog.load(session, case.definition_id))
+        form = (
+            transfer_labels()
+            if message.name == TRANSFER_MESSAGE
+            else sender_fields(work, sender, work.catalog.load(session, case.definition_id))
+        )
         shown: frozenset[str] | None = None if audience == OWN else frozenset()
         values, withheld = labelled(form, payload, shown, str)
         organisation = session.get(m.Organisation, sender.organisation_id)

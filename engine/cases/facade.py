@@ -16,7 +16,7 @@ from typing import Any
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record, record_read
-from engine.cases import child_index, completion, earlier_cases, list_query, lists, opening, queries
+from engine.cases import child_index, completion, earlier_cases, list_query, lists, opening, queries, transfer
 from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
@@ -91,6 +91,13 @@ class CasesFacade(EngineParts):
     def take_over(self, actor: Actor, case_id: int) -> None:
         """A Jugendamt caseworker takes responsibility for a case of their office (`case.taken_over`)."""
         self.tx.command(lambda work: completion.take_over(work, actor, case_id))
+
+    def transfer(self, actor: Actor, case_id: int, data: object) -> transfer.Transfer:
+        """Hand a running case to the newly responsible Jugendamt (R37): a new case there, the sender's
+        closed, both audited (`case.transferred`, `case.transfer_received`) in one unit of work."""
+        result = self.tx.command(lambda work: transfer.transfer_case(work, actor, case_id, data))
+        self._deadlines_changed()
+        return result
 
     def decide_earlier_case(self, actor: Actor, case_id: int, match_id: int, decision: object) -> None:
         """Confirm (the cases are linked) or reject an earlier case on the same child

@@ -32,6 +32,7 @@ MESSAGE_TITLES = {
     "meldung_8a": "Meldung an das Jugendamt eingegangen",
     "meldebogen_8a": "Schriftlicher Meldebogen eingegangen",
     "rueckmeldung_8a": "Rückmeldung des Jugendamts eingegangen",
+    "abgabe_8a": "Fall von einem anderen Jugendamt abgegeben",
 }
 
 #: Relations written on both cases when a message opens a case.
@@ -96,7 +97,7 @@ def deliver_messages(
             _audit_transfer(work, sender.case, receiver, message, actor)
 
 
-def _keep(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> m.CaseMessage:
+def keep_message(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> m.CaseMessage:
     """Keep the content of what arrived (sealed) in the receiving case's `messages`: its case file
     shows it in full to the case's people (the Meldebogen at the Jugendamt, the Rückmeldung's two
     facts at the Träger)."""
@@ -111,7 +112,7 @@ def _keep(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessag
 
 def _file(work: Work, sender: m.Case, recipient: m.Case, message: OutgoingMessage) -> None:
     """A message for a case that does not wait for it: kept, and an entry of the case's history."""
-    filed = _keep(work, sender, recipient, message)
+    filed = keep_message(work, sender, recipient, message)
     title = MESSAGE_TITLES.get(message.name, f"Nachricht „{message.name}“ eingegangen")
     work.session.add(
         m.TaskHistory(
@@ -220,5 +221,5 @@ def _open_from_message(
     session.add(m.CaseLink(case_id=sender.case.id, linked_case_id=opened.case.id, relation=SENT_TO))
     session.add(m.CaseLink(case_id=opened.case.id, linked_case_id=sender.case.id, relation=RECEIVED_FROM))
     session.flush()
-    _keep(work, sender.case, opened.case, OutgoingMessage(message.name, meldung))
+    keep_message(work, sender.case, opened.case, OutgoingMessage(message.name, meldung))
     _audit_transfer(work, sender.case, opened.case, OutgoingMessage(message.name, meldung), actor)

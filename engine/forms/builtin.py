@@ -1,6 +1,7 @@
 """Forms the engine brings itself (not part of a process version), in bpmn/builtin/forms/:
-`frist_klaeren` (the task a missed Frist opens), `kind` (the child's data when a case is opened) and
-`kind_anschrift` (the child's address, stored as the object `anschrift` of the child's data)."""
+`frist_klaeren` (the task a missed Frist opens), `kind` (the child's data when a case is opened),
+`kind_anschrift` (the child's address, stored as the object `anschrift` of the child's data) and
+`abgabe` (the Übergabevermerk of a transfer to another Jugendamt)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,9 @@ def child_form() -> FormDefinition:
 @cache
 def child_address_form() -> FormDefinition:
     return _builtin("kind_anschrift")
+
+
+@cache
+def transfer_form() -> FormDefinition:
+    """What the sending Fachkraft writes when handing a case to another Jugendamt (R37)."""
+    return _builtin("abgabe")

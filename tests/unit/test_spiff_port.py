@@ -149,3 +149,17 @@ def test_schema_errors_and_build_problems_are_plain_values():
     assert port.build_problem("waits", {"waits.bpmn": etree.fromstring(WAITS)}, {}) is None
     problem = port.build_problem("nope", {"waits.bpmn": etree.fromstring(WAITS)}, {})
     assert problem is not None and problem.message
+
+
+def test_a_cancelled_instance_leaves_no_timer_wait_or_step_and_keeps_its_data(waits_process):
+    """R37: a case handed to another Jugendamt ends where it stands; nothing of it may fire later."""
+    instance = _step(port.Instance.new(waits_process, {"fall": "KS-3"}), waits_process, wert=1)
+    instance.outgoing()
+    assert instance.timers() and instance.waiting_messages() == ["rein"]
+    instance.cancel()
+    reloaded = _reloaded(instance, waits_process)
+    assert reloaded.completed
+    assert (reloaded.timers(), reloaded.waiting_messages(), reloaded.open_steps()) == ([], [], [])
+    assert reloaded.variables["fall"] == "KS-3"
+    reloaded.fire_timers(datetime(2031, 1, 1, tzinfo=UTC))  # long after the Termin: nothing moves
+    assert reloaded.completed and reloaded.open_steps() == []

@@ -46,6 +46,10 @@ OPERATIONS = {
         "decideEarlierCase",
         "Confirm or reject an earlier case on the same child",
     ),
+    ("/api/v1/cases/{case_id}/abgabe", "post"): (
+        "transferCase",
+        "Hand a running case to the newly responsible Jugendamt (§ 8a Abs. 6 SGB VIII)",
+    ),
     ("/api/v1/tasks", "get"): ("listTasks", "The tasks the caller may complete now, a page at a time"),
     ("/api/v1/tasks/{task_id}", "get"): ("getTask", "One task with its form and prefilled values (audited)"),
     ("/api/v1/tasks/{task_id}/complete", "post"): ("completeTask", "Complete a task with the form's values"),
@@ -129,6 +133,8 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
         "CaseFileSchema",
         "CaseCreateRequest",
         "MatchDecision",
+        "TransferRequest",
+        "TransferResult",
         "AuditEvent",
         "VerifyResult",
     ):
@@ -192,6 +198,20 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
                 "parameters": match,
                 "requestBody": decision,
                 "responses": {**_ok("CaseView"), **_problems(400, 401, 403, 404, 409, 422)},
+            }
+        },
+    )
+    handover = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TransferRequest"}}},
+    }
+    spec.path(
+        "/api/v1/cases/{case_id}/abgabe",
+        operations={
+            "post": {
+                "parameters": cid,
+                "requestBody": handover,
+                "responses": {**_ok("TransferResult"), **_problems(400, 401, 403, 404, 409, 422)},
             }
         },
     )

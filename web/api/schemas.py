@@ -166,6 +166,29 @@ class MatchDecision(Schema):
     decision = fields.String(required=True, metadata={"enum": ["bestaetigt", "verworfen"]})
 
 
+class TransferRequest(Schema):
+    """The hand-over to another Jugendamt (R37, § 8a Abs. 6 SGB VIII)."""
+
+    jugendamt = fields.String(required=True, metadata={"description": "the receiving Jugendamt's directory key"})
+    anlass = fields.String(required=True, metadata={"enum": ["umzug", "andere_zustaendigkeit"]})
+    uebergabevermerk = fields.String(
+        required=True, metadata={"description": "what the new Jugendamt needs for its risk assessment"}
+    )
+
+
+@always_present("case_id", "reference", "status", "to_jugendamt", "to_jugendamt_name", "new_reference")
+class TransferResult(Schema):
+    """The sender's side after the hand-over: its case closed; the receiving case's reference only
+    (the sender cannot open it)."""
+
+    case_id = fields.Integer()
+    reference = fields.String()
+    status = fields.String()
+    to_jugendamt = fields.String()
+    to_jugendamt_name = fields.String()
+    new_reference = fields.String()
+
+
 @always_present(
     "id",
     "reference",

@@ -115,6 +115,15 @@ def decide_earlier_case(case_id: int, match_id: int) -> Response:
     return dump(schemas.CaseView(), engine().case(actor(), case_id))
 
 
+@bp.post("/cases/<int:case_id>/abgabe")
+def transfer_case(case_id: int) -> Response:
+    """Hand the case to the newly responsible Jugendamt (R37): `jugendamt`, `anlass`,
+    `uebergabevermerk`; the sender's case is closed, the receiver finds a new case in its Eingang."""
+    done = engine().transfer(actor(), case_id, json_body())
+    result = {**vars(done), "status": "abgeschlossen"}
+    return dump(schemas.TransferResult(), result)
+
+
 @bp.get("/cases/<int:case_id>/file.pdf")
 def case_file_pdf(case_id: int) -> Response:
     """The Akte as PDF for a purpose (`akteneinsicht` blacked out, `familiengericht`/`intern` full) and

@@ -227,6 +227,15 @@ class Instance:
             self._workflow.do_engine_steps()
         compact(self._workflow)
 
+    def cancel(self) -> None:
+        """End the instance where it stands (the case went to another Jugendamt, R37): every open step,
+        wait and armed timer is cancelled, so nothing of it can fire later; the case's data stays the
+        instance's data (retention reads the findings from it)."""
+        last = self._workflow.last_task  # the newest finished task: its data is the case's
+        data = dict(last.data if last is not None else self.variables)
+        self._workflow.cancel()
+        self._workflow.data.update(data)
+
     def outgoing(self) -> list[OutgoingMessage]:
         """Take the messages thrown and not caught inside the instance (Spiff's `get_events` clears them)."""
         out = []
