@@ -8,6 +8,7 @@ An import-linter contract forbids `web` every other engine module, so the edge c
 from __future__ import annotations
 
 from engine.accounts.browser_sessions import ABSOLUTE as SESSION_ABSOLUTE
+from engine.accounts.contacts import CONTACT_FIELDS
 from engine.accounts.facade import SessionUser
 from engine.accounts.registry import ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.accounts.sign_in import AccountLocked, SignedInUser, SignInFailed
@@ -48,6 +49,7 @@ from engine.volume.generate import MAX_CASES, VolumeReport, generate_volume
 __all__ = [
     "CASEWORK_ROLES",
     "CHECKPOINT_LOG",
+    "CONTACT_FIELDS",
     "DEFAULT_LIMIT",
     "INSPECTION",
     "MAX_CASES",

@@ -73,6 +73,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.KEY_ROTATED: "Schlüssel erneuert",
     EventType.MESSAGE_RECEIVED: "Nachricht empfangen",
     EventType.MESSAGE_SENT: "Nachricht gesendet",
+    EventType.ORGANISATION_CONTACT_CHANGED: "Kontaktdaten einer Organisation geändert",
     EventType.ORGANISATION_CREATED: "Organisation angelegt",
     EventType.PROCESS_DEPLOYED: "Prozessversion bereitgestellt",
     EventType.RETENTION_RUN: "Aufbewahrungsfristen geprüft",

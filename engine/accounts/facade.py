@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.accounts import (
     browser_sessions,
+    contacts,
     drafts,
     invitations,
     lifecycle,
@@ -168,6 +169,10 @@ class AccountsFacade(EngineParts):
             return org.key
 
         return self.tx.command(create)
+
+    def set_organisation_contact(self, key: str, values: dict[str, str], *, operator: str) -> None:
+        """The directory's contact fields of one organisation (Verwaltung), audited."""
+        self.tx.command(lambda work: contacts.set_contact(work, key, values, operator=operator))
 
     def create_user(self, *, operator: str, **fields: Any) -> str:
         """`user.created` records the role and whether a second factor is required (`--no-mfa`)."""

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.accounts.contacts import CONTACT_FIELDS
 from engine.persistence import models as m
 
 
@@ -19,6 +20,7 @@ def organisations(session: Session) -> list[dict[str, Any]]:
             "kind": o.kind,
             "network": o.network_key,
             "jugendamt": offices.get(o.jugendamt_id) if o.jugendamt_id else None,
+            "contact": {name: getattr(o, name) for name in CONTACT_FIELDS},
         }
         for o in session.execute(select(m.Organisation).order_by(m.Organisation.kind, m.Organisation.key)).scalars()
     ]

@@ -41,7 +41,7 @@ REPORTER_BY_KIND = {"kindertagespflege": "kita_kindertagespflege", "beratungsste
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 #: A German telephone number as people write it: digits with spaces, slashes, hyphens, brackets, a "+".
-_TELEPHONE = re.compile(r"^\+?[0-9][0-9 /()-]{4,38}$")
+TELEPHONE = re.compile(r"^\+?[0-9][0-9 /()-]{4,38}$")
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 
 
@@ -139,7 +139,7 @@ def create_user(
     `CONFIRMED_ROLES` is created pending: it takes effect once confirmed (role_grants.py)."""
     errors: dict[str, list[str]] = {}
     telefon = (telefon or "").strip() or None
-    if telefon is not None and not _TELEPHONE.match(telefon):
+    if telefon is not None and not TELEPHONE.match(telefon):
         errors["telefon"] = ["Bitte eine Telefonnummer aus Ziffern angeben, z. B. 02832 93 44-12."]
     if not _USERNAME.match(username):
         errors["username"] = ["Nur Kleinbuchstaben, Ziffern, Punkt, Binde- und Unterstrich (2–63 Zeichen)."]

@@ -42,6 +42,7 @@ class EventType(StrEnum):
     KEY_ROTATED = "key.rotated"
     MESSAGE_RECEIVED = "message.received"
     MESSAGE_SENT = "message.sent"
+    ORGANISATION_CONTACT_CHANGED = "organisation.contact_changed"
     ORGANISATION_CREATED = "organisation.created"
     PROCESS_DEPLOYED = "process.deployed"
     RETENTION_RUN = "retention.run"

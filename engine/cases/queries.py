@@ -260,7 +260,16 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
         "data": data,
         #: the messages the step may send to another organisation: the UI checks before it sends
         "sends": list(sends),
+        "bereitschaft": _bereitschaft(session, case) if case.akut else None,
     }
+
+
+def _bereitschaft(session: Session, case: m.Case) -> dict[str, str | None]:
+    """R22: a case opened by a Sofortmeldung names its Jugendamt's Bereitschaft (24-h) number on
+    every step, so nobody has to look for it while a child may be in acute danger."""
+    office = session.get(m.Organisation, case.jugendamt_id)
+    assert office is not None
+    return {"jugendamt": office.name, "nummer": office.bereitschaft, "telefon": office.telefon}
 
 
 def done_task_keys(session: Session, case_id: int) -> list[str]:

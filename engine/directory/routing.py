@@ -24,6 +24,8 @@ from engine.errors import NotFound, ValidationFailed
 from engine.shipped import BPMN_ROOT
 
 FIELD = "wohnort_gemeinde"
+#: How to reach an office, in the order forms and the network's plan show them.
+CONTACT_FIELDS = ("telefon", "bereitschaft", "email", "anschrift")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _UNKNOWN = "Diese Gemeinde ist im Jugendamtsverzeichnis nicht bekannt."
 _CHOOSE = "wählen Sie das zuständige Jugendamt ausdrücklich."
@@ -53,6 +55,9 @@ class Jugendamt:
     key: str
     name: str
     network: str
+    #: Optional `kontakt` of the directory file (telefon, bereitschaft, email, anschrift): the initial
+    #: contact fields; an administrator edits them in Verwaltung afterwards.
+    contact: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,7 +184,10 @@ class Directory:
                 problems.append(f"networks[{i}]: fehlerhafter Eintrag ({exc!r}).")
         for i, j in enumerate(data.get("jugendaemter", [])):
             try:
-                jugendaemter.append(Jugendamt(_text(j, "key"), _text(j, "name"), _text(j, "network")))
+                contact = tuple((str(k), str(v)) for k, v in j.get("kontakt", {}).items())
+                if unknown := {k for k, _v in contact} - set(CONTACT_FIELDS):
+                    raise ValueError(f"unbekannte Kontaktfelder {sorted(unknown)}")
+                jugendaemter.append(Jugendamt(_text(j, "key"), _text(j, "name"), _text(j, "network"), contact))
                 entries += [_entry(m, j["key"]) for m in j.get("municipalities", [])]
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 problems.append(f"jugendaemter[{i}]: fehlerhafter Eintrag ({exc!r}).")

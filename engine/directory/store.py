@@ -30,7 +30,7 @@ def store_directory(session: Session, directory: Directory, now: datetime) -> in
     for ja in directory.jugendaemter():
         if ja.key not in orgs:
             orgs[ja.key] = m.Organisation(
-                key=ja.key, name=ja.name, kind="jugendamt", network_key=ja.network, created_at=now
+                key=ja.key, name=ja.name, kind="jugendamt", network_key=ja.network, created_at=now, **dict(ja.contact)
             )
             session.add(orgs[ja.key])
             added += 1

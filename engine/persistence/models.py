@@ -49,6 +49,12 @@ class Organisation(Base):
     #: its § 99 category as a reporter ("Meldende Stelle"): prefills the Jugendamt's Eingang
     meldende_stelle: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # How to reach it (directory contact fields, Verwaltung): `bereitschaft` is a Jugendamt's
+    # 24-hour number, shown on an acute report's step page (R22).
+    telefon: Mapped[str | None] = mapped_column(String(40))
+    bereitschaft: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    anschrift: Mapped[str | None] = mapped_column(String(300))
 
 
 class Municipality(Base):

@@ -150,6 +150,9 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /verwaltung/benutzer/<username>/einladung": both(422, ADMIN),
     "GET /verwaltung/organisationen": both(200, ADMIN),
     "POST /verwaltung/organisationen": both(422, ADMIN),
+    # `key` is a process key here, no organisation: 404 for the admin, refused for everybody else
+    "GET /verwaltung/organisationen/<key>/kontakt": both(404, ADMIN),
+    "POST /verwaltung/organisationen/<key>/kontakt": both(404, ADMIN),
     "GET /verwaltung/fristen": both(200, ADMIN),
     "POST /verwaltung/fristen/<network>": both(422, ADMIN),
     "GET /verwaltung/prozesse": both(200, ADMIN),

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.api import ORGANISATION_KINDS, ROLES_BY_KIND
+from engine.api import CONTACT_FIELDS, ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.errors import ValidationFailed
 from engine.labels import REPORTER_LABELS, ROLE_LABELS
 from web.labels import kind_label, role_label
@@ -61,6 +61,33 @@ def organisations() -> Any:
         meldende_stelle=values["meldende_stelle"] or None,
     )
     flash(_("Die Organisation „%(key)s“ ist angelegt.", key=key), "success")
+    return redirect(url_for("admin.organisations"))
+
+
+def _render_contact(organisation: dict[str, Any], status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("errors", {})
+    context.setdefault("values", organisation["contact"])
+    return render_template("admin/organisation_kontakt.html", organisation=organisation, **context), status
+
+
+def _organisation(key: str) -> dict[str, Any]:
+    found = next((o for o in engine().organisations() if o["key"] == key), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/verwaltung/organisationen/<key>/kontakt", methods=["GET", "POST"])
+@role_required(ADMIN)
+def organisation_contact(key: str) -> Any:
+    """The directory's contact fields; a Jugendamt's Bereitschaft is what an acute report shows."""
+    organisation = _organisation(key)
+    if request.method == "GET":
+        return _render_contact(organisation)
+    values = {name: request.form.get(name, "").strip() for name in CONTACT_FIELDS}
+    show_instead(ValidationFailed, lambda exc: _render_contact(organisation, 422, errors=exc.errors, values=values))
+    engine().set_organisation_contact(key, values, operator=operator())
+    flash(_("Die Kontaktdaten von „%(name)s“ sind gespeichert.", name=organisation["name"]), "success")
     return redirect(url_for("admin.organisations"))
 
 
