@@ -9,7 +9,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export SCHUTZPFAD_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test venv system-deps lint typecheck layers pytest bench clean translations \
+.PHONY: run test venv system-deps lint typecheck layers pytest bench load clean translations \
 	reliability reliability-sqlite reliability-postgresql
 
 venv: $(STAMP)
@@ -50,6 +50,11 @@ pytest: venv
 ## make bench: the benchmarks of bench/ (figures go to docs/performance.md)
 bench: venv
 	$(BIN)/python -m bench
+
+## make load: locust, 50 users on the journey's mixed workload, one and two gunicorn processes on one
+## throw-away PostgreSQL; deadlines and mails counted afterwards (bench/load, docs/performance.md)
+load: venv
+	$(BIN)/python -m bench.load
 
 ## make reliability: the long run of tests/reliability (docs/reliability.md): 1,000 SIGKILL trials and
 ## 100 races per database, SQLite and PostgreSQL side by side, 200 schemathesis examples per operation,
