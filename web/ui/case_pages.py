@@ -70,8 +70,10 @@ def startable(actor: Actor) -> list[dict[str, Any]]:
 # ---- Eingang (Jugendamt) and Beratungen (insoweit erfahrene Fachkraft) -----------------------------------------
 
 
-#: The filters of the Eingang's form (both lists take them; its cases are the open ones).
-INBOX_FILTERS = ("urgency", "overdue", "assigned")
+#: The filters of the Eingang's form (both lists take them; its cases are the open ones) and its search
+#: for a child, which only the case list takes (a task is found through its case).
+INBOX_FILTERS = ("q", "urgency", "overdue", "assigned")
+CASES_ONLY = ("q",)
 #: A page with two lists: each has its own position.
 TASKS_CURSOR, CASES_CURSOR = "tasks_cursor", "cases_cursor"
 
@@ -91,7 +93,9 @@ def inbox() -> str:
     page, none = "cases/inbox.html", ListSection()
     show_instead(ValidationFailed, lambda exc: _two_lists(page, none, none, INBOX_FILTERS, exc.errors))
     intake = ListScope(steps=frozenset(INTAKE_TASKS))
-    tasks = section(lambda params: engine().tasks(actor, params, scope=intake), TASKS_CURSOR, (CASES_CURSOR,))
+    tasks = section(
+        lambda params: engine().tasks(actor, params, scope=intake), TASKS_CURSOR, (CASES_CURSOR, *CASES_ONLY)
+    )
     own = ListScope(organisations=offices)
     cases = section(
         lambda params: engine().cases(actor, {**params, "status": "offen"}, scope=own), CASES_CURSOR, (TASKS_CURSOR,)
