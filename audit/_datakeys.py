@@ -1,7 +1,11 @@
 """Data keys: one AES-256 key per scope, stored wrapped; created on first use, rotated, shredded.
 
-Nothing is cached: every seal and open reads the scope's row, so a key shredded by another process or
-node is gone everywhere at once, and a rotated key is picked up without a restart.
+A key is kept for one transaction at most: the first seal or open in a transaction reads the scope's
+row, later ones in the same transaction take the key read then (a step seals its case's state,
+history, prefill and audit event under one key: one read and unwrap instead of four). So a key
+shredded by another process or node is gone for every transaction that starts afterwards, and a
+shred in the same transaction forgets it at once. Only keys read from a stored row are kept: a key
+created in this transaction is read again next time (a savepoint rolled back may have taken its row).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -35,6 +40,16 @@ _KEY_ROW = select(data_keys.c.kek_id, data_keys.c.wrapped, data_keys.c.shredded_
 )
 
 
+#: The data keys read in each open transaction, by scope (see above); gone with the transaction.
+_READ_IN: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
+
+
+def _kept(conn: Connection) -> dict[str, bytes] | None:
+    """The keys this transaction has read (None outside a transaction: nothing is kept)."""
+    transaction = conn.get_transaction()
+    return None if transaction is None else _READ_IN.setdefault(transaction, {})
+
+
 @dataclass(frozen=True)
 class RotationReport:
     """What `rotate` did: the KEK now wrapping every data key, and how many keys it re-wrapped."""
@@ -57,6 +72,9 @@ def insert_ignoring_conflict(conn: Connection, table: Any, values: dict[str, Any
 def for_write(conn: Connection, provider: KeyProvider, scope: str, now: datetime | None) -> bytes:
     """The scope's data key, created (and wrapped under the current KEK) if the scope is new."""
     p.check_text("scope", scope, max_length=SCOPE_LENGTH)
+    kept = _kept(conn)
+    if kept is not None and scope in kept:
+        return kept[scope]
     row = _row(conn, scope)
     if row is None:
         if now is not None:
@@ -66,14 +84,24 @@ def for_write(conn: Connection, provider: KeyProvider, scope: str, now: datetime
         insert_ignoring_conflict(conn, data_keys, values)
         row = _row(conn, scope)  # a concurrent writer may have won: use whichever key was stored
         assert row is not None
-    return _unwrap(provider, scope, row)
+        return _unwrap(provider, scope, row)
+    return _keep(kept, scope, _unwrap(provider, scope, row))
 
 
 def for_read(conn: Connection, provider: KeyProvider, scope: str) -> bytes:
+    kept = _kept(conn)
+    if kept is not None and scope in kept:
+        return kept[scope]
     row = _row(conn, scope)
     if row is None:
         raise DecryptionFailed(f"Für {scope} gibt es keinen Datenschlüssel.")
-    return _unwrap(provider, scope, row)
+    return _keep(kept, scope, _unwrap(provider, scope, row))
+
+
+def _keep(kept: dict[str, bytes] | None, scope: str, key: bytes) -> bytes:
+    if kept is not None:
+        kept[scope] = key
+    return key
 
 
 def for_read_many(conn: Connection, provider: KeyProvider, scopes: Collection[str]) -> dict[str, bytes | None]:
@@ -121,6 +149,9 @@ def shred(conn: Connection, scope: str, *, reason: str, now: datetime) -> None:
     if not reason or not reason.strip():
         raise AuditError("Ein Grund für die Vernichtung ist Pflicht.")
     p.utc_naive(now)  # refuse a naive datetime with the library's own message
+    kept = _kept(conn)
+    if kept is not None:
+        kept.pop(scope, None)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA secure_delete = ON")
     row = _row(conn, scope)

@@ -177,7 +177,7 @@ def _scan(
                 count = bad.seq - next_seq if bad.seq is not None else 0
             while cp_index < len(cp_seqs) and cp_seqs[cp_index] < next_seq + count:
                 seq = cp_seqs[cp_index]
-                if rows[seq - next_seq][9] not in expected[seq]:
+                if rows[seq - next_seq][parallel.HASH] not in expected[seq]:
                     problems.append(
                         _Problem(
                             good_cp + 1,
@@ -190,7 +190,7 @@ def _scan(
             if bad is not None:
                 problems.append(bad)
                 return next_seq - 1 + count, last_hash, False
-            next_seq, last_hash = next_seq + count, rows[-1][9]
+            next_seq, last_hash = next_seq + count, rows[-1][parallel.HASH]
     return next_seq - 1, last_hash, True
 
 

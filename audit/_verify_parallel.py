@@ -1,10 +1,11 @@
 """The part of `verify` that runs in worker processes — the scan query and the batch check — and the
 running of those workers.
 
-Why workers: one process scans some 450,000 entries a second, most of it the database driver handing
-over ten Python objects per row. A long chain is therefore cut into contiguous ranges of sequence
-numbers, each checked by a worker process on a connection of its own, while the caller checks the
-checkpoint signatures; `_verify` decides when, and joins what the workers report.
+Why workers: one process scans a few hundred thousand entries a second, much of it the database
+driver handing over Python objects (four per row, since the database joins the hash input; ten
+before). A long chain is therefore cut into contiguous ranges of sequence numbers, each checked
+by a worker process on a connection of its own, while the caller checks the checkpoint signatures;
+`_verify` decides when, and joins what the workers report.
 
 This module imports nothing but the standard library (and the database driver, to connect), and a
 worker loads it by its file name, not as part of the `audit` package: a worker is ready in some 40 ms
@@ -50,25 +51,33 @@ SEP = b"\x1f"
 #: More workers than this gain little: the ranges then compete for the same disk and database.
 MAX_WORKERS = 4
 
-# One row of the scan: 0 prev_hash, 1 seq, 2–7 text fields, 8 ciphertext, 9 hash. Columns 0–8 are the
-# hash input exactly as `_primitives.header_fields` encodes it (SQLite: the stored text itself, read as
-# bytes; PostgreSQL: `convert_to`/`to_char`), so a row needs no Python work before it is hashed.
+# One row of the scan: 0 the hash input, 1 prev_hash, 2 seq, 3 hash. The hash input is joined by the
+# database, exactly as `_primitives.header_fields` encodes it (prev_hash, the text fields, the ciphertext,
+# separated by 0x1F; SQLite: the stored text itself, read as bytes; PostgreSQL: `convert_to`/`to_char`),
+# so that a row costs the driver four Python objects instead of ten and needs no Python work before it
+# is hashed. A NULL in any part makes the whole input NULL: the entry then fails as altered.
 _SQLITE_COLUMNS = (
-    "prev_hash, CAST(seq AS TEXT), time, actor, coalesce(organisation, x'00'), coalesce(case_ref, x'00'),"
-    " scope, type, ciphertext, hash FROM audit_events"
+    f" || x'{SEP.hex()}' || ".join(
+        ("prev_hash", "CAST(seq AS TEXT)", "time", "actor", "coalesce(organisation, x'00')")
+        + ("coalesce(case_ref, x'00')", "scope", "type", "ciphertext")
+    )
+    + ", prev_hash, seq, hash FROM audit_events"
 )
 SQLITE_SCAN = f"SELECT {_SQLITE_COLUMNS} WHERE seq <= ? ORDER BY seq"
 SQLITE_SCAN_AFTER = f"SELECT {_SQLITE_COLUMNS} WHERE seq > ? AND seq <= ? ORDER BY seq"
 _POSTGRESQL_COLUMNS = (
-    "prev_hash, convert_to(seq::text, 'UTF8'),"
-    " convert_to(to_char(time, 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8'), convert_to(actor, 'UTF8'),"
-    " coalesce(convert_to(organisation, 'UTF8'), decode('00', 'hex')),"
-    " coalesce(convert_to(case_ref, 'UTF8'), decode('00', 'hex')),"
-    " convert_to(scope, 'UTF8'), convert_to(type, 'UTF8'), ciphertext, hash"
-    " FROM audit_events"
+    f" || decode('{SEP.hex()}', 'hex') || ".join(
+        ("prev_hash", "convert_to(seq::text, 'UTF8')", "convert_to(to_char(time, 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8')")
+        + ("convert_to(actor, 'UTF8')", "coalesce(convert_to(organisation, 'UTF8'), decode('00', 'hex'))")
+        + ("coalesce(convert_to(case_ref, 'UTF8'), decode('00', 'hex'))", "convert_to(scope, 'UTF8')")
+        + ("convert_to(type, 'UTF8')", "ciphertext")
+    )
+    + ", prev_hash, seq, hash FROM audit_events"
 )
 POSTGRESQL_SCAN = f"SELECT {_POSTGRESQL_COLUMNS} WHERE seq <= %s ORDER BY seq"
 POSTGRESQL_SCAN_AFTER = f"SELECT {_POSTGRESQL_COLUMNS} WHERE seq > %s AND seq <= %s ORDER BY seq"
+#: Where a scanned row holds what (see above).
+INPUT, PREV_HASH, SEQ, HASH = 0, 1, 2, 3
 
 Batches = Callable[[int], Iterator[list[Any]]]
 
@@ -100,7 +109,7 @@ def open_scan(raw: Any, dialect: str, after: int, upto: int) -> Iterator[Batches
         raise ValueError(f"unsupported database {dialect}")
 
 
-_HASH_INPUT, _STORED_HASH, _PREV_HASH = itemgetter(slice(0, 9)), itemgetter(9), itemgetter(0)
+_HASH_INPUT, _STORED_HASH, _PREV_HASH = itemgetter(INPUT), itemgetter(HASH), itemgetter(PREV_HASH)
 _DIGEST = methodcaller("digest")
 
 
@@ -111,11 +120,11 @@ def intact(rows: list[Any], next_seq: int, last_hash: bytes) -> bool:
     try:
         hashes = list(map(_STORED_HASH, rows))
         return (
-            list(map(_DIGEST, map(hashlib.sha256, map(SEP.join, map(_HASH_INPUT, rows))))) == hashes
-            and rows[0][0] == last_hash
+            list(map(_DIGEST, map(hashlib.sha256, map(_HASH_INPUT, rows)))) == hashes
+            and rows[0][PREV_HASH] == last_hash
             and list(map(_PREV_HASH, rows[1:])) == hashes[:-1]
-            and int(rows[0][1]) == next_seq
-            and int(rows[-1][1]) == next_seq + len(rows) - 1  # sequence numbers are unique and ordered
+            and int(rows[0][SEQ]) == next_seq
+            and int(rows[-1][SEQ]) == next_seq + len(rows) - 1  # sequence numbers are unique and ordered
         )
     except (TypeError, ValueError):  # a column of the wrong type: somebody wrote it by hand
         return False
@@ -127,20 +136,20 @@ def first_failure(rows: list[Any], next_seq: int, last_hash: bytes) -> tuple[int
     for offset, row in enumerate(rows):
         expected = next_seq + offset
         try:
-            seq = int(row[1])
+            seq = int(row[SEQ])
         except (TypeError, ValueError):
             return expected, "damaged", None
         if seq != expected:
             return expected, "missing", seq
-        if row[0] != last_hash:
+        if row[PREV_HASH] != last_hash:
             return seq, "unlinked", None
         try:
-            digest = hashlib.sha256(SEP.join(row[:9])).digest()
-        except TypeError:
+            digest = hashlib.sha256(row[INPUT]).digest()
+        except TypeError:  # NULL somewhere in the hash input
             digest = b""
-        if digest != row[9]:
+        if digest != row[HASH]:
             return seq, "altered", None
-        last_hash = row[9]
+        last_hash = row[HASH]
     raise AssertionError("a batch failed verification but no row is bad")  # pragma: no cover
 
 
@@ -167,14 +176,14 @@ def check_range(batches: Iterable[list[Any]], after: int, checkpoint_seqs: Seque
     found: dict[int, Any] = {}
     for rows in batches:
         if next_seq == after + 1:
-            first_prev = last_hash = rows[0][0]
+            first_prev = last_hash = rows[0][PREV_HASH]
         if not intact(rows, next_seq, last_hash):
             return RangeReport(first_failure(rows, next_seq, last_hash)[0], 0, None, None, {})
         while cp_index < len(checkpoint_seqs) and checkpoint_seqs[cp_index] < next_seq + len(rows):
             seq = checkpoint_seqs[cp_index]
-            found[seq] = rows[seq - next_seq][9]
+            found[seq] = rows[seq - next_seq][HASH]
             cp_index += 1
-        next_seq, last_hash = next_seq + len(rows), rows[-1][9]
+        next_seq, last_hash = next_seq + len(rows), rows[-1][HASH]
     return RangeReport(None, next_seq - 1 - after, first_prev, last_hash, found)
 
 

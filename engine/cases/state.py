@@ -146,8 +146,10 @@ def save(work: Work, state: CaseState) -> None:
         .where(m.Instance.case_id == case.id)
         .values(state=seal_state(work, case.reference, instance.dump()), tree_size=instance.tree_size())
     )
-    _refresh_open_tasks(work, state, steps)
-    deadline_arming.sync(work, state, steps)
+    organisation = session.get(m.Organisation, case.organisation_id)
+    assert organisation is not None
+    _refresh_open_tasks(work, state, steps, organisation.network_key)
+    deadline_arming.sync(work, state, steps, organisation.network_key)
     _refresh_waits(session, case.id, instance.waiting_messages())
     session.expire(case)
 
@@ -193,7 +195,7 @@ def _sealed_prefill(work: Work, state: CaseState, step: Step) -> bytes | None:
     return seal_prefill(work, state.case.reference, step.id, values) if values else None
 
 
-def _refresh_open_tasks(work: Work, state: CaseState, steps: list[Step]) -> None:
+def _refresh_open_tasks(work: Work, state: CaseState, steps: list[Step], network_key: str) -> None:
     session, now = work.session, work.now
     case, process = state.case, state.process
     ready = {step.id: step for step in steps}
@@ -204,8 +206,6 @@ def _refresh_open_tasks(work: Work, state: CaseState, steps: list[Step]) -> None
     if gone:
         session.execute(delete(m.OpenTaskBar).where(m.OpenTaskBar.task_id.in_(gone)))
         session.execute(delete(m.OpenTask).where(m.OpenTask.id.in_(gone)))
-    organisation = session.get(m.Organisation, case.organisation_id)
-    assert organisation is not None
     for task_id in ready.keys() - existing:
         step = ready[task_id]
         spec = process.task(step.key)
@@ -223,7 +223,7 @@ def _refresh_open_tasks(work: Work, state: CaseState, steps: list[Step]) -> None
                 lane_roles=",".join(sorted(roles)),
                 kind="bpmn",
                 organisation_id=case.organisation_id,
-                network_key=organisation.network_key,
+                network_key=network_key,
                 pool_role=pool_role,
                 offered_to_user_id=_named_pool_member(session, pool_role, step.data),
                 due_at=None,

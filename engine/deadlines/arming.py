@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.deadlines.fristen import due, parse_frist, reminder_at
-from engine.deadlines.profiles import profile
+from engine.deadlines.profiles import profile_of_known
 from engine.deadlines.urgency import frist_key_of, started_with_sofortmeldung
 from engine.persistence import models as m
 from engine.processes.spiff import Step
@@ -59,9 +59,9 @@ def _watched(state: CaseState, open_steps: list[Step]) -> Iterator[_Watched]:
         yield _Watched(timer, "timer", timer_due=timer.due_at)
 
 
-def sync(work: Work, state: CaseState, open_steps: list[Step]) -> None:
+def sync(work: Work, state: CaseState, open_steps: list[Step], network_key: str) -> None:
     """Arm what newly waits, close what no longer does (called by `case_state.save` with the open
-    steps it has already taken from the instance)."""
+    steps it has already taken from the instance and the network of the case's organisation)."""
     session, case = work.session, state.case
     known = {d.task_uuid: d for d in session.execute(select(m.Deadline).where(m.Deadline.case_id == case.id)).scalars()}
     watched = {w.step.id: w for w in _watched(state, open_steps)}
@@ -70,11 +70,11 @@ def sync(work: Work, state: CaseState, open_steps: list[Step]) -> None:
             deadline.state, deadline.closed_at, deadline.next_at = "closed", work.now, None
     for task_uuid, item in watched.items():
         if task_uuid not in known:
-            _arm(work, case, item)
+            _arm(work, case, item, network_key)
     session.flush()
 
 
-def _arm(work: Work, case: m.Case, item: _Watched) -> None:
+def _arm(work: Work, case: m.Case, item: _Watched, network_key: str) -> None:
     session = work.session
     if item.kind == "timer":
         assert item.timer_due is not None
@@ -95,9 +95,7 @@ def _arm(work: Work, case: m.Case, item: _Watched) -> None:
     else:
         assert item.frist is not None
         key = _frist_key(item.frist, item.step.data)
-        organisation = session.get(m.Organisation, case.organisation_id)
-        assert organisation is not None
-        value = profile(session, organisation.network_key).value(key)
+        value = profile_of_known(session, network_key).value(key)
         start = _start(session, case, item.step.properties.get("frist_ab"), work.now)
         due_at = due(parse_frist(value), start)
         remind = reminder_at(start, due_at)

@@ -24,6 +24,12 @@ def _require_network(session: Session, network_key: str) -> None:
 def profile(session: Session, network_key: str) -> Profile:
     """The network's profile in force now: defaults merged with the newest override per key."""
     _require_network(session, network_key)
+    return profile_of_known(session, network_key)
+
+
+def profile_of_known(session: Session, network_key: str) -> Profile:
+    """`profile` of a network the database vouches for (an organisation's: a foreign key), without
+    asking again whether it exists — arming a step's deadline does not pay for that question."""
     newest = (
         select(m.FristOverride.key, func.max(m.FristOverride.id).label("id"))
         .where(m.FristOverride.network_key == network_key)

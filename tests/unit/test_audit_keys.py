@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, event, update
 
-from audit import AuditVault, FileKeyProvider, KeyMaterialError
+from audit import AuditVault, FileKeyProvider, KeyMaterialError, Shredded
 from audit import _primitives as p
 from audit.tables import data_keys
 
@@ -180,3 +180,25 @@ def test_check_detects_a_replaced_signing_key(instance: Path, db: Engine, tmp_pa
 def test_check_passes_on_an_empty_database(instance: Path, db: Engine) -> None:
     with db.begin() as conn:
         AuditVault(FileKeyProvider.create(instance)).check(conn)
+
+
+def test_a_transaction_reads_a_data_key_once_and_forgets_it_when_shredded(instance: Path, db: Engine) -> None:
+    vault = AuditVault(FileKeyProvider.create(instance))
+    scope = "case:KS-2026-000001"
+    with db.begin() as conn:
+        vault.seal_field(conn, scope, "children/1/nachname", "Beispielkind", now=NOW)  # creates the key
+    reads: list[str] = []
+    event.listen(db, "before_cursor_execute", lambda *a: reads.append(a[2]) if "FROM data_keys" in a[2] else None)
+    with db.begin() as conn:
+        blob = vault.seal_field(conn, scope, "children/1/vorname", "Mia", now=NOW)
+        assert vault.open_field(conn, scope, "children/1/vorname", blob) == "Mia"
+        vault.seal_field(conn, scope, "children/1/ort", "Goch", now=NOW)
+        assert len(reads) == 1  # one read and unwrap for the transaction
+    with db.begin() as conn:
+        assert vault.open_field(conn, scope, "children/1/vorname", blob) == "Mia"
+        assert len(reads) == 2  # the next transaction reads the row again
+        vault.shred(conn, scope, reason="Löschfrist abgelaufen", now=NOW)
+        with pytest.raises(Shredded):
+            vault.open_field(conn, scope, "children/1/vorname", blob)
+        with pytest.raises(Shredded):
+            vault.seal_field(conn, scope, "children/1/ort", "Goch", now=NOW)
