@@ -162,6 +162,8 @@ def run_once(url: str, instance: Path, processes: int, users: int, seconds: int,
             str(processes),
             "--threads",
             "4",
+            "--timeout",  # a worker booting on a busy machine is not a hung worker
+            "120",
             "--bind",
             f"127.0.0.1:{port}",
         ],
@@ -175,7 +177,13 @@ def run_once(url: str, instance: Path, processes: int, users: int, seconds: int,
     ]
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base, [web, *workers])
+        try:
+            _wait_ready(base, [web, *workers])
+        except RuntimeError:
+            for log in logs:
+                log.flush()
+                print(f"--- {log.name}", Path(log.name).read_text()[-3000:], file=sys.stderr, sep="\n")
+            raise
         prefix = folder / f"locust-{processes}"
         subprocess.run(
             [
