@@ -33,12 +33,13 @@ from engine.cases.akte import INSPECTION, PURPOSES, Akte
 from engine.cases.list_query import DEFAULT_LIMIT, MAX_LIMIT, STATUSES, URGENCIES, ListScope
 from engine.cases.redaction import REDACTED
 from engine.cases.results import CaseProgress, OpenStep, Page, TaskStatus
+from engine.cases.transfer import Preview as TransferPreview
 from engine.cases.transmission import TransmissionCheck
 from engine.deadlines.fristen import due_text, parse_instant
 from engine.deadlines.scheduler import DeadlineScheduler
 from engine.demo import seed_demo
 from engine.forms import form_to_api
-from engine.forms.builtin import child_address_form, child_form
+from engine.forms.builtin import child_address_form, child_form, transfer_form
 from engine.permissions import CASEWORK_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
@@ -83,6 +84,7 @@ __all__ = [
     "SignedInUser",
     "SsoRefused",
     "TaskStatus",
+    "TransferPreview",
     "TransmissionCheck",
     "VolumeReport",
     "build_engine",
@@ -90,6 +92,7 @@ __all__ = [
     "check_keys",
     "child_address_form",
     "child_form",
+    "transfer_form",
     "create_backup",
     "due_text",
     "form_to_api",

@@ -16,7 +16,8 @@ from typing import Any
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record, record_read
-from engine.cases import child_index, completion, earlier_cases, list_query, lists, opening, queries, transfer
+from engine.cases import child_index, completion, earlier_cases, list_query, lists, opening, queries
+from engine.cases import transfer as handover
 from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
 from engine.cases.case_file import CaseFile, case_file
@@ -92,12 +93,19 @@ class CasesFacade(EngineParts):
         """A Jugendamt caseworker takes responsibility for a case of their office (`case.taken_over`)."""
         self.tx.command(lambda work: completion.take_over(work, actor, case_id))
 
-    def transfer(self, actor: Actor, case_id: int, data: object) -> transfer.Transfer:
+    def transfer(self, actor: Actor, case_id: int, data: object) -> handover.Transfer:
         """Hand a running case to the newly responsible Jugendamt (R37): a new case there, the sender's
         closed, both audited (`case.transferred`, `case.transfer_received`) in one unit of work."""
-        result = self.tx.command(lambda work: transfer.transfer_case(work, actor, case_id, data))
+        result = self.tx.command(lambda work: handover.transfer_case(work, actor, case_id, data))
         self._deadlines_changed()
         return result
+
+    def preview_transfer(self, actor: Actor, case_id: int, data: object) -> handover.Preview:
+        """What `transfer` would send, for the confirm page (refused exactly as `transfer` would be);
+        it shows the child's data, so it is audited as a read (`case.read`, view `abgabe`)."""
+        preview = self.tx.query(lambda work: handover.preview_transfer(work, actor, case_id, data))
+        self.tx.command(lambda work: record_read(work, actor, case_id, {"view": "abgabe"}))
+        return preview
 
     def decide_earlier_case(self, actor: Actor, case_id: int, match_id: int, decision: object) -> None:
         """Confirm (the cases are linked) or reject an earlier case on the same child

@@ -27,10 +27,11 @@ from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import state as case_state
+from engine.cases.file_values import display_value
 from engine.cases.messages import keep_message
 from engine.cases.visibility import can_see_case
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed, denied, merge_errors
-from engine.forms.builtin import transfer_form
+from engine.forms.builtin import child_form, transfer_form
 from engine.forms.definition import FormDefinition, FormField
 from engine.forms.validation import check_submission
 from engine.persistence import models as m
@@ -97,9 +98,25 @@ class Transfer:
     new_reference: str
 
 
-def transfer_case(work: Work, actor: Actor, case_id: int, data: object) -> Transfer:
+@dataclass(frozen=True)
+class Preview:
+    """What a transfer would send, for the confirm page: to whom, the listed data with their values
+    as the receiver will read them (label, text), the child's data, and what stays."""
+
+    to_jugendamt: str
+    to_jugendamt_name: str
+    sent: tuple[tuple[str, str], ...]
+    child: tuple[tuple[str, str], ...]
+    not_sent: tuple[str, ...] = NOT_SENT
+
+
+def _checked(
+    work: Work, actor: Actor, case_id: int, data: object, *, lock: bool
+) -> tuple[m.Case, m.Organisation, dict[str, Any]]:
+    """Every refusal of a transfer, before anything is read or written: the case, the receiving
+    Jugendamt and the Übergabevermerk's clean values."""
     session = work.session
-    case = case_state.lock_case(session, case_id)
+    case = case_state.lock_case(session, case_id) if lock else session.get(m.Case, case_id)
     if case is None:
         raise NotFound("Fall nicht gefunden.")
     if not can_see_case(session, actor, case):
@@ -113,6 +130,29 @@ def transfer_case(work: Work, actor: Actor, case_id: int, data: object) -> Trans
     errors = merge_errors(target_errors, form_errors)
     if errors or target is None:
         raise ValidationFailed(errors)
+    return case, target, values
+
+
+def preview_transfer(work: Work, actor: Actor, case_id: int, data: object) -> Preview:
+    """The confirm page's content; the same checks as the transfer, nothing written."""
+    case, target, values = _checked(work, actor, case_id, data, lock=False)
+    office = work.session.get(m.Organisation, case.organisation_id)
+    assert office is not None
+    labels = {f.name: f for f in transfer_labels().fields}
+    payload = _payload(work, actor, case, office, values)
+    sent = tuple((labels[k].label, display_value(labels[k], v, str)) for k, v in payload.items())
+    child = open_child(work, case)
+    shown = tuple(
+        (f.label, display_value(f, child[f.name], str))
+        for f in child_form().fields
+        if child.get(f.name) not in (None, "", [])
+    )
+    return Preview(target.key, target.name, sent, shown)
+
+
+def transfer_case(work: Work, actor: Actor, case_id: int, data: object) -> Transfer:
+    session = work.session
+    case, target, values = _checked(work, actor, case_id, data, lock=True)
     sender = case_state.load(work, case)
     office = session.get(m.Organisation, case.organisation_id)
     assert office is not None

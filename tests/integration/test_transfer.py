@@ -35,6 +35,7 @@ def running(api, reported):
 
 
 def test_the_receiving_jugendamt_gets_a_new_case_with_only_the_listed_data(api, world, child, running):
+    earlier = world.engine.open_case(world["kevelaer_fk"], process_key="jugendamt_8a", child=child).case_id
     sender = api.call("GET", f"/cases/{running}", user="goch_fk").get_json()
     response = api.call("POST", f"/cases/{running}/abgabe", user="goch_fk", json=HANDOVER)
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -62,6 +63,7 @@ def test_the_receiving_jugendamt_gets_a_new_case_with_only_the_listed_data(api, 
     assert view["jugendamt"]["key"] == "ja-kevelaer"
     assert [t["task"] for t in view["open_tasks"]] == ["eingang_erfassen"]
     assert view["child"]["nachname"] == child["nachname"]
+    assert [f["case_id"] for f in view["fruehere_faelle"]] == [earlier]  # matched as for any new case
     file = api.call("GET", f"/cases/{new_id}/file", user="kevelaer_fk").get_json()
     [handed] = [e for e in file["entries"] if e["task"] == "abgabe_8a"]
     assert set(handed["values"]) == set(SENT)

@@ -122,6 +122,8 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /api/v1/cases/<int:case_id>/fruehere-faelle/<int:match_id>": {},
     # R37: handing the case to another Jugendamt — its own Jugendamt's case workers (an empty body: 422)
     "POST /api/v1/cases/<int:case_id>/abgabe": own(422, JFK, JLT),
+    "GET /faelle/<int:case_id>/abgabe": own(200, JFK, JLT),
+    "POST /faelle/<int:case_id>/abgabe": own(422, JFK, JLT),
     # --- a step: the lane's role only (the Träger case waits for its Leitung) ---
     "GET /faelle/<int:case_id>/schritte/<task_id>": own(200, LT, BGT, INSOFA, JFK, JLT),
     "GET /api/v1/tasks/<task_id>": own(200, *CASEWORK),

@@ -80,6 +80,7 @@ def render_case(
         diagram=_diagram(case_map, case["process"]["title"]),
         refusal=refusal,
         may_take_over=may_take_over,
+        may_transfer=case["status"] == "offen" and _is_jugendamt_worker(actor, case["organisation"]["key"]),
         may_export=_works_case(actor, case["organisation"]["key"]),
         hold=engine().case_hold(actor, case_id),
     )
