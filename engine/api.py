@@ -38,6 +38,7 @@ from engine.cases.transmission import TransmissionCheck
 from engine.deadlines.fristen import due_text, parse_instant
 from engine.deadlines.scheduler import DeadlineScheduler
 from engine.demo import seed_demo
+from engine.directory.plan import Ablaufplan
 from engine.forms import form_to_api
 from engine.forms.builtin import child_address_form, child_form, transfer_form
 from engine.permissions import CASEWORK_ROLES
@@ -65,6 +66,7 @@ __all__ = [
     "TOKEN_DAYS",
     "TOKEN_MAX_DAYS",
     "URGENCIES",
+    "Ablaufplan",
     "AccountLocked",
     "Akte",
     "BackupReport",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
+from engine.directory.plan import Ablaufplan, build_plan, networks_of
 from engine.engine_parts import EngineParts
 from engine.processes.bundles import Bundle
 from engine.processes.catalog import DeployResult, ProcessCatalog
@@ -48,6 +50,12 @@ class ProcessesFacade(EngineParts):
                 for d in ProcessCatalog.list(work.session)
             ]
         )
+
+    def ablaufplan(self, actor: Actor, network_key: str | None = None) -> Ablaufplan:
+        """The network's Ablaufplan for any member of it (default: the actor's first network);
+        another network is NotFound. No case data, so nothing to audit as a read."""
+        key = network_key or next(iter(networks_of(actor)), "")
+        return self.tx.query(lambda work: build_plan(work, actor, key))
 
     def compare_versions(self, key: str, old: int, new: int) -> dict[str, Any]:
         return self.tx.query(lambda work: compare_versions(work.session, work.catalog, key, old, new))

@@ -87,6 +87,9 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /konto/rollen/<int:grant_id>/ablehnen": {},
     # --- lists: every signed-in user has one, filled by its own visibility (checked by the name search) ---
     "GET /aufgaben": both(200, *ROLES),
+    # the Ablaufplan of one's own network: every member of it (no case data)
+    "GET /netzwerk/ablaufplan": both(200, *ROLES),
+    "GET /netzwerk/ablaufplan.pdf": both(200, *ROLES),
     "GET /faelle": both(200, *ROLES),
     "GET /beratungen": both(200, INSOFA),
     "GET /eingang": both(200, JFK, JLT),

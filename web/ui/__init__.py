@@ -105,3 +105,6 @@ def register_ui(app: Flask) -> None:
     from web.ui import case_pages
 
     case_pages.register(app)  # Fälle, Neue Meldung, Eingang, Beratungen
+    from web.ui import network_pages
+
+    network_pages.register(app)  # Ablaufplan des Netzwerks: /netzwerk/ablaufplan
