@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from engine.deadlines.fristen import ACCEPTED_FORMS
 from engine.persistence import models as m
 from tests.ui.conftest import PASSWORD, UiClient, _password_hash
 from web import create_app
@@ -323,22 +322,39 @@ def test_fristen_per_network_refuse_a_bad_value_and_take_a_good_one(ui, world):
     assert "<table" not in _text(ui.get("/verwaltung/fristen"))  # first choose a network
     page = ui.get("/verwaltung/fristen", query_string={"netzwerk": network})
     html = _text(page)
-    assert page.status_code == 200 and "<code>insofa_beratung</code>" in html and "3 Werktage" in html
-    assert 'id="f-wert-insofa_beratung"' in html
+    assert page.status_code == 200 and "Beratung mit der insoweit erfahrenen Fachkraft" in html
+    assert "3 Werktage" in html and "4 Stunden" in html and "8 Wochen" in html
+    assert "insofa_beratung<" not in html and "PT4H" not in html and "ISO" not in html
+    assert 'id="f-anzahl-insofa_beratung"' in html and 'value="3"' in html
+    assert '<option value="werktage" selected>Werktage</option>' in html
     unknown = ui.get("/verwaltung/fristen", query_string={"netzwerk": "atlantis"})
-    assert unknown.status_code == 422 and 'id="f-netzwerk-fehler"' in _text(unknown)
+    assert unknown.status_code == 422 and "Bitte wählen Sie ein Netzwerk aus der Liste." in _text(unknown)
 
     path = f"/verwaltung/fristen/{network}"
-    bad = _post(ui, path, {"key": "insofa_beratung", "wert.insofa_beratung": "3 Wochentage"}, "/verwaltung/fristen")
+    form = {"key": "insofa_beratung", "anzahl.insofa_beratung": "drei", "einheit.insofa_beratung": "wochentage"}
+    bad = _post(ui, path, form, "/verwaltung/fristen")
     html = _text(bad)
-    assert bad.status_code == 422 and 'id="f-wert-insofa_beratung-fehler"' in html
-    assert ACCEPTED_FORMS.replace("„", "„") in html and 'value="3 Wochentage"' in html
+    assert bad.status_code == 422 and 'id="f-anzahl-insofa_beratung-fehler"' in html
+    assert "Bitte geben Sie die Anzahl als ganze Zahl von 1 bis 9999 ein, zum Beispiel 4." in html
+    assert 'id="f-einheit-insofa_beratung-fehler"' in html
+    assert "Bitte wählen Sie eine Einheit: Minuten, Stunden, Werktage, Kalendertage, Wochen, Monate, Jahre." in html
+    assert 'value="drei"' in html
     assert world.engine.fristen(network)["insofa_beratung"] == "3 Werktage"
 
-    good = _post(ui, path, {"key": "insofa_beratung", "wert.insofa_beratung": "4 werktage"}, "/verwaltung/fristen")
+    too_long = {"key": "schutzplan_max", "anzahl.schutzplan_max": "200", "einheit.schutzplan_max": "jahre"}
+    refused = _post(ui, path, too_long, "/verwaltung/fristen")
+    assert refused.status_code == 422
+    assert "Diese Frist ist zu lang. Bitte geben Sie höchstens 100 Jahre an." in _text(refused)
+    assert world.engine.fristen(network)["schutzplan_max"] == "P8W"
+
+    form = {"key": "insofa_beratung", "anzahl.insofa_beratung": " 4 ", "einheit.insofa_beratung": "werktage"}
+    good = _post(ui, path, form, "/verwaltung/fristen")
     assert good.status_code == 302 and good.headers["Location"].endswith(f"/verwaltung/fristen?netzwerk={network}")
     html = _text(ui.get(good.headers["Location"]))
-    assert "Frist „insofa_beratung“ ist jetzt „4 Werktage“." in html
+    assert "Die Frist „Beratung mit der insoweit erfahrenen Fachkraft“ beträgt jetzt 4 Werktage." in html
     assert world.engine.fristen(network)["insofa_beratung"] == "4 Werktage"
-    [event] = _events(world.engine, "fristen.changed")
+    form = {"key": "leitung_informieren", "anzahl.leitung_informieren": "6", "einheit.leitung_informieren": "stunden"}
+    assert _post(ui, path, form, "/verwaltung/fristen").status_code == 302
+    assert world.engine.fristen(network)["leitung_informieren"] == "PT6H"
+    [event, _later] = _events(world.engine, "fristen.changed")
     assert event.actor == "kita_admin" and event.payload["new"] == "4 Werktage"
