@@ -35,7 +35,7 @@ from engine.cases.redaction import REDACTED
 from engine.cases.results import CaseProgress, OpenStep, Page, TaskStatus
 from engine.cases.transfer import Preview as TransferPreview
 from engine.cases.transmission import TransmissionCheck
-from engine.deadlines.fristen import due_text, parse_instant
+from engine.deadlines.fristen import due_text, parse_frist, parse_instant
 from engine.deadlines.scheduler import DeadlineScheduler
 from engine.demo import seed_demo
 from engine.directory.plan import Ablaufplan
@@ -102,6 +102,7 @@ __all__ = [
     "initialise",
     "load_bundle_dir",
     "load_policy",
+    "parse_frist",
     "parse_instant",
     "preview_deploy",
     "read_backup",

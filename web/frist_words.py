@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from engine.deadlines.fristen import parse_frist
+from engine.api import parse_frist
 from engine.errors import ValidationFailed
 
 FRIST_NAMES: dict[str, LazyString] = {
