@@ -110,6 +110,7 @@ def test_filters_by_case_person_type_and_berlin_days(ui, world, child):
     one_day = {"ereignis": "case.created", "von": "2026-03-02", "bis": "2026-03-02"}
     day_two = _rows(ui.get("/revision", query_string=one_day))
     assert len(day_two) == 1 and first["reference"] in day_two[0]
+    assert _rows(ui.get("/revision", query_string={**one_day, "von": "2.3.2026", "bis": "02.03.2026"})) == day_two
     day_three = _rows(ui.get("/revision", query_string={"ereignis": "case.created", "von": "2026-03-03"}))
     assert len(day_three) == 1 and second["reference"] in day_three[0] and "03.03.2026, 00:30" in day_three[0]
     nothing = ui.get("/revision", query_string={"fall": first["reference"], "bis": "2026-03-01"})
@@ -118,9 +119,10 @@ def test_filters_by_case_person_type_and_berlin_days(ui, world, child):
 
 def test_invalid_filters_are_shown_next_to_their_fields(ui):
     ui.login("kita_revision")
-    page = ui.get("/revision", query_string={"von": "2.3.2026", "ereignis": "case.stolen"})
+    page = ui.get("/revision", query_string={"von": "31.2.2026", "ereignis": "case.stolen"})
     html = _text(page)
     assert page.status_code == 422
+    assert "Bitte geben Sie das Datum als TT.MM.JJJJ an, zum Beispiel 02.03.2026." in html
     assert 'id="f-von-fehler"' in html and 'href="#f-von"' in html and 'aria-invalid="true"' in html
     assert 'id="f-ereignis-fehler"' in html and "Unbekannte Ereignisart." in html
     backwards = ui.get("/revision", query_string={"von": "2026-03-05", "bis": "2026-03-01"})

@@ -144,7 +144,9 @@ def test_neue_meldung_offers_a_choice_then_opens_the_case_and_its_first_step(ui,
         assert re.search(
             rf'<label class="kern-label" for="f-[a-z_]+">{re.escape(label)} <span class="sp-required">', html
         )
-    assert 'id="f-geburtsdatum" name="geburtsdatum" type="date"' in html
+    # a text field in TT.MM.JJJJ: a browser's date picker would show its own language's format
+    assert 'id="f-geburtsdatum" name="geburtsdatum" type="text" value=""' in html
+    assert "Format: TT.MM.JJJJ, zum Beispiel 02.03.2026" in html
     assert 'list="sp-gemeinden"' in html and '<option value="Goch">' in html
     assert "novalidate" in html and '<span class="kern-label">Fall anlegen</span>' in html
     created = ui.post_form(

@@ -22,6 +22,7 @@ from audit import VerifyResult
 from audit.errors import AuditError
 from engine.clock import BERLIN
 from engine.errors import ValidationFailed
+from web.dates import parse_day
 from web.ids import parse_id
 from web.labels import event_choices, event_label, event_type
 from web.ui.access import current_actor, engine, no_store, role_required
@@ -41,11 +42,10 @@ LIMIT = 200
 def _day(value: str, field: str, errors: dict[str, list[str]]) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[field] = [_("Bitte ein Datum angeben, zum Beispiel 2026-03-02.")]
-        return None
+    day = parse_day(value)  # TT.MM.JJJJ as the field shows it, or ISO from an older link
+    if day is None:
+        errors[field] = [_("Bitte geben Sie das Datum als TT.MM.JJJJ an, zum Beispiel 02.03.2026.")]
+    return day
 
 
 def _filters(args: Any) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:

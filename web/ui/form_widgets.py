@@ -7,7 +7,8 @@ fields}`, see engine/forms/api.py). In the browser every value is a string under
 - a top-level field under its name (`beobachtungen`); `multi` fields repeat the name;
 - an item field of a `list` under `list.index.field` (`massnahmen.0.was`), the same key the engine
   reports an item's errors under, so errors and inputs meet without translation;
-- booleans as `true` / `false` (radio buttons Ja / Nein), dates as `YYYY-MM-DD` (`<input type=date>`),
+- booleans as `true` / `false` (radio buttons Ja / Nein), dates as `TT.MM.JJJJ` or `YYYY-MM-DD` (a text
+  field, web/dates.py),
   datetimes as local Europe/Berlin time `YYYY-MM-DDTHH:MM` (`<input type=datetime-local>`).
 
 `submission_from_form` is the one place where a POSTed form becomes the engine's JSON: conversions only
@@ -26,6 +27,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from engine.clock import BERLIN
+from web.dates import parse_day, typed_day
 
 #: Up to this many options an `enum` is a group of radio buttons, above a select.
 RADIO_MAX = 5
@@ -39,7 +41,6 @@ _MISSING = object()
 #: An integer as typed; longer numbers stay text, which the engine refuses as no integer (Python
 #: refuses to convert more than 4,300 digits: that was a 500).
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
-_GERMAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _GERMAN_DATETIME = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})[ ,]+([0-9]{1,2}):([0-9]{2})")
 _ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}.*")
 _BOOLEANS = {"true": True, "false": False}
@@ -67,7 +68,18 @@ def widget(field: Field) -> str:
 
 
 def input_type(field: Field) -> str:
-    return {"date": "date", "datetime": "datetime-local", "integer": "number"}.get(field["type"], "text")
+    """A date is a text field (web/dates.py): the browser's picker would show its own language's format."""
+    return {"datetime": "datetime-local", "integer": "number"}.get(field["type"], "text")
+
+
+def shown_value(field: Field, value: Any) -> str:
+    """What an input shows: a date as TT.MM.JJJJ, everything else as it is."""
+    return typed_day(value) if field["type"] == "date" else ("" if value is None else str(value))
+
+
+def format_hint(field: Field) -> str | None:
+    """The format a date field takes, said next to it (the field no longer shows a picker)."""
+    return _("Format: TT.MM.JJJJ, zum Beispiel 02.03.2026") if field["type"] == "date" else None
 
 
 def condition_hint(field: Field, siblings: Iterable[Field]) -> str | None:
@@ -216,12 +228,9 @@ def _filled_items(field: Field, values: FormValues) -> list[int]:
 
 
 def _date(text: str) -> str:
-    """`17.05.2020` (typed where a browser has no date picker) → `2020-05-17`; anything else as is."""
-    match = _GERMAN_DATE.fullmatch(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    return text
+    """`17.05.2020` (the form's format) or `2020-05-17` → `2020-05-17`; anything else as is (the engine refuses it)."""
+    day = parse_day(text)
+    return day.isoformat() if day else text
 
 
 def _datetime(text: str) -> str:
