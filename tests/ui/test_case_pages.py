@@ -431,7 +431,7 @@ def test_list_fields_required_if_hints_and_prefilled_values(ui, world, child):
     url = _step_url(world, "kita_fk", case["id"], "schutzplan_vereinbaren")
     html = _text(ui.get(url))
     assert html.count('class="kern-fieldset sp-list__item"') == 3  # one required item and two spare ones
-    assert 'name="massnahmen.0.bis" type="date"' in html and 'name="massnahmen.2.was"' in html
+    assert 'name="massnahmen.0.bis" type="text"' in html and 'name="massnahmen.2.was"' in html
     assert "Leere Einträge werden nicht gespeichert." in html
     partial = {"massnahmen.1.was": "Elterngespräch", "ueberpruefung_am": "2026-03-20"}
     refused = ui.post_form(url, partial, token_from=url)
@@ -474,7 +474,7 @@ def test_insofa_works_consultations_with_the_pseudonym_only(ui, world, child):
         for name in (*NAMES, "2020-05-17", "17.05.2020", "Markt 1"):
             assert name not in text
     form = pages[3]
-    assert 'name="beratung_am" type="date"' in form
+    assert 'name="beratung_am" type="text"' in form
     done = ui.post_form(
         url,
         {"beratung_am": "2026-03-02", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfen anbieten."},

@@ -298,3 +298,13 @@ def test_an_svg_renderer_accepts_the_output(tmp_path: Path) -> None:
     png = tmp_path / "d.png"
     subprocess.run(["rsvg-convert", "-o", str(png), str(svg)], check=True, capture_output=True, timeout=60)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("key", "name"), [("traeger_8a", "Sofortmeldung übermitteln"), ("kkg4", "Mitteilung übermitteln")]
+)
+def test_internal_keys_in_element_names_are_not_shown(key: str, name: str) -> None:
+    """The v1 models name message events "… (meldung_8a)" for the modeller; people read the name only."""
+    svg = render_process_svg(_bpmn(key))
+    assert "(meldung_8a)" in _bpmn(key).decode() and "meldung_8a" not in svg
+    assert name in _text(_parse(svg))

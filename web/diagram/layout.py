@@ -42,6 +42,7 @@ FLOW_NODES = TASKS | EVENTS | GATEWAYS
 
 #: Characters XML 1.0 cannot carry (only relevant for the caller's title).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TRAILING_KEY = re.compile(r"\s*\([a-z][a-z0-9]*(?:_[a-z0-9]+)+\)$")
 
 
 class DiagramError(ValueError):
@@ -129,6 +130,15 @@ def clean(text: str | None) -> str:
     return _INVALID_XML.sub("", text or "").strip()
 
 
+def shown_name(text: str | None) -> str:
+    """An element's name as people read it: a trailing internal key in parentheses dropped.
+
+    The shipped v1 models name their message events like "Sofortmeldung übermitteln (meldung_8a)" for
+    the modeller; their bytes cannot change, and the key means nothing to the people reading the
+    diagram (issue 16 item 3)."""
+    return _TRAILING_KEY.sub("", clean(text))
+
+
 def parse(bpmn_xml: bytes) -> etree._Element:
     """The root element of `bpmn_xml`; DiagramError for XML that is not well-formed or has a DOCTYPE."""
     parser = etree.XMLParser(
@@ -154,8 +164,8 @@ def read(root: etree._Element, done: set[str], current: set[str]) -> Diagram:
 
     diagram = Diagram(title="")
     for node_id, el in by_id.items():
-        if _local(el) in FLOW_NODES and clean(el.get("name")):
-            diagram.names[node_id] = clean(el.get("name"))
+        if _local(el) in FLOW_NODES and shown_name(el.get("name")):
+            diagram.names[node_id] = shown_name(el.get("name"))
     process = root.find(f"{{{BPMN}}}process")
     participant = root.find(f"{{{BPMN}}}collaboration/{{{BPMN}}}participant")
     for candidate in (process, participant):
@@ -174,7 +184,7 @@ def read(root: etree._Element, done: set[str], current: set[str]) -> Diagram:
         if element is None:
             continue
         kind = _local(element)
-        name = clean(element.get("name"))
+        name = shown_name(element.get("name"))
         label_el = di.find(f"{{{BPMNDI}}}BPMNLabel/{{{DC}}}Bounds")
         label = _bounds(label_el)
         if di.tag == f"{{{BPMNDI}}}BPMNShape":
