@@ -121,3 +121,8 @@ def event_label(value: str) -> str:
 def event_choices() -> list[tuple[str, str]]:
     """Every event type with its name, sorted by name: the options of the auditor's filter."""
     return sorted(((t.value, event_label(t)) for t in EventType), key=lambda item: item[1].lower())
+
+
+def by_name(choices: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(key, name) choices sorted by name as people look for them, not by key or insertion order."""
+    return sorted(choices, key=lambda item: item[1].casefold())

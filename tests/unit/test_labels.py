@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from engine.auditing.events import EventType
 from engine.labels import EVENT_LABELS, KIND_LABELS, ROLE_LABELS
-from web.labels import EVENT_NAMES, KIND_NAMES, ROLE_NAMES, event_choices, event_label, event_type, roles_label
+from web.labels import (
+    EVENT_NAMES,
+    KIND_NAMES,
+    ROLE_NAMES,
+    by_name,
+    event_choices,
+    event_label,
+    event_type,
+    roles_label,
+)
 
 
 def test_the_ui_names_are_the_engines_german_originals():
@@ -29,3 +38,8 @@ def test_event_filters_take_known_types_only():
 
 def test_roles_of_a_lane_read_as_one_phrase():
     assert roles_label(["fachkraft", "leitung"]) == "Fachkraft oder Leitung"
+
+
+def test_choices_are_sorted_by_name_not_by_key():
+    choices = [("ja-kleve", "Kreisjugendamt Kleve"), ("ja-goch", "Stadtjugendamt Goch"), ("ja-a", "amt Emmerich")]
+    assert by_name(choices) == [choices[2], choices[0], choices[1]]

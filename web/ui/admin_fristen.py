@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from engine.errors import ValidationFailed
 from web.frist_words import as_number_and_unit, frist_name, in_words, stored_value, unit_choices
+from web.labels import by_name
 from web.ui.access import engine, role_required
 from web.ui.admin_pages import ADMIN, bp, operator
 from web.ui.error_pages import show_instead
@@ -28,7 +29,7 @@ def _render_fristen(network: str, status: int = 200, **context: Any) -> tuple[st
         except ValidationFailed:  # an unknown network (an old link): the choice again
             context["errors"] = {**context["errors"], "netzwerk": [_("Bitte wählen Sie ein Netzwerk aus der Liste.")]}
             status = 422
-    networks = sorted(((n["key"], n["name"]) for n in engine().networks()), key=lambda item: item[1].lower())
+    networks = by_name((n["key"], n["name"]) for n in engine().networks())
     return (
         render_template(
             "admin/fristen.html",

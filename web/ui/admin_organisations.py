@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from engine.api import CONTACT_FIELDS, ORGANISATION_KINDS, ROLES_BY_KIND
 from engine.errors import ValidationFailed
 from engine.labels import REPORTER_LABELS, ROLE_LABELS
-from web.labels import kind_label, role_label
+from web.labels import by_name, kind_label, role_label
 from web.ui.access import current_actor, engine, role_required
 from web.ui.admin_pages import ADMIN, bp, operator
 from web.ui.error_pages import show_instead
@@ -35,8 +35,8 @@ def _render_organisations(status: int = 200, **context: Any) -> tuple[str, int]:
             organisations=organisations,
             kinds=[(k, kind_label(k)) for k in ORGANISATION_KINDS],
             reporters=list(REPORTER_LABELS.items()),
-            jugendaemter=[(o["key"], f"{o['name']} ({o['key']})") for o in organisations if o["kind"] == "jugendamt"],
-            networks=[(n["key"], f"{n['name']} ({n['key']})") for n in engine().networks()],
+            jugendaemter=by_name((o["key"], o["name"]) for o in organisations if o["kind"] == "jugendamt"),
+            networks=by_name((n["key"], n["name"]) for n in engine().networks()),
             **context,
         ),
         status,

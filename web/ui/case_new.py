@@ -124,7 +124,10 @@ def _choice_fields(process: dict[str, Any], choose_jugendamt: bool) -> tuple[dic
             "label": _("Zuständiges Jugendamt ausdrücklich wählen"),
             "type": "enum",
             "required": False,
-            "options": [{"value": j["key"], "label": j["name"]} for j in engine().jugendaemter()],
+            "options": sorted(
+                ({"value": j["key"], "label": j["name"]} for j in engine().jugendaemter()),
+                key=lambda option: option["label"].lower(),
+            ),
             "help": _(
                 "Nur nötig, wenn die Gemeinde nicht im Verzeichnis steht oder ein anderes Jugendamt zuständig ist "
                 "(§ 8a Abs. 6 SGB VIII). Die ausdrückliche Wahl wird protokolliert."
