@@ -68,6 +68,7 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.KEY_ROTATED: _l("Schlüssel erneuert"),
     EventType.MESSAGE_RECEIVED: _l("Nachricht empfangen"),
     EventType.MESSAGE_SENT: _l("Nachricht gesendet"),
+    EventType.ORGANISATION_CONTACT_CHANGED: _l("Kontaktdaten einer Organisation geändert"),
     EventType.ORGANISATION_CREATED: _l("Organisation angelegt"),
     EventType.PROCESS_DEPLOYED: _l("Prozessversion bereitgestellt"),
     EventType.RETENTION_RUN: _l("Aufbewahrungsfristen geprüft"),
