@@ -28,12 +28,14 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from engine.bootstrap import BPMN_ROOT, build_engine, initialise
 from engine.case_engine import CaseEngine
 from tests.e2e.conftest import PASSWORD
+from tests.e2e.layout import NARROW, WIDE, assert_diagram_shown_whole, assert_fits
 from tests.support.cases import complete
 
 CHILD_FIRST, CHILD_LAST = "Lotta", "Wiesengrund"
@@ -63,17 +65,31 @@ def case_engine(database_url: str, clock, instance: Path) -> Iterator[CaseEngine
 
 class Person:
     """The browser in the hands of one person after another: sign in, follow links, fill, submit.
-    Every page it lands on is checked with axe-core; `forbidden` texts must not be on any of them."""
+    Every page it lands on is checked with axe-core; `forbidden` texts must not be on any of them.
+    `narrow=True`: each kind of page (its path without numbers, and its heading) is also looked at 390 px
+    wide, a phone — axe again, nothing may stick out sideways, the diagram is shown whole
+    (tests/e2e/layout.py) — before the person goes on at 1280 px."""
 
-    def __init__(self, page, check_a11y: Callable) -> None:
+    def __init__(self, page, check_a11y: Callable, *, narrow: bool = False) -> None:
         self.page = page
         self._check_a11y = check_a11y
+        self._narrow = narrow
+        self._seen_narrow: set[str] = set()
         self.forbidden: tuple[str, ...] = ()
 
     # ---- pages ----------------------------------------------------------------------------------
     def landed(self) -> None:
         self.page.wait_for_load_state()
         self._check_a11y(self.page)
+        kind = re.sub(r"\d+", "N", urlsplit(self.page.url).path) + " " + self.heading()
+        if self._narrow and kind not in self._seen_narrow:
+            self._seen_narrow.add(kind)
+            assert_diagram_shown_whole(self.page)
+            self.page.set_viewport_size(NARROW)
+            assert_fits(self.page)
+            assert_diagram_shown_whole(self.page)
+            self._check_a11y(self.page)
+            self.page.set_viewport_size(WIDE)
         if self.forbidden:
             html = self.page.content()
             leaked = [text for text in self.forbidden if text in html]
@@ -155,7 +171,7 @@ def _document_anhaltspunkte(person: Person) -> None:
 
 
 def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11y) -> None:
-    me = Person(page, check_a11y)
+    me = Person(page, check_a11y, narrow=True)  # every page at 1280 and at 390 px
 
     # ---- Kita, Fachkraft: Neue Meldung and the Anhaltspunkte --------------------------------------------
     me.sign_in("kita_fk")
