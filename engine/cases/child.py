@@ -14,6 +14,7 @@ messages — messages name fields, never values.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -24,16 +25,28 @@ from engine.forms.builtin import child_address_form, child_form
 _PLZ = re.compile(r"[0-9]{5}")
 
 
-def validate_child(raw: object, today: date) -> dict[str, Any]:
+#: What a Jugendamt may record as unknown when it takes a report itself (a telephone call: the caller
+#: knows the child by sight, not its birth date); a Träger's Meldung names the child fully.
+UNKNOWABLE = ("vorname", "nachname", "geburtsdatum")
+UNKNOWN, APPROXIMATE_AGE = "unbekannt", "alter_geschaetzt"
+
+
+def validate_child(raw: object, today: date, *, may_be_incomplete: bool = False) -> dict[str, Any]:
     """Clean child data as JSON-compatible values, or ValidationFailed keyed by field name."""
-    child, errors = check_child(raw, today)
+    child, errors = check_child(raw, today, may_be_incomplete=may_be_incomplete)
     if errors:
         raise ValidationFailed(errors)
     return child
 
 
-def check_child(raw: object, today: date) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def check_child(
+    raw: object, today: date, *, may_be_incomplete: bool = False
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The child's valid values and every error, found in one pass ({} errors: the clean data).
+
+    `may_be_incomplete` (a Jugendamt's own report): the names and the birth date may be marked
+    `unbekannt`; an unknown birth date needs an approximate age (`alter_geschaetzt`, 0–17), which is
+    kept as such and never turned into a birth date.
 
     The checks beyond the format run on every value that passed the format, also when another field
     failed: a birth date in the future is reported together with a missing first name. With errors,
@@ -43,7 +56,12 @@ def check_child(raw: object, today: date) -> tuple[dict[str, Any], dict[str, lis
         return {}, {"child": ["Die Angaben zum Kind fehlen oder sind kein Objekt."]}
     fields = {k: v for k, v in raw.items() if k != "anschrift"}
     errors: dict[str, list[str]] = {}
-    child = _checked(child_form(), fields, "", errors)
+    unknown = _unknown(fields.get(UNKNOWN), may_be_incomplete, errors)
+    form = child_form()
+    if unknown:  # an unknown field is not required; what is known stays required
+        form = replace(form, fields=tuple(replace(f, required=False) if f.name in unknown else f for f in form.fields))
+    child = _checked(form, fields, "", errors)
+    _check_unknown(child, unknown, errors)
     address = _checked(child_address_form(), raw["anschrift"], "anschrift.", errors) if "anschrift" in raw else {}
     if "geburtsdatum" in child:
         _check_birth_date(child["geburtsdatum"], today, errors)
@@ -56,6 +74,31 @@ def check_child(raw: object, today: date) -> tuple[dict[str, Any], dict[str, lis
     if address:
         child["anschrift"] = address
     return child, {}
+
+
+def _unknown(marked: object, may_be_incomplete: bool, errors: dict[str, list[str]]) -> set[str]:
+    if not marked:
+        return set()
+    if not may_be_incomplete:
+        errors[UNKNOWN] = [
+            "Unbekannte Angaben kann nur ein Jugendamt bei einem selbst aufgenommenen Hinweis markieren."
+        ]
+        return set()
+    return {str(name) for name in marked if name in UNKNOWABLE} if isinstance(marked, list) else set()
+
+
+def _check_unknown(child: dict[str, Any], unknown: set[str], errors: dict[str, list[str]]) -> None:
+    """A field is either given or marked unknown; an approximate age only instead of a birth date."""
+    for name in sorted(unknown & child.keys()):
+        errors.setdefault(name, []).append("Entweder angeben oder als unbekannt markieren, nicht beides.")
+    age = child.get(APPROXIMATE_AGE)
+    if "geburtsdatum" in unknown:
+        if age is None and APPROXIMATE_AGE not in errors:
+            errors[APPROXIMATE_AGE] = ["Bei unbekanntem Geburtsdatum das ungefähre Alter angeben (0 bis 17 Jahre)."]
+        elif age is not None and not 0 <= age <= 17:
+            errors[APPROXIMATE_AGE] = ["Das ungefähre Alter liegt zwischen 0 und 17 Jahren (§ 8a SGB VIII)."]
+    elif age is not None:
+        errors[APPROXIMATE_AGE] = ["Ein ungefähres Alter nur, wenn das Geburtsdatum unbekannt ist."]
 
 
 def _checked(form: FormDefinition, data: object, prefix: str, errors: dict[str, list[str]]) -> dict[str, Any]:
@@ -78,5 +121,14 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def age_years(child: dict[str, Any], today: date) -> int:
-    return _age(date.fromisoformat(child["geburtsdatum"]), today)
+def age_years(child: dict[str, Any], today: date) -> int | None:
+    """The age from the birth date, else the approximate age recorded (None: neither)."""
+    if child.get("geburtsdatum"):
+        return _age(date.fromisoformat(child["geburtsdatum"]), today)
+    age = child.get(APPROXIMATE_AGE)
+    return int(age) if age is not None else None
+
+
+def child_name(child: dict[str, Any]) -> str:
+    """First name and surname as people read them; an unknown one says so."""
+    return " ".join(str(child.get(part) or "(unbekannt)") for part in ("vorname", "nachname"))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from audit.tables import UTCDateTime
 from engine.actor import Actor
 from engine.cases import keyset
-from engine.cases.child import age_years
+from engine.cases.child import age_years, child_name
 from engine.cases.keyset import SortKey
 from engine.cases.list_query import INVALID, UNKNOWN_PROCESS, ListQuery, ListScope
 from engine.cases.queries import iso, step_dict
@@ -98,7 +98,7 @@ def _children(work: Work, actor: Actor, cases: Sequence[m.Case]) -> dict[int, di
     own = [c for c in {c.id: c for c in cases}.values() if sees_identifying_data(actor, c)]
     opened = open_children(work, own) if own else {}
     return {
-        case_id: {"child_name": f"{child['vorname']} {child['nachname']}", "alter_jahre": age_years(child, today)}
+        case_id: {"child_name": child_name(child), "alter_jahre": age_years(child, today)}
         for case_id, child in opened.items()
         if child is not None  # None: shredded at the end of retention, nothing left to show
     }

@@ -49,7 +49,9 @@ def open_case(
     organisation, organisation_errors = (
         _starting_organisation(session, actor, process, organisation_key) if process else (None, {})
     )
-    clean_child, child_errors = check_child(child, today)
+    # A Jugendamt taking a report itself (a call) may not know everything; a Träger's Meldung names the child.
+    own_report = organisation is not None and organisation.kind == "jugendamt"
+    clean_child, child_errors = check_child(child, today, may_be_incomplete=own_report)
     jugendamt, jugendamt_errors = _responsible_jugendamt(session, clean_child.get(MUNICIPALITY), jugendamt_key, today)
     errors = merge_errors(process_errors, organisation_errors, child_errors, jugendamt_errors)
     if errors:

@@ -92,11 +92,12 @@ def create_case(
 def statistics_variables(child: dict[str, Any]) -> dict[str, Any]:
     """The child's items of the § 99 Abs. 6 statistics (sex, birth month and year), for prefilling
     `statistik_erfassen`; they live in the sealed instance like every other case variable."""
-    born = date.fromisoformat(child["geburtsdatum"])
+    born = date.fromisoformat(child["geburtsdatum"]) if child.get("geburtsdatum") else None
     return {
         "kind_geschlecht": child.get("geschlecht", "ohne_angabe"),
-        "kind_geburtsmonat": born.month,
-        "kind_geburtsjahr": born.year,
+        # an approximate age is not a birth month: without a birth date the Statistikmeldung asks
+        "kind_geburtsmonat": born.month if born else None,
+        "kind_geburtsjahr": born.year if born else None,
     }
 
 

@@ -54,7 +54,10 @@ class CaseCreateRequest(_Request):
         error_messages={**_REQUIRED, "invalid": "Angaben zum Kind als Objekt angeben."},
         metadata={
             "description": "vorname, nachname, geburtsdatum, wohnort_gemeinde, geschlecht?, "
-            "anschrift?, sorgeberechtigte?"
+            "anschrift?, sorgeberechtigte?. A Jugendamt's own report (a case a Jugendamt opens itself) "
+            "may list in unbekannt? any of vorname, nachname, geburtsdatum instead of giving them; an "
+            "unknown geburtsdatum needs alter_geschaetzt (approximate age in years, 0-17), which is "
+            "never turned into a birth date (nor a birth month of the statistics)."
         },
     )
     jugendamt = fields.String(

@@ -26,6 +26,16 @@ from web.ui.sessions import restore_draft
 
 #: Fields of the child's data shown under "Weitere Angaben" (everything the form does not require).
 _OPTIONAL = {"geschlecht", "sorgeberechtigte", "anschrift"}
+#: Fields only a Jugendamt's own report has (a call: what is not known is marked, not guessed).
+_OWN_REPORT = ("unbekannt", "alter_geschaetzt")
+
+
+def _own_report(process: dict[str, Any]) -> bool:
+    """A case opened by hand at a Jugendamt: its worker takes the report (the engine decides again)."""
+    return any(
+        ms.organisation_kind == "jugendamt" and ms.organisation_key in process["organisations"]
+        for ms in current_actor().memberships
+    )
 
 
 def _child_form() -> dict[str, Any]:
@@ -151,11 +161,14 @@ def _render_new(
     show_optional = any(key.partition(".")[0] in _OPTIONAL for key in errors) or any(
         value.strip() for key, value in values.items(multi=True) if key.partition(".")[0] in _OPTIONAL
     )
+    own_report = _own_report(process)
+    main = [f for f in fields if f["required"] or (own_report and f["name"] in _OWN_REPORT)]
     return render_template(
         "cases/new.html",
         process=process,
-        child_fields=[f for f in fields if f["required"]],
-        optional_fields=[f for f in fields if not f["required"]],
+        own_report=own_report,
+        child_fields=main,
+        optional_fields=[f for f in fields if not f["required"] and f["name"] not in _OWN_REPORT],
         address_fields=address_fields,
         organisation_field=organisation_field,
         jugendamt_field=jugendamt_field,
