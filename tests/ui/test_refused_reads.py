@@ -13,8 +13,9 @@ from tests.integration.test_audit_trail import BEOBACHTUNG
 #: Reads that are POSTed (the auditor's decrypted trail and its download: the reason is a form field).
 POST_READS = {"audit.case_trail_read", "audit.case_trail_export"}
 #: Routes that take a parameter but read nothing of a case: files, a process's versions compared,
-#: the empty form of a new case, an invitation link (its token names a person, never a case).
-NOT_READS = {"static", "admin.compare", "new_case.form", "invitation.accept"}
+#: the empty form of a new case, an invitation link (its token names a person, never a case), an
+#: organisation's directory contacts (the administrator's page; public numbers, no case).
+NOT_READS = {"static", "admin.compare", "new_case.form", "invitation.accept", "admin.organisation_contact"}
 
 
 def _denials(world, reference: str) -> int:
