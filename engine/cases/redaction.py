@@ -21,8 +21,10 @@ from engine.cases.messages import MESSAGE_TITLES
 
 REDACTED = "[geschwärzt – § 65 SGB VIII]"
 
-#: the Meldebogen's values that identify the reporter (written by engine/cases/messages.py)
-REPORTER_FIELDS = frozenset({"melder", "bezug"})
+#: the Meldebogen's values that identify the reporter (written by engine/cases/messages.py): who, their
+#: reference, and the sending organisation's § 99 category (shown by label since the Meldebogen's
+#: fields are labelled from the receiving process's forms too)
+REPORTER_FIELDS = frozenset({"melder", "bezug", "meldende_stelle"})
 
 
 def redacted_for_inspection(file: CaseFile, declared: Mapping[str, frozenset[str]]) -> CaseFile:

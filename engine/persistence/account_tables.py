@@ -1,5 +1,5 @@
 """Tables of the account life cycle beyond users and memberships: API tokens,
-server-side browser sessions and invitations.
+server-side browser sessions, invitations, the sign-in throttle and the drafts kept over a sign-in.
 
 Kept apart from `models.py` (its size); `models` re-exports them, so code names them `m.BrowserSession`
 like every other table.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from audit.tables import UTCDateTime
@@ -57,3 +57,29 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per typed username (keyed HMAC of it, engine/accounts/throttle.py, so a password
+    typed into the username field cannot be recovered): kept for unknown names too, so a lock-out
+    reveals nothing about who exists."""
+
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FormDraft(Base):
+    """What a user had typed when their session expired, kept (sealed) until they sign in again."""
+
+    __tablename__ = "form_drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    form_key: Mapped[str] = mapped_column(String(300))
+    #: The form fields, sealed under the `system` scope; bound to user and form key.
+    fields: Mapped[bytes] = mapped_column(LargeBinary)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    __table_args__ = (UniqueConstraint("user_id", "form_key"),)

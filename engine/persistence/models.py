@@ -28,7 +28,9 @@ from audit.tables import UTCDateTime  # one type for every timestamp: naive UTC 
 # Defined apart (size) and re-exported: code names every table `models.X`.
 from engine.persistence.account_tables import ApiToken as ApiToken
 from engine.persistence.account_tables import BrowserSession as BrowserSession
+from engine.persistence.account_tables import FormDraft as FormDraft
 from engine.persistence.account_tables import Invitation as Invitation
+from engine.persistence.account_tables import LoginThrottle as LoginThrottle
 from engine.persistence.base import Base as Base
 
 
@@ -375,29 +377,3 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-
-
-class LoginThrottle(Base):
-    """Failed sign-ins per typed username (keyed HMAC of it, engine/accounts/throttle.py, so a password
-    typed into the username field cannot be recovered): kept for unknown names too, so a lock-out
-    reveals nothing about who exists."""
-
-    __tablename__ = "login_throttles"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class FormDraft(Base):
-    """What a user had typed when their session expired, kept (sealed) until they sign in again."""
-
-    __tablename__ = "form_drafts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    form_key: Mapped[str] = mapped_column(String(300))
-    #: The form fields, sealed under the `system` scope; bound to user and form key.
-    fields: Mapped[bytes] = mapped_column(LargeBinary)
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    __table_args__ = (UniqueConstraint("user_id", "form_key"),)

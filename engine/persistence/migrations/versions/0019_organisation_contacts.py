@@ -17,13 +17,15 @@ depends_on = None
 COLUMNS = (("telefon", 40), ("bereitschaft", 40), ("email", 254), ("anschrift", 300))
 
 
+# Plain ADD / DROP COLUMN (SQLite ≥ 3.35), not a batch copy: copying `organisations` would trip the
+# foreign keys of the tables that reference it once they hold rows.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("organisations") as batch:
-        for name, length in COLUMNS:
-            batch.add_column(sa.Column(name, sa.String(length=length), nullable=True))
+    for name, length in COLUMNS:
+        op.add_column("organisations", sa.Column(name, sa.String(length=length), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisations") as batch:
-        for name, _length in reversed(COLUMNS):
-            batch.drop_column(name)
+    for name, _length in reversed(COLUMNS):
+        op.drop_column("organisations", name)
