@@ -25,11 +25,19 @@ from engine.persistence.database import make_session_factory
 from engine.processes.catalog import ProcessCatalog
 from engine.processes.facade import ProcessesFacade
 from engine.retention.facade import RetentionFacade
+from engine.statistics.facade import StatisticsFacade
 from engine.transactions import TransactionRunner, UnitOfWork, Work
 
 
 class CaseEngine(
-    CasesFacade, AccountsFacade, AuditingFacade, DeadlinesFacade, OperationsFacade, ProcessesFacade, RetentionFacade
+    CasesFacade,
+    AccountsFacade,
+    AuditingFacade,
+    DeadlinesFacade,
+    OperationsFacade,
+    ProcessesFacade,
+    RetentionFacade,
+    StatisticsFacade,
 ):
     def __init__(self, db: Engine, clock: Clock, vault: AuditVault) -> None:
         self.db = db

@@ -82,6 +82,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.ROLE_REQUESTED: "Rolle beantragt",
     EventType.SESSION_ENDED: "Sitzungen beendet",
     EventType.SESSION_STARTED: "Sitzung begonnen",
+    EventType.STATISTICS_READ: "Statistik nach § 99 Abs. 6 SGB VIII gelesen",
     EventType.TASK_COMPLETED: "Schritt abgeschlossen",
     EventType.TASK_REJECTED: "Abschluss eines Schritts abgelehnt",
     EventType.TOKEN_ISSUED: "API-Token ausgegeben",

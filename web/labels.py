@@ -77,6 +77,7 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.ROLE_REQUESTED: _l("Rolle beantragt"),
     EventType.SESSION_ENDED: _l("Sitzungen beendet"),
     EventType.SESSION_STARTED: _l("Sitzung begonnen"),
+    EventType.STATISTICS_READ: _l("Statistik nach § 99 Abs. 6 SGB VIII gelesen"),
     EventType.TASK_COMPLETED: _l("Schritt abgeschlossen"),
     EventType.TASK_REJECTED: _l("Abschluss eines Schritts abgelehnt"),
     EventType.TOKEN_ISSUED: _l("API-Token ausgegeben"),

@@ -1,0 +1,183 @@
+"""The § 99 Abs. 6 SGB VIII records of a Jugendamt and a year (domain-8a.md d.7, rule R23).
+
+A record is the completed `statistik_erfassen` step of a jugendamt_8a case: the bundle asks for it
+after every confirmed Gefährdungseinschätzung (gewichtige Anhaltspunkte), one case per child. The
+survey counts an assessment only when the Jugendamt obtained an unmittelbarer Eindruck, so a case
+whose `unmittelbarer_eindruck` step says `nicht_erforderlich` is left out — on purpose, and listed
+as such, never silently. The year is the calendar year (Europe/Berlin) in which the record was
+completed, because the survey covers assessments *completed* in that year (§ 101 Abs. 2 Nr. 11).
+
+Records carry only the legal items (DP-09): no name, no Aktenzeichen, birth month and year only.
+What is wrong with a record (an unknown code, a month outside 1–12, a birth year that does not fit
+the child's age, a missing item) is a `Problem` with the case it belongs to, for the Jugendamt to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.clock import BERLIN
+from engine.forms.definition import FormDefinition
+from engine.persistence import models as m
+from engine.persistence.sealed import open_history_values
+from engine.transactions import Work
+
+RECORD_TASK = "statistik_erfassen"
+EINDRUCK_TASK = "unmittelbarer_eindruck"
+#: The `art` of an unmittelbarer Eindruck that means none was obtained: not a statistics case.
+NO_EINDRUCK = "nicht_erforderlich"
+
+#: The items in the order of the legal list (§ 99 Abs. 6 Nr. 1, then Nr. 2; domain-8a.md d.7).
+ITEMS: tuple[str, ...] = (
+    "meldende_stelle",
+    "gefaehrdungsarten",
+    "gefaehrdung_durch",
+    "ergebnis",
+    "wiederholte_meldung",
+    "geschlecht",
+    "geburtsmonat",
+    "geburtsjahr",
+    "herkunft_ausland",
+    "deutsch_familiensprache",
+    "eingliederungshilfe",
+    "aufenthaltsort",
+    "alter_mutter",
+    "alter_vater",
+    "leistungen",
+    "massnahme_42",
+)
+#: Items that may stay empty: the multi-selects that the form requires only for a KWG result
+#: (checked by `_check_required_if`) and the services, empty when none was used.
+OPTIONAL_ITEMS = frozenset({"gefaehrdungsarten", "gefaehrdung_durch", "leistungen"})
+#: Oldest age of a child the statistics covers (a minor: under 18 at completion).
+MAX_AGE = 17
+
+
+@dataclass(frozen=True)
+class Record:
+    """One counted assessment: the month and year of completion and the legal items."""
+
+    abschluss_monat: int
+    abschluss_jahr: int
+    items: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A record to fix (or an assessment left out, with the reason): the case it belongs to."""
+
+    case_id: int
+    reference: str
+    item: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Collected:
+    records: tuple[Record, ...]
+    problems: tuple[Problem, ...]
+    #: Assessments documented without an unmittelbarer Eindruck: not counted (listed for the Leitung).
+    not_counted: tuple[Problem, ...]
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1, tzinfo=BERLIN), datetime(year + 1, 1, 1, tzinfo=BERLIN)
+
+
+def collect(work: Work, jugendamt_id: int, year: int) -> Collected:
+    """Every record of the Jugendamt completed in `year`, checked; the problems per case."""
+    start, end = year_bounds(year)
+    rows = work.session.execute(
+        select(m.TaskHistory, m.Case)
+        .join(m.Case, m.Case.id == m.TaskHistory.case_id)
+        .where(
+            m.Case.jugendamt_id == jugendamt_id,
+            m.Case.organisation_id == jugendamt_id,
+            m.TaskHistory.task_key == RECORD_TASK,
+            m.TaskHistory.completed_at >= start,
+            m.TaskHistory.completed_at < end,
+        )
+        .order_by(m.TaskHistory.completed_at, m.TaskHistory.id)
+    ).all()
+    records: list[Record] = []
+    problems: list[Problem] = []
+    not_counted: list[Problem] = []
+    for row, case in rows:
+        if not _had_eindruck(work, case):
+            not_counted.append(
+                Problem(case.id, case.reference, None, "Kein unmittelbarer Eindruck: zählt nicht zur Statistik.")
+            )
+            continue
+        values = open_history_values(work, case.reference, row)
+        completed = row.completed_at.astimezone(BERLIN)
+        form = work.catalog.load(work.session, case.definition_id).task(RECORD_TASK).form
+        found = check(values, form, completed)
+        problems.extend(Problem(case.id, case.reference, item, text) for item, text in found)
+        if not found:
+            items = {name: values.get(name) for name in ITEMS}
+            records.append(Record(completed.month, completed.year, items))
+    return Collected(tuple(records), tuple(problems), tuple(not_counted))
+
+
+def _had_eindruck(work: Work, case: m.Case) -> bool:
+    rows = work.session.execute(
+        select(m.TaskHistory).where(m.TaskHistory.case_id == case.id, m.TaskHistory.task_key == EINDRUCK_TASK)
+    ).scalars()
+    return any(open_history_values(work, case.reference, row).get("art") != NO_EINDRUCK for row in rows)
+
+
+def check(values: Mapping[str, Any], form: FormDefinition, completed: datetime) -> list[tuple[str, str]]:
+    """What is wrong with one record: (item, German text) pairs, empty when it may be reported."""
+    found: list[tuple[str, str]] = []
+    for name in ITEMS:
+        field = form.field(name)
+        value = values.get(name)
+        label = field.label if field is not None else name
+        if value is None or value == "":
+            if name not in OPTIONAL_ITEMS:
+                found.append((name, f"{label}: fehlt."))
+            continue
+        if field is not None and field.options:
+            codes = {option.value for option in field.options}
+            chosen = value if isinstance(value, list) else [value]
+            unknown = [str(code) for code in chosen if code not in codes]
+            if unknown:
+                found.append((name, f"{label}: unbekannter Schlüssel {', '.join(unknown)}."))
+    found.extend(_check_required_if(values, form))
+    found.extend(_check_birth(values, completed))
+    return found
+
+
+def _check_required_if(values: Mapping[str, Any], form: FormDefinition) -> list[tuple[str, str]]:
+    found = []
+    for field in form.fields:
+        required = field.required_if or {}
+        missing = field.name in OPTIONAL_ITEMS and required and not values.get(field.name)
+        if missing and all(values.get(key) in allowed for key, allowed in required.items()):
+            found.append((field.name, f"{field.label}: fehlt (Pflicht bei diesem Ergebnis)."))
+    return found
+
+
+def age_at(birth_month: int, birth_year: int, month: int, year: int) -> int:
+    """Completed years in `month`/`year`; the birth day is not recorded, so a child born in that
+    month counts as having had the birthday."""
+    return year - birth_year - (1 if month < birth_month else 0)
+
+
+def _check_birth(values: Mapping[str, Any], completed: datetime) -> list[tuple[str, str]]:
+    month, year = values.get("geburtsmonat"), values.get("geburtsjahr")
+    if not isinstance(month, int) or not isinstance(year, int):
+        return []
+    if not 1 <= month <= 12:
+        return [("geburtsmonat", f"Geburtsmonat {month}: muss zwischen 1 und 12 liegen.")]
+    age = age_at(month, year, completed.month, completed.year)
+    if age < 0:
+        return [("geburtsjahr", f"Geburt {month}/{year}: liegt nach dem Abschluss der Einschätzung.")]
+    if age > MAX_AGE:
+        return [("geburtsjahr", f"Geburt {month}/{year}: das Kind wäre beim Abschluss volljährig.")]
+    return []
