@@ -52,7 +52,7 @@ def age_group(record: Record) -> str:
     return next(name for name, low, high in AGE_GROUPS if low <= age < high)
 
 
-def summary(records: Iterable[Record]) -> dict[str, Mapping[str, int]]:
+def summary(records: Iterable[Record]) -> dict[str, dict[str, int]]:
     """Counts by `ergebnis`, `meldende_stelle` and `altersgruppe` (records are checked: every age fits)."""
     listed = list(records)
     return {
@@ -60,3 +60,14 @@ def summary(records: Iterable[Record]) -> dict[str, Mapping[str, int]]:
         "meldende_stelle": dict(Counter(str(r.items["meldende_stelle"]) for r in listed)),
         "altersgruppe": dict(Counter(age_group(r) for r in listed)),
     }
+
+
+def summary_csv(counts: Mapping[str, Mapping[str, int]]) -> str:
+    """The summary as a table: one row per breakdown and value, with its count."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("merkmal", "auspraegung", "anzahl"))
+    for breakdown, values in counts.items():
+        for value, count in sorted(values.items()):
+            writer.writerow((breakdown, value, count))
+    return out.getvalue()

@@ -9,7 +9,6 @@ the operator instead of an account.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from engine.accounts.registry import organisation_by_key
 from engine.actor import Actor
@@ -37,28 +36,33 @@ class Statistics99:
     problems: tuple[Problem, ...]
     #: assessments without an unmittelbarer Eindruck: documented, not counted
     not_counted: tuple[Problem, ...]
-    summary: dict[str, Any]
+    summary: dict[str, dict[str, int]]
 
     @property
     def csv(self) -> str:
         return export.to_csv(self.jugendamt_key, self.records)
 
+    @property
+    def summary_csv(self) -> str:
+        return export.summary_csv(self.summary)
+
 
 class StatisticsFacade(EngineParts):
     def statistics_99(
-        self, actor: Actor | None, jugendamt_key: str, year: int, *, operator: str | None = None
+        self, actor: Actor | None, jugendamt_key: str, year: int | None, *, operator: str | None = None
     ) -> Statistics99:
-        """The year's records of the Jugendamt, checked, with the summary; `actor` None: the operator."""
+        """The year's records of the Jugendamt, checked, with the summary; `actor` None: the operator.
+        Who may is checked before the year (None: not given or not a number): deny before validating."""
         return self.tx.command(lambda work: _read(work, actor, operator, jugendamt_key, year))
 
 
-def _read(work: Work, actor: Actor | None, operator: str | None, jugendamt_key: str, year: int) -> Statistics99:
+def _read(work: Work, actor: Actor | None, operator: str | None, jugendamt_key: str, year: int | None) -> Statistics99:
     jugendamt = organisation_by_key(work.session, jugendamt_key)
     if jugendamt.kind != "jugendamt":
         raise NotFound(f"Jugendamt „{jugendamt_key}“ ist nicht bekannt.")
     if actor is not None and STATISTICS_ROLE not in actor.roles_in(jugendamt.id):
         raise NotAllowed("Die Statistik nach § 99 Abs. 6 SGB VIII sieht die Leitung des Jugendamts.")
-    if not FIRST_YEAR <= year <= work.now.year:
+    if year is None or not FIRST_YEAR <= year <= work.now.year:
         raise ValidationFailed({"jahr": [f"Ein Jahr von {FIRST_YEAR} bis {work.now.year}."]})
     collected = collect(work, jugendamt.id, year)
     result = Statistics99(

@@ -141,6 +141,9 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /revision/faelle/<ref>/export": own(422, AUDITOR),
     "GET /api/v1/cases/<int:case_id>/audit": own(422, AUDITOR),
     "GET /api/v1/audit/verify": both(200, AUDITOR),
+    # --- § 99 statistics: asked without a Jugendamt, so 404 for everybody signed in (the Leitung's
+    # access and everyone else's refusal: tests/integration/test_api_statistics.py) ---
+    "GET /api/v1/statistik/99": {},
     # --- administration: admins only, never case content ---
     "GET /verwaltung": both(200, ADMIN),
     "GET /verwaltung/benutzer": both(200, ADMIN),

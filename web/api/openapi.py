@@ -55,6 +55,10 @@ OPERATIONS = {
     ("/api/v1/tasks/{task_id}/complete", "post"): ("completeTask", "Complete a task with the form's values"),
     ("/api/v1/cases/{case_id}/audit", "get"): ("getCaseAudit", "Auditors: a case's decrypted events, with a reason"),
     ("/api/v1/audit/verify", "get"): ("verifyAudit", "Auditors: verify the audit chain and its checkpoints"),
+    ("/api/v1/statistik/99", "get"): (
+        "getStatistics99",
+        "The Jugendamt's Leitung: a year's § 99 Abs. 6 SGB VIII records, checked (audited)",
+    ),
 }
 
 
@@ -136,6 +140,7 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
         "TransferRequest",
         "TransferResult",
         "AuditEvent",
+        "Statistics99",
         "VerifyResult",
     ):
         spec.components.schema(name, schema=getattr(schemas, name))
@@ -249,6 +254,19 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
         },
     )
     spec.path("/api/v1/audit/verify", operations={"get": {"responses": {**_ok("VerifyResult"), **_problems(401, 403)}}})
+    statistics_query = [
+        _query("jugendamt", "the Jugendamt's key", {"type": "string"}),
+        _query("jahr", "the calendar year of completion", {"type": "integer"}),
+    ]
+    spec.path(
+        "/api/v1/statistik/99",
+        operations={
+            "get": {
+                "parameters": [{**p, "required": True} for p in statistics_query],
+                "responses": {**_ok("Statistics99"), **_problems(401, 403, 404, 422)},
+            }
+        },
+    )
     document: dict[str, Any] = spec.to_dict()
     for path, operations in document["paths"].items():
         for method, operation in operations.items():

@@ -407,3 +407,34 @@ class VerifyResult(Schema):
     ok = fields.Boolean()
     checked = fields.Integer()
     first_bad_seq = fields.Integer(allow_none=True)
+
+
+@always_present("abschluss_monat", "abschluss_jahr", "merkmale")
+class StatisticsRecord(Schema):
+    abschluss_monat = fields.Integer()
+    abschluss_jahr = fields.Integer()
+    merkmale = fields.Dict(
+        attribute="items",
+        metadata={"description": "the § 99 Abs. 6 items by name, in the order of the legal list"},
+    )
+
+
+@always_present("case_id", "reference", "item", "text")
+class StatisticsProblem(Schema):
+    case_id = fields.Integer()
+    reference = fields.String()
+    item = fields.String(allow_none=True, metadata={"description": "the item to fix; null: the whole record"})
+    text = fields.String()
+
+
+@always_present("jugendamt", "jahr", "datensaetze", "zu_korrigieren", "nicht_gezaehlt", "uebersicht")
+class Statistics99(Schema):
+    jugendamt = fields.String(attribute="jugendamt_key")
+    jahr = fields.Integer(attribute="year")
+    datensaetze = fields.List(fields.Nested(StatisticsRecord), attribute="records")
+    zu_korrigieren = fields.List(fields.Nested(StatisticsProblem), attribute="problems")
+    nicht_gezaehlt = fields.List(fields.Nested(StatisticsProblem), attribute="not_counted")
+    uebersicht = fields.Dict(
+        attribute="summary",
+        metadata={"description": "counts by ergebnis, meldende_stelle and altersgruppe"},
+    )

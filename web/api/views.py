@@ -171,3 +171,10 @@ def case_audit(case_id: int) -> Response:
 def audit_verify() -> Response:
     result = engine().verify_trail(actor())
     return jsonify({"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq})
+
+
+@bp.get("/statistik/99")
+def statistics_99() -> Response:
+    """The Jugendamt's Leitung: the year's records, the cases to fix and the summary (audited)."""
+    year = request.args.get("jahr", type=int)
+    return dump(schemas.Statistics99(), engine().statistics_99(actor(), request.args.get("jugendamt", ""), year))

@@ -2,10 +2,19 @@
 failure one line with the reason and a non-zero exit — never a traceback.
 
 `base` holds the group and the shared helpers; `operations`, `audit_commands`, `backup_commands`,
-`retention_commands`, `demo_commands` and `sso_commands` add their commands to it when imported here.
+`retention_commands`, `statistics_commands`, `demo_commands` and `sso_commands` add their commands to
+it when imported here.
 """
 
-from web.cli import audit_commands, backup_commands, demo_commands, operations, retention_commands, sso_commands
+from web.cli import (
+    audit_commands,
+    backup_commands,
+    demo_commands,
+    operations,
+    retention_commands,
+    sso_commands,
+    statistics_commands,
+)
 from web.cli.base import main
 
 __all__ = [
@@ -16,4 +25,5 @@ __all__ = [
     "operations",
     "retention_commands",
     "sso_commands",
+    "statistics_commands",
 ]
