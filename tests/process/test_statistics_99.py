@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+
 from engine.errors import NotAllowed
 from engine.persistence import models as m
 from engine.statistics.records import ITEMS
