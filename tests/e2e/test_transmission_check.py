@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.test_journeys import Person
 from tests.process.test_paths_traeger_8a import MELDUNG
-from tests.support.cases import BEOBACHTUNG, complete
+from tests.support.cases import BEOBACHTUNG, complete, to_meldung
 
 GOCH, KITA = "Stadtjugendamt Goch", "Kita Regenbogen Kevelaer"
 CHILD = {"vorname": "Lotta", "nachname": "Wiesengrund", "geburtsdatum": "2021-03-14", "wohnort_gemeinde": "Goch"}
@@ -20,21 +20,7 @@ WIDTHS = pytest.mark.parametrize("width", [1280, 390], ids=["1280px", "390px"])
 
 def _at_meldung(world) -> int:
     case_id = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=CHILD).case_id
-    complete(world, "kita_fk", case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    complete(
-        world,
-        "kita_leitung",
-        case_id,
-        "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
-    )
-    complete(
-        world,
-        "insofa_kleve",
-        case_id,
-        "insofa_beratung",
-        {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Melden."},
-    )
+    to_meldung(world, case_id)
     return case_id
 
 

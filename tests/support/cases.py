@@ -1,5 +1,5 @@
 """Case data and steps the tests share: a Kita's first observation, finding and completing an open
-task of a case by its key, and a traeger_8a case brought to its Schutzplan."""
+task of a case by its key, and a traeger_8a case brought to its Meldung or its Schutzplan."""
 
 from __future__ import annotations
 
@@ -29,6 +29,27 @@ def open_task(world: Any, user: str, case_id: int, key: str) -> dict[str, Any]:
 def complete(world: Any, user: str, case_id: int, key: str, values: dict[str, Any]) -> CaseProgress:
     """`user` completes the open task `key` of a case with `values`; the engine's step result."""
     return world.engine.complete_task(world[user], open_task(world, user, case_id, key)["id"], values)
+
+
+def to_meldung(world: Any, case_id: int) -> None:
+    """A traeger_8a case whose observation is documented, on through Leitung (gewichtige
+    Anhaltspunkte) and an InsoFa consultation that finds the danger not avertable to the open
+    `meldung_jugendamt`."""
+    complete(world, "kita_fk", case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    complete(
+        world,
+        "kita_leitung",
+        case_id,
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
+    )
+    complete(
+        world,
+        "insofa_kleve",
+        case_id,
+        "insofa_beratung",
+        {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Melden."},
+    )
 
 
 def to_schutzplan(world: Any, case_id: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from engine.persistence import models as m
 from tests.process.test_paths_traeger_8a import MELDUNG
-from tests.support.cases import BEOBACHTUNG, complete, open_tasks
+from tests.support.cases import BEOBACHTUNG, complete, open_tasks, to_meldung
 
 GOCH = "Stadtjugendamt Goch"
 _TOKEN = re.compile(r'name="sp_pruefung" value="([^"]+)"')
@@ -28,21 +28,7 @@ def database_url(tmp_path: Path) -> str:
 def at_meldung(world, child) -> int:
     """A Kita case whose consultation found the danger not avertable: the Meldung is the next step."""
     case_id = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child).case_id
-    complete(world, "kita_fk", case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    complete(
-        world,
-        "kita_leitung",
-        case_id,
-        "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
-    )
-    complete(
-        world,
-        "insofa_kleve",
-        case_id,
-        "insofa_beratung",
-        {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Melden."},
-    )
+    to_meldung(world, case_id)
     return case_id
 
 
