@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.test_journeys import Person
 from tests.process.test_paths_traeger_8a import MELDUNG
-from tests.support.cases import BEOBACHTUNG, complete, to_meldung
+from tests.support.cases import BEOBACHTUNG, complete, to_meldung, to_rueckmeldung
 
 GOCH, KITA = "Stadtjugendamt Goch", "Kita Regenbogen Kevelaer"
 CHILD = {"vorname": "Lotta", "nachname": "Wiesengrund", "geburtsdatum": "2021-03-14", "wohnort_gemeinde": "Goch"}
@@ -78,27 +78,7 @@ def test_the_rueckmeldung_is_checked_before_it_is_sent(page, check_a11y, world, 
     complete(world, "kita_leitung", kita_case, "meldung_jugendamt", MELDUNG)
     [link] = world.engine.case(world["kita_leitung"], kita_case)["links"]
     ja = link["case_id"]
-    complete(
-        world,
-        "goch_fk",
-        ja,
-        "eingang_erfassen",
-        {"eingegangen_am": "2026-03-02T08:50:00+01:00", "meldende_stelle": "kita_kindertagespflege"},
-    )
-    complete(
-        world,
-        "goch_fk",
-        ja,
-        "ersteinschaetzung",
-        {
-            "dringlichkeit": "gelb",
-            "begruendung": "Hinweise der Kita, keine akute Gefahr.",
-            "bekannter_fall": False,
-            "weitere_kinder_im_haushalt": False,
-            "gewichtige_anhaltspunkte": False,
-        },
-    )
-    complete(world, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": True})
+    to_rueckmeldung(world, ja)
 
     me = _person(page, check_a11y, width)
     me.sign_in("goch_fk")

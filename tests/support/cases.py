@@ -1,5 +1,6 @@
 """Case data and steps the tests share: a Kita's first observation, finding and completing an open
-task of a case by its key, and a traeger_8a case brought to its Meldung or its Schutzplan."""
+task of a case by its key, a traeger_8a case brought to its Meldung or its Schutzplan, and the
+Jugendamt's case of a Meldung brought to its Rückmeldung."""
 
 from __future__ import annotations
 
@@ -117,3 +118,29 @@ def closed_case(
     ende = {"abschlussvermerk": "Ende.", "ergebnis": ergebnis}
     complete(world, "kita_leitung", case.case_id, closing, ende)
     return case.case_id, case.reference
+
+
+def to_rueckmeldung(world: Any, ja_case_id: int) -> None:
+    """The Jugendamt's case of a Kita's Meldung, recorded in the Eingang, first assessment (yellow, no
+    gewichtige Anhaltspunkte) confirmed by a second Fachkraft: `rueckmeldung_melder` is open."""
+    complete(
+        world,
+        "goch_fk",
+        ja_case_id,
+        "eingang_erfassen",
+        {"eingegangen_am": "2026-03-02T08:50:00+01:00", "meldende_stelle": "kita_kindertagespflege"},
+    )
+    complete(
+        world,
+        "goch_fk",
+        ja_case_id,
+        "ersteinschaetzung",
+        {
+            "dringlichkeit": "gelb",
+            "begruendung": "Hinweise der Kita, keine akute Gefahr.",
+            "bekannter_fall": False,
+            "weitere_kinder_im_haushalt": False,
+            "gewichtige_anhaltspunkte": False,
+        },
+    )
+    complete(world, "goch_fk2", ja_case_id, "ersteinschaetzung_bestaetigen", {"bestaetigt": True})

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from engine.persistence import models as m
 from tests.process.test_paths_traeger_8a import MELDUNG
-from tests.support.cases import BEOBACHTUNG, complete, open_tasks, to_meldung
+from tests.support.cases import BEOBACHTUNG, complete, open_tasks, to_meldung, to_rueckmeldung
 
 GOCH = "Stadtjugendamt Goch"
 _TOKEN = re.compile(r'name="sp_pruefung" value="([^"]+)"')
@@ -111,27 +111,7 @@ def test_the_rueckmeldung_check_names_the_kita_and_the_two_facts_only(ui, world,
     complete(world, "kita_leitung", at_meldung, "meldung_jugendamt", MELDUNG)
     [link] = _linked(world, at_meldung)
     ja = link["case_id"]
-    complete(
-        world,
-        "goch_fk",
-        ja,
-        "eingang_erfassen",
-        {"eingegangen_am": "2026-03-02T08:50:00+01:00", "meldende_stelle": "kita_kindertagespflege"},
-    )
-    complete(
-        world,
-        "goch_fk",
-        ja,
-        "ersteinschaetzung",
-        {
-            "dringlichkeit": "gelb",
-            "begruendung": "Hinweise.",
-            "bekannter_fall": False,
-            "weitere_kinder_im_haushalt": False,
-            "gewichtige_anhaltspunkte": False,
-        },
-    )
-    complete(world, "goch_fk2", ja, "ersteinschaetzung_bestaetigen", {"bestaetigt": True})
+    to_rueckmeldung(world, ja)
     url = f"/faelle/{ja}/schritte/{open_tasks(world, 'goch_fk', ja)['rueckmeldung_melder']['id']}"
     ui.login("goch_fk")
     check = ui.post_form(url, {"anhaltspunkte_bestaetigt": "true", "ja_taetig": "false"}, token_from=url)
