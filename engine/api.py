@@ -45,6 +45,8 @@ from engine.permissions import CASEWORK_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
 from engine.processes.validation.bundle import validate_bundle
+from engine.quality.criteria import CRITERIA as QUALITY_CRITERIA
+from engine.quality.criteria import comment_field
 from engine.retention.policy import RetentionPolicy, load_policy
 from engine.volume.generate import MAX_CASES, VolumeReport, generate_volume
 
@@ -58,6 +60,7 @@ __all__ = [
     "MAX_LIMIT",
     "ORGANISATION_KINDS",
     "PURPOSES",
+    "QUALITY_CRITERIA",
     "REDACTED",
     "ROLES_BY_KIND",
     "SESSION_ABSOLUTE",
@@ -94,6 +97,7 @@ __all__ = [
     "check_keys",
     "child_address_form",
     "child_form",
+    "comment_field",
     "transfer_form",
     "create_backup",
     "due_text",

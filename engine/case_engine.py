@@ -24,6 +24,7 @@ from engine.operations.facade import OperationsFacade
 from engine.persistence.database import make_session_factory
 from engine.processes.catalog import ProcessCatalog
 from engine.processes.facade import ProcessesFacade
+from engine.quality.facade import QualityFacade
 from engine.retention.facade import RetentionFacade
 from engine.statistics.facade import StatisticsFacade
 from engine.transactions import TransactionRunner, UnitOfWork, Work
@@ -36,6 +37,7 @@ class CaseEngine(
     DeadlinesFacade,
     OperationsFacade,
     ProcessesFacade,
+    QualityFacade,
     RetentionFacade,
     StatisticsFacade,
 ):

@@ -53,6 +53,7 @@ USERS = [
     ("kevelaer.fachkraft", "Lena Lemmen", "ja-kevelaer", "ja_fachkraft"),
     ("kevelaer.leitung", "Moritz Mertens", "ja-kevelaer", "ja_leitung"),
     ("kevelaer.revision", "Paula Peters", "ja-kevelaer", "auditor"),
+    ("kleve.qualitaet", "Quentin Quast", "ja-kreis-kleve", "qualitaet"),
     ("admin", "Nora Nienhaus", "ja-kreis-kleve", "admin"),
 ]
 

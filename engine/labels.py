@@ -18,6 +18,7 @@ ROLE_LABELS: dict[str, str] = {
     "ja_leitung": "Leitung im Jugendamt (ASD)",
     "auditor": "Revision / Datenschutz",
     "admin": "Administration",
+    "qualitaet": "Qualitätsentwicklung (LKSG § 8)",
 }
 
 KIND_LABELS: dict[str, str] = {
@@ -75,6 +76,9 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.MESSAGE_SENT: "Nachricht gesendet",
     EventType.ORGANISATION_CONTACT_CHANGED: "Kontaktdaten einer Organisation geändert",
     EventType.ORGANISATION_CREATED: "Organisation angelegt",
+    EventType.QUALITY_RELEASED: "Freitexte zur Qualitätsprüfung freigegeben",
+    EventType.QUALITY_REVIEWED: "Qualitätsprüfung eines Falls gespeichert",
+    EventType.QUALITY_SAMPLE_DRAWN: "Stichprobe zur Qualitätsprüfung gezogen",
     EventType.PROCESS_DEPLOYED: "Prozessversion bereitgestellt",
     EventType.RETENTION_RUN: "Aufbewahrungsfristen geprüft",
     EventType.ROLE_CONFIRMED: "Rolle bestätigt",

@@ -26,6 +26,7 @@ ROLE_NAMES: dict[str, LazyString] = {
     "ja_leitung": _l("Leitung im Jugendamt (ASD)"),
     "auditor": _l("Revision / Datenschutz"),
     "admin": _l("Administration"),
+    "qualitaet": _l("Qualitätsentwicklung (LKSG § 8)"),
 }
 
 KIND_NAMES: dict[str, LazyString] = {
@@ -70,6 +71,9 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.MESSAGE_SENT: _l("Nachricht gesendet"),
     EventType.ORGANISATION_CONTACT_CHANGED: _l("Kontaktdaten einer Organisation geändert"),
     EventType.ORGANISATION_CREATED: _l("Organisation angelegt"),
+    EventType.QUALITY_RELEASED: _l("Freitexte zur Qualitätsprüfung freigegeben"),
+    EventType.QUALITY_REVIEWED: _l("Qualitätsprüfung eines Falls gespeichert"),
+    EventType.QUALITY_SAMPLE_DRAWN: _l("Stichprobe zur Qualitätsprüfung gezogen"),
     EventType.PROCESS_DEPLOYED: _l("Prozessversion bereitgestellt"),
     EventType.RETENTION_RUN: _l("Aufbewahrungsfristen geprüft"),
     EventType.ROLE_CONFIRMED: _l("Rolle bestätigt"),

@@ -47,6 +47,9 @@ class FileValue:
     label: str
     value: Any
     display: str
+    #: the form field's type (`text`, `enum`, …; engine/forms/definition.py), None for an engine field
+    #: without a form: what a pseudonymised reading may show is decided by it (engine/cases/redaction.py)
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,18 @@ class CaseFile:
 
 
 def case_file(work: Work, actor: Actor, case_id: int) -> CaseFile:
-    session = work.session
-    case = visible_case(session, actor, case_id, view="file")
-    process = work.catalog.load(session, case.definition_id)
+    case = visible_case(work.session, actor, case_id, view="file")
     audience = OWN if sees_identifying_data(actor, case) else CONSULTATION
+    file = documented(work, case, audience)
+    return replace(file, links=_links(work.session, actor, case, _People(work.session, case.organisation_id)))
+
+
+def documented(work: Work, case: m.Case, audience: str) -> CaseFile:
+    """What `audience` sees of the case's documentation, without its links (they depend on who reads:
+    `case_file`). No visibility check here: callers decide who may read (`case_file` for the
+    case's readers, engine/quality for the reviewer of a quality sample)."""
+    session = work.session
+    process = work.catalog.load(session, case.definition_id)
     people = _People(session, case.organisation_id)
     try:
         entries = _messages(work, case, audience) + _steps(work, case, process, audience, people)
@@ -114,7 +125,7 @@ def case_file(work: Work, actor: Actor, case_id: int) -> CaseFile:
         jugendamt=people.organisation_name(case.jugendamt_id),
         pseudonym=case.pseudonym,
         entries=tuple(entries),
-        links=_links(session, actor, case, people),
+        links=(),
         shredded=shredded,
     )
 
@@ -179,7 +190,10 @@ def labelled(
     order = [f.name for f in form.fields if f.name in stored] + [k for k in stored if k not in own]
     values = {
         name: FileValue(
-            _label(fields.get(name), name), stored[name], display_value(fields.get(name), stored[name], person)
+            _label(fields.get(name), name),
+            stored[name],
+            display_value(fields.get(name), stored[name], person),
+            _kind(fields.get(name)),
         )
         for name in order
         if shown is None or name in shown
@@ -189,6 +203,10 @@ def labelled(
 
 def _label(form_field: FormField | None, name: str) -> str:
     return form_field.label if form_field is not None else name
+
+
+def _kind(form_field: FormField | None) -> str | None:
+    return form_field.type if form_field is not None else None
 
 
 def _messages(work: Work, case: m.Case, audience: str) -> list[FileEntry]:

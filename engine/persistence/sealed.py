@@ -113,3 +113,15 @@ def seal_hold(work: Work, reference: str, hold: dict[str, Any]) -> bytes:
 
 def open_hold(work: Work, case: m.Case) -> dict[str, Any] | None:
     return None if case.hold is None else _open(work, case.reference, hold_record(case.reference), case.hold)
+
+
+def review_record(sample_case_id: int) -> str:
+    return f"quality_reviews/{sample_case_id}/comments"
+
+
+def seal_review_comments(work: Work, reference: str, sample_case_id: int, comments: dict[str, Any]) -> bytes:
+    return _seal(work, reference, review_record(sample_case_id), comments)
+
+
+def open_review_comments(work: Work, reference: str, sample_case_id: int, blob: bytes) -> dict[str, Any]:
+    return _open(work, reference, review_record(sample_case_id), blob)
