@@ -41,7 +41,7 @@ from engine.demo import seed_demo
 from engine.directory.plan import Ablaufplan
 from engine.forms import form_to_api
 from engine.forms.builtin import child_address_form, child_form, transfer_form
-from engine.permissions import CASEWORK_ROLES
+from engine.permissions import CASEWORK_ROLES, POOL_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
 from engine.processes.validation.bundle import validate_bundle
@@ -52,6 +52,7 @@ from engine.volume.generate import MAX_CASES, VolumeReport, generate_volume
 
 __all__ = [
     "CASEWORK_ROLES",
+    "POOL_ROLES",
     "CHECKPOINT_LOG",
     "CONTACT_FIELDS",
     "DEFAULT_LIMIT",

@@ -16,6 +16,7 @@ ROLE_LABELS: dict[str, str] = {
     "insofa": "insoweit erfahrene Fachkraft",
     "ja_fachkraft": "Fachkraft im Jugendamt (ASD)",
     "ja_leitung": "Leitung im Jugendamt (ASD)",
+    "ja_fachberatung_ktp": "Fachberatung Kindertagespflege im Jugendamt",
     "auditor": "Revision / Datenschutz",
     "admin": "Administration",
     "qualitaet": "Qualitätsentwicklung (LKSG § 8)",

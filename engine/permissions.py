@@ -15,8 +15,10 @@ from engine.labels import ROLE_LABELS
 CASEWORK_ROLES = frozenset({"fachkraft", "leitung", "berufsgeheimnistraeger", "ja_fachkraft", "ja_leitung"})
 
 #: Roles served from the network's pool instead of the case's organisation (§ 8a Abs. 4 Nr. 2:
-#: the insoweit erfahrene Fachkraft is external to the Träger).
-POOL_ROLES = frozenset({"insofa"})
+#: the insoweit erfahrene Fachkraft is external to the Träger; § 8a Abs. 5: a Tagespflegeperson works
+#: alone, so the Jugendamt's Fachberatung Kindertagespflege is the second person of her assessment).
+#: Both see the case's pseudonym only, never identifying data.
+POOL_ROLES = frozenset({"insofa", "ja_fachberatung_ktp"})
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from engine.errors import ValidationFailed
 
 FRIST_NAMES: dict[str, LazyString] = {
     "leitung_informieren": _l("Leitung informieren"),
+    "fachberatung_kindertagespflege": _l("Kindertagespflege: Bewertung mit der Fachberatung"),
     "insofa_beratung": _l("Beratung mit der insoweit erfahrenen Fachkraft"),
     "beteiligung_familie": _l("Beteiligung der Familie"),
     "meldung_schriftlich": _l("Schriftliche Meldung an das Jugendamt"),

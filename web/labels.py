@@ -24,6 +24,7 @@ ROLE_NAMES: dict[str, LazyString] = {
     "insofa": _l("insoweit erfahrene Fachkraft"),
     "ja_fachkraft": _l("Fachkraft im Jugendamt (ASD)"),
     "ja_leitung": _l("Leitung im Jugendamt (ASD)"),
+    "ja_fachberatung_ktp": _l("Fachberatung Kindertagespflege im Jugendamt"),
     "auditor": _l("Revision / Datenschutz"),
     "admin": _l("Administration"),
     "qualitaet": _l("Qualitätsentwicklung (LKSG § 8)"),

@@ -28,7 +28,7 @@ ROLES_BY_KIND = {
     "kindertagespflege": {"fachkraft", "auditor", "admin"},
     "einrichtung_kkg": {"berufsgeheimnistraeger", "auditor", "admin"},
     "beratungsstelle": {"insofa", "qualitaet", "auditor", "admin"},
-    "jugendamt": {"ja_fachkraft", "ja_leitung", "qualitaet", "auditor", "admin"},
+    "jugendamt": {"ja_fachkraft", "ja_leitung", "ja_fachberatung_ktp", "qualitaet", "auditor", "admin"},
 }
 
 #: Roles that open case content (or, for the auditor, the case's audit trail) at their organisation:

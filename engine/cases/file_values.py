@@ -29,6 +29,7 @@ ENGINE_FIELDS = {
             options=(
                 Option("traeger", "§ 8a Abs. 4 SGB VIII (Träger der Jugendhilfe)"),
                 Option("kkg4", "§ 4 Abs. 3 KKG (Berufsgeheimnisträger)"),
+                Option("kindertagespflege", "§ 8a Abs. 5 SGB VIII (Kindertagespflege)"),
             ),
         ),
         FormField("dringlichkeit_hinweis", "Dringlichkeit", "enum", options=(Option("akut", "Akut (Sofortmeldung)"),)),

@@ -28,6 +28,7 @@ from engine.transactions import Work
 FRIST_LABELS = {
     "akut": "Sofortmeldung: Eingang und Ersteinschätzung im Jugendamt",
     "leitung_informieren": "Leitung informieren",
+    "fachberatung_kindertagespflege": "Kindertagespflege: Bewertung mit der Fachberatung des Jugendamts",
     "insofa_beratung": "Beratung durch die insoweit erfahrene Fachkraft",
     "beteiligung_familie": "Beteiligung der Familie",
     "meldung_schriftlich": "schriftliche Meldung an das Jugendamt nach einer telefonischen",

@@ -35,7 +35,7 @@ from engine.bootstrap import BPMN_ROOT
 from engine.processes.spiff import instance as spiff_instance
 
 #: The processes whose every sequence flow the path tests must take (key → shipped version).
-PROCESSES = {"traeger_8a": 1, "kkg4": 1, "jugendamt_8a": 1}
+PROCESSES = {"traeger_8a": 1, "kkg4": 1, "jugendamt_8a": 1, "kindertagespflege_8a": 1}
 REPORT = Path(__file__).resolve().parents[1] / "artifacts" / "path-coverage.md"
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

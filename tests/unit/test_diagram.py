@@ -13,7 +13,7 @@ from lxml import etree
 from web.diagram import DiagramError, render_process_svg
 
 BPMN_ROOT = Path(__file__).resolve().parents[2] / "bpmn"
-SHIPPED = ["traeger_8a", "kkg4", "jugendamt_8a"]
+SHIPPED = ["traeger_8a", "kkg4", "jugendamt_8a", "kindertagespflege_8a"]
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",

@@ -357,6 +357,8 @@ def test_due_text_refuses_a_bad_value_with_the_accepted_forms() -> None:
 
 SPEC_TABLE = {
     "leitung_informieren": "PT4H",
+    # issue 12: the Fachberatung Kindertagespflege as the second person of a Tagespflegeperson (§ 8a Abs. 5)
+    "fachberatung_kindertagespflege": "1 Werktag",
     "insofa_beratung": "3 Werktage",
     "beteiligung_familie": "5 Werktage",
     "meldung_schriftlich": "1 Werktag",

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.actor import Actor
-from engine.api import CASEWORK_ROLES, ListScope
+from engine.api import CASEWORK_ROLES, POOL_ROLES, ListScope
 from engine.errors import ValidationFailed
 from web.labels import roles_label
 from web.ui import form_widgets
@@ -104,13 +104,14 @@ def inbox() -> str:
 
 
 @consultations_bp.get("/beratungen", endpoint="index")
-@role_required("insofa")
+@role_required(*POOL_ROLES)
 @no_store
 def consultations() -> str:
     actor = current_actor()
     page = "cases/consultations.html"
     show_instead(ValidationFailed, lambda exc: _two_lists(page, ListSection(), ListSection(), (), exc.errors))
-    pool = ListScope(lanes=frozenset({"insofa"}))
+    # the lanes the pool roles work: the insofa's consultation, the Fachberatung's assessment (Kindertagespflege)
+    pool = ListScope(lanes=frozenset({"insofa", "fachberatung"}))
     tasks = section(lambda params: engine().tasks(actor, params, scope=pool), TASKS_CURSOR, (CASES_CURSOR,))
     cases = section(lambda params: engine().cases(actor, params), CASES_CURSOR, (TASKS_CURSOR,))
     return _two_lists(page, tasks, cases, (), {})
@@ -124,9 +125,9 @@ def _may_start_cases() -> bool:
 
 
 def _cases_home() -> tuple[str, str]:
-    """Where the breadcrumbs of a case start: the case list, or the consultations of an insofa."""
+    """Where the breadcrumbs of a case start: the case list, or the consultations of a pool member."""
     actor = current_actor()
-    if not any(actor.has_role(r) for r in CASEWORK_ROLES) and actor.has_role("insofa"):
+    if not any(actor.has_role(r) for r in CASEWORK_ROLES) and any(actor.has_role(r) for r in POOL_ROLES):
         return "consultations.index", _("Beratungen")
     return "cases.index", _("Fälle")
 
@@ -139,7 +140,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # Each area's first page is its `.index`: the navigation marks the entry on all pages of the area.
     add_nav_item(app, "inbox.index", _l("Eingang"), roles=set(JUGENDAMT_ROLES), order=12)
-    add_nav_item(app, "consultations.index", _l("Beratungen"), roles={"insofa"}, order=14)
+    add_nav_item(app, "consultations.index", _l("Beratungen"), roles=set(POOL_ROLES), order=14)
     add_nav_item(app, "cases.index", _l("Fälle"), roles=set(CASEWORK_ROLES), order=20)
     add_nav_item(app, "new_case.index", _l("Neue Meldung"), roles=set(CASEWORK_ROLES), order=30)
     app.jinja_env.globals.update(

@@ -46,7 +46,17 @@ from engine.processes.validation.xml import (
 FORMAT = 1
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 ROLES = frozenset(
-    {"fachkraft", "leitung", "berufsgeheimnistraeger", "insofa", "ja_fachkraft", "ja_leitung", "auditor", "admin"}
+    {
+        "fachkraft",
+        "leitung",
+        "berufsgeheimnistraeger",
+        "insofa",
+        "ja_fachkraft",
+        "ja_leitung",
+        "ja_fachberatung_ktp",
+        "auditor",
+        "admin",
+    }
 )
 ORGANISATION_KINDS = frozenset(KIND_LABELS)
 _REQUIRED = ("format", "key", "version", "title", "bpmn", "lanes", "organisation_kinds", "starter_roles")
