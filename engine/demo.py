@@ -27,6 +27,13 @@ ORGANISATIONS = [
     ("kita-regenbogen-kevelaer", "Kita Regenbogen Kevelaer", "traeger", "ja-kevelaer", "kita_kindertagespflege"),
     ("gesamtschule-goch", "Gesamtschule Goch", "einrichtung_kkg", "ja-goch", "schule"),
     (
+        "kindertagespflege-sonnenkaefer-goch",
+        "Kindertagespflege Sonnenkäfer Goch",
+        "kindertagespflege",
+        "ja-goch",
+        "kita_kindertagespflege",
+    ),
+    (
         "beratungsstelle-kleve",
         "Erziehungs- und Familienberatung Kreis Kleve",
         "beratungsstelle",
@@ -42,6 +49,7 @@ USERS = [
     ("kita.leitung", "Bernd Berger", "kita-regenbogen-kevelaer", "leitung"),
     ("kita.leitung2", "Clara Conrads", "kita-regenbogen-kevelaer", "leitung"),
     ("kita.revision", "Dora Dahmen", "kita-regenbogen-kevelaer", "auditor"),
+    ("tagespflege", "Rita Reuter", "kindertagespflege-sonnenkaefer-goch", "fachkraft"),
     ("schule.lehrkraft", "Emil Ernst", "gesamtschule-goch", "berufsgeheimnistraeger"),
     ("schule.revision", "Olga Opgenoorth", "gesamtschule-goch", "auditor"),
     ("beratung.insofa", "Frieda Fuchs", "beratungsstelle-kleve", "insofa"),
@@ -50,6 +58,7 @@ USERS = [
     ("goch.fachkraft2", "Ingo Imhoff", "ja-goch", "ja_fachkraft"),
     ("goch.leitung", "Jana Janssen", "ja-goch", "ja_leitung"),
     ("goch.revision", "Karl Kersten", "ja-goch", "auditor"),
+    ("goch.fachberatung", "Sabine Schmitz", "ja-goch", "ja_fachberatung_ktp"),
     ("kevelaer.fachkraft", "Lena Lemmen", "ja-kevelaer", "ja_fachkraft"),
     ("kevelaer.leitung", "Moritz Mertens", "ja-kevelaer", "ja_leitung"),
     ("kevelaer.revision", "Paula Peters", "ja-kevelaer", "auditor"),
@@ -171,3 +180,10 @@ def _seed_cases(engine: CaseEngine, a: dict[str, Actor]) -> None:
             "zusammenfassung": "Kind berichtet von Schlägen; sichtbare Verletzungen.",
         },
     )
+    # 6. § 8a Abs. 5: a Tagespflegeperson documented her observations; the Jugendamt Goch's
+    #    Fachberatung Kindertagespflege now assesses them with her (pseudonym only).
+    tagespflege = a["tagespflege"]
+    case = engine.open_case(
+        tagespflege, process_key="kindertagespflege_8a", child=_child("Lea", "Vorlage", "2023-06-14", "Goch")
+    )
+    _step(engine, tagespflege, case, "anhaltspunkte_dokumentieren", {**observed, "aussagen_kind": None})
