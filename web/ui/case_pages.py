@@ -110,8 +110,8 @@ def consultations() -> str:
     actor = current_actor()
     page = "cases/consultations.html"
     show_instead(ValidationFailed, lambda exc: _two_lists(page, ListSection(), ListSection(), (), exc.errors))
-    # the lanes the pool roles work: the insofa's consultation, the Fachberatung's assessment (Kindertagespflege)
-    pool = ListScope(lanes=frozenset({"insofa", "fachberatung"}))
+    # a pool role's lane carries its name: the insofa's consultation, the Fachberatung's assessment
+    pool = ListScope(lanes=POOL_ROLES)
     tasks = section(lambda params: engine().tasks(actor, params, scope=pool), TASKS_CURSOR, (CASES_CURSOR,))
     cases = section(lambda params: engine().cases(actor, params), CASES_CURSOR, (TASKS_CURSOR,))
     return _two_lists(page, tasks, cases, (), {})
