@@ -10,7 +10,9 @@ Cases (children with distinctive surnames, so a leak is a plain substring match)
 - Träger case at the same Kita waiting for the InsoFa consultation, child Alphakind;
 - Träger case reported to Jugendamt Goch, child Betakind — and the Jugendamt case it opened,
   waiting for `eingang_erfassen`;
-- kkg4 case of the Gesamtschule Goch, child Gammakind.
+- kkg4 case of the Gesamtschule Goch, child Gammakind;
+- kindertagespflege_8a case of a Tagespflegeperson in Goch waiting for the Jugendamt's Fachberatung
+  Kindertagespflege (`fachberatung_einschaetzung`), child Epsilonkind.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from engine.persistence import models as m
 from tests.conftest import World, initialised_engine, populate_world
 from tests.support.cases import BEOBACHTUNG, complete
 from tests.support.file_journey import LEITUNG, MELDUNG
+from tests.support.kindertagespflege import add_kindertagespflege
 from web import create_app
 from web.config import load_settings
 
@@ -36,7 +39,8 @@ PASSWORD = "Matrix-Passwort-2026"
 ALPHA = {"vorname": "Ava", "nachname": "Alphakind"}
 BETA = {"vorname": "Ben", "nachname": "Betakind"}
 GAMMA = {"vorname": "Cleo", "nachname": "Gammakind"}
-SURNAMES = (ALPHA["nachname"], BETA["nachname"], GAMMA["nachname"])
+EPSILON = {"vorname": "Ella", "nachname": "Epsilonkind"}
+SURNAMES = (ALPHA["nachname"], BETA["nachname"], GAMMA["nachname"], EPSILON["nachname"])
 
 #: role -> (user at the case's organisation, user with that role at a foreign organisation)
 PRINCIPALS: dict[str, tuple[str, str]] = {
@@ -46,6 +50,7 @@ PRINCIPALS: dict[str, tuple[str, str]] = {
     "insofa": ("insofa_kleve", "insofa_dueren"),
     "ja_fachkraft": ("goch_fk", "kevelaer_fk"),
     "ja_leitung": ("goch_leitung", "kevelaer_leitung"),
+    "ja_fachberatung_ktp": ("goch_fb", "dueren_fb"),  # the foreign one: of another network
     "auditor": ("kita_revision", "dueren_revision"),
     "admin": ("kita_admin", "dueren_admin"),
 }
@@ -159,6 +164,9 @@ def _cases(world: World) -> dict[str, Target]:
 
     kkg4 = engine.open_case(world["lehrerin"], process_key="kkg4", child=_child(GAMMA)).case_id
 
+    at_fachberatung = engine.open_case(world["tp"], process_key="kindertagespflege_8a", child=_child(EPSILON)).case_id
+    complete(world, "tp", at_fachberatung, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+
     def target(case_id: int, reader: str, process_key: str, may_see: Iterable[str]) -> Target:
         return Target(
             case_id,
@@ -176,6 +184,7 @@ def _cases(world: World) -> dict[str, Target]:
         "leitung": traeger_case,
         "berufsgeheimnistraeger": target(kkg4, "lehrerin", "kkg4", {GAMMA["nachname"]}),
         "insofa": target(at_insofa, "insofa_kleve", "traeger_8a", ()),
+        "ja_fachberatung_ktp": target(at_fachberatung, "goch_fb", "kindertagespflege_8a", ()),
         "ja_fachkraft": jugendamt_case,
         "ja_leitung": jugendamt_case,
         "auditor": no_names,
@@ -191,7 +200,7 @@ def build(tmp: Path) -> MatrixWorld:
     engine = initialised_engine(
         f"sqlite:///{tmp / 'matrix.db'}", FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=BERLIN)), instance
     )
-    world = populate_world(engine)
+    world = add_kindertagespflege(populate_world(engine))
     _extend(world)
     targets = _cases(world)
     settings = load_settings({"SCHUTZPFAD_INSTANCE": str(tmp / "app"), "SCHUTZPFAD_SECRET_KEY": "matrix"})

@@ -28,10 +28,11 @@ from tests.reliability.figures import report
 
 FK, LT, BGT, INSOFA = "fachkraft", "leitung", "berufsgeheimnistraeger", "insofa"
 JFK, JLT, AUDITOR, ADMIN = "ja_fachkraft", "ja_leitung", "auditor", "admin"
+FB = "ja_fachberatung_ktp"
 ROLES = tuple(aw.PRINCIPALS)
 #: the roles that work cases (everyone but auditor and admin)
-CASEWORK = (FK, LT, BGT, INSOFA, JFK, JLT)
-#: roles that may open a case (insofa, auditor and admin may not)
+CASEWORK = (FK, LT, BGT, INSOFA, JFK, JLT, FB)
+#: roles that may open a case (insofa, Fachberatung, auditor and admin may not)
 OPENERS = (FK, LT, BGT, JFK, JLT)
 
 
@@ -91,7 +92,7 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /netzwerk/ablaufplan": both(200, *ROLES),
     "GET /netzwerk/ablaufplan.pdf": both(200, *ROLES),
     "GET /faelle": both(200, *ROLES),
-    "GET /beratungen": both(200, INSOFA),
+    "GET /beratungen": both(200, INSOFA, FB),
     "GET /eingang": both(200, JFK, JLT),
     "GET /api/v1/cases": both(200, *ROLES),
     "GET /api/v1/tasks": both(200, *ROLES),
@@ -128,12 +129,12 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /faelle/<int:case_id>/abgabe": own(200, JFK, JLT),
     "POST /faelle/<int:case_id>/abgabe": own(422, JFK, JLT),
     # --- a step: the lane's role only (the Träger case waits for its Leitung) ---
-    "GET /faelle/<int:case_id>/schritte/<task_id>": own(200, LT, BGT, INSOFA, JFK, JLT),
+    "GET /faelle/<int:case_id>/schritte/<task_id>": own(200, LT, BGT, INSOFA, JFK, JLT, FB),
     "GET /api/v1/tasks/<task_id>": own(200, *CASEWORK),
     # the Jugendamt's Eingang is prefilled from the Meldung: `{}` completes it (200), so the Leitung
     # after it and the UI form after both find it done (409 / redirect to the case)
-    "POST /api/v1/tasks/<task_id>/complete": own(422, LT, BGT, INSOFA) | own(200, JFK) | own(409, JLT),
-    "POST /faelle/<int:case_id>/schritte/<task_id>": own(422, LT, BGT, INSOFA) | own(302, JFK, JLT),
+    "POST /api/v1/tasks/<task_id>/complete": own(422, LT, BGT, INSOFA, FB) | own(200, JFK) | own(409, JLT),
+    "POST /faelle/<int:case_id>/schritte/<task_id>": own(422, LT, BGT, INSOFA, FB) | own(302, JFK, JLT),
     # --- audit trail: the auditor of the case's organisation, with a stated reason (422 without) ---
     "GET /revision": both(200, AUDITOR),
     "GET /revision/faelle/<ref>": own(200, AUDITOR),
