@@ -29,3 +29,6 @@ class Actor:
 
     def networks_with_role(self, role: str) -> set[str]:
         return {m.network_key for m in self.memberships if m.role == role}
+
+    def organisations_with_role(self, role: str) -> set[int]:
+        return {m.organisation_id for m in self.memberships if m.role == role}

@@ -20,6 +20,11 @@ CASEWORK_ROLES = frozenset({"fachkraft", "leitung", "berufsgeheimnistraeger", "j
 #: Both see the case's pseudonym only, never identifying data.
 POOL_ROLES = frozenset({"insofa", "ja_fachberatung_ktp"})
 
+#: Pool roles whose pool is narrower than the network: the members at the Jugendamt the case's
+#: organisation belongs to (a Tagespflegeperson's Fachberatung is that of the Jugendamt whose
+#: Tagespflegepersonen she advises and supervises, § 43 SGB VIII — not any Jugendamt of the network).
+JUGENDAMT_POOL_ROLES = frozenset({"ja_fachberatung_ktp"})
+
 
 @dataclass(frozen=True)
 class TaskFacts:
@@ -30,6 +35,8 @@ class TaskFacts:
     network_key: str
     offered_to_user_id: int | None
     barred_user_ids: frozenset[int]
+    #: the Jugendamt the case's organisation belongs to (None: a Jugendamt's own case)
+    jugendamt_id: int | None = None
 
 
 def works_case_of_organisation(actor: Actor, organisation_id: int) -> bool:
@@ -41,10 +48,17 @@ def is_pool_lane(lane_roles: frozenset[str]) -> bool:
 
 
 def in_pool(actor: Actor, task: TaskFacts) -> bool:
-    """An insofa of the case's network, and the one named if the Leitung named one."""
-    if not any(task.network_key in actor.networks_with_role(role) for role in task.lane_roles):
+    """A member of the lane's pool — of the case's network, for a Jugendamt pool role at the Jugendamt
+    of the case's organisation — and the one named if one was named."""
+    if not any(_in_pool_of(actor, role, task) for role in task.lane_roles):
         return False
     return task.offered_to_user_id in (None, actor.user_id)
+
+
+def _in_pool_of(actor: Actor, role: str, task: TaskFacts) -> bool:
+    if task.network_key not in actor.networks_with_role(role):
+        return False
+    return role not in JUGENDAMT_POOL_ROLES or task.jugendamt_id in actor.organisations_with_role(role)
 
 
 def lane_refusal(actor: Actor, task: TaskFacts) -> str | None:

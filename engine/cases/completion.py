@@ -28,7 +28,7 @@ from engine.deadlines.fristen import due, parse_frist
 from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed, denied, merge_errors
 from engine.forms import check_submission, validate_submission
 from engine.forms.builtin import escalation_form
-from engine.permissions import TaskFacts, lane_refusal, mehraugen_refusal
+from engine.permissions import JUGENDAMT_POOL_ROLES, TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
 from engine.persistence.sealed import seal_history_values
 from engine.processes.catalog import LoadedProcess, UserTaskSpec
@@ -204,12 +204,19 @@ def task_facts(session: Session, process: LoadedProcess, row: m.OpenTask) -> Tas
     barred = frozenset(session.execute(select(m.OpenTaskBar.user_id).where(m.OpenTaskBar.task_id == row.id)).scalars())
     # A process task's lanes come from its version's manifest; an escalation carries its own role.
     roles = process.lane_roles(row.lane) if row.kind == "bpmn" else frozenset(row.lane_roles.split(","))
+    # asked only where a Jugendamt pool serves the lane: every other step spares the statement
+    jugendamt_id = (
+        session.execute(select(m.Organisation.jugendamt_id).where(m.Organisation.id == row.organisation_id)).scalar()
+        if roles & JUGENDAMT_POOL_ROLES
+        else None
+    )
     return TaskFacts(
         lane_roles=roles,
         organisation_id=row.organisation_id,
         network_key=row.network_key,
         offered_to_user_id=row.offered_to_user_id,
         barred_user_ids=barred,
+        jugendamt_id=jugendamt_id,
     )
 
 

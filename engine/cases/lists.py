@@ -30,7 +30,7 @@ from engine.cases.list_query import INVALID, UNKNOWN_PROCESS, ListQuery, ListSco
 from engine.cases.queries import iso, step_dict
 from engine.cases.results import OpenStep, Page
 from engine.cases.search import search
-from engine.cases.visibility import sees_identifying_data
+from engine.cases.visibility import pool_offers, sees_identifying_data
 from engine.clock import BERLIN
 from engine.deadlines.urgency import AKUT, RANK, UNRANKED
 from engine.errors import ValidationFailed
@@ -113,13 +113,9 @@ def _visible_cases(actor: Actor, scope: ListScope) -> ColumnElement[bool] | None
     org_ids = {ms.organisation_id for ms in actor.memberships if ms.role in CASEWORK_ROLES}
     conditions = [m.Case.organisation_id.in_(org_ids)] if org_ids else []
     for role in POOL_ROLES:
-        networks = actor.networks_with_role(role)
-        if networks:
-            offered = select(m.OpenTask.case_id).where(
-                m.OpenTask.pool_role == role,
-                m.OpenTask.network_key.in_(networks),
-                or_(m.OpenTask.offered_to_user_id.is_(None), m.OpenTask.offered_to_user_id == actor.user_id),
-            )
+        pool = pool_offers(actor, role)
+        if pool is not None:
+            offered = select(m.OpenTask.case_id).where(pool)
             worked = select(m.TaskHistory.case_id).where(m.TaskHistory.completed_by_user_id == actor.user_id)
             conditions += [m.Case.id.in_(offered), m.Case.id.in_(worked)]
     if not conditions:
@@ -226,19 +222,17 @@ def _has_role(role: str) -> ColumnElement[bool]:
 
 def _completable_tasks(actor: Actor) -> ColumnElement[bool] | None:
     """Tasks the actor may complete now, as `permissions.may_complete` decides it for one task: the
-    lane's role in the task's organisation (a case worker's), or for a pool lane the role in the case's
-    network — and the one named, if the Leitung named one; never a task the Mehraugenprinzip bars."""
+    lane's role in the task's organisation (a case worker's), or for a pool lane its pool
+    (`visibility.pool_offers`: the case's network, a Jugendamt pool narrower, and the one named, if one
+    was named); never a task the Mehraugenprinzip bars."""
     lanes = []
     for organisation_id in {ms.organisation_id for ms in actor.memberships if ms.role in CASEWORK_ROLES}:
         roles = or_(*(_has_role(role) for role in sorted(actor.roles_in(organisation_id))))
         lanes.append((m.OpenTask.organisation_id == organisation_id) & m.OpenTask.pool_role.is_(None) & roles)
     for role in POOL_ROLES:
-        networks = actor.networks_with_role(role)
-        if networks:
-            named = or_(m.OpenTask.offered_to_user_id.is_(None), m.OpenTask.offered_to_user_id == actor.user_id)
-            lanes.append(
-                m.OpenTask.pool_role.is_not(None) & _has_role(role) & m.OpenTask.network_key.in_(networks) & named
-            )
+        pool = pool_offers(actor, role)
+        if pool is not None:
+            lanes.append(_has_role(role) & pool)
     if not lanes:
         return None
     barred = exists().where(m.OpenTaskBar.task_id == m.OpenTask.id, m.OpenTaskBar.user_id == actor.user_id)

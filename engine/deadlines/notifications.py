@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select, update
 
 from engine.clock import BERLIN
-from engine.permissions import POOL_ROLES
+from engine.permissions import JUGENDAMT_POOL_ROLES, POOL_ROLES
 from engine.persistence import models as m
 from engine.transactions import Work
 
@@ -46,6 +46,8 @@ def _recipients(work: Work, case: m.Case, task_id: str) -> dict[str, str]:
             users = members.join(m.Organisation, m.Organisation.id == m.Membership.organisation_id).where(
                 m.Membership.role.in_(roles), m.Organisation.network_key == organisation.network_key
             )
+            if roles & JUGENDAMT_POOL_ROLES:  # that pool is the Jugendamt the case's organisation belongs to
+                users = users.where(m.Membership.organisation_id == organisation.jugendamt_id)
         else:
             users = members.where(m.Membership.role.in_(roles), m.Membership.organisation_id == case.organisation_id)
     return {email: name for email, name in session.execute(users.where(m.User.active)).all() if email}

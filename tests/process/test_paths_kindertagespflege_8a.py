@@ -154,18 +154,21 @@ def test_the_fachberatung_and_the_insofa_see_the_pseudonym_and_the_shared_facts_
     assert child["nachname"] not in str(beratung) and child["vorname"] not in str(beratung)
 
 
-def test_only_the_fachberatung_of_the_network_is_the_second_person(steps, world, case):
+def test_only_the_fachberatung_of_her_jugendamt_is_the_second_person(steps, world, case):
     _documented(steps, case["id"])
     task_id = steps.open_tasks("goch_fb", case["id"])["fachberatung_einschaetzung"]["id"]
     values = {"gewichtige_anhaltspunkte": False, "einschaetzung_fachberatung": "x"}
     for other in ("tp", "goch_fk", "goch_leitung", "insofa_kleve"):  # not the Fachberatung's role
         with pytest.raises((NotAllowed, NotFound)):
             world.engine.complete_task(world[other], task_id, values)
-    with pytest.raises(NotFound):  # the Fachberatung of another network never learns of the case
-        world.engine.case(world["dueren_fb"], case["id"])
-    with pytest.raises(NotFound):
-        world.engine.complete_task(world["dueren_fb"], task_id, values)
-    assert steps.open_tasks("goch_fb2", case["id"])  # the case's network's pool: either of them may take it
+    # The Fachberatung of another Jugendamt — of the same network or another — never learns of the case.
+    for other in ("kevelaer_fb", "dueren_fb"):
+        with pytest.raises(NotFound):
+            world.engine.case(world[other], case["id"])
+        with pytest.raises((NotAllowed, NotFound)):
+            world.engine.complete_task(world[other], task_id, values)
+        assert world.engine.tasks(world[other]).rows == []
+    assert steps.open_tasks("goch_fb2", case["id"])  # the Tagespflegeperson's Jugendamt: either of them may take it
 
 
 def test_only_a_kindertagespflege_opens_this_procedure_and_only_this_one(world, steps, case, child):

@@ -16,6 +16,7 @@ USERS = [
     ("tp_revision", "tagespflege-goch", "auditor"),
     ("goch_fb", "ja-goch", "ja_fachberatung_ktp"),
     ("goch_fb2", "ja-goch", "ja_fachberatung_ktp"),
+    ("kevelaer_fb", "ja-kevelaer", "ja_fachberatung_ktp"),  # same network, another Jugendamt's Tagespflege
     ("dueren_fb", "ja-stadt-dueren", "ja_fachberatung_ktp"),  # another network: never offered Goch's cases
 ]
 
