@@ -17,6 +17,7 @@ from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record, record_read
 from engine.cases import child_index, completion, earlier_cases, list_query, lists, opening, queries
+from engine.cases import household as household_cases
 from engine.cases import transfer as handover
 from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
@@ -56,6 +57,36 @@ class CasesFacade(EngineParts):
                 organisation_key=organisation_key,
             )
             return queries.step_result(work.session, state.process, actor, state.case.id, work.now)
+
+        progress = self.tx.command(open_)
+        self._deadlines_changed()
+        return progress
+
+    def open_household(
+        self,
+        actor: Actor,
+        *,
+        process_key: str,
+        household: object,
+        children: object,
+        first_step: object = None,
+        jugendamt_key: str | None = None,
+        organisation_key: str | None = None,
+    ) -> list[CaseProgress]:
+        """One linked case per child of one household, all or nothing (`engine.cases.household`)."""
+
+        def open_(work: Work) -> list[CaseProgress]:
+            states = household_cases.open_household(
+                work,
+                actor,
+                process_key=process_key,
+                household=household,
+                children=children,
+                first_step=first_step,
+                jugendamt_key=jugendamt_key,
+                organisation_key=organisation_key,
+            )
+            return [queries.step_result(work.session, s.process, actor, s.case.id, work.now) for s in states]
 
         progress = self.tx.command(open_)
         self._deadlines_changed()

@@ -11,7 +11,9 @@ Nothing is written before every check has passed; a refused opening leaves no ca
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,30 +45,66 @@ def open_case(
 ) -> case_state.CaseState:
     """Open a case for a child; the responsible Jugendamt is fixed now, from `wohnort_gemeinde`
     (§ 8a Abs. 6 SGB VIII), unless one is chosen explicitly. `ValidationFailed` carries every error."""
-    session = work.session
+    process, organisation, start_errors = starting_point(work, actor, process_key, organisation_key)
+    opening = check_opening(work, organisation, child, jugendamt_key)
+    errors = merge_errors(start_errors, opening.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert process is not None  # no errors: found
+    return create(work, actor, process, opening)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One child's opening, checked: its clean data and responsible Jugendamt, or the errors."""
+
+    organisation: m.Organisation | None
+    child: dict[str, Any]
+    jugendamt: m.Organisation | None
+    explicit_jugendamt: bool
+    errors: Errors
+
+
+def starting_point(
+    work: Work, actor: Actor, process_key: str, organisation_key: str | None
+) -> tuple[LoadedProcess | None, m.Organisation | None, Errors]:
+    """The process and the actor's organisation that starts it (NotAllowed at once if none may);
+    an unknown process or an organisation to be named are errors."""
+    process, errors = _process(work, process_key)
+    if process is None:
+        return None, None, errors
+    organisation, organisation_errors = _starting_organisation(work.session, actor, process, organisation_key)
+    return process, organisation, organisation_errors
+
+
+def check_opening(work: Work, organisation: m.Organisation | None, child: object, jugendamt_key: str | None) -> Opening:
+    """Every error of one child's data and its routing; nothing is written."""
     today = work.now.astimezone(BERLIN).date()
-    process, process_errors = _process(work, process_key)
-    organisation, organisation_errors = (
-        _starting_organisation(session, actor, process, organisation_key) if process else (None, {})
-    )
     # A Jugendamt taking a report itself (a call) may not know everything; a Träger's Meldung names the child.
     own_report = organisation is not None and organisation.kind == "jugendamt"
     clean_child, child_errors = check_child(child, today, may_be_incomplete=own_report)
-    jugendamt, jugendamt_errors = _responsible_jugendamt(session, clean_child.get(MUNICIPALITY), jugendamt_key, today)
-    errors = merge_errors(process_errors, organisation_errors, child_errors, jugendamt_errors)
-    if errors:
-        raise ValidationFailed(errors)
-    assert process is not None and organisation is not None and jugendamt is not None  # no errors: all found
+    jugendamt, jugendamt_errors = _responsible_jugendamt(
+        work.session, clean_child.get(MUNICIPALITY), jugendamt_key, today
+    )
+    errors = merge_errors(child_errors, jugendamt_errors)
+    return Opening(organisation, clean_child, jugendamt, jugendamt_key is not None, errors)
+
+
+def create(
+    work: Work, actor: Actor, process: LoadedProcess, opening: Opening, facts: dict[str, Any] | None = None
+) -> case_state.CaseState:
+    """The case of a checked opening (no errors), recorded as `case.created` with `facts`."""
+    assert opening.organisation is not None and opening.jugendamt is not None and not opening.errors
     return case_state.create_case(
         work,
         process,
-        organisation=organisation,
-        jugendamt=jugendamt,
-        child=clean_child,
+        organisation=opening.organisation,
+        jugendamt=opening.jugendamt,
+        child=opening.child,
         variables={"meldung": None},
         opened_by=actor,
         # § 8a Abs. 6: a Jugendamt named by hand instead of the routing is a choice worth proving.
-        facts={"jugendamt_ausdruecklich_gewaehlt": jugendamt_key is not None},
+        facts={"jugendamt_ausdruecklich_gewaehlt": opening.explicit_jugendamt, **(facts or {})},
     )
 
 

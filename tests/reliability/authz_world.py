@@ -216,6 +216,11 @@ JSON_BODIES: dict[str, Callable[[Target], dict[str, Any]]] = {
         "process": target.process_key,
         "child": _child({"vorname": "Dora", "nachname": "Deltakind"}),
     },
+    "POST /api/v1/cases/haushalt": lambda target: {
+        "process": target.process_key,
+        "haushalt": {"wohnort_gemeinde": "Goch"},
+        "kinder": [{"vorname": "Dora", "unbekannt": ["nachname", "geburtsdatum"], "alter_geschaetzt": 4}],
+    },
 }
 
 #: route variables that are the same for every principal

@@ -109,6 +109,8 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /faelle/neu/<process_key>": both(422, *OPENERS),
     # with a valid body (authz_world.JSON_BODIES): each opener its role's process at its own organisation
     "POST /api/v1/cases": both(201, *OPENERS),
+    # several children of one household: a Jugendamt's own report only (a Träger's process: 422)
+    "POST /api/v1/cases/haushalt": both(201, JFK, JLT) | both(422, FK, LT, BGT),
     # --- one case: its own organisation's case workers only; insofa by pseudonym (name search) ---
     "GET /faelle/<int:case_id>": own(200, *CASEWORK),
     "GET /api/v1/cases/<int:case_id>": own(200, *CASEWORK),

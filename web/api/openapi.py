@@ -39,6 +39,10 @@ OPERATIONS = {
     ("/api/v1/processes", "get"): ("listProcesses", "The deployed processes (every version)"),
     ("/api/v1/cases", "get"): ("listCases", "The cases the caller may see, urgent first, a page at a time"),
     ("/api/v1/cases", "post"): ("openCase", "Open a case of a process for a child"),
+    ("/api/v1/cases/haushalt", "post"): (
+        "openHousehold",
+        "Open one linked case per child of one household, all or nothing (a Jugendamt's own report)",
+    ),
     ("/api/v1/cases/{case_id}", "get"): ("getCase", "One case with its open steps and history (audited)"),
     ("/api/v1/cases/{case_id}/file", "get"): ("getCaseFile", "The case file as the caller may see it (audited)"),
     ("/api/v1/cases/{case_id}/file.pdf", "get"): ("exportAkte", "The Akte as PDF for a purpose (audited)"),
@@ -136,6 +140,8 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
         "TaskView",
         "CaseFileSchema",
         "CaseCreateRequest",
+        "HouseholdCreateRequest",
+        "HouseholdResult",
         "MatchDecision",
         "TransferRequest",
         "TransferResult",
@@ -162,6 +168,19 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
                 "responses": {**_page_of("CaseSummary"), **_problems(401, 422)},
             },
             "post": {"requestBody": body, "responses": {**_ok("CaseView", "201"), **_problems(400, 401, 403, 422)}},
+        },
+    )
+    household = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdCreateRequest"}}},
+    }
+    spec.path(
+        "/api/v1/cases/haushalt",
+        operations={
+            "post": {
+                "requestBody": household,
+                "responses": {**_ok("HouseholdResult", "201"), **_problems(400, 401, 403, 422)},
+            }
         },
     )
     spec.path(

@@ -70,6 +70,50 @@ class CaseCreateRequest(_Request):
     )
 
 
+class HouseholdCreateRequest(_Request):
+    """Several children of one household in a Jugendamt's own report: one linked case per child,
+    opened all or nothing (engine/cases/household.py)."""
+
+    process = fields.String(
+        required=True,
+        error_messages={**_REQUIRED, "invalid": "Prozessschlüssel als Text angeben."},
+        metadata={"description": "process key, e.g. jugendamt_8a"},
+    )
+    haushalt = fields.Dict(
+        required=True,
+        error_messages={**_REQUIRED, "invalid": "Angaben zum Haushalt als Objekt angeben."},
+        metadata={
+            "description": "what the children share, entered once: wohnort_gemeinde, anschrift?, sorgeberechtigte?"
+        },
+    )
+    kinder = fields.List(
+        fields.Raw(),
+        required=True,
+        error_messages={**_REQUIRED, "invalid": "Die Kinder als Liste angeben."},
+        metadata={
+            "description": "1 to 10 children: vorname, nachname, geburtsdatum, geschlecht?, unbekannt?, "
+            "alter_geschaetzt? (as child of POST /api/v1/cases, without the household's fields); errors of "
+            "a child are keyed kinder.<n>.<field> (n from 0), those of the household by the field's name",
+        },
+    )
+    eingang = fields.Dict(
+        error_messages={"invalid": "Den Eingang als Objekt angeben."},
+        metadata={
+            "description": "optional: the values of the first step of every case (jugendamt_8a: "
+            "eingang_erfassen — when and how the report came, from whom or anonymously), completed in each "
+            "case by the caller; errors keyed eingang.<field>",
+        },
+    )
+    jugendamt = fields.String(
+        error_messages={"invalid": "Jugendamt-Schlüssel als Text angeben."},
+        metadata={"description": "explicit Jugendamt key (overrides routing; audited)"},
+    )
+    organisation = fields.String(
+        error_messages={"invalid": "Organisations-Schlüssel als Text angeben."},
+        metadata={"description": "only needed when the caller belongs to several"},
+    )
+
+
 def load_request(schema: Schema, body: Any) -> dict[str, Any]:
     try:
         data: dict[str, Any] = schema.load(body)
@@ -232,6 +276,13 @@ class CaseView(Schema):
         fields.Nested(EarlierCase),
         metadata={"description": "earlier cases of the organisation on the same child (not for the insofa)"},
     )
+
+
+@always_present("cases")
+class HouseholdResult(Schema):
+    """The cases of a household, in the order of `kinder`, each linked to the others as gleicher_haushalt."""
+
+    cases = fields.List(fields.Nested(CaseView))
 
 
 @always_present(

@@ -80,6 +80,24 @@ def open_case() -> Response:
     return response
 
 
+@bp.post("/cases/haushalt")
+def open_household() -> Response:
+    """Several children of one household (a Jugendamt's own report): one linked case per child, all or
+    nothing; `eingang` completes each case's first step with the same values."""
+    data = schemas.load_request(schemas.HouseholdCreateRequest(), json_body())
+    opened = engine().open_household(
+        actor(),
+        process_key=data["process"],
+        household=data["haushalt"],
+        children=data["kinder"],
+        first_step=data.get("eingang"),
+        jugendamt_key=data.get("jugendamt"),
+        organisation_key=data.get("organisation"),
+    )
+    cases = [engine().case(actor(), progress.case_id) for progress in opened]
+    return dump(schemas.HouseholdResult(), {"cases": cases}, 201)
+
+
 def paged(schema: schemas.Schema, page: Page) -> Response:
     """A page of a list: still a JSON array; the next page is announced in `Link` (RFC 8288)."""
     response = dump(schema, page.rows)

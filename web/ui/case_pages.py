@@ -50,6 +50,7 @@ RELATIONS = {
     "meldung_an": _l("Meldung an das Jugendamt"),
     "meldung_von": _l("Meldung von"),
     "gleiches_kind": _l("Dasselbe Kind"),
+    "gleicher_haushalt": _l("Geschwister / gleicher Haushalt"),
 }
 EARLIER_STATES = {
     "offen": _l("noch offen"),
