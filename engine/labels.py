@@ -58,6 +58,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.BACKUP_CREATED: "Sicherung erstellt",
     EventType.BACKUP_RESTORED: "Sicherung wiederhergestellt",
     EventType.CASE_CREATED: "Fall angelegt",
+    EventType.CASE_DETAILS_COMPLETED: "Angaben zum Kind ergänzt",
     EventType.CASE_EXPORTED: "Akte ausgefertigt",
     EventType.CASE_HOLD_RELEASED: "Löschsperre aufgehoben",
     EventType.CASE_HOLD_SET: "Löschsperre gesetzt",

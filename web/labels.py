@@ -53,6 +53,7 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.BACKUP_CREATED: _l("Sicherung erstellt"),
     EventType.BACKUP_RESTORED: _l("Sicherung wiederhergestellt"),
     EventType.CASE_CREATED: _l("Fall angelegt"),
+    EventType.CASE_DETAILS_COMPLETED: _l("Angaben zum Kind ergänzt"),
     EventType.CASE_EXPORTED: _l("Akte ausgefertigt"),
     EventType.CASE_HOLD_RELEASED: _l("Löschsperre aufgehoben"),
     EventType.CASE_HOLD_SET: _l("Löschsperre gesetzt"),

@@ -25,6 +25,7 @@ class EventType(StrEnum):
     BACKUP_CREATED = "backup.created"
     BACKUP_RESTORED = "backup.restored"
     CASE_CREATED = "case.created"
+    CASE_DETAILS_COMPLETED = "case.details_completed"
     CASE_EXPORTED = "case.exported"
     CASE_HOLD_RELEASED = "case.hold_released"
     CASE_HOLD_SET = "case.hold_set"

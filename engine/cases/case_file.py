@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from audit import Shredded
 from engine.actor import Actor
+from engine.cases.child_details import TASK as DETAILS_TASK
+from engine.cases.child_details import details_labels
 from engine.cases.file_values import ENGINE_FIELDS, display_value
 from engine.cases.messages import MESSAGE_TITLES
 from engine.cases.queries import visible_case
@@ -169,9 +171,12 @@ def _steps(
 
 
 def _history_form(process: LoadedProcess, task_key: str) -> FormDefinition:
-    """A step of the process, the engine's own escalation task, or the hand-over to another Jugendamt."""
+    """A step of the process, the engine's own escalation task, the hand-over to another Jugendamt, or
+    the child's data completed later."""
     if task_key in process.user_tasks:
         return process.task(task_key).form
+    if task_key == DETAILS_TASK:
+        return details_labels()
     return transfer_labels() if task_key == TRANSFER_TASK else escalation_form()
 
 

@@ -31,7 +31,8 @@ SAME_CHILD = "gleiches_kind"
 
 
 def find_earlier(work: Work, case: m.Case, child: dict[str, Any]) -> int:
-    """Record the earlier cases of the organisation that match the child; returns how many."""
+    """Record the earlier cases of the organisation that match the child and were not matched before;
+    returns how many."""
     terms = child_terms(child)
     full, surname = digests(work, terms[FULL]), digests(work, terms[SURNAME])
     if not full and not surname:
@@ -45,8 +46,14 @@ def find_earlier(work: Work, case: m.Case, child: dict[str, Any]) -> int:
             m.Case.id != case.id,
         )
     ).all()
+    # completed data (engine/cases/child_details.py) looks again: cases matched before stay as decided
+    matched = set(
+        work.session.execute(select(m.CaseMatch.earlier_case_id).where(m.CaseMatch.case_id == case.id)).scalars()
+    )
     exact, kinds = set(full), dict[int, str]()
     for case_id, digest in rows:
+        if case_id in matched:
+            continue
         if bytes(digest) in exact:
             kinds[case_id] = "voll"
         else:

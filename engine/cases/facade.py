@@ -16,7 +16,7 @@ from typing import Any
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record, record_read
-from engine.cases import child_index, completion, earlier_cases, list_query, lists, opening, queries
+from engine.cases import child_details, child_index, completion, earlier_cases, list_query, lists, opening, queries
 from engine.cases import household as household_cases
 from engine.cases import transfer as handover
 from engine.cases.akte import Akte, build_akte
@@ -119,6 +119,11 @@ class CasesFacade(EngineParts):
         )
         self._deadlines_changed()
         return progress
+
+    def complete_details(self, actor: Actor, case_id: int, changes: object) -> list[str]:
+        """Complete the child's data later (`engine.cases.child_details`): the changed fields' names,
+        audited as `case.details_completed` with the file entry "Angaben zum Kind ergänzt"."""
+        return self.tx.command(lambda work: child_details.complete_details(work, actor, case_id, changes))
 
     def take_over(self, actor: Actor, case_id: int) -> None:
         """A Jugendamt caseworker takes responsibility for a case of their office (`case.taken_over`)."""

@@ -17,3 +17,18 @@ def test_a_traeger_may_not_mark_the_child_unknown(api, child):
     body = {"process": "traeger_8a", "child": {**child, "unbekannt": ["nachname"]}}
     response = api.call("POST", "/cases", user="kita_fk", json=body)
     assert response.status_code == 422 and "unbekannt" in response.get_json()["errors"]
+
+
+def test_the_unknown_surname_and_birth_date_are_completed_later(api):
+    opened = api.call("POST", "/cases", user="goch_fk", json={"process": "jugendamt_8a", "child": CALL}).get_json()
+    learnt = {"nachname": "Beispiel", "geburtsdatum": "2020-09-14"}
+    response = api.call("POST", f"/cases/{opened['id']}/angaben", user="goch_fk", json=learnt)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    child = response.get_json()["child"]
+    assert child["nachname"] == "Beispiel" and child["geburtsdatum"] == "2020-09-14"
+    assert "unbekannt" not in child and "alter_geschaetzt" not in child
+    assert [h["task"] for h in response.get_json()["history"]] == ["angaben_ergaenzt"]
+    # another organisation: the case is not there; a wrong date: 422 at the field, in German
+    assert api.call("POST", f"/cases/{opened['id']}/angaben", user="kita_fk", json=learnt).status_code == 404
+    wrong = api.call("POST", f"/cases/{opened['id']}/angaben", user="goch_fk", json={"geburtsdatum": "2030-01-01"})
+    assert wrong.status_code == 422 and wrong.get_json()["errors"]["geburtsdatum"] == ["Das Geburtsdatum liegt in der Zukunft."]

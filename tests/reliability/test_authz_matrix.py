@@ -128,6 +128,10 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /api/v1/cases/<int:case_id>/fruehere-faelle/<int:match_id>": {},
     # R37: handing the case to another Jugendamt — its own Jugendamt's case workers (an empty body: 422)
     "POST /api/v1/cases/<int:case_id>/abgabe": own(422, JFK, JLT),
+    # completing the child's data later: the Jugendamt holding the case (an empty body changes nothing: 422)
+    "POST /api/v1/cases/<int:case_id>/angaben": own(422, JFK, JLT),
+    "GET /faelle/<int:case_id>/angaben": own(200, JFK, JLT),
+    "POST /faelle/<int:case_id>/angaben": own(422, JFK, JLT),
     "GET /faelle/<int:case_id>/abgabe": own(200, JFK, JLT),
     "POST /faelle/<int:case_id>/abgabe": own(422, JFK, JLT),
     # --- a step: the lane's role only (the Träger case waits for its Leitung) ---

@@ -54,6 +54,10 @@ OPERATIONS = {
         "transferCase",
         "Hand a running case to the newly responsible Jugendamt (§ 8a Abs. 6 SGB VIII)",
     ),
+    ("/api/v1/cases/{case_id}/angaben", "post"): (
+        "completeChildDetails",
+        "Complete the child's data later (the Jugendamt holding the case; audited)",
+    ),
     ("/api/v1/tasks", "get"): ("listTasks", "The tasks the caller may complete now, a page at a time"),
     ("/api/v1/tasks/{task_id}", "get"): ("getTask", "One task with its form and prefilled values (audited)"),
     ("/api/v1/tasks/{task_id}/complete", "post"): ("completeTask", "Complete a task with the form's values"),
@@ -142,6 +146,7 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
         "CaseCreateRequest",
         "HouseholdCreateRequest",
         "HouseholdResult",
+        "ChildDetailsRequest",
         "MatchDecision",
         "TransferRequest",
         "TransferResult",
@@ -236,6 +241,20 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
                 "parameters": cid,
                 "requestBody": handover,
                 "responses": {**_ok("TransferResult"), **_problems(400, 401, 403, 404, 409, 422)},
+            }
+        },
+    )
+    details = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChildDetailsRequest"}}},
+    }
+    spec.path(
+        "/api/v1/cases/{case_id}/angaben",
+        operations={
+            "post": {
+                "parameters": cid,
+                "requestBody": details,
+                "responses": {**_ok("CaseView"), **_problems(400, 401, 403, 404, 409, 422)},
             }
         },
     )

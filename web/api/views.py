@@ -142,6 +142,14 @@ def transfer_case(case_id: int) -> Response:
     return dump(schemas.TransferResult(), result)
 
 
+@bp.post("/cases/<int:case_id>/angaben")
+def complete_details(case_id: int) -> Response:
+    """Complete the child's data later (vorname, nachname, geburtsdatum, geschlecht, anschrift,
+    sorgeberechtigte): the Jugendamt holding the case; audited as `case.details_completed`."""
+    engine().complete_details(actor(), case_id, json_body())
+    return dump(schemas.CaseView(), engine().case(actor(), case_id))
+
+
 @bp.get("/cases/<int:case_id>/file.pdf")
 def case_file_pdf(case_id: int) -> Response:
     """The Akte as PDF for a purpose (`akteneinsicht` blacked out, `familiengericht`/`intern` full) and

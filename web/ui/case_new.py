@@ -38,11 +38,11 @@ def _own_report(process: dict[str, Any]) -> bool:
     )
 
 
-def _child_form() -> dict[str, Any]:
+def child_form_in_user_language() -> dict[str, Any]:
     return in_user_language(form_to_api(child_form()))
 
 
-def _address_fields() -> list[dict[str, Any]]:
+def address_fields() -> list[dict[str, Any]]:
     """The address as three fields of the page, named as the engine reports their errors."""
     address = in_user_language(form_to_api(child_address_form()))
     return [{**f, "name": f"anschrift.{f['name']}"} for f in address["fields"]]
@@ -50,10 +50,10 @@ def _address_fields() -> list[dict[str, Any]]:
 
 def child_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
     """The child's data as the engine takes it (conversions only, like `submission_from_form`)."""
-    child = form_widgets.submission_from_form(_child_form(), form)
+    child = form_widgets.submission_from_form(child_form_in_user_language(), form)
     address = {
         f["name"].partition(".")[2]: form.get(f["name"], "").strip()
-        for f in _address_fields()
+        for f in address_fields()
         if form.get(f["name"], "").strip()
     }
     if address:
@@ -62,8 +62,8 @@ def child_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
 
 
 def child_form_values(form: MultiDict[str, str]) -> MultiDict[str, str]:
-    values = form_widgets.form_values(_child_form(), form)
-    for key in [f["name"] for f in _address_fields()] + ["organisation", "jugendamt"]:
+    values = form_widgets.form_values(child_form_in_user_language(), form)
+    for key in [f["name"] for f in address_fields()] + ["organisation", "jugendamt"]:
         if form.get(key):
             values.add(key, form[key])
     return values
@@ -153,11 +153,11 @@ def _render_new(
     choose_jugendamt: bool,
 ) -> str:
     organisation_field, jugendamt_field = _choice_fields(process, choose_jugendamt)
-    fields = _child_form()["fields"]
-    address_fields = _address_fields()
+    fields = child_form_in_user_language()["fields"]
+    address = address_fields()
     labels = form_widgets.error_labels(fields, errors)
     labels.update({"organisation": _("Organisation"), "jugendamt": _("Zuständiges Jugendamt")})
-    labels.update({f["name"]: str(f["label"]) for f in address_fields})
+    labels.update({f["name"]: str(f["label"]) for f in address})
     show_optional = any(key.partition(".")[0] in _OPTIONAL for key in errors) or any(
         value.strip() for key, value in values.items(multi=True) if key.partition(".")[0] in _OPTIONAL
     )
@@ -169,7 +169,7 @@ def _render_new(
         own_report=own_report,
         child_fields=main,
         optional_fields=[f for f in fields if not f["required"] and f["name"] not in _OWN_REPORT],
-        address_fields=address_fields,
+        address_fields=address,
         organisation_field=organisation_field,
         jugendamt_field=jugendamt_field,
         values=values,

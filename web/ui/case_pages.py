@@ -135,7 +135,7 @@ def _cases_home() -> tuple[str, str]:
 
 def register(app: Flask) -> None:
     """Called once from `web.ui.register_ui`: blueprints, navigation entries and template helpers."""
-    from web.ui import akte_pages, case_hold, case_new, case_view, transfer_pages  # noqa: F401 - their views join the blueprints above
+    from web.ui import akte_pages, case_hold, case_new, case_view, details_pages, transfer_pages  # noqa: F401 - their views join the blueprints above
 
     for blueprint in (cases_bp, new_case_bp, inbox_bp, consultations_bp):
         app.register_blueprint(blueprint)

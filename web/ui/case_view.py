@@ -81,6 +81,8 @@ def render_case(
         refusal=refusal,
         may_take_over=may_take_over,
         may_transfer=case["status"] == "offen" and _is_jugendamt_worker(actor, case["organisation"]["key"]),
+        # the engine decides again (engine/cases/child_details.py): the Jugendamt holding an open case
+        may_complete_details=case["status"] == "offen" and _is_jugendamt_worker(actor, case["organisation"]["key"]),
         may_export=_works_case(actor, case["organisation"]["key"]),
         hold=engine().case_hold(actor, case_id),
     )
