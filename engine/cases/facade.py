@@ -29,6 +29,7 @@ from engine.cases.transmission import TransmissionCheck, check_transmission
 from engine.clock import BERLIN
 from engine.directory.store import load_directory
 from engine.engine_parts import EngineParts
+from engine.forms.definition import FormDefinition
 from engine.persistence import models as m
 from engine.persistence.database import scrub_after_shred
 from engine.processes.catalog import ProcessCatalog
@@ -292,6 +293,16 @@ class CasesFacade(EngineParts):
             return out
 
         return self.tx.query(startable)
+
+    def first_step_form(self, process_key: str) -> FormDefinition | None:
+        """The form of the step a case of the process opened by hand starts with (a household's
+        report fills it once for all children); None if there is no single such step."""
+
+        def form(work: Work) -> FormDefinition | None:
+            spec = household_cases.first_step(work.catalog.newest(work.session, process_key))
+            return spec.form if spec is not None else None
+
+        return self.tx.query(form)
 
     def may_start(self, actor: Actor, process_key: str) -> bool:
         return any(p["key"] == process_key for p in self.startable_processes(actor))

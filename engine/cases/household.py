@@ -123,14 +123,20 @@ def _check_child(
     return replace(checked, errors=errors)
 
 
+def first_step(process: LoadedProcess) -> UserTaskSpec | None:
+    """The one step a case opened by hand starts with (None: none, or several), found by running a
+    throw-away instance to its first wait — no task key is hard-wired."""
+    steps = Instance.new(process.parsed, {**case_state.statistics_variables({}), "meldung": None}).open_steps()
+    return process.task(steps[0].key) if len(steps) == 1 and steps[0].key in process.user_tasks else None
+
+
 def _check_first_step(work: Work, process: LoadedProcess | None, values: object) -> tuple[UserTaskSpec | None, Errors]:
     """The step every case of the process starts with, and the errors of its values (none given: none)."""
     if values is None or process is None:
         return None, {}
-    steps = Instance.new(process.parsed, {**case_state.statistics_variables({}), "meldung": None}).open_steps()
-    if len(steps) != 1 or steps[0].key not in process.user_tasks:
+    spec = first_step(process)
+    if spec is None:
         return None, {"eingang": ["Dieser Prozess beginnt nicht mit einem Schritt, der vorab ausgefüllt werden kann."]}
-    spec = process.task(steps[0].key)
     _, found = check_submission(spec.form, values, now=work.now)
     errors = {("eingang" if key == "_schema" else f"eingang.{key}"): messages for key, messages in found.items()}
     return spec, errors

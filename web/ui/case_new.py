@@ -15,12 +15,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from engine.api import child_address_form, child_form, form_to_api
 from engine.errors import NotAllowed, ValidationFailed
-from web.ui import form_widgets
+from web.ui import case_new_household, form_widgets
 from web.ui.access import current_actor, engine, no_store
-from web.ui.builtin_forms import in_user_language
 from web.ui.case_pages import new_case_bp, startable
+from web.ui.child_fields import address_fields, child_form_in_user_language, child_from_form
 from web.ui.error_pages import show_instead
 from web.ui.sessions import restore_draft
 
@@ -36,29 +35,6 @@ def _own_report(process: dict[str, Any]) -> bool:
         ms.organisation_kind == "jugendamt" and ms.organisation_key in process["organisations"]
         for ms in current_actor().memberships
     )
-
-
-def child_form_in_user_language() -> dict[str, Any]:
-    return in_user_language(form_to_api(child_form()))
-
-
-def address_fields() -> list[dict[str, Any]]:
-    """The address as three fields of the page, named as the engine reports their errors."""
-    address = in_user_language(form_to_api(child_address_form()))
-    return [{**f, "name": f"anschrift.{f['name']}"} for f in address["fields"]]
-
-
-def child_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
-    """The child's data as the engine takes it (conversions only, like `submission_from_form`)."""
-    child = form_widgets.submission_from_form(child_form_in_user_language(), form)
-    address = {
-        f["name"].partition(".")[2]: form.get(f["name"], "").strip()
-        for f in address_fields()
-        if form.get(f["name"], "").strip()
-    }
-    if address:
-        child["anschrift"] = address
-    return child
 
 
 def child_form_values(form: MultiDict[str, str]) -> MultiDict[str, str]:
@@ -98,6 +74,8 @@ def form(process_key: str) -> Any:
         restored = restore_draft()
         values = restored if restored is not None else MultiDict()
         return _render_new(process, values, {}, choose_jugendamt=bool(values.get("jugendamt")))
+    if _own_report(process) and case_new_household.is_household_request(request.form):
+        return case_new_household.handle(process, lambda values: _render_new(process, values, {}, False))
     if request.form.get("sp_aktion") == "eintrag":  # more empty items of a list: the form again, unsaved
         return _render_new(process, child_form_values(request.form), {}, bool(request.form.get("jugendamt")))
     organisation = request.form.get("organisation") or None

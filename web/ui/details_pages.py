@@ -18,9 +18,9 @@ from werkzeug.datastructures import MultiDict
 from engine.errors import Conflict, NotAllowed, ValidationFailed
 from web.ui import form_widgets
 from web.ui.access import current_actor, engine, no_store
-from web.ui.case_new import address_fields, child_form_in_user_language, child_from_form
 from web.ui.case_pages import JUGENDAMT_ROLES, cases_bp
 from web.ui.case_view import render_case
+from web.ui.child_fields import address_fields, child_form_in_user_language, child_from_form
 from web.ui.error_pages import show_instead
 
 #: The child's fields of the page (the engine's `COMPLETABLE` without the Sorgeberechtigte, which the
