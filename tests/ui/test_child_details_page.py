@@ -40,7 +40,8 @@ def test_the_jugendamt_completes_the_childs_data_from_the_case_page(ui, call):
     page = _text(done)
     assert "Angaben zum Kind ergänzt: Nachname, Geburtsdatum, Anschrift." in page
     assert "Mia Beispiel" in page and "14.09.2020" in page and "ungefähr" not in page
-    assert re.search(r"Angaben zum Kind ergänzt \d\d\.\d\d\.\d{4}, \d\d:\d\d · Goch Fk \(Stadtjugendamt Goch\)", page), page
+    entry = r"Angaben zum Kind ergänzt \d\d\.\d\d\.\d{4}, \d\d:\d\d · Goch Fk \(Stadtjugendamt Goch\)"
+    assert re.search(entry, page), page
 
 
 def test_a_wrong_birth_date_is_shown_at_the_field(ui, call):
