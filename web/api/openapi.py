@@ -146,7 +146,6 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
         "CaseCreateRequest",
         "HouseholdCreateRequest",
         "HouseholdResult",
-        "ChildDetailsRequest",
         "MatchDecision",
         "TransferRequest",
         "TransferResult",
@@ -244,9 +243,27 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
             }
         },
     )
+    text, day = {"type": "string"}, {"type": "string", "format": "date"}
     details = {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChildDetailsRequest"}}},
+        "description": "what became known later (any of them; the Wohnort is not: a move is an abgabe); the "
+        "engine checks the merged data like an opening: what is given is no longer unbekannt, a birth date "
+        "replaces alter_geschaetzt",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "vorname": text,
+                        "nachname": text,
+                        "geburtsdatum": day,
+                        "geschlecht": {"type": "string", "enum": ["weiblich", "maennlich", "divers", "ohne_angabe"]},
+                        "anschrift": {"type": "object", "description": "strasse?, plz?, ort?"},
+                        "sorgeberechtigte": {"type": "array", "items": {"type": "object"}},
+                    },
+                }
+            }
+        },
     }
     spec.path(
         "/api/v1/cases/{case_id}/angaben",

@@ -213,19 +213,6 @@ class MatchDecision(Schema):
     decision = fields.String(required=True, metadata={"enum": ["bestaetigt", "verworfen"]})
 
 
-class ChildDetailsRequest(Schema):
-    """What became known later about the child (documentation only: the engine checks the merged data
-    like an opening, so what is given is no longer `unbekannt` and a birth date replaces the
-    approximate age). The Wohnort is not among them: a move is a hand-over (abgabe)."""
-
-    vorname = fields.String()
-    nachname = fields.String()
-    geburtsdatum = fields.String(metadata={"format": "date"})
-    geschlecht = fields.String(metadata={"enum": ["weiblich", "maennlich", "divers", "ohne_angabe"]})
-    anschrift = fields.Dict(metadata={"description": "strasse?, plz?, ort?"})
-    sorgeberechtigte = fields.List(fields.Dict(), metadata={"description": "name, beziehung, anschrift?, sorgerecht"})
-
-
 class TransferRequest(Schema):
     """The hand-over to another Jugendamt (R37, § 8a Abs. 6 SGB VIII)."""
 
