@@ -9,7 +9,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export SCHUTZPFAD_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test venv system-deps lint typecheck layers pytest bench load clean translations \
+.PHONY: run test venv system-deps lint typecheck layers pytest bench load clean translations rules \
 	reliability reliability-sqlite reliability-postgresql
 
 venv: $(STAMP)
@@ -46,6 +46,13 @@ typecheck: venv
 TEST_JOBS ?= 2
 pytest: venv
 	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --cov --cov-report=term
+
+## make rules: the rules register's proof (docs/rules.md): each enforced rule's recorded mutation
+## (tests/rules/mutations.py) applied in a temporary copy, that rule's tests run, "R07 killed" or
+## "R07 survived" per rule and a total; non-zero if any survives. RULES="R07 R15" runs only those.
+RULES ?=
+rules: venv
+	$(BIN)/python -m tests.rules $(RULES)
 
 ## make bench: the benchmarks of bench/ (figures go to docs/performance.md)
 bench: venv

@@ -118,6 +118,29 @@ def test_pool_consultation_is_offered_to_every_insofa_of_the_network(world, case
     assert world.engine.tasks(world["insofa_dueren"]).rows == []
 
 
+def test_an_insofa_of_another_network_neither_sees_nor_completes_the_consultation(world, case):
+    """R10: the pool is the case's network — Düren's insofa is refused at the case and at the step,
+    exactly as if neither existed (404), and the consultation stays open for Kleve's pool."""
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    complete(
+        world,
+        "kita_leitung",
+        case["id"],
+        "leitung_informieren",
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
+    )
+    [offered] = [t for t in world.engine.tasks(world["insofa_kleve"]).rows if t["task"] == "insofa_beratung"]
+    with pytest.raises(NotFound):
+        world.engine.case(world["insofa_dueren"], case["id"])
+    with pytest.raises(NotFound):
+        world.engine.complete_task(
+            world["insofa_dueren"],
+            offered["id"],
+            {"beratung_am": "2026-03-02", "einschaetzung": "keine_kwg", "empfehlung": "Beobachten."},
+        )
+    assert list(open_tasks(world, "kita_leitung", case["id"])) == ["insofa_beratung"]
+
+
 def test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt(world, case, child):
     complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
     complete(

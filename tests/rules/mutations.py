@@ -1,0 +1,365 @@
+"""The recorded mutations of the rules register (docs/rules.md): per enforced rule, the edits that
+remove its enforcement and the tests that must then fail.
+
+Each edit replaces a text that occurs exactly once in its file (a source module, or a shipped bundle's
+BPMN or form under bpmn/): declarative, so a reader sees what the enforcement is, and a refactoring
+that moves it makes the register's own test (tests/rules/test_register.py) fail instead of letting the
+mutation go stale. A rule enforced in several places has one mutation per place; the rule counts as
+killed when every one of them is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Edit:
+    target: str  # path from the repository's root
+    old: str  # occurs exactly once in the target
+    new: str
+
+
+@dataclass(frozen=True)
+class Mutation:
+    rule: str
+    name: str  # what the mutation removes, in a few words
+    edits: tuple[Edit, ...]
+    tests: tuple[str, ...]  # pytest node ids that must fail under the mutation
+
+
+def mutation(rule: str, name: str, target: str, old: str, new: str, *tests: str) -> Mutation:
+    return Mutation(rule, name, (Edit(target, old, new),), tests)
+
+
+def without_property(rule: str, name: str, target: str, prop: str, *tests: str) -> Mutation:
+    """A form field's or BPMN element's property removed (a `required_if`, a `vier_augen` …)."""
+    return mutation(rule, name, target, prop, "", *tests)
+
+
+TRAEGER = "bpmn/traeger_8a/1/traeger_8a.bpmn"
+TRAEGER_FORMS = "bpmn/traeger_8a/1/forms"
+KKG4 = "bpmn/kkg4/1/kkg4.bpmn"
+KKG4_FORMS = "bpmn/kkg4/1/forms"
+JUGENDAMT = "bpmn/jugendamt_8a/1/jugendamt_8a.bpmn"
+JUGENDAMT_FORMS = "bpmn/jugendamt_8a/1/forms"
+
+SHIPPED = "tests/unit/test_shipped_rules.py"
+TRAEGER_TESTS = "tests/process/test_traeger_8a.py"
+JA_PATHS = "tests/process/test_paths_jugendamt_8a.py"
+
+MUTATIONS: tuple[Mutation, ...] = (
+    mutation(
+        "R01",
+        "lane role not checked",
+        "engine/permissions.py",
+        '    labels = " oder ".join(',
+        '    return None\n    labels = " oder ".join(',
+        f"{TRAEGER_TESTS}::test_fachkraft_may_not_work_the_leitung_lane",
+    ),
+    mutation(
+        "R02",
+        "every case visible",
+        "engine/cases/visibility.py",
+        "        return True\n    return is_pool_viewer(session, actor, case.id)",
+        "        return True\n    return True",
+        "tests/integration/test_messages.py::test_foreign_organisation_cannot_see_or_complete",
+    ),
+    without_property(
+        "R03",
+        "leitung_informieren not paired with the documentation",
+        TRAEGER,
+        '          <spiffworkflow:property name="vier_augen" value="anhaltspunkte_dokumentieren" />\n',
+        f"{TRAEGER_TESTS}::test_mehraugenprinzip_leitung_informieren_needs_another_person",
+    ),
+    without_property(
+        "R04",
+        "Ersteinschätzung confirmed by its author",
+        JUGENDAMT,
+        '          <spiffworkflow:property name="vier_augen" value="ersteinschaetzung" />\n',
+        f"{JA_PATHS}::test_direct_report_with_both_loops_inobhutnahme_and_familiengericht",
+    ),
+    without_property(
+        "R04",
+        "Gefährdungseinschätzung confirmed by its author",
+        JUGENDAMT,
+        '          <spiffworkflow:property name="vier_augen" value="gefaehrdungseinschaetzung" />\n',
+        f"{JA_PATHS}::test_direct_report_with_both_loops_inobhutnahme_and_familiengericht",
+    ),
+    without_property(
+        "R05",
+        "the Jugendamt skips a participation without a reason",
+        f"{JUGENDAMT_FORMS}/beteiligung.json",
+        '      "required_if": {\n        "eltern_beteiligt": false,\n        "kind_beteiligt": false,\n'
+        '        "melder_beteiligt": false\n      },\n',
+        f"{SHIPPED}::test_r05_the_jugendamt_gives_a_reason_when_a_participation_is_skipped",
+    ),
+    without_property(
+        "R06",
+        "the Träger skips a participation without a reason",
+        f"{TRAEGER_FORMS}/beteiligung_familie.json",
+        '      "required_if": {\n        "eltern_einbezogen": false,\n        "kind_einbezogen": false\n      },\n',
+        f"{SHIPPED}::test_r06_the_traeger_gives_a_reason_when_a_participation_is_skipped",
+    ),
+    without_property(
+        "R07",
+        "no unmittelbarer Eindruck without a reason",
+        f"{JUGENDAMT_FORMS}/unmittelbarer_eindruck.json",
+        '      "required_if": {\n        "art": "nicht_erforderlich"\n      },\n',
+        f"{SHIPPED}::test_r07_no_unmittelbarer_eindruck_needs_a_reason",
+    ),
+    without_property(
+        "R08",
+        "no KKG conversation without a reason",
+        f"{KKG4_FORMS}/gespraech_familie.json",
+        '      "required_if": {\n        "gefuehrt": false\n      },\n',
+        f"{SHIPPED}::test_r08_a_kkg4_professional_gives_a_reason_when_there_was_no_conversation",
+    ),
+    mutation(
+        "R09",
+        "the insofa sees identifying data",
+        "engine/cases/visibility.py",
+        'the pseudonym only."""\n    return works_case_of_organisation',
+        'the pseudonym only."""\n    return True or works_case_of_organisation',
+        f"{TRAEGER_TESTS}::test_named_insofa_gets_the_consultation_with_the_pseudonym_only",
+        "tests/integration/test_audit_trail.py::test_insofa_view_and_errors_never_carry_the_name",
+    ),
+    Mutation(
+        "R10",
+        "an insofa of any network",
+        (
+            Edit(
+                "engine/permissions.py",
+                "    if not any(task.network_key in actor.networks_with_role(role) for role in task.lane_roles):",
+                "    if not any(actor.networks_with_role(role) for role in task.lane_roles):",
+            ),
+            Edit("engine/cases/visibility.py", "                m.OpenTask.network_key.in_(networks),\n", ""),
+        ),
+        (f"{TRAEGER_TESTS}::test_an_insofa_of_another_network_neither_sees_nor_completes_the_consultation",),
+    ),
+    mutation(
+        "R10",
+        "the Leitung names an insofa outside the network",
+        "engine/cases/completion.py",
+        "                m.Organisation.network_key == network_key,\n",
+        "",
+        f"{TRAEGER_TESTS}::test_named_insofa_gets_the_consultation_with_the_pseudonym_only",
+    ),
+    mutation(
+        "R12",
+        "a third fact in the Rückmeldung",
+        JUGENDAMT,
+        '"ja_taetig": ja_taetig}</spiffworkflow:messagePayload>',
+        '"ja_taetig": ja_taetig, "tatsachen": tatsachen}</spiffworkflow:messagePayload>',
+        f"{JA_PATHS}::test_meldung_with_gewichtige_anhaltspunkte_gets_exactly_two_booleans_back",
+    ),
+    without_property(
+        "R14",
+        "a Meldung without informing the parents and without a reason",
+        f"{TRAEGER_FORMS}/meldung_jugendamt.json",
+        '      "required_if": {\n        "eltern_vorab_informiert": false\n      },\n',
+        f"{SHIPPED}::test_r14_a_report_without_informing_the_parents_names_the_reason",
+    ),
+    without_property(
+        "R14",
+        "a Sofortmeldung without informing the parents and without a reason",
+        f"{TRAEGER_FORMS}/sofortmeldung_jugendamt.json",
+        '      "required_if": {\n        "eltern_informiert": false\n      },\n',
+        f"{SHIPPED}::test_r14_a_report_without_informing_the_parents_names_the_reason",
+    ),
+    without_property(
+        "R14",
+        "a § 4 KKG Mitteilung without informing the persons concerned and without a reason",
+        f"{KKG4_FORMS}/mitteilung_jugendamt.json",
+        '      "required_if": {\n        "betroffene_vorab_informiert": false\n      },\n',
+        f"{SHIPPED}::test_r14_a_report_without_informing_the_parents_names_the_reason",
+    ),
+    mutation(
+        "R15",
+        "the Leitung's assessment travels in the Meldebogen",
+        TRAEGER,
+        ' "zusammenfassung": zusammenfassung,\n "insofa_beteiligt": insofa_beteiligt}',
+        ' "zusammenfassung": zusammenfassung,\n "einschaetzung_leitung": einschaetzung_leitung,\n'
+        ' "insofa_beteiligt": insofa_beteiligt}',
+        "tests/integration/test_case_file.py::test_the_jugendamt_reads_the_whole_meldebogen_and_nothing_internal",
+    ),
+    mutation(
+        "R15",
+        "the Träger's observations travel in the Meldebogen",
+        TRAEGER,
+        ' "zusammenfassung": zusammenfassung,\n "insofa_beteiligt": insofa_beteiligt}',
+        ' "zusammenfassung": zusammenfassung,\n "beobachtungen": beobachtungen,\n'
+        ' "insofa_beteiligt": insofa_beteiligt}',
+        "tests/integration/test_case_file.py::test_the_jugendamt_reads_the_whole_meldebogen_and_nothing_internal",
+    ),
+    mutation(
+        "R16",
+        "the Jugendamt case not linked back",
+        "engine/cases/messages.py",
+        "    session.add(m.CaseLink(case_id=opened.case.id, linked_case_id=sender.case.id, relation=RECEIVED_FROM))\n",
+        "",
+        "tests/process/test_paths_traeger_8a.py::test_kwg_nicht_abwendbar_leads_to_meldung_directly",
+    ),
+    mutation(
+        "R17",
+        "every child routed to one Jugendamt",
+        "engine/cases/opening.py",
+        "        resolved = load_directory(session).resolve(municipality, today)",
+        '        resolved = load_directory(session).resolve("Kevelaer", today)',
+        f"{TRAEGER_TESTS}::test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt",
+    ),
+    mutation(
+        "R17",
+        "an explicitly chosen Jugendamt ignored",
+        "engine/cases/opening.py",
+        "    if explicit_key is not None:\n        office = session.execute(",
+        "    if False:\n        office = session.execute(",
+        "tests/integration/test_api.py::test_unknown_municipality_is_422_unless_a_jugendamt_is_named",
+    ),
+    mutation(
+        "R18",
+        "a running case moves to the newest version",
+        "engine/cases/state.py",
+        "    process = work.catalog.load(work.session, case.definition_id)\n",
+        "    process = work.catalog.newest(work.session, work.catalog.load(work.session, case.definition_id).key)\n",
+        "tests/integration/test_versions.py::test_running_case_stays_on_its_version_new_cases_get_the_newest",
+    ),
+    mutation(
+        "R19",
+        "a completion not audited",
+        "engine/auditing/recording.py",
+        "    scope = case_scope(case.reference) if case and not system_scope else SYSTEM_SCOPE\n",
+        "    if event_type is EventType.TASK_COMPLETED:\n        return 0\n"
+        "    scope = case_scope(case.reference) if case and not system_scope else SYSTEM_SCOPE\n",
+        "tests/integration/test_audit_trail.py::test_every_change_is_recorded_in_order_and_the_chain_verifies",
+    ),
+    mutation(
+        "R19",
+        "a refused completion not audited",
+        "engine/cases/completion.py",
+        "    if error.denial is not None:\n        return\n",
+        "    if error.denial is not None or True:\n        return\n",
+        "tests/integration/test_audit_trail.py::test_refused_completion_is_recorded_although_nothing_else_changed",
+    ),
+    mutation(
+        "R20",
+        "a Gefährdungseinschätzung without its facts",
+        f"{JUGENDAMT_FORMS}/gefaehrdungseinschaetzung.json",
+        '"Tatsachen, auf die sich die Einschätzung stützt",\n      "type": "textarea",\n      "required": true',
+        '"Tatsachen, auf die sich die Einschätzung stützt",\n      "type": "textarea",\n      "required": false',
+        f"{SHIPPED}::test_r20_a_risk_level_is_documented_with_the_facts_it_rests_on",
+    ),
+    mutation(
+        "R20",
+        "an Ersteinschätzung without its reasons",
+        f"{JUGENDAMT_FORMS}/ersteinschaetzung.json",
+        '"label": "Begründung",\n      "type": "textarea",\n      "required": true',
+        '"label": "Begründung",\n      "type": "textarea",\n      "required": false',
+        f"{SHIPPED}::test_r20_a_risk_level_is_documented_with_the_facts_it_rests_on",
+    ),
+    mutation(
+        "R20",
+        "the Leitung's assessment without its reasons",
+        f"{TRAEGER_FORMS}/leitung_informieren.json",
+        '"label": "Einschätzung der Leitung",\n      "type": "textarea",\n      "required": true',
+        '"label": "Einschätzung der Leitung",\n      "type": "textarea",\n      "required": false',
+        f"{SHIPPED}::test_r20_a_risk_level_is_documented_with_the_facts_it_rests_on",
+    ),
+    mutation(
+        "R21",
+        "acute danger takes the ordinary way",
+        TRAEGER,
+        "akute_gefahr == True</bpmn:conditionExpression>",
+        "akute_gefahr == 'nie'</bpmn:conditionExpression>",
+        f"{TRAEGER_TESTS}::test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt",
+    ),
+    mutation(
+        "R21",
+        "the Sofortmeldung not marked akut",
+        TRAEGER,
+        ' "dringlichkeit_hinweis": "akut",\n',
+        "",
+        "tests/process/test_deadlines_urgency.py::test_a_sofortmeldung_runs_the_intake_and_its_confirmation_on_akut",
+    ),
+    mutation(
+        "R22",
+        "no Bereitschaft on an acute report's step page",
+        "engine/cases/queries.py",
+        '        "bereitschaft": _bereitschaft(session, case) if case.akut else None,',
+        '        "bereitschaft": None,',
+        "tests/ui/test_directory_contacts.py::test_a_sofortmeldung_shows_the_jugendamts_bereitschaft_on_its_step_page",
+    ),
+    mutation(
+        "R23",
+        "cases without an unmittelbarer Eindruck counted",
+        "engine/statistics/records.py",
+        '.get("art") != NO_EINDRUCK for row in rows)',
+        '.get("art") != "" for row in rows)',
+        "tests/process/test_statistics_99.py::test_counted_records_their_items_and_the_csv",
+    ),
+    mutation(
+        "R23",
+        "birth month outside 1-12 accepted",
+        "engine/statistics/records.py",
+        "    if not 1 <= month <= 12:",
+        "    if not 1 <= month <= 13:",
+        "tests/process/test_statistics_99.py::test_implausible_records_are_listed_to_fix_not_counted",
+    ),
+    mutation(
+        "R24",
+        "a review date beyond the network's maximum",
+        "engine/cases/completion.py",
+        "        elif chosen > latest:",
+        "        elif chosen > latest and False:",
+        "tests/process/test_deadlines.py::test_schutzplan_review_timer_fires_at_the_chosen_date",
+    ),
+    mutation(
+        "R25",
+        "a Löschsperre does not stop the run",
+        "engine/retention/run.py",
+        "            m.Case.hold.is_(None),\n",
+        "",
+        "tests/integration/test_retention.py::test_the_run_shreds_what_is_due_and_spares_the_held_and_the_longer_kept",
+    ),
+    Mutation(
+        "R29",
+        "case data stored in plain text",
+        (
+            Edit(
+                "engine/persistence/sealed.py",
+                "    return work.vault.seal_field(",
+                '    return __import__("json").dumps(value).encode()\n    return work.vault.seal_field(',
+            ),
+            Edit(
+                "engine/persistence/sealed.py",
+                "    return work.vault.open_json(work.session.connection(), case_scope(reference), record, blob)",
+                '    return __import__("json").loads(blob)  # type: ignore',
+            ),
+        ),
+        ("tests/integration/test_plaintext.py::test_no_plaintext_in_the_sqlite_files",),
+    ),
+    mutation(
+        "R36",
+        "the reporter shown in the parents' inspection copy",
+        "engine/cases/redaction.py",
+        'REPORTER_FIELDS = frozenset({"melder", "bezug", "meldende_stelle"})',
+        'REPORTER_FIELDS = frozenset({"bezug", "meldende_stelle"})',
+        "tests/integration/test_akte_pdf.py::test_the_inspection_copy_blacks_out_the_reporter_and_keeps_the_content",
+    ),
+    mutation(
+        "R37",
+        "the sender's Meldebogen (and its reporter) crosses to the new Jugendamt",
+        "engine/cases/transfer.py",
+        '        variables={"meldung": None},',
+        '        variables={"meldung": sender.instance.variables.get("meldung")},',
+        "tests/integration/test_transfer.py::test_the_receiving_jugendamt_gets_a_new_case_with_only_the_listed_data",
+    ),
+    mutation(
+        "R37",
+        "a case handed to its own Jugendamt",
+        "engine/cases/transfer.py",
+        "    if target.id == case.organisation_id:",
+        "    if False:",
+        "tests/integration/test_transfer.py::test_wrong_targets_are_refused_and_nothing_changes",
+    ),
+)
