@@ -153,6 +153,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         '"ja_taetig": ja_taetig, "tatsachen": tatsachen}</spiffworkflow:messagePayload>',
         f"{JA_PATHS}::test_meldung_with_gewichtige_anhaltspunkte_gets_exactly_two_booleans_back",
     ),
+    mutation(
+        "R12",
+        "a new bundle's Rückmeldung payload not checked",
+        "engine/processes/validation/bundle.py",
+        "    problems += payload_problems(docs)\n",
+        "",
+        "tests/unit/test_validation.py::test_a_rueckmeldung_with_other_than_its_two_facts_is_refused",
+    ),
     without_property(
         "R14",
         "a Meldung without informing the parents and without a reason",

@@ -61,8 +61,9 @@ def run_tests(copy: Path, node_ids: Iterable[str]) -> subprocess.CompletedProces
     )
 
 
-def verdict(copy: Path, mutation: Mutation) -> str:
-    """'killed', 'survived' or 'error: …' for one mutation applied to the copy, then restored."""
+def verdict(copy: Path, mutation: Mutation, *, verbose: bool = False) -> str:
+    """'killed', 'survived' or 'error: …' for one mutation applied to the copy, then restored;
+    `verbose` prints how the tests failed (to see that they fail for the rule's reason)."""
     originals: dict[Path, str] = {}
     try:
         for edit in mutation.edits:
@@ -73,6 +74,8 @@ def verdict(copy: Path, mutation: Mutation) -> str:
                 return f"error: the text to mutate occurs {text.count(edit.old)} times in {edit.target}"
             target.write_text(text.replace(edit.old, edit.new), encoding="utf-8")
         result = run_tests(copy, mutation.tests)
+        if verbose:
+            print(_tail(result))
     finally:
         for target, text in originals.items():
             target.write_text(text, encoding="utf-8")
@@ -87,7 +90,7 @@ def _tail(result: subprocess.CompletedProcess[str], lines: int = 30) -> str:
     return "\n".join((result.stdout + result.stderr).splitlines()[-lines:])
 
 
-def run(rules: Sequence[str]) -> int:
+def run(rules: Sequence[str], *, verbose: bool = False) -> int:
     chosen = [m for m in MUTATIONS if not rules or m.rule in rules]
     if not chosen:
         print(f"no mutation recorded for {', '.join(rules)}")
@@ -102,7 +105,7 @@ def run(rules: Sequence[str]) -> int:
             return 2
         outcome: dict[str, list[str]] = {}
         for mutation in chosen:
-            result = verdict(copy, mutation)
+            result = verdict(copy, mutation, verbose=verbose)
             print(f"  {mutation.rule} {mutation.name}: {result}", flush=True)
             outcome.setdefault(mutation.rule, []).append(result)
     killed = [rule for rule, results in outcome.items() if all(r == "killed" for r in results)]
@@ -117,4 +120,6 @@ def run(rules: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make rules", description=__doc__.splitlines()[0])
     parser.add_argument("rules", nargs="*", help="only these rule ids (e.g. R07 R15)")
-    return run(parser.parse_args(argv).rules)
+    parser.add_argument("-v", "--verbose", action="store_true", help="show how each mutation's tests fail")
+    arguments = parser.parse_args(argv)
+    return run(arguments.rules, verbose=arguments.verbose)

@@ -412,6 +412,31 @@ def test_repository_bundle_validates_cleanly(folder: Path) -> None:
     assert validate_bundle(bundle) == []
 
 
+RUECKMELDUNG = '{"anhaltspunkte_bestaetigt": anhaltspunkte_bestaetigt, "ja_taetig": ja_taetig}'
+
+
+@pytest.mark.parametrize(
+    ("payload", "found"),
+    [
+        (RUECKMELDUNG[:-1] + ', "tatsachen": tatsachen}', "anhaltspunkte_bestaetigt, ja_taetig, tatsachen"),
+        ('{"ja_taetig": ja_taetig}', "ja_taetig"),
+        ("dict(ja_taetig=ja_taetig, anhaltspunkte_bestaetigt=True)", "no dict literal"),
+    ],
+)
+def test_a_rueckmeldung_with_other_than_its_two_facts_is_refused(payload: str, found: str) -> None:
+    """R12: a newly deployed jugendamt_8a may not send the reporter more than the two facts."""
+    shipped = load_bundle_dir(REPO / "bpmn" / "jugendamt_8a" / "1")
+    path = "jugendamt_8a.bpmn"
+    assert RUECKMELDUNG.encode() in shipped.files[path]
+    changed = {**shipped.files, path: shipped.files[path].replace(RUECKMELDUNG.encode(), payload.encode())}
+    [problem] = validate_bundle(bundle_from_files(changed))
+    assert "intermediateThrowEvent 'rueckmeldung_senden'" in problem
+    assert problem.endswith(
+        f"the payload of message 'rueckmeldung_8a' must be a dict of exactly anhaltspunkte_bestaetigt, "
+        f"ja_taetig; found {found}"
+    )
+
+
 def test_frist_only_where_the_case_waits() -> None:
     gateway = '<bpmn:exclusiveGateway id="gw_gefahr" name="Akute Gefahr?" default="f_nein">'
     with_frist = (

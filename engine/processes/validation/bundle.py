@@ -32,6 +32,7 @@ from engine.processes.validation.bpmn_rules import (
     check_unsupported,
     user_tasks,
 )
+from engine.processes.validation.payloads import payload_problems
 from engine.processes.validation.snippets import check_snippets, dmn_outputs, message_variables
 from engine.processes.validation.xml import (
     Doc,
@@ -118,6 +119,7 @@ def _validate(bundle: Bundle) -> list[str]:
         problems += basis_problems(manifest["grundlage"], task_ids)
     if "schwaerzung" in manifest:
         problems += redaction_problems(manifest["schwaerzung"], task_ids, form_fields)
+    problems += payload_problems(docs)
     variables, found = message_variables(docs)
     problems += found
     problems += check_snippets(docs, dmn_docs, form_fields, variables | dmn_outputs(dmn_docs))
