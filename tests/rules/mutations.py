@@ -356,10 +356,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     mutation(
         "R37",
-        "the sender's Meldebogen (and its reporter) crosses to the new Jugendamt",
+        "the sender's step documentation crosses to the new Jugendamt",
         "engine/cases/transfer.py",
-        '        variables={"meldung": None},',
-        '        variables={"meldung": sender.instance.variables.get("meldung")},',
+        "    keep_message(work, case, opened.case, OutgoingMessage(MESSAGE, payload))",
+        "    keep_message(work, case, opened.case, OutgoingMessage(MESSAGE, {**sender.instance.variables, **payload}))",
         "tests/integration/test_transfer.py::test_the_receiving_jugendamt_gets_a_new_case_with_only_the_listed_data",
     ),
     mutation(

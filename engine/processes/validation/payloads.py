@@ -53,8 +53,8 @@ def _literal_keys(source: str | None) -> frozenset[str] | None:
         tree = ast.parse((source or "").strip(), mode="eval").body
     except SyntaxError:
         return None
-    if not isinstance(tree, ast.Dict) or not all(
-        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in tree.keys
-    ):
+    if not isinstance(tree, ast.Dict):
         return None
-    return frozenset(k.value for k in tree.keys if isinstance(k, ast.Constant))
+    keys = [k.value if isinstance(k, ast.Constant) else None for k in tree.keys]
+    strings = frozenset(k for k in keys if isinstance(k, str))
+    return strings if len(strings) == len(keys) else None
