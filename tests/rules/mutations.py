@@ -130,10 +130,10 @@ MUTATIONS: tuple[Mutation, ...] = (
         (
             Edit(
                 "engine/permissions.py",
-                "    if not any(task.network_key in actor.networks_with_role(role) for role in task.lane_roles):",
-                "    if not any(actor.networks_with_role(role) for role in task.lane_roles):",
+                "    if task.network_key not in actor.networks_with_role(role):\n        return False\n",
+                "",
             ),
-            Edit("engine/cases/visibility.py", "                m.OpenTask.network_key.in_(networks),\n", ""),
+            Edit("engine/cases/visibility.py", "        & m.OpenTask.network_key.in_(networks)\n", ""),
         ),
         (f"{TRAEGER_TESTS}::test_an_insofa_of_another_network_neither_sees_nor_completes_the_consultation",),
     ),
