@@ -55,7 +55,9 @@ class EventType(StrEnum):
     ROLE_REQUESTED = "role.requested"
     SESSION_ENDED = "session.ended"
     SESSION_STARTED = "session.started"
+    STATISTICS_LOCKED = "statistics.locked"
     STATISTICS_READ = "statistics.read"
+    STATISTICS_UNLOCKED = "statistics.unlocked"
     TASK_COMPLETED = "task.completed"
     TASK_REJECTED = "task.rejected"
     TOKEN_ISSUED = "token.issued"  # noqa: S105 - an event name, not a secret

@@ -8,4 +8,10 @@ Imports only SQLAlchemy, Alembic and the `audit` library's public API; no engine
 """
 
 # Every table on Base.metadata, whichever module of the package is imported first.
-from engine.persistence import models, operations_models, quality_models, sso_models  # noqa: E402, F401
+from engine.persistence import (  # noqa: E402, F401
+    models,
+    operations_models,
+    quality_models,
+    sso_models,
+    statistics_tables,
+)

@@ -54,27 +54,33 @@ ITEMS: tuple[str, ...] = (
 #: Items that may stay empty: the multi-selects that the form requires only for a KWG result
 #: (checked by `_check_required_if`) and the services, empty when none was used.
 OPTIONAL_ITEMS = frozenset({"gefaehrdungsarten", "gefaehrdung_durch", "leistungen"})
+NOT_COUNTED_TEXT = "Kein unmittelbarer Eindruck: zählt nicht zur Statistik."
 #: Oldest age of a child the statistics covers (a minor: under 18 at completion).
 MAX_AGE = 17
 
 
 @dataclass(frozen=True)
 class Record:
-    """One counted assessment: the month and year of completion and the legal items."""
+    """One counted assessment: the month and year of completion and the legal items; `history_id`
+    and `case_id` name the completed step it was read from (never exported: a lock compares by them)."""
 
     abschluss_monat: int
     abschluss_jahr: int
     items: Mapping[str, Any]
+    history_id: int
+    case_id: int
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A record to fix (or an assessment left out, with the reason): the case it belongs to."""
+    """A record to fix (or an assessment left out, with the reason): the case it belongs to and the
+    completed step (`history_id`) it was read from."""
 
     case_id: int
     reference: str
     item: str | None
     text: str
+    history_id: int
 
 
 @dataclass(frozen=True)
@@ -109,18 +115,16 @@ def collect(work: Work, jugendamt_id: int, year: int) -> Collected:
     not_counted: list[Problem] = []
     for row, case in rows:
         if not _had_eindruck(work, case):
-            not_counted.append(
-                Problem(case.id, case.reference, None, "Kein unmittelbarer Eindruck: zählt nicht zur Statistik.")
-            )
+            not_counted.append(Problem(case.id, case.reference, None, NOT_COUNTED_TEXT, row.id))
             continue
         values = open_history_values(work, case.reference, row)
         completed = row.completed_at.astimezone(BERLIN)
         form = work.catalog.load(work.session, case.definition_id).task(RECORD_TASK).form
         found = check(values, form, completed)
-        problems.extend(Problem(case.id, case.reference, item, text) for item, text in found)
+        problems.extend(Problem(case.id, case.reference, item, text, row.id) for item, text in found)
         if not found:
             items = {name: values.get(name) for name in ITEMS}
-            records.append(Record(completed.month, completed.year, items))
+            records.append(Record(completed.month, completed.year, items, row.id, case.id))
     return Collected(tuple(records), tuple(problems), tuple(not_counted))
 
 

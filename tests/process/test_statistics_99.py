@@ -23,7 +23,7 @@ KEIN_EINDRUCK = {
 }
 
 
-def _statistics_case(steps, child, *, eindruck=UNMITTELBARER_EINDRUCK, **statistik) -> int:
+def statistics_case(steps, child, *, eindruck=UNMITTELBARER_EINDRUCK, **statistik) -> int:
     """A case opened by the Jugendamt, assessed (latente KWG) up to its statistics record."""
     cid = steps.open("goch_fk", KEY, child)["id"]
     steps.ja_eingang(cid, EINGANG)
@@ -51,8 +51,8 @@ def _statistics_case(steps, child, *, eindruck=UNMITTELBARER_EINDRUCK, **statist
 
 
 def test_counted_records_their_items_and_the_csv(steps, world, child) -> None:
-    counted = _statistics_case(steps, child)
-    without_eindruck = _statistics_case(steps, child, eindruck=KEIN_EINDRUCK)
+    counted = statistics_case(steps, child)
+    without_eindruck = statistics_case(steps, child, eindruck=KEIN_EINDRUCK)
     stats = world.engine.statistics_99(world["goch_leitung"], "ja-goch", 2026)
 
     assert len(stats.records) == 1 and stats.problems == ()
@@ -94,7 +94,7 @@ def test_counted_records_their_items_and_the_csv(steps, world, child) -> None:
     ],
 )
 def test_implausible_records_are_listed_to_fix_not_counted(steps, world, child, values, item) -> None:
-    cid = _statistics_case(steps, child, **values)
+    cid = statistics_case(steps, child, **values)
     stats = world.engine.statistics_99(world["goch_leitung"], "ja-goch", 2026)
     assert stats.records == ()
     assert [(p.case_id, p.item) for p in stats.problems] == [(cid, item)]

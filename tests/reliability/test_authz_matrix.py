@@ -151,6 +151,8 @@ EXPECT: dict[str, dict[str, int]] = {
     # --- § 99 statistics: asked without a Jugendamt, so 404 for everybody signed in (the Leitung's
     # access and everyone else's refusal: tests/integration/test_api_statistics.py) ---
     "GET /api/v1/statistik/99": {},
+    "POST /api/v1/statistik/99/abschluss": {},
+    "POST /api/v1/statistik/99/abschluss/aufheben": {},
     # --- administration: admins only, never case content ---
     "GET /verwaltung": both(200, ADMIN),
     "GET /verwaltung/benutzer": both(200, ADMIN),

@@ -65,7 +65,15 @@ OPERATIONS = {
     ("/api/v1/audit/verify", "get"): ("verifyAudit", "Auditors: verify the audit chain and its checkpoints"),
     ("/api/v1/statistik/99", "get"): (
         "getStatistics99",
-        "The Jugendamt's Leitung: a year's § 99 Abs. 6 SGB VIII records, checked (audited)",
+        "The Jugendamt's Leitung: a year's § 99 Abs. 6 SGB VIII records, checked (audited); a locked year as locked",
+    ),
+    ("/api/v1/statistik/99/abschluss", "post"): (
+        "lockStatistics99",
+        "The Jugendamt's Leitung locks a past year (refused while a record needs fixing; audited)",
+    ),
+    ("/api/v1/statistik/99/abschluss/aufheben", "post"): (
+        "unlockStatistics99",
+        "The Jugendamt's Leitung unlocks a locked year for a correction, with a reason (audited)",
     ),
 }
 
@@ -151,6 +159,8 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
         "TransferResult",
         "AuditEvent",
         "Statistics99",
+        "StatisticsLockRequest",
+        "StatisticsUnlockRequest",
         "VerifyResult",
     ):
         spec.components.schema(name, schema=getattr(schemas, name))
@@ -322,6 +332,23 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
             }
         },
     )
+    for path, request_schema, answer in (
+        ("/api/v1/statistik/99/abschluss", "StatisticsLockRequest", _ok("Statistics99", "201")),
+        ("/api/v1/statistik/99/abschluss/aufheben", "StatisticsUnlockRequest", {"204": {"description": "unlocked"}}),
+    ):
+        request_body = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{request_schema}"}}},
+        }
+        spec.path(
+            path,
+            operations={
+                "post": {
+                    "requestBody": request_body,
+                    "responses": {**answer, **_problems(400, 401, 403, 404, 409, 422)},
+                }
+            },
+        )
     document: dict[str, Any] = spec.to_dict()
     for path, operations in document["paths"].items():
         for method, operation in operations.items():

@@ -478,7 +478,23 @@ class StatisticsProblem(Schema):
     text = fields.String()
 
 
-@always_present("jugendamt", "jahr", "datensaetze", "zu_korrigieren", "nicht_gezaehlt", "uebersicht")
+@always_present("am", "von", "sha256")
+class StatisticsLock(Schema):
+    am = fields.DateTime(attribute="locked_at")
+    von = fields.String(attribute="locked_by", metadata={"description": "who locked it (display name)"})
+    sha256 = fields.String(metadata={"description": "SHA-256 of the locked year's CSV (also in the audit trail)"})
+
+
+@always_present(
+    "jugendamt",
+    "jahr",
+    "datensaetze",
+    "zu_korrigieren",
+    "nicht_gezaehlt",
+    "uebersicht",
+    "abschluss",
+    "nach_abschluss_geaendert",
+)
 class Statistics99(Schema):
     jugendamt = fields.String(attribute="jugendamt_key")
     jahr = fields.Integer(attribute="year")
@@ -489,3 +505,27 @@ class Statistics99(Schema):
         attribute="summary",
         metadata={"description": "counts by ergebnis, meldende_stelle and altersgruppe"},
     )
+    abschluss = fields.Nested(
+        StatisticsLock,
+        attribute="lock",
+        allow_none=True,
+        metadata={"description": "null: not locked; set: the records are those locked then"},
+    )
+    nach_abschluss_geaendert = fields.List(
+        fields.Nested(StatisticsProblem),
+        attribute="changed_after_lock",
+        metadata={"description": "a locked year: cases changed since the lock (not in the numbers)"},
+    )
+
+
+class StatisticsLockRequest(Schema):
+    """The Leitung locks a past year of its Jugendamt (refused while a record needs fixing)."""
+
+    jugendamt = fields.String(required=True, metadata={"description": "the Jugendamt's directory key"})
+    jahr = fields.Integer(required=True)
+
+
+class StatisticsUnlockRequest(StatisticsLockRequest):
+    """A correction: the locked year is unlocked, with the reason (audited)."""
+
+    grund = fields.String(required=True)

@@ -204,3 +204,28 @@ def statistics_99() -> Response:
     """The Jugendamt's Leitung: the year's records, the cases to fix and the summary (audited)."""
     year = request.args.get("jahr", type=int)
     return dump(schemas.Statistics99(), engine().statistics_99(actor(), request.args.get("jugendamt", ""), year))
+
+
+def _statistics_body() -> tuple[dict[str, Any], str, int | None]:
+    body = json_body()
+    year = body.get("jahr")
+    return (
+        body,
+        str(body.get("jugendamt") or ""),
+        year if isinstance(year, int) and not isinstance(year, bool) else None,
+    )
+
+
+@bp.post("/statistik/99/abschluss")
+def lock_statistics_99() -> Response:
+    """The Leitung locks a past year (`jugendamt`, `jahr`); 422 lists the records to fix first."""
+    _, jugendamt_key, year = _statistics_body()
+    return dump(schemas.Statistics99(), engine().lock_statistics_99(actor(), jugendamt_key, year), 201)
+
+
+@bp.post("/statistik/99/abschluss/aufheben")
+def unlock_statistics_99() -> Response:
+    """A correction: the Leitung unlocks a locked year (`jugendamt`, `jahr`, `grund`)."""
+    body, jugendamt_key, year = _statistics_body()
+    engine().unlock_statistics_99(actor(), jugendamt_key, year, str(body.get("grund") or ""))
+    return Response(status=204)
