@@ -48,6 +48,8 @@ from engine.processes.validation.bundle import validate_bundle
 from engine.quality.criteria import CRITERIA as QUALITY_CRITERIA
 from engine.quality.criteria import comment_field
 from engine.retention.policy import RetentionPolicy, load_policy
+from engine.statistics.facade import FIRST_YEAR as STATISTICS_FIRST_YEAR
+from engine.statistics.facade import STATISTICS_ROLE
 from engine.volume.generate import MAX_CASES, VolumeReport, generate_volume
 
 __all__ = [
@@ -66,6 +68,8 @@ __all__ = [
     "ROLES_BY_KIND",
     "SESSION_ABSOLUTE",
     "SSO_REFUSALS",
+    "STATISTICS_FIRST_YEAR",
+    "STATISTICS_ROLE",
     "STATUSES",
     "TOKEN_DAYS",
     "TOKEN_MAX_DAYS",

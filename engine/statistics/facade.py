@@ -8,7 +8,8 @@ export names the operator instead of an account. A locked year reads as it was l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -22,7 +23,7 @@ from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from engine.persistence import models as m
 from engine.statistics import export
 from engine.statistics.lock import Snapshot, YearLock, changed_after_lock, csv_sha256, open_snapshot, seal_snapshot
-from engine.statistics.records import Problem, Record, collect
+from engine.statistics.records import Problem, Record, code_labels, collect
 from engine.transactions import Work
 
 #: Who reads and locks a Jugendamt's statistics: its Leitung.
@@ -46,6 +47,8 @@ class Statistics99:
     lock: YearLock | None = None
     #: a locked year: the cases changed since ("nach Abschluss geändert"), not in the numbers
     changed_after_lock: tuple[Problem, ...] = ()
+    #: the names of the codes in `summary` (result, reporter) for people to read
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def csv(self) -> str:
@@ -99,10 +102,18 @@ def _lock_row(work: Work, jugendamt: m.Organisation, year: int) -> m.StatisticsL
 def _year_of(work: Work, jugendamt: m.Organisation, year: int) -> Statistics99:
     collected = collect(work, jugendamt.id, year)
     row = _lock_row(work, jugendamt, year)
+    labels = code_labels(work)
     if row is None:
         summary = export.summary(collected.records)
         return Statistics99(
-            jugendamt.key, jugendamt.name, year, collected.records, collected.problems, collected.not_counted, summary
+            jugendamt.key,
+            jugendamt.name,
+            year,
+            collected.records,
+            collected.problems,
+            collected.not_counted,
+            summary,
+            labels=labels,
         )
     locked = open_snapshot(work, jugendamt.key, row)
     by = work.session.get(m.User, row.locked_by_user_id)
@@ -117,6 +128,7 @@ def _year_of(work: Work, jugendamt: m.Organisation, year: int) -> Statistics99:
         export.summary(locked.records),
         lock,
         changed_after_lock(work, locked, collected),
+        labels,
     )
 
 

@@ -27,7 +27,10 @@ from engine.persistence import models as m
 from engine.persistence.sealed import open_history_values
 from engine.transactions import Work
 
+PROCESS_KEY = "jugendamt_8a"
 RECORD_TASK = "statistik_erfassen"
+#: Items whose codes the summary shows by name.
+LABELLED = ("ergebnis", "meldende_stelle")
 EINDRUCK_TASK = "unmittelbarer_eindruck"
 #: The `art` of an unmittelbarer Eindruck that means none was obtained: not a statistics case.
 NO_EINDRUCK = "nicht_erforderlich"
@@ -89,6 +92,12 @@ class Collected:
     problems: tuple[Problem, ...]
     #: Assessments documented without an unmittelbarer Eindruck: not counted (listed for the Leitung).
     not_counted: tuple[Problem, ...]
+
+
+def code_labels(work: Work) -> dict[str, dict[str, str]]:
+    """The names of the codes the summary counts (result, reporter), from the newest version's form."""
+    form = work.catalog.newest(work.session, PROCESS_KEY).task(RECORD_TASK).form
+    return {name: {o.value: o.label for o in field.options} for name in LABELLED if (field := form.field(name))}
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

@@ -16,27 +16,11 @@ from engine.accounts import registry as accounts
 from engine.clock import BERLIN
 from engine.errors import Conflict, NotAllowed, ValidationFailed
 from engine.persistence import models as m
-from engine.persistence.sealed import open_history_values, seal_history_values
-from engine.statistics.records import RECORD_TASK
-from engine.transactions import Work
 from tests.process.test_statistics_99 import KEIN_EINDRUCK, statistics_case
+from tests.support.statistics import correct_record
 from web.cli import main
 
 JANUARY_2027 = datetime(2027, 1, 15, 10, 0, tzinfo=BERLIN)
-
-
-def _correct_record(world, case_id: int, **values) -> None:
-    """A counted case's Statistikmeldung changed after the lock (as a later correction of the case would)."""
-
-    def correct(work: Work) -> None:
-        case = work.session.get(m.Case, case_id)
-        row = work.session.execute(
-            select(m.TaskHistory).where(m.TaskHistory.case_id == case_id, m.TaskHistory.task_key == RECORD_TASK)
-        ).scalar_one()
-        changed = {**open_history_values(work, case.reference, row), **values}
-        row.values = seal_history_values(work, case.reference, row.task_uuid, changed)
-
-    world.engine.tx.command(correct)
 
 
 def _events(world, kind: str) -> list[dict]:
@@ -68,7 +52,7 @@ def test_a_locked_year_stays_as_locked_when_a_case_changes(steps, world, child) 
         }
     ]
 
-    _correct_record(world, first, geburtsmonat=11, ergebnis="akute_kwg")
+    correct_record(world, first, geburtsmonat=11, ergebnis="akute_kwg")
     after = world.engine.statistics_99(leitung, "ja-goch", 2026)
     assert after.csv == locked.csv and after.summary == locked.summary and after.problems == ()
     assert [(p.case_id, p.text) for p in after.changed_after_lock] == [
@@ -145,7 +129,7 @@ def test_the_cli_exports_a_locked_year_as_locked(steps, world, child, database_u
     counted = statistics_case(steps, child)
     world.engine.clock.set(JANUARY_2027)
     locked = world.engine.lock_statistics_99(world["goch_leitung"], "ja-goch", 2026)
-    _correct_record(world, counted, geburtsjahr=2019)
+    correct_record(world, counted, geburtsjahr=2019)
     monkeypatch.setenv("SCHUTZPFAD_INSTANCE", str(instance))
     monkeypatch.setenv("SCHUTZPFAD_DATABASE_URL", database_url)
     out = tmp_path / "kwg.csv"

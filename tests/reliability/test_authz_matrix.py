@@ -153,6 +153,12 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /api/v1/statistik/99": {},
     "POST /api/v1/statistik/99/abschluss": {},
     "POST /api/v1/statistik/99/abschluss/aufheben": {},
+    # the page: a Jugendamt's Leitung sees its own Jugendamt's last year (the foreign one its own);
+    # lock and unlock without the ticked confirmation: 422 (tests/ui/test_statistics_page.py)
+    "GET /statistik": both(200, JLT),
+    "GET /statistik/datensaetze.csv": both(200, JLT),
+    "POST /statistik/abschliessen": both(422, JLT),
+    "POST /statistik/aufheben": both(422, JLT),
     # --- administration: admins only, never case content ---
     "GET /verwaltung": both(200, ADMIN),
     "GET /verwaltung/benutzer": both(200, ADMIN),

@@ -108,3 +108,6 @@ def register_ui(app: Flask) -> None:
     from web.ui import network_pages
 
     network_pages.register(app)  # Ablaufplan des Netzwerks: /netzwerk/ablaufplan
+    from web.ui import statistics_pages
+
+    statistics_pages.register(app)  # Statistik nach § 99 Abs. 6 SGB VIII: /statistik
