@@ -106,7 +106,8 @@ def changed_after_lock(work: Work, locked: Snapshot, live: Collected) -> tuple[P
             continue
         if now is not None:
             names = [name for name in ITEMS if now.items.get(name) != record.items.get(name)]
-            text = f"Nach Abschluss geändert: {', '.join(_labels(work, record.case_id, names))}."
+            quoted = ", ".join(f"„{label}“" for label in _labels(work, record.case_id, names))
+            text = f"Nach Abschluss geändert: {quoted}."
         elif record.history_id in live_problems:
             wrong = " ".join(p.text for p in live_problems[record.history_id])
             text = f"Nach Abschluss geändert: jetzt zu korrigieren ({wrong})"

@@ -8,15 +8,19 @@ as such, never silently. The year is the calendar year (Europe/Berlin) in which 
 completed, because the survey covers assessments *completed* in that year (§ 101 Abs. 2 Nr. 11).
 
 Records carry only the legal items (DP-09): no name, no Aktenzeichen, birth month and year only.
-What is wrong with a record (an unknown code, a month outside 1–12, a birth year that does not fit
-the child's age, a missing item) is a `Problem` with the case it belongs to, for the Jugendamt to fix.
+What is wrong with a record (an unknown code, a month outside 1–12, a birth that does not make the
+child a minor at completion or does not match the birth date the case holds, a parent "unter 18
+Jahre" of a child of six or older, a missing item) is a `Problem` with the case it belongs to, for
+the Jugendamt to fix. The values counted are those the Fachkraft confirmed in the step (its completed
+history), never case variables read again later, so a later change elsewhere in the case does not
+overwrite them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +28,7 @@ from sqlalchemy import select
 from engine.clock import BERLIN
 from engine.forms.definition import FormDefinition
 from engine.persistence import models as m
-from engine.persistence.sealed import open_history_values
+from engine.persistence.sealed import open_child, open_history_values
 from engine.transactions import Work
 
 PROCESS_KEY = "jugendamt_8a"
@@ -58,6 +62,11 @@ ITEMS: tuple[str, ...] = (
 #: (checked by `_check_required_if`) and the services, empty when none was used.
 OPTIONAL_ITEMS = frozenset({"gefaehrdungsarten", "gefaehrdung_durch", "leistungen"})
 NOT_COUNTED_TEXT = "Kein unmittelbarer Eindruck: zählt nicht zur Statistik."
+#: The parents' age groups: a parent "unter_18" of a child this old or older would have been under 12
+#: at the child's birth — not plausible, so the record is listed to fix.
+PARENT_AGES = ("alter_mutter", "alter_vater")
+MINOR_PARENT = "unter_18"
+OLDEST_CHILD_OF_A_MINOR = 6
 #: Oldest age of a child the statistics covers (a minor: under 18 at completion).
 MAX_AGE = 17
 
@@ -129,7 +138,7 @@ def collect(work: Work, jugendamt_id: int, year: int) -> Collected:
         values = open_history_values(work, case.reference, row)
         completed = row.completed_at.astimezone(BERLIN)
         form = work.catalog.load(work.session, case.definition_id).task(RECORD_TASK).form
-        found = check(values, form, completed)
+        found = check(values, form, completed, _birth_date(work, case))
         problems.extend(Problem(case.id, case.reference, item, text, row.id) for item, text in found)
         if not found:
             items = {name: values.get(name) for name in ITEMS}
@@ -144,8 +153,17 @@ def _had_eindruck(work: Work, case: m.Case) -> bool:
     return any(open_history_values(work, case.reference, row).get("art") != NO_EINDRUCK for row in rows)
 
 
-def check(values: Mapping[str, Any], form: FormDefinition, completed: datetime) -> list[tuple[str, str]]:
-    """What is wrong with one record: (item, German text) pairs, empty when it may be reported."""
+def _birth_date(work: Work, case: m.Case) -> date | None:
+    """The child's birth date as the case knows it (None: unknown, e.g. a Jugendamt's own report)."""
+    born = open_child(work, case).get("geburtsdatum")
+    return date.fromisoformat(born) if born else None
+
+
+def check(
+    values: Mapping[str, Any], form: FormDefinition, completed: datetime, born: date | None = None
+) -> list[tuple[str, str]]:
+    """What is wrong with one record: (item, German text) pairs, empty when it may be reported.
+    `born`: the child's birth date in the case, which the birth month and year must match."""
     found: list[tuple[str, str]] = []
     for name in ITEMS:
         field = form.field(name)
@@ -162,7 +180,8 @@ def check(values: Mapping[str, Any], form: FormDefinition, completed: datetime) 
             if unknown:
                 found.append((name, f"{label}: unbekannter Schlüssel {', '.join(unknown)}."))
     found.extend(_check_required_if(values, form))
-    found.extend(_check_birth(values, completed))
+    birth = _check_birth(values, completed, born)
+    found.extend(birth or _check_parents(values, form, completed))
     return found
 
 
@@ -182,7 +201,7 @@ def age_at(birth_month: int, birth_year: int, month: int, year: int) -> int:
     return year - birth_year - (1 if month < birth_month else 0)
 
 
-def _check_birth(values: Mapping[str, Any], completed: datetime) -> list[tuple[str, str]]:
+def _check_birth(values: Mapping[str, Any], completed: datetime, born: date | None) -> list[tuple[str, str]]:
     month, year = values.get("geburtsmonat"), values.get("geburtsjahr")
     if not isinstance(month, int) or not isinstance(year, int):
         return []
@@ -193,4 +212,21 @@ def _check_birth(values: Mapping[str, Any], completed: datetime) -> list[tuple[s
         return [("geburtsjahr", f"Geburt {month}/{year}: liegt nach dem Abschluss der Einschätzung.")]
     if age > MAX_AGE:
         return [("geburtsjahr", f"Geburt {month}/{year}: das Kind wäre beim Abschluss volljährig.")]
+    if born is not None and (born.month, born.year) != (month, year):
+        text = f"Geburt {month}/{year}: passt nicht zum Geburtsdatum im Fall ({born.month}/{born.year})."
+        return [("geburtsmonat", text)]
     return []
+
+
+def _check_parents(values: Mapping[str, Any], form: FormDefinition, completed: datetime) -> list[tuple[str, str]]:
+    """A parent "unter 18 Jahre" cannot have a child of OLDEST_CHILD_OF_A_MINOR years or older."""
+    month, year = values.get("geburtsmonat"), values.get("geburtsjahr")
+    if not isinstance(month, int) or not isinstance(year, int):
+        return []
+    age = age_at(month, year, completed.month, completed.year)
+    found = []
+    for name in PARENT_AGES:
+        field = form.field(name)
+        if values.get(name) == MINOR_PARENT and age >= OLDEST_CHILD_OF_A_MINOR and field is not None:
+            found.append((name, f"{field.label}: unter 18 Jahre passt nicht zu einem Kind von {age} Jahren."))
+    return found

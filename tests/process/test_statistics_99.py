@@ -61,6 +61,7 @@ def test_counted_records_their_items_and_the_csv(steps, world, child) -> None:
     assert (item.abschluss_monat, item.abschluss_jahr) == (3, 2026)
     assert item.items["ergebnis"] == "latente_kwg" and item.items["meldende_stelle"] == "bekannte_nachbarn"
     assert (item.items["geburtsmonat"], item.items["geburtsjahr"]) == (5, 2020)
+    assert item.items["geschlecht"] == "weiblich"  # as confirmed in the step, not the prefill "ohne_angabe"
     assert stats.summary == {
         "ergebnis": {"latente_kwg": 1},
         "meldende_stelle": {"bekannte_nachbarn": 1},
@@ -91,6 +92,7 @@ def test_counted_records_their_items_and_the_csv(steps, world, child) -> None:
         ({"geburtsmonat": 13}, "geburtsmonat"),
         ({"geburtsjahr": 2027}, "geburtsjahr"),
         ({"geburtsjahr": 2001}, "geburtsjahr"),
+        ({"geburtsmonat": 6}, "geburtsmonat"),  # the case says the child was born in May 2020
     ],
 )
 def test_implausible_records_are_listed_to_fix_not_counted(steps, world, child, values, item) -> None:
@@ -104,3 +106,14 @@ def test_only_the_jugendamts_leitung_reads_it(world) -> None:
     for user in ("goch_fk", "kita_leitung", "kevelaer_fk"):
         with pytest.raises(NotAllowed):
             world.engine.statistics_99(world[user], "ja-goch", 2026)
+
+
+def test_a_parent_under_18_fits_only_a_young_child(steps, world, child) -> None:
+    older = {**child, "geburtsdatum": "2019-05-17"}  # six years old at completion (March 2026)
+    young = statistics_case(steps, child, alter_mutter="unter_18")
+    old = statistics_case(steps, older, geburtsjahr=2019, alter_vater="unter_18")
+    stats = world.engine.statistics_99(world["goch_leitung"], "ja-goch", 2026)
+    assert len(stats.records) == 1 and stats.records[0].case_id == young
+    assert [(p.case_id, p.item, p.text) for p in stats.problems] == [
+        (old, "alter_vater", "Altersgruppe des Vaters: unter 18 Jahre passt nicht zu einem Kind von 6 Jahren.")
+    ]

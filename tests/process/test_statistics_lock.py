@@ -30,7 +30,8 @@ def _events(world, kind: str) -> list[dict]:
 
 def test_a_locked_year_stays_as_locked_when_a_case_changes(steps, world, child) -> None:
     first = statistics_case(steps, child)
-    statistics_case(steps, child, geburtsjahr=2015, ergebnis="keine_kwg_hilfebedarf")
+    older = {**child, "geburtsdatum": "2015-05-17"}
+    statistics_case(steps, older, geburtsjahr=2015, ergebnis="keine_kwg_hilfebedarf")
     left_out = statistics_case(steps, child, eindruck=KEIN_EINDRUCK)
     leitung = world["goch_leitung"]
     before = world.engine.statistics_99(leitung, "ja-goch", 2026)
@@ -52,11 +53,15 @@ def test_a_locked_year_stays_as_locked_when_a_case_changes(steps, world, child) 
         }
     ]
 
-    correct_record(world, first, geburtsmonat=11, ergebnis="akute_kwg")
+    correct_record(world, first, aufenthaltsort="pflegefamilie", ergebnis="akute_kwg")
     after = world.engine.statistics_99(leitung, "ja-goch", 2026)
     assert after.csv == locked.csv and after.summary == locked.summary and after.problems == ()
     assert [(p.case_id, p.text) for p in after.changed_after_lock] == [
-        (first, "Nach Abschluss geändert: Ergebnis der Gefährdungseinschätzung, Geburtsmonat.")
+        (
+            first,
+            "Nach Abschluss geändert: „Ergebnis der Gefährdungseinschätzung“,"
+            " „Aufenthaltsort des Kindes zum Zeitpunkt der Meldung“.",
+        )
     ]
     with pytest.raises(Conflict):
         world.engine.lock_statistics_99(leitung, "ja-goch", 2026)
@@ -65,14 +70,14 @@ def test_a_locked_year_stays_as_locked_when_a_case_changes(steps, world, child) 
     with pytest.raises(ValidationFailed) as no_reason:
         world.engine.unlock_statistics_99(leitung, "ja-goch", 2026, "  ")
     assert "grund" in no_reason.value.errors
-    world.engine.unlock_statistics_99(leitung, "ja-goch", 2026, "Geburtsmonat laut Urkunde korrigiert.")
+    world.engine.unlock_statistics_99(leitung, "ja-goch", 2026, "Ergebnis nach Fallkonferenz korrigiert.")
     assert _events(world, "statistics.unlocked") == [
         {
             "jugendamt": "ja-goch",
             "jahr": 2026,
             "datensaetze": 2,
             "sha256": locked.lock.sha256,
-            "grund": "Geburtsmonat laut Urkunde korrigiert.",
+            "grund": "Ergebnis nach Fallkonferenz korrigiert.",
         }
     ]
     reopened = world.engine.statistics_99(leitung, "ja-goch", 2026)
@@ -129,7 +134,7 @@ def test_the_cli_exports_a_locked_year_as_locked(steps, world, child, database_u
     counted = statistics_case(steps, child)
     world.engine.clock.set(JANUARY_2027)
     locked = world.engine.lock_statistics_99(world["goch_leitung"], "ja-goch", 2026)
-    correct_record(world, counted, geburtsjahr=2019)
+    correct_record(world, counted, eingliederungshilfe=True)
     monkeypatch.setenv("SCHUTZPFAD_INSTANCE", str(instance))
     monkeypatch.setenv("SCHUTZPFAD_DATABASE_URL", database_url)
     out = tmp_path / "kwg.csv"
@@ -137,4 +142,7 @@ def test_the_cli_exports_a_locked_year_as_locked(steps, world, child, database_u
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.stderr
     assert out.read_text(encoding="utf-8") == locked.csv
-    assert "Nach Abschluss geändert: Geburtsjahr." in result.stderr and locked.lock.sha256 in result.stderr
+    assert (
+        "Nach Abschluss geändert: „Erhält das Kind Eingliederungshilfe?“." in result.stderr
+        and locked.lock.sha256 in result.stderr
+    )

@@ -46,7 +46,7 @@ def test_the_leitung_reviews_fixes_locks_and_unlocks_the_year(ui, world, child) 
     assert "/statistik/abschliessen" not in page  # no lock while a record needs fixing
     assert ui.get(f"{PAGE}/datensaetze.csv?jahr=2026").status_code == 302
 
-    correct_record(world, wrong, geburtsmonat=12)
+    correct_record(world, wrong, geburtsmonat=5)
     page = _text(ui.get(PAGE))
     assert "Zu korrigieren" not in page and 'action="/statistik/abschliessen"' in page
     unconfirmed = ui.post_form(f"{PAGE}/abschliessen", {"jahr": "2026"}, token_from=PAGE)
