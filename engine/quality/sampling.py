@@ -84,7 +84,9 @@ def draw_sample(work: Work, actor: Actor, raw: Mapping[str, Any]) -> QualitySamp
     scope, key = raw.get("bereich"), raw.get("schluessel")
     if scope not in SCOPES:
         raise ValidationFailed({"bereich": ["Jugendamt oder Netzwerk wählen."]})
-    owner = _owner(work, actor, str(scope), str(key or ""))
+    if not key:
+        raise ValidationFailed({"schluessel": ["Das Jugendamt oder das Netzwerk wählen."]})
+    owner = _owner(work, actor, str(scope), str(key))
     errors: dict[str, list[str]] = {}
     start, end = _day(raw, "von", errors), _day(raw, "bis", errors)
     if start and end and end < start:

@@ -235,6 +235,9 @@ STATIC_VALUES = {
     "username": "kita_fk2",
     "token": "keine-einladung",
     "grant_id": 999_999,
+    # the world has no quality sample
+    "sample_id": 1,
+    "position": 1,
 }
 
 

@@ -92,6 +92,14 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /netzwerk/ablaufplan": both(200, *ROLES),
     "GET /netzwerk/ablaufplan.pdf": both(200, *ROLES),
     "GET /faelle": both(200, *ROLES),
+    # LKSG § 8 quality review: the list is everybody's (empty unless one owns or reviews a sample); drawing
+    # is for a Jugendamt's Leitung (an empty form: 422); the world has no sample: 404 for everybody
+    "GET /qualitaet": both(200, *ROLES),
+    "GET /qualitaet/neu": both(200, JLT),
+    "POST /qualitaet/neu": both(422, JLT),
+    "GET /qualitaet/<int:sample_id>": {},
+    "GET /qualitaet/<int:sample_id>/faelle/<int:position>": {},
+    "POST /qualitaet/<int:sample_id>/faelle/<int:position>": {},
     "GET /beratungen": both(200, INSOFA, FB),
     "GET /eingang": both(200, JFK, JLT),
     "GET /api/v1/cases": both(200, *ROLES),
@@ -134,6 +142,9 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /faelle/<int:case_id>/angaben": own(422, JFK, JLT),
     "GET /faelle/<int:case_id>/abgabe": own(200, JFK, JLT),
     "POST /faelle/<int:case_id>/abgabe": own(422, JFK, JLT),
+    # LKSG § 8: releasing free texts for review — the owning organisation's Leitung, of a closed case
+    # only (the world's cases are open: 409)
+    "POST /faelle/<int:case_id>/qualitaet-freigabe": own(409, LT, JLT),
     # --- a step: the lane's role only (the Träger case waits for its Leitung) ---
     "GET /faelle/<int:case_id>/schritte/<task_id>": own(200, LT, BGT, INSOFA, JFK, JLT, FB),
     "GET /api/v1/tasks/<task_id>": own(200, *CASEWORK),

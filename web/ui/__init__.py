@@ -111,3 +111,6 @@ def register_ui(app: Flask) -> None:
     from web.ui import statistics_pages
 
     statistics_pages.register(app)  # Statistik nach § 99 Abs. 6 SGB VIII: /statistik
+    from web.ui import quality_pages
+
+    quality_pages.register(app)  # Qualitätsprüfung nach LKSG § 8: /qualitaet

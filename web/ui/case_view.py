@@ -85,6 +85,7 @@ def render_case(
         may_complete_details=case["status"] == "offen" and _is_jugendamt_worker(actor, case["organisation"]["key"]),
         may_export=_works_case(actor, case["organisation"]["key"]),
         hold=engine().case_hold(actor, case_id),
+        review_release=engine().review_release(actor, case_id),
     )
     return body, status
 
