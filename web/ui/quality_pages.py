@@ -52,12 +52,14 @@ def samples() -> str:
 @bp.get("/qualitaet/neu")
 @no_store
 def draw_form() -> tuple[str, int]:
+    _leitung_only()
     return _draw_form({"bereich": "jugendamt"}, {})
 
 
 @bp.post("/qualitaet/neu")
 @no_store
 def draw() -> Any:
+    _leitung_only()
     values = {name: request.form.get(name, "").strip() for name in DRAW_FIELDS}
     show_instead(ValidationFailed, lambda exc: _draw_form(values, exc.errors, 422))
     show_instead(NotAllowed, lambda exc: _draw_form(values, {"bereich": [exc.detail]}, 403))
@@ -77,16 +79,20 @@ def draw() -> Any:
     return redirect(url_for("quality.sample", sample_id=sample_id))
 
 
+def _leitung_only() -> None:
+    """Drawing is for the Leitung of a Jugendamt: to anyone else the form does not exist (the engine
+    decides again which Jugendamt or network the Leitung may draw from)."""
+    if not current_actor().has_role("ja_leitung"):
+        abort(404)
+
+
 def _iso(text: str) -> str:
     day = parse_day(text)
     return day.isoformat() if day else text
 
 
 def _draw_form(values: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> tuple[str, int]:
-    actor = current_actor()
-    if not actor.has_role("ja_leitung"):
-        abort(404)  # drawing is for the Leitung of a Jugendamt: to anyone else the page does not exist
-    options = engine().quality_draw_options(actor)
+    options = engine().quality_draw_options(current_actor())
     if "schluessel" in errors:  # the engine's key is one of the two selects on the page
         errors = dict(errors)
         errors[f"schluessel_{values.get('bereich') or 'jugendamt'}"] = errors.pop("schluessel")
