@@ -42,6 +42,7 @@ from engine.transactions import Work
 DRAWING_ROLE = "ja_leitung"
 REVIEWER_ROLE = "qualitaet"
 SCOPES = ("jugendamt", "netzwerk")
+LEITUNG_ONLY = "Eine Stichprobe zieht die Leitung des Jugendamts (für ihr Jugendamt oder ihr Netzwerk)."
 #: a sample bigger than this is not a sample any more (and the reviewer's work must stay doable)
 MAX_SIZE = 500
 
@@ -80,7 +81,10 @@ def population_digest(case_ids: Sequence[int]) -> str:
 
 
 def draw_sample(work: Work, actor: Actor, raw: Mapping[str, Any]) -> QualitySample:
-    """Check the request, draw, store the sample with its cases and audit it (`quality.sample_drawn`)."""
+    """Check the request, draw, store the sample with its cases and audit it (`quality.sample_drawn`).
+    Who may is asked before what was given is checked (deny by default, before validation)."""
+    if not any(ms.role == DRAWING_ROLE for ms in actor.memberships):
+        raise NotAllowed(LEITUNG_ONLY)
     scope, key = raw.get("bereich"), raw.get("schluessel")
     if scope not in SCOPES:
         raise ValidationFailed({"bereich": ["Jugendamt oder Netzwerk wählen."]})
@@ -155,7 +159,7 @@ def _owner(work: Work, actor: Actor, scope: str, key: str) -> m.Organisation:
             owner = work.session.get(m.Organisation, membership.organisation_id)
             assert owner is not None
             return owner
-    raise NotAllowed("Eine Stichprobe zieht die Leitung des Jugendamts (für ihr Jugendamt oder ihr Netzwerk).")
+    raise NotAllowed(LEITUNG_ONLY)
 
 
 def _day(raw: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> date | None:

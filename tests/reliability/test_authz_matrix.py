@@ -97,7 +97,11 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /qualitaet": both(200, *ROLES),
     "GET /qualitaet/neu": both(200, JLT),
     "POST /qualitaet/neu": both(422, JLT),
+    "POST /api/v1/qualitaet/stichproben": both(422, JLT),
     "GET /qualitaet/<int:sample_id>": {},
+    "GET /api/v1/qualitaet/stichproben/<int:sample_id>": {},
+    "GET /api/v1/qualitaet/stichproben/<int:sample_id>/faelle/<int:position>": {},
+    "POST /api/v1/qualitaet/stichproben/<int:sample_id>/faelle/<int:position>/bewertung": {},
     "GET /qualitaet/<int:sample_id>/faelle/<int:position>": {},
     "POST /qualitaet/<int:sample_id>/faelle/<int:position>": {},
     "GET /beratungen": both(200, INSOFA, FB),
@@ -145,6 +149,7 @@ EXPECT: dict[str, dict[str, int]] = {
     # LKSG § 8: releasing free texts for review — the owning organisation's Leitung, of a closed case
     # only (the world's cases are open: 409)
     "POST /faelle/<int:case_id>/qualitaet-freigabe": own(409, LT, JLT),
+    "POST /api/v1/cases/<int:case_id>/qualitaet-freigabe": own(409, LT, JLT),
     # --- a step: the lane's role only (the Träger case waits for its Leitung) ---
     "GET /faelle/<int:case_id>/schritte/<task_id>": own(200, LT, BGT, INSOFA, JFK, JLT, FB),
     "GET /api/v1/tasks/<task_id>": own(200, *CASEWORK),

@@ -15,7 +15,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from engine.api import DEFAULT_LIMIT, MAX_LIMIT, PURPOSES, STATUSES, URGENCIES
-from web.api import schemas
+from web.api import quality_schemas, schemas
 
 
 def _ok(schema: str, status: str = "200", many: bool = False) -> dict[str, Any]:
@@ -63,6 +63,26 @@ OPERATIONS = {
     ("/api/v1/tasks/{task_id}/complete", "post"): ("completeTask", "Complete a task with the form's values"),
     ("/api/v1/cases/{case_id}/audit", "get"): ("getCaseAudit", "Auditors: a case's decrypted events, with a reason"),
     ("/api/v1/audit/verify", "get"): ("verifyAudit", "Auditors: verify the audit chain and its checkpoints"),
+    ("/api/v1/qualitaet/stichproben", "post"): (
+        "drawQualitySample",
+        "A Jugendamt's Leitung: draw an LKSG § 8 sample of closed cases (seed recorded, audited)",
+    ),
+    ("/api/v1/qualitaet/stichproben/{sample_id}", "get"): (
+        "getQualityResults",
+        "A sample and its counts per answer and criterion (the owner's Leitung, the reviewer)",
+    ),
+    ("/api/v1/qualitaet/stichproben/{sample_id}/faelle/{position}", "get"): (
+        "getQualityCase",
+        "The reviewer: a sampled case, pseudonymised (audited)",
+    ),
+    ("/api/v1/qualitaet/stichproben/{sample_id}/faelle/{position}/bewertung", "post"): (
+        "reviewQualityCase",
+        "The reviewer: the coded answers and comments of a sampled case (audited)",
+    ),
+    ("/api/v1/cases/{case_id}/qualitaet-freigabe", "post"): (
+        "releaseForQualityReview",
+        "The owning organisation's Leitung: release a closed case's free texts for the quality review",
+    ),
     ("/api/v1/statistik/99", "get"): (
         "getStatistics99",
         "The Jugendamt's Leitung: a year's § 99 Abs. 6 SGB VIII records, checked (audited); a locked year as locked",
@@ -349,9 +369,54 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
                 }
             },
         )
+    _quality_paths(spec, cid, free)
     document: dict[str, Any] = spec.to_dict()
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             operation["operationId"], operation["summary"] = OPERATIONS[(path, method)]
     document["security"] = [{"bearer": []}]
     return document
+
+
+def _quality_paths(spec: APISpec, cid: list[dict[str, Any]], free: dict[str, Any]) -> None:
+    """LKSG § 8 quality review: deny by default — a sample nobody may see is a 404 like a missing one."""
+    for name in ("QualitySampleRequest", "QualityResults", "QualityCase"):
+        spec.components.schema(name, schema=getattr(quality_schemas, name))
+    request = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/QualitySampleRequest"}}},
+    }
+    spec.path(
+        "/api/v1/qualitaet/stichproben",
+        operations={
+            "post": {
+                "requestBody": request,
+                "responses": {**_ok("QualityResults", "201"), **_problems(400, 401, 403, 422)},
+            }
+        },
+    )
+    sid = [{"name": "sample_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    spec.path(
+        "/api/v1/qualitaet/stichproben/{sample_id}",
+        operations={"get": {"parameters": sid, "responses": {**_ok("QualityResults"), **_problems(401, 404)}}},
+    )
+    case = [*sid, {"name": "position", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    spec.path(
+        "/api/v1/qualitaet/stichproben/{sample_id}/faelle/{position}",
+        operations={"get": {"parameters": case, "responses": {**_ok("QualityCase"), **_problems(401, 404)}}},
+    )
+    spec.path(
+        "/api/v1/qualitaet/stichproben/{sample_id}/faelle/{position}/bewertung",
+        operations={
+            "post": {
+                "parameters": case,
+                "requestBody": free,
+                "responses": {**_ok("QualityCase"), **_problems(400, 401, 404, 422)},
+            }
+        },
+    )
+    released = {"204": {"description": "released"}}
+    spec.path(
+        "/api/v1/cases/{case_id}/qualitaet-freigabe",
+        operations={"post": {"parameters": cid, "responses": {**released, **_problems(401, 403, 404, 409)}}},
+    )

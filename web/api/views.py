@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from engine.actor import Actor
 from engine.api import CaseEngine, Page
 from web.akte_pdf import akte_filename, akte_pdf
-from web.api import schemas
+from web.api import quality_schemas, schemas
 from web.api.json_body import parse_body
 from web.api.openapi import openapi_document
 from web.errors import BadRequest, Unauthorized
@@ -228,4 +228,38 @@ def unlock_statistics_99() -> Response:
     """A correction: the Leitung unlocks a locked year (`jugendamt`, `jahr`, `grund`)."""
     body, jugendamt_key, year = _statistics_body()
     engine().unlock_statistics_99(actor(), jugendamt_key, year, str(body.get("grund") or ""))
+    return Response(status=204)
+
+
+@bp.post("/qualitaet/stichproben")
+def draw_quality_sample() -> Response:
+    """A Jugendamt's Leitung draws an LKSG § 8 sample of closed cases (seed recorded and audited)."""
+    sample_id = engine().draw_quality_sample(actor(), json_body())  # the engine asks who before what
+    return dump(quality_schemas.QualityResults(), engine().quality_results(actor(), sample_id), 201)
+
+
+@bp.get("/qualitaet/stichproben/<int:sample_id>")
+def quality_results(sample_id: int) -> Response:
+    """The sample and the counts of each answer per criterion (its owner's Leitung and its reviewer)."""
+    return dump(quality_schemas.QualityResults(), engine().quality_results(actor(), sample_id))
+
+
+@bp.get("/qualitaet/stichproben/<int:sample_id>/faelle/<int:position>")
+def quality_case(sample_id: int, position: int) -> Response:
+    """A sampled case, pseudonymised, for the sample's reviewer (audited as case.read)."""
+    return dump(quality_schemas.QualityCase(), engine().quality_case(actor(), sample_id, position))
+
+
+@bp.post("/qualitaet/stichproben/<int:sample_id>/faelle/<int:position>/bewertung")
+def review_quality_case(sample_id: int, position: int) -> Response:
+    """The reviewer's coded answers (`fristen`, `beteiligung`, `dokumentation`, `mehraugen`,
+    `ergebnis`) and optional comments (`<criterion>_kommentar`); returns the case with the review."""
+    engine().save_quality_review(actor(), sample_id, position, json_body())
+    return dump(quality_schemas.QualityCase(), engine().quality_case(actor(), sample_id, position))
+
+
+@bp.post("/cases/<int:case_id>/qualitaet-freigabe")
+def release_for_quality_review(case_id: int) -> Response:
+    """The owning organisation's Leitung releases a closed case's free texts for the quality review."""
+    engine().release_for_review(actor(), case_id)
     return Response(status=204)

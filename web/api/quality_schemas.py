@@ -1,0 +1,78 @@
+"""marshmallow schemas of the LKSG § 8 quality review's API (web/api/views.py), apart from the
+case schemas (`schemas`) they build on."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from web.api.schemas import CaseFileSchema, Schema, always_present
+
+
+class QualitySampleRequest(Schema):
+    """Draw an LKSG § 8 sample: give `anzahl` or `anteil`, not both; `seed` only to repeat a draw.
+    Documentation of the body: the engine checks it (after checking who asks), field by field."""
+
+    bereich = fields.String(required=True, metadata={"enum": ["jugendamt", "netzwerk"]})
+    schluessel = fields.String(required=True, metadata={"description": "the Jugendamt's or the network's key"})
+    von = fields.Date(required=True, metadata={"description": "first day of the period (closed cases)"})
+    bis = fields.Date(required=True, metadata={"description": "last day of the period, at the latest today"})
+    anzahl = fields.Integer(metadata={"minimum": 1, "maximum": 500})
+    anteil = fields.Integer(metadata={"minimum": 1, "maximum": 100, "description": "per cent, rounded up"})
+    pruefer = fields.String(required=True, metadata={"description": "username of a qualitaet account"})
+    seed = fields.String(metadata={"description": "the seed of an earlier draw (digits)"})
+
+
+@always_present("position", "pseudonym", "prozess", "abgeschlossen_am", "geprueft")
+class QualitySampledCase(Schema):
+    position = fields.Integer()
+    pseudonym = fields.String()
+    prozess = fields.String(attribute="process_title")
+    abgeschlossen_am = fields.DateTime(attribute="closed_at", allow_none=True)
+    geprueft = fields.Boolean(attribute="reviewed")
+
+
+@always_present("id", "bereich", "schluessel_name", "von", "bis", "seed", "grundgesamtheit", "faelle")
+class QualitySampleSchema(Schema):
+    id = fields.Integer()
+    bereich = fields.String(attribute="scope")
+    schluessel_name = fields.String(attribute="scope_name")
+    von = fields.Date(attribute="period_from")
+    bis = fields.Date(attribute="period_to")
+    seed = fields.String()
+    grundgesamtheit = fields.Integer(attribute="population")
+    grundgesamtheit_sha256 = fields.String(attribute="population_sha256")
+    gezogen_am = fields.DateTime(attribute="drawn_at")
+    pruefer = fields.String(attribute="reviewer")
+    faelle = fields.List(fields.Nested(QualitySampledCase), attribute="cases")
+
+
+@always_present("kriterium", "bezeichnung", "antworten")
+class QualityCriterionResult(Schema):
+    kriterium = fields.String(attribute="key")
+    bezeichnung = fields.String(attribute="label")
+    antworten = fields.Function(
+        lambda c: [{"antwort": label, "anzahl": count} for label, count in c.counts],
+        metadata={"description": "each answer of the form with how often it was given"},
+    )
+
+
+@always_present("stichprobe", "ergebnisse")
+class QualityResults(Schema):
+    stichprobe = fields.Nested(QualitySampleSchema, attribute="sample")
+    ergebnisse = fields.List(fields.Nested(QualityCriterionResult), attribute="criteria")
+
+
+@always_present("stichprobe", "position", "anzahl", "alter_jahre", "freitexte_freigegeben", "akte", "bewertung")
+class QualityCase(Schema):
+    """A sampled case for its reviewer: pseudonymised (no names, addresses, birth data, reporter)."""
+
+    stichprobe = fields.Integer(attribute="sample_id")
+    position = fields.Integer()
+    anzahl = fields.Integer(attribute="total")
+    alter_jahre = fields.Integer(attribute="age", allow_none=True)
+    freitexte_freigegeben = fields.Boolean(attribute="texts_released")
+    akte = fields.Function(lambda q: CaseFileSchema().dump(q.file))
+    bewertung = fields.Function(
+        lambda q: {"antworten": q.answers, "kommentare": q.comments},
+        metadata={"description": "the stored review (empty before the first save)"},
+    )
