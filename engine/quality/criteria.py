@@ -100,7 +100,7 @@ def checked_review(raw: object) -> tuple[dict[str, str], dict[str, str]]:
     errors: dict[str, list[str]] = {}
     for criterion in CRITERIA:
         code = raw.get(criterion.key)
-        if code not in dict(criterion.answers):
+        if not isinstance(code, str) or code not in dict(criterion.answers):
             errors[criterion.key] = [f"Bitte eine Antwort zu „{criterion.label}“ wählen."]
         else:
             answers[criterion.key] = str(code)

@@ -113,6 +113,9 @@ def test_reviews_are_validated_stored_audited_and_counted(qworld):
     with pytest.raises(ValidationFailed) as refused:
         engine.save_quality_review(qworld["pruefer"], sample, 1, {**REVIEW, "fristen": "vielleicht"})
     assert list(refused.value.errors) == ["fristen"]
+    with pytest.raises(ValidationFailed) as odd:  # whatever JSON arrives: field errors, never a crash
+        engine.save_quality_review(qworld["pruefer"], sample, 1, {**REVIEW, "ergebnis": ["x"], "fristen_kommentar": 3})
+    assert set(odd.value.errors) == {"ergebnis", "fristen_kommentar"}
     engine.save_quality_review(qworld["pruefer"], sample, 1, REVIEW)
     engine.save_quality_review(qworld["pruefer"], sample, 2, {**REVIEW, "dokumentation": "nachvollziehbar"})
     engine.save_quality_review(qworld["pruefer"], sample, 2, {**REVIEW, "fristen": "nicht_eingehalten"})
