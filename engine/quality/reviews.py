@@ -17,14 +17,14 @@ from engine.auditing.recording import record, record_read
 from engine.cases.case_file import CaseFile, documented
 from engine.cases.child import age_years
 from engine.cases.redaction import pseudonymised_for_review
-from engine.errors import NotFound
+from engine.errors import NotFound, denied
 from engine.persistence import models as m
-from engine.persistence.quality_models import QualityReview, QualitySampleCase
+from engine.persistence.quality_models import QualityReview, QualitySample, QualitySampleCase
 from engine.persistence.sealed import open_child, open_review_comments, seal_review_comments
 from engine.processes.file_rules import OWN
 from engine.quality.criteria import checked_review
 from engine.quality.release import is_released
-from engine.quality.samples import SAMPLE_NOT_FOUND, describe, owned_or_reviewed, sampled_case
+from engine.quality.samples import SAMPLE_NOT_FOUND, describe, is_reviewer, owned_or_reviewed, sampled_case
 from engine.transactions import Work
 
 
@@ -42,10 +42,16 @@ class ReviewCase:
 
 
 def _as_reviewer(work: Work, actor: Actor, sample_id: int, position: int) -> tuple[QualitySampleCase, m.Case]:
-    sample, as_reviewer = owned_or_reviewed(work, actor, sample_id)
-    if not as_reviewer:
+    """The sampled case for its reviewer. Anybody else trying it gets the 404 of a missing sample,
+    and where the case exists the runner records the refusal on it (`access.denied`, view
+    `qualitaet`): probing a sample's cases leaves a trace on each case like any other case read."""
+    sample = work.session.get(QualitySample, sample_id)
+    if sample is None:
         raise NotFound(SAMPLE_NOT_FOUND)
-    return sampled_case(work, sample, position)
+    row, case = sampled_case(work, sample, position)
+    if not is_reviewer(actor, sample):
+        raise denied(NotFound(SAMPLE_NOT_FOUND), actor, case.id, view="qualitaet")
+    return row, case
 
 
 def review_case(work: Work, actor: Actor, sample_id: int, position: int) -> ReviewCase:

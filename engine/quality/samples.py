@@ -126,7 +126,7 @@ def sampled_case(work: Work, sample: QualitySample, position: int) -> tuple[Qual
         .where(QualitySampleCase.sample_id == sample.id, QualitySampleCase.position == position)
     ).first()
     if row is None:
-        raise NotFound("Diesen Fall gibt es in der Stichprobe nicht.")
+        raise NotFound(SAMPLE_NOT_FOUND)
     return row[0], row[1]
 
 

@@ -146,6 +146,8 @@ def test_reviews_are_validated_stored_audited_and_counted(qworld):
         with pytest.raises(NotFound):
             engine.save_quality_review(qworld[user], sample, 1, REVIEW)
         assert engine.quality_samples(qworld[user]) == []
+    denied_reads = [e for e in _events(qworld, "access.denied") if e.get("view") == "qualitaet"]
+    assert len(denied_reads) == 12  # each refused attempt at a sampled case (read or review) is recorded
     with pytest.raises(NotFound):  # the owner sees results, not the pseudonymised files
         engine.quality_case(qworld["kevelaer_leitung"], sample, 1)
     with pytest.raises(NotFound):

@@ -290,6 +290,7 @@ def test_another_organisations_case_is_a_404_that_reveals_nothing(ui, world, chi
         assert response.status_code == 404 and _h1(response) == "Seite nicht gefunden"
         for secret in (case["reference"], case["pseudonym"], *NAMES, "Goch", "Kevelaer"):
             assert secret not in html
+
     def comparable(path: str) -> str:  # the CSRF token carries a timestamp: it may differ by a second
         return _CSRF_VALUE.sub("", _text(ui.get(path)).replace(path, ""))
 

@@ -15,7 +15,20 @@ POST_READS = {"audit.case_trail_read", "audit.case_trail_export"}
 #: Routes that take a parameter but read nothing of a case: files, a process's versions compared,
 #: the empty form of a new case, an invitation link (its token names a person, never a case), an
 #: organisation's directory contacts (the administrator's page; public numbers, no case).
-NOT_READS = {"static", "admin.compare", "new_case.form", "invitation.accept", "admin.organisation_contact"}
+#: A quality sample's pages and its cases by position take a sample's id, no case's: their refusals
+#: (the 404 of a missing sample, `access.denied` on the sampled case) are tested with a sample in
+#: tests/ui/test_quality_pages.py and tests/integration/test_quality_review.py.
+NOT_READS = {
+    "static",
+    "admin.compare",
+    "new_case.form",
+    "invitation.accept",
+    "admin.organisation_contact",
+    "quality.sample",
+    "quality.case",
+    "api.quality_results",
+    "api.quality_case",
+}
 
 
 def _denials(world, reference: str) -> int:
