@@ -41,6 +41,10 @@ from engine.demo import seed_demo
 from engine.directory.plan import Ablaufplan
 from engine.forms import form_to_api
 from engine.forms.builtin import child_address_form, child_form, transfer_form
+from engine.indicators.facade import COORDINATION_ROLE, Indicators
+from engine.indicators.figures import Tally
+from engine.indicators.suppression import SMALL as SUPPRESSED_SMALL
+from engine.indicators.suppression import Breakdown, Cell
 from engine.permissions import CASEWORK_ROLES, POOL_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
@@ -57,6 +61,7 @@ __all__ = [
     "POOL_ROLES",
     "CHECKPOINT_LOG",
     "CONTACT_FIELDS",
+    "COORDINATION_ROLE",
     "DEFAULT_LIMIT",
     "INSPECTION",
     "MAX_CASES",
@@ -71,6 +76,7 @@ __all__ = [
     "STATISTICS_FIRST_YEAR",
     "STATISTICS_ROLE",
     "STATUSES",
+    "SUPPRESSED_SMALL",
     "TOKEN_DAYS",
     "TOKEN_MAX_DAYS",
     "URGENCIES",
@@ -78,12 +84,15 @@ __all__ = [
     "AccountLocked",
     "Akte",
     "BackupReport",
+    "Breakdown",
     "Bundle",
     "CaseEngine",
     "CaseProgress",
+    "Cell",
     "DatabaseUnavailable",
     "DeadlineScheduler",
     "EventType",
+    "Indicators",
     "ListScope",
     "OpenStep",
     "Page",
@@ -93,6 +102,7 @@ __all__ = [
     "SessionUser",
     "SignedInUser",
     "SsoRefused",
+    "Tally",
     "TaskStatus",
     "TransferPreview",
     "TransmissionCheck",

@@ -20,6 +20,7 @@ from engine.auditing.recording import record_denial
 from engine.cases.facade import CasesFacade
 from engine.clock import Clock
 from engine.deadlines.facade import DeadlinesFacade
+from engine.indicators.facade import IndicatorsFacade
 from engine.operations.facade import OperationsFacade
 from engine.persistence.database import make_session_factory
 from engine.processes.catalog import ProcessCatalog
@@ -35,6 +36,7 @@ class CaseEngine(
     AccountsFacade,
     AuditingFacade,
     DeadlinesFacade,
+    IndicatorsFacade,
     OperationsFacade,
     ProcessesFacade,
     QualityFacade,

@@ -64,6 +64,7 @@ USERS = [
     ("kevelaer.revision", "Paula Peters", "ja-kevelaer", "auditor"),
     ("kleve.qualitaet", "Quentin Quast", "ja-kreis-kleve", "qualitaet"),
     ("admin", "Nora Nienhaus", "ja-kreis-kleve", "admin"),
+    ("kreis.koordination", "Rita Reinders", "ja-kreis-kleve", "netzwerk_koordination"),
 ]
 
 BEOBACHTUNG = {

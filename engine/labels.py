@@ -20,6 +20,7 @@ ROLE_LABELS: dict[str, str] = {
     "auditor": "Revision / Datenschutz",
     "admin": "Administration",
     "qualitaet": "Qualitätsentwicklung (LKSG § 8)",
+    "netzwerk_koordination": "Netzwerkkoordination",
 }
 
 KIND_LABELS: dict[str, str] = {

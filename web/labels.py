@@ -28,6 +28,7 @@ ROLE_NAMES: dict[str, LazyString] = {
     "auditor": _l("Revision / Datenschutz"),
     "admin": _l("Administration"),
     "qualitaet": _l("Qualitätsentwicklung (LKSG § 8)"),
+    "netzwerk_koordination": _l("Netzwerkkoordination"),
 }
 
 KIND_NAMES: dict[str, LazyString] = {

@@ -27,8 +27,8 @@ ROLES_BY_KIND = {
     "traeger": {"fachkraft", "leitung", "auditor", "admin"},
     "kindertagespflege": {"fachkraft", "auditor", "admin"},
     "einrichtung_kkg": {"berufsgeheimnistraeger", "auditor", "admin"},
-    "beratungsstelle": {"insofa", "qualitaet", "auditor", "admin"},
-    "jugendamt": {"ja_fachkraft", "ja_leitung", "ja_fachberatung_ktp", "qualitaet", "auditor", "admin"},
+    "beratungsstelle": {"insofa", "qualitaet", "auditor", "admin", "netzwerk_koordination"},
+    "jugendamt": {"ja_fachkraft", "ja_leitung", "ja_fachberatung_ktp", "qualitaet", "auditor", "admin", "netzwerk_koordination"},
 }
 
 #: Roles that open case content (or, for the auditor, the case's audit trail) at their organisation:

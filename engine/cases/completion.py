@@ -28,6 +28,7 @@ from engine.deadlines.fristen import due, parse_frist
 from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed, denied, merge_errors
 from engine.forms import check_submission, validate_submission
 from engine.forms.builtin import escalation_form
+from engine.indicators.codes import step_codes
 from engine.permissions import JUGENDAMT_POOL_ROLES, TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
 from engine.persistence.sealed import seal_history_values
@@ -110,6 +111,8 @@ def complete_task(
             completed_by_user_id=actor.user_id,
             completed_at=work.now,
             values=seal_history_values(work, case.reference, task_id, clean),
+            started_at=row.created_at,
+            kennzahlen=step_codes(spec.form, clean),
         )
     )
     session.flush()
@@ -150,6 +153,7 @@ def _complete_escalation(
             completed_by_user_id=actor.user_id,
             completed_at=work.now,
             values=seal_history_values(work, state.case.reference, row.id, clean),
+            started_at=row.created_at,
         )
     )
     work.session.delete(row)

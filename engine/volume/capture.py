@@ -87,6 +87,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "completed_by_user_id": "user",
         "completed_at": "time",
         "values": "sealed",
+        "started_at": "time",
+        "kennzahlen": "copy",
     },
     "deadlines": {
         "id": "serial",

@@ -91,6 +91,9 @@ EXPECT: dict[str, dict[str, int]] = {
     # the Ablaufplan of one's own network: every member of it (no case data)
     "GET /netzwerk/ablaufplan": both(200, *ROLES),
     "GET /netzwerk/ablaufplan.pdf": both(200, *ROLES),
+    # the network's indicators: its Netzwerkkoordination only, a role none of these principals holds
+    # (allowed and refused: tests/ui/test_indicator_pages.py)
+    "GET /netzwerk/kennzahlen": {},
     "GET /faelle": both(200, *ROLES),
     # LKSG § 8 quality review: the list is everybody's (empty unless one owns or reviews a sample); drawing
     # is for a Jugendamt's Leitung (an empty form: 422); the world has no sample: 404 for everybody
