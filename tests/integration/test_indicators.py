@@ -8,7 +8,6 @@ import json
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +26,7 @@ from engine.persistence import models as m
 from engine.volume.generate import generate_volume
 from engine.volume.planner import YEARS
 from tests.support.cases import BEOBACHTUNG, complete, sofortmeldung, to_rueckmeldung, to_schutzplan
+from tests.support.indicators import deadline, history
 
 KLEVE = "kreis-kleve"
 JAN = datetime(2026, 1, 12, 9, 0, tzinfo=BERLIN)
@@ -98,38 +98,6 @@ def test_only_the_coordination_of_the_network_reads_it(world) -> None:
         world.engine.indicators(coordinator, quarter="2026/1")
 
 
-def _deadline(
-    case_id: int, task_key: str, frist: str, due: datetime, state: str, closed: datetime | None
-) -> m.Deadline:
-    return m.Deadline(
-        case_id=case_id,
-        task_uuid=str(uuid4()),
-        task_key=task_key,
-        title=task_key.replace("_", " ").title(),
-        kind="task",
-        frist_key=frist,
-        frist_value="1 Werktag",
-        started_at=due - timedelta(days=1),
-        due_at=due,
-        state=state,
-        closed_at=closed,
-        fired_at=due if state == "fired" else None,
-    )
-
-
-def _history(case_id: int, task_key: str, started: datetime, hours: float, codes: dict | None = None) -> m.TaskHistory:
-    return m.TaskHistory(
-        case_id=case_id,
-        task_uuid=str(uuid4()),
-        task_key=task_key,
-        title=task_key,
-        lane="x",
-        completed_at=started + timedelta(hours=hours),
-        started_at=started,
-        kennzahlen=json.dumps(codes) if codes else None,
-    )
-
-
 def test_hand_made_figures_are_counted_exactly_and_suppressed(world, child) -> None:
     kleve = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child).case_id
     dueren = world.engine.open_case(world["dueren_fk"], process_key="traeger_8a", child=child).case_id
@@ -141,38 +109,35 @@ def test_hand_made_figures_are_counted_exactly_and_suppressed(world, child) -> N
     for day in range(7):  # kept: closed before the due instant
         due = JAN + timedelta(days=day)
         rows.append(
-            _deadline(kleve, "leitung_informieren", "leitung_informieren", due, "closed", due - timedelta(hours=1))
+            deadline(kleve, "leitung_informieren", "leitung_informieren", due, "closed", due - timedelta(hours=1))
         )
     for day in range(2):  # missed: escalated
         rows.append(
-            _deadline(
-                kleve, "leitung_informieren", "leitung_informieren", JAN + timedelta(days=20 + day), "fired", None
-            )
+            deadline(kleve, "leitung_informieren", "leitung_informieren", JAN + timedelta(days=20 + day), "fired", None)
         )
     rows += [
         # missed: still open after its due instant; not yet decided: due after now
-        _deadline(kleve, "leitung_informieren", "leitung_informieren", now - timedelta(hours=2), "pending", None),
-        _deadline(kleve, "leitung_informieren", "leitung_informieren", now + timedelta(hours=2), "pending", None),
+        deadline(kleve, "leitung_informieren", "leitung_informieren", now - timedelta(hours=2), "pending", None),
+        deadline(kleve, "leitung_informieren", "leitung_informieren", now + timedelta(hours=2), "pending", None),
         # missed: completed after the due instant; and one of the quarter before (not counted)
-        _deadline(kleve, "leitung_informieren", "leitung_informieren", JAN, "closed", JAN + timedelta(hours=3)),
-        _deadline(kleve, "leitung_informieren", "leitung_informieren", JAN - timedelta(days=30), "closed", JAN),
+        deadline(kleve, "leitung_informieren", "leitung_informieren", JAN, "closed", JAN + timedelta(hours=3)),
+        deadline(kleve, "leitung_informieren", "leitung_informieren", JAN - timedelta(days=30), "closed", JAN),
         # another network's case: not counted
-        _deadline(dueren, "leitung_informieren", "leitung_informieren", JAN, "fired", None),
+        deadline(dueren, "leitung_informieren", "leitung_informieren", JAN, "fired", None),
     ]
     rows += [
-        _deadline(kleve, "rueckmeldung_melder", "rueckmeldung_melder", JAN + timedelta(days=d), "closed", JAN)
+        deadline(kleve, "rueckmeldung_melder", "rueckmeldung_melder", JAN + timedelta(days=d), "closed", JAN)
         for d in range(6)
     ]
-    rows += [_history(kleve, "insofa_beratung", JAN + timedelta(days=d), hours=d + 1) for d in range(10)]
-    rows += [_history(dueren, "insofa_beratung", JAN, hours=500)]
+    rows += [history(kleve, "insofa_beratung", JAN + timedelta(days=d), hours=d + 1) for d in range(10)]
+    rows += [history(dueren, "insofa_beratung", JAN, hours=500)]
     reasons = ["beteiligt"] * 8 + ["gefaehrdung_des_schutzes"] * 5 + ["nicht_erreichbar"] * 2
     rows += [
-        _history(kleve, "beteiligung_familie", JAN, hours=i + 1, codes={"beteiligung": r})
-        for i, r in enumerate(reasons)
+        history(kleve, "beteiligung_familie", JAN, hours=i + 1, codes={"beteiligung": r}) for i, r in enumerate(reasons)
     ]
     reporters = ["schule"] * 5 + ["anonym"]
     rows += [
-        _history(case_id, "eingang_erfassen", JAN, hours=1, codes={"meldende_stelle": r})
+        history(case_id, "eingang_erfassen", JAN, hours=1, codes={"meldende_stelle": r})
         for case_id, r in zip(ja_cases, reporters, strict=True)
     ]
     with world.engine.writing() as uow:

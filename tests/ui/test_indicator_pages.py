@@ -61,7 +61,7 @@ def test_the_page_shows_charts_and_tables_and_nothing_about_a_child(coordinator,
     assert len(charts) == 6  # every section has figures
     for chart in charts:
         assert f'<title id="{chart}-title">' in html and f'<desc id="{chart}-desc">' in html
-    assert html.count('<table class="kern-table sp-kz-table">') == len(charts)
+    assert html.count('<table class="kern-table sp-kz-table sp-cards">') == len(charts)
     assert "&lt; 5" in html and ">1<" not in html  # one Meldung is "< 5", never "1"
     # CSP-clean and without script: no inline style, no script but the session's file
     assert " style=" not in html and "<style" not in html
