@@ -28,7 +28,15 @@ ROLES_BY_KIND = {
     "kindertagespflege": {"fachkraft", "auditor", "admin"},
     "einrichtung_kkg": {"berufsgeheimnistraeger", "auditor", "admin"},
     "beratungsstelle": {"insofa", "qualitaet", "auditor", "admin", "netzwerk_koordination"},
-    "jugendamt": {"ja_fachkraft", "ja_leitung", "ja_fachberatung_ktp", "qualitaet", "auditor", "admin", "netzwerk_koordination"},
+    "jugendamt": {
+        "ja_fachkraft",
+        "ja_leitung",
+        "ja_fachberatung_ktp",
+        "qualitaet",
+        "auditor",
+        "admin",
+        "netzwerk_koordination",
+    },
 }
 
 #: Roles that open case content (or, for the auditor, the case's audit trail) at their organisation:
