@@ -370,4 +370,20 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    if False:",
         "tests/integration/test_transfer.py::test_wrong_targets_are_refused_and_nothing_changes",
     ),
+    mutation(
+        "R34",
+        "small counts of the network's indicators shown",
+        "engine/indicators/suppression.py",
+        "    return 0 < count < MIN_COUNT",
+        "    return False",
+        "tests/unit/test_indicator_suppression.py::test_small_counts_read_small_and_zero_stays",
+    ),
+    mutation(
+        "R34",
+        "no secondary suppression against differencing",
+        "engine/indicators/suppression.py",
+        "    if 0 < sum(counts[k] for k in hidden) < MIN_COUNT:",
+        "    if False:",
+        "tests/unit/test_indicator_suppression.py::test_no_hidden_cell_can_be_recomputed_from_what_is_shown",
+    ),
 )
