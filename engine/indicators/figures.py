@@ -10,7 +10,7 @@ What counts where:
   instant, missed when it escalated, ended later or is still open past it; a Frist still running
   is not counted yet;
 - a step's duration (opened → completed, calendar hours) counts in the quarter it was completed;
-  steps from before migration 0021 have no opening time and are left out;
+  steps from before migration 0022 have no opening time and are left out;
 - a participation step counts in the quarter it was completed, by the reason nobody-or-somebody
   was left out (`beteiligt`: everybody took part);
 - a Meldung is a case of a Jugendamt of the network opened in the quarter, except a case handed

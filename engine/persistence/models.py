@@ -251,7 +251,7 @@ class TaskHistory(Base):
     #: What the step documented (its form values), sealed under the case's key; None for a filed
     #: message (its payload is in case_messages).
     values: Mapped[bytes | None] = mapped_column(LargeBinary())
-    #: When the step opened (None for a filed message and for steps from before migration 0021):
+    #: When the step opened (None for a filed message and for steps from before migration 0022):
     #: the indicators' durations per step (engine/indicators).
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The coded facts the network's indicators count, as JSON (engine/indicators/codes.py): option

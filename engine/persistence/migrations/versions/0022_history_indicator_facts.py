@@ -1,16 +1,16 @@
 """task_history: when the step opened and the coded facts the network's indicators count (R34), so
 the Qualitätsdialog's figures are read without decrypting any case
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
