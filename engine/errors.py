@@ -51,6 +51,14 @@ class NotAllowed(EngineError):
     title = "Nicht erlaubt"
 
 
+class NotYourTurn(NotAllowed):
+    """A step of the caller's case that is somebody else's to do (another role's lane, another
+    person under the Mehraugenprinzip): nothing is wrong, it is just not the caller's turn, and the
+    detail says kindly who is (issue 16 item 3)."""
+
+    title = "Nicht Ihr Schritt"
+
+
 E = TypeVar("E", bound=EngineError)
 
 

@@ -23,6 +23,18 @@ ROLE_LABELS: dict[str, str] = {
     "netzwerk_koordination": "Netzwerkkoordination",
 }
 
+#: Who holds a role, as the subject of „Jetzt ist … am Zug“ (a step refused because it is another's turn).
+TURN_LABELS: dict[str, str] = {
+    "fachkraft": "eine Fachkraft",
+    "leitung": "die Leitung",
+    "berufsgeheimnistraeger": "die Berufsgeheimnisträgerin oder der Berufsgeheimnisträger",
+    "insofa": "die insoweit erfahrene Fachkraft",
+    "ja_fachkraft": "eine Fachkraft im Jugendamt (ASD)",
+    "ja_leitung": "die Leitung im Jugendamt (ASD)",
+    "auditor": "die Revision / der Datenschutz",
+    "admin": "die Administration",
+}
+
 KIND_LABELS: dict[str, str] = {
     "traeger": "Freier Träger der Jugendhilfe",
     "kindertagespflege": "Kindertagespflege",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.actor import Actor
-from engine.labels import ROLE_LABELS
+from engine.labels import ROLE_LABELS, TURN_LABELS
 
 #: Roles that work cases of their own organisation.
 CASEWORK_ROLES = frozenset({"fachkraft", "leitung", "berufsgeheimnistraeger", "ja_fachkraft", "ja_leitung"})
@@ -62,14 +62,15 @@ def _in_pool_of(actor: Actor, role: str, task: TaskFacts) -> bool:
 
 
 def lane_refusal(actor: Actor, task: TaskFacts) -> str | None:
-    """None if the actor holds the lane's role where it counts, else the German reason."""
+    """None if the actor holds the lane's role where it counts, else the German reason — said as
+    what it is, another's turn, naming who is at it (raised as `NotYourTurn`)."""
     if is_pool_lane(task.lane_roles):
         if in_pool(actor, task):
             return None
     elif actor.roles_in(task.organisation_id) & task.lane_roles:
         return None
-    labels = " oder ".join(f"„{ROLE_LABELS.get(r, r)}“" for r in sorted(task.lane_roles))
-    return f"Dieser Schritt ist der Rolle {labels} vorbehalten."
+    who = " oder ".join(TURN_LABELS.get(r, f"„{ROLE_LABELS.get(r, r)}“") for r in sorted(task.lane_roles))
+    return f"Jetzt ist {who} am Zug – für Sie ist nichts zu tun."
 
 
 def mehraugen_refusal(actor: Actor, task: TaskFacts, paired_titles: list[str]) -> str | None:
@@ -79,7 +80,7 @@ def mehraugen_refusal(actor: Actor, task: TaskFacts, paired_titles: list[str]) -
     done = ", ".join(f"„{t}“" for t in paired_titles) or "den vorangehenden Schritt"
     return (
         f"Mehraugenprinzip: Sie haben {done} in diesem Fall selbst abgeschlossen. "
-        "Dieser Schritt muss von einer anderen Person erledigt werden."
+        "Jetzt ist eine andere Person am Zug – für Sie ist nichts zu tun."
     )
 
 

@@ -21,6 +21,7 @@ from engine.errors import (
     LimitExceeded,
     NotAllowed,
     NotFound,
+    NotYourTurn,
     ValidationFailed,
 )
 
@@ -53,6 +54,7 @@ ERRORS: dict[type[Exception], ErrorKind] = {
     BadRequest: ErrorKind(400, "Ungültige Anfrage"),
     Unauthorized: ErrorKind(401, "Nicht angemeldet"),
     NotAllowed: ErrorKind(403, "Nicht erlaubt"),
+    NotYourTurn: ErrorKind(403, "Nicht Ihr Schritt"),
     NotFound: ErrorKind(404, "Nicht gefunden"),
     Conflict: ErrorKind(409, "Konflikt"),
     ValidationFailed: ErrorKind(422, "Eingaben ungültig"),

@@ -80,6 +80,29 @@ def frist_name(key: str) -> str:
     return str(name) if name else key.replace("_", " ").capitalize()
 
 
+_QUOTED_KEY = re.compile(r"„([a-z][a-z0-9]*(?:_[a-z0-9]+)*)“")
+
+
+def fristen_named(text: str) -> str:
+    """A help or description text with each quoted Frist key („leitung_informieren“) by its name
+    („Leitung informieren“): the texts of a deployed version cannot change (their bytes are signed
+    by its SHA-256), and they point to the network's Fristen by key."""
+    return _QUOTED_KEY.sub(lambda m: f"„{FRIST_NAMES[m.group(1)]}“" if m.group(1) in FRIST_NAMES else m.group(0), text)
+
+
+def form_with_fristen_named(form: dict) -> dict:
+    """A form view (description, fields' help, nested list fields too) with `fristen_named` texts."""
+
+    def field(f: dict) -> dict:
+        named = {**f, "help": fristen_named(f["help"])} if f.get("help") else dict(f)
+        if f.get("fields"):
+            named["fields"] = [field(sub) for sub in f["fields"]]
+        return named
+
+    described = {**form, "description": fristen_named(form["description"])} if form.get("description") else form
+    return {**described, "fields": [field(f) for f in form.get("fields", [])]}
+
+
 def unit_choices() -> list[tuple[str, str]]:
     """The unit select's options, each named by its plural ("Stunden")."""
     return [(unit.key, unit.words(2).removeprefix("2 ")) for unit in UNITS]

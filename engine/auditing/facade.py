@@ -44,8 +44,11 @@ class AuditingFacade(EngineParts):
         recorded as `access.denied`)."""
         self.tx.query(lambda work: review.auditable_case(work, actor, case_id))
 
-    def case_trail(self, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
-        return self.tx.command(lambda work: review.read_case_trail(work, actor, case_id, reason))
+    def case_trail(
+        self, actor: Actor, case_id: int, reason: str | None, *, readable: bool = False
+    ) -> list[dict[str, Any]]:
+        """`readable`: each event also as labelled fields (the auditor's page; the API keeps the payload)."""
+        return self.tx.command(lambda work: review.read_case_trail(work, actor, case_id, reason, readable=readable))
 
     def export_case_trail(self, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
         """The auditor's download (JSON Lines in the UI), audited as `audit.exported`."""

@@ -18,6 +18,7 @@ from audit import Event, VerifyResult, verify
 from audit.tables import audit_checkpoints, audit_events
 from engine.actor import Actor
 from engine.auditing.events import EventType
+from engine.auditing.readable import readable_events
 from engine.auditing.recording import record
 from engine.cases.visibility import can_see_case
 from engine.errors import EngineError, NotAllowed, NotFound, ValidationFailed, denied
@@ -70,10 +71,16 @@ def auditable_case_by_reference(work: Work, actor: Actor, reference: str) -> m.C
     return auditable_case(work, actor, case_id)
 
 
-def read_case_trail(work: Work, actor: Actor, case_id: int, reason: str | None) -> list[dict[str, Any]]:
+def read_case_trail(
+    work: Work, actor: Actor, case_id: int, reason: str | None, *, readable: bool = False
+) -> list[dict[str, Any]]:
+    """One case's decrypted events, recorded as `audit.read`; `readable`: each with its payload as
+    labelled `fields` too, for the auditor's page (`engine/auditing/readable.py`)."""
     case = auditable_case(work, actor, case_id)
     why = require_reason(reason)
     events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
+    if readable:
+        events = readable_events(work, case, events)
     record(
         work,
         EventType.AUDIT_READ,

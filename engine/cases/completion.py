@@ -25,7 +25,16 @@ from engine.cases.visibility import can_see_case
 from engine.clock import BERLIN
 from engine.deadlines import profiles as fristen_store
 from engine.deadlines.fristen import due, parse_frist
-from engine.errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed, denied, merge_errors
+from engine.errors import (
+    Conflict,
+    EngineError,
+    NotAllowed,
+    NotFound,
+    NotYourTurn,
+    ValidationFailed,
+    denied,
+    merge_errors,
+)
 from engine.forms import check_submission, validate_submission
 from engine.forms.builtin import escalation_form
 from engine.indicators.codes import step_codes
@@ -141,7 +150,7 @@ def _complete_escalation(
     facts = task_facts(work.session, state.process, row)
     reason = lane_refusal(actor, facts)
     if reason is not None:
-        raise NotAllowed(reason)
+        raise NotYourTurn(reason)
     clean = validate_submission(escalation_form(), values, now=work.now)
     work.session.add(
         m.TaskHistory(
@@ -231,7 +240,7 @@ def _guard_person(session: Session, actor: Actor, process: LoadedProcess, spec: 
         titles = [process.task(k).title for k in spec.paired_tasks if k in process.user_tasks]
         reason = mehraugen_refusal(actor, facts, titles)
     if reason is not None:
-        raise NotAllowed(reason)
+        raise NotYourTurn(reason)
 
 
 def _pool_errors(session: Session, spec: UserTaskSpec, clean: dict[str, Any], network_key: str) -> dict[str, list[str]]:

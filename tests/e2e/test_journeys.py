@@ -34,15 +34,20 @@ import pytest
 
 from engine.bootstrap import BPMN_ROOT, build_engine, initialise
 from engine.case_engine import CaseEngine
+from tests.conftest import USERS
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.layout import NARROW, WIDE, assert_diagram_shown_whole, assert_fits
 from tests.support.cases import complete
+from tests.support.plain_words import assert_plain_words
 
 CHILD_FIRST, CHILD_LAST = "Lotta", "Wiesengrund"
 BIRTH_DATE = "2021-03-14"
 #: What identifies the child: none of it may reach a page the insoweit erfahrene Fachkraft sees.
 IDENTIFYING = (CHILD_FIRST, CHILD_LAST, BIRTH_DATE, "14.03.2021")
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+#: Usernames are what people type to sign in: not internal identifiers.
+USERNAMES = frozenset(username for username, _organisation, _role in USERS)
 
 _REFERENCE = re.compile(r"\b[A-Z]{2,}-\d{4}-\d+\b")
 
@@ -68,7 +73,9 @@ class Person:
     Every page it lands on is checked with axe-core; `forbidden` texts must not be on any of them.
     `narrow=True`: each kind of page (its path without numbers, and its heading) is also looked at 390 px
     wide, a phone — axe again, nothing may stick out sideways, the diagram is shown whole
-    (tests/e2e/layout.py) — before the person goes on at 1280 px."""
+    (tests/e2e/layout.py) — before the person goes on at 1280 px. The text of every page, at either
+    width, must be plain words: no internal key, ISO duration, event code or JSON
+    (tests/support/plain_words.py)."""
 
     def __init__(self, page, check_a11y: Callable, *, narrow: bool = False) -> None:
         self.page = page
@@ -81,6 +88,7 @@ class Person:
     def landed(self) -> None:
         self.page.wait_for_load_state()
         self._check_a11y(self.page)
+        self.plain_words()
         kind = re.sub(r"\d+", "N", urlsplit(self.page.url).path) + " " + self.heading()
         if self._narrow and kind not in self._seen_narrow:
             self._seen_narrow.add(kind)
@@ -89,11 +97,16 @@ class Person:
             assert_fits(self.page)
             assert_diagram_shown_whole(self.page)
             self._check_a11y(self.page)
+            self.plain_words()
             self.page.set_viewport_size(WIDE)
         if self.forbidden:
             html = self.page.content()
             leaked = [text for text in self.forbidden if text in html]
             assert not leaked, f"{self.page.url} shows {leaked}"
+
+    def plain_words(self) -> None:
+        width = self.page.viewport_size["width"]
+        assert_plain_words(self.page.inner_text("body"), f"{self.page.url} at {width} px", allowed=USERNAMES)
 
     def goto(self, path: str) -> None:
         self.page.goto(path)

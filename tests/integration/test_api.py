@@ -124,7 +124,9 @@ def test_completed_task_is_409_and_wrong_lane_is_403(api, child):
     assert api.call("POST", f"/tasks/{ja_task['id']}/complete", user="goch_fk", json={"ja": False}).status_code == 200
     last = api.call("GET", f"/cases/{case['id']}").get_json()["open_tasks"][0]
     body = _problem(api.call("POST", f"/tasks/{last['id']}/complete", user="kita_fk2", json={"vermerk": "x"}), 403)
-    assert "Leitung" in body["detail"]
+    # not the caller's turn: said kindly, naming who is at it
+    assert body["title"] == "Nicht Ihr Schritt"
+    assert body["detail"] == "Jetzt ist die Leitung am Zug – für Sie ist nichts zu tun."
 
 
 def test_mehraugenprinzip_is_403_with_reason_and_task_not_offered(api, child, world):
@@ -139,6 +141,7 @@ def test_mehraugenprinzip_is_403_with_reason_and_task_not_offered(api, child, wo
     assert last["id"] not in [t["id"] for t in api.call("GET", "/tasks", user="kita_leitung").get_json()]
     body = _problem(api.call("POST", f"/tasks/{last['id']}/complete", user="kita_leitung", json={"vermerk": "x"}), 403)
     assert "Mehraugenprinzip" in body["detail"] and "Frage stellen" in body["detail"]
+    assert body["title"] == "Nicht Ihr Schritt" and "Jetzt ist eine andere Person am Zug" in body["detail"]
     assert last["id"] in [t["id"] for t in api.call("GET", "/tasks", user="kita_leitung2").get_json()]
     done = api.call("POST", f"/tasks/{last['id']}/complete", user="kita_leitung2", json={"vermerk": "ok"})
     assert done.get_json()["status"] == "abgeschlossen"

@@ -250,7 +250,7 @@ def test_without_a_second_factor_only_where_the_installation_allows_it(world, tm
 def test_a_valid_bundle_is_reported_then_deployed_and_compared(ui, world):
     ui.login("kita_admin")
     listing = _text(ui.get("/verwaltung/prozesse"))
-    assert "<caption>Bereitgestellte Versionen von melder</caption>" in listing
+    assert "<caption>Bereitgestellte Versionen von „Testprozess: meldet und wartet auf Antwort“</caption>" in listing
     assert 'enctype="multipart/form-data"' in listing
 
     report = _upload(ui, _zip(MELDER, change=_melder_v2))

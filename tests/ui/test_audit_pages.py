@@ -12,6 +12,8 @@ from sqlalchemy import update
 from audit.tables import audit_events
 from engine.auditing.events import EventType
 from engine.clock import BERLIN
+from tests.support.cases import BEOBACHTUNG, complete
+from tests.support.plain_words import assert_plain_words, visible_text
 
 
 def _text(response) -> str:
@@ -83,7 +85,7 @@ def test_the_log_lists_metadata_in_scope_without_content(ui, world, child):
     assert "<caption>Protokolleinträge, neueste zuerst" in html
     for column in ("Zeit", "Ereignis", "Person", "Organisation", "Fall"):
         assert f'<th scope="col">{column}</th>' in html
-    row = next(r for r in _rows(page) if "case.created" in r)
+    row = next(r for r in _rows(page) if "Fall angelegt" in r)
     assert "Fall angelegt" in row and "kita_fk" in row and "kita-kevelaer" in row and "02.03.2026, 09:00" in row
     assert f'href="/revision/faelle/{mine["reference"]}"' in row
     assert other["reference"] not in html  # Düren's case is outside kita-kevelaer's scope
@@ -103,7 +105,7 @@ def test_filters_by_case_person_type_and_berlin_days(ui, world, child):
     by_person = _rows(ui.get("/revision", query_string={"person": "kita_leitung"}))
     assert by_person and all("kita_leitung" in r for r in by_person) and second["reference"] in by_person[-1]
     created = _rows(ui.get("/revision", query_string={"ereignis": "case.created"}))
-    assert len(created) == 2 and all("case.created" in r for r in created)
+    assert len(created) == 2 and all("Fall angelegt" in r for r in created)
     page = ui.get("/revision", query_string={"ereignis": "case.created"})
     assert '<option value="case.created" selected>Fall angelegt</option>' in _text(page)
 
@@ -194,13 +196,37 @@ def test_the_decrypted_trail_is_shown_after_the_reason_and_recorded(ui, world, c
     )
     html = _text(shown)
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
-    assert child["nachname"] in html and "Fall angelegt" in html and '<pre class="sp-json">' in html
+    assert child["nachname"] in html and "Fall angelegt" in html
     [read] = _decrypted_events(world.engine, "audit.read")
     assert read.actor == "kita_revision" and read.case_ref == case["reference"]
     assert read.payload["reason"] == "Auskunftsersuchen Art. 15 DSGVO"
     # the log lists the reading too
     log = _text(ui.get("/revision", query_string={"ereignis": "audit.read"}))
     assert "Protokoll entschlüsselt eingesehen" in log and case["reference"] in log
+
+
+def test_the_decrypted_trail_shows_labelled_fields_not_json(ui, world, child):
+    """Event names instead of codes, each payload value under its label (the form's, option titles,
+    dates in German notation), no JSON key or brace: the raw JSON is only in the export."""
+    case = _open(world, child)
+    complete(world, "kita_fk", case["id"], "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    world.engine.case(world["kita_fk"], case["id"])  # case.read
+    ui.login("kita_revision")
+    shown = ui.post_form(
+        f"/revision/faelle/{case['reference']}", {"grund": "Prüfung durch den DSB"}, token_from="/revision"
+    )
+    text = visible_text(_text(shown))
+    assert shown.status_code == 200
+    fields = dict(re.findall(r"<dt[^>]*>\s*(.*?)\s*</dt>\s*<dd[^>]*>\s*(.*?)\s*</dd>", _text(shown), re.S))
+    assert fields["Kind – Nachname"] == child["nachname"]
+    assert fields["Verfahren"].endswith(", Version 1") and "Träger" in fields["Verfahren"]
+    assert fields["Schritt"] == "Gewichtige Anhaltspunkte dokumentieren"
+    assert fields["Quelle der Information"] == "Eigene Beobachtung"
+    assert fields["Beobachtet am"].startswith("02.03.2026")
+    assert fields["Besteht akute Gefahr für Leib oder Leben?"] == "Nein"
+    assert fields["Ansicht"] == "Fallseite"
+    assert "Schritt abgeschlossen" in text and "Fall eingesehen" in text
+    assert_plain_words(text, "the decrypted trail", allowed=["kita_fk", "kita_revision"])
 
 
 def test_export_downloads_json_lines_only_with_a_reason(ui, world, child):

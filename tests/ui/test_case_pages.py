@@ -272,8 +272,13 @@ def test_case_page_guides_with_stepper_history_and_diagram(ui, world, child):
 
     ui.login("kita_fk")  # the Leitung's step: shown with the reason, no link
     html = _text(ui.get(f"/faelle/{case['id']}"))
-    assert "Dieser Schritt ist der Rolle „Leitung“ vorbehalten." in html
+    assert "Jetzt ist die Leitung am Zug – für Sie ist nichts zu tun." in html
     assert _step_url(world, "kita_leitung", case["id"], "leitung_informieren") not in html
+    step = ui.get(_step_url(world, "kita_leitung", case["id"], "leitung_informieren"))  # the link typed in
+    html = _text(step)
+    assert step.status_code == 403 and "Nicht Ihr Schritt" in html and "Nicht erlaubt" not in html
+    assert 'kern-alert--info sp-refusal" role="status"' in html
+    assert "Jetzt ist die Leitung am Zug – für Sie ist nichts zu tun." in html
 
 
 def test_another_organisations_case_is_a_404_that_reveals_nothing(ui, world, child):

@@ -7,7 +7,15 @@ import pytest
 
 from engine.deadlines.fristen import DEFAULT_PROFILE, parse_frist
 from engine.errors import ValidationFailed
-from web.frist_words import FRIST_NAMES, UNITS, as_number_and_unit, frist_name, in_words, stored_value
+from web.frist_words import (
+    FRIST_NAMES,
+    UNITS,
+    as_number_and_unit,
+    form_with_fristen_named,
+    frist_name,
+    in_words,
+    stored_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -82,3 +90,22 @@ def test_every_default_frist_has_a_name():
     assert set(FRIST_NAMES) == set(DEFAULT_PROFILE)
     assert frist_name("eindruck_rot") == "Unmittelbarer Eindruck bei Dringlichkeit rot"
     assert frist_name("neue_frist") == "Neue frist"  # a newer profile's key still reads as words
+
+
+def test_a_shipped_texts_quoted_frist_keys_read_as_their_names() -> None:
+    """The step forms of a deployed version mention Fristen by key (their bytes cannot change)."""
+    form = {
+        "description": "Die Leitung entscheidet (Frist „leitung_informieren“, Standard: 4 Stunden).",
+        "fields": [
+            {"name": "a", "help": "Fristen „eindruck_rot“ und „eindruck_gelb“; Option „unbekannt_x“."},
+            {"name": "b", "help": None, "fields": [{"name": "c", "help": "Frist „akut“."}]},
+        ],
+    }
+    named = form_with_fristen_named(form)
+    assert named["description"] == "Die Leitung entscheidet (Frist „Leitung informieren“, Standard: 4 Stunden)."
+    assert named["fields"][0]["help"] == (
+        "Fristen „Unmittelbarer Eindruck bei Dringlichkeit rot“ und „Unmittelbarer Eindruck bei Dringlichkeit gelb“;"
+        " Option „unbekannt_x“."
+    )
+    assert named["fields"][1]["fields"][0]["help"] == "Frist „Akute Gefährdung“."
+    assert form["description"].endswith("4 Stunden).")  # the engine's view is not changed

@@ -20,7 +20,7 @@ def test_lane_role_in_the_case_organisation_is_required():
     assert lane_refusal(actor(1, "leitung"), facts({"leitung"})) is None
     assert lane_refusal(actor(1, "leitung", org=OTHER_KITA), facts({"leitung"})) is not None
     refusal = lane_refusal(actor(1, "fachkraft"), facts({"leitung"}))
-    assert refusal == "Dieser Schritt ist der Rolle „Leitung“ vorbehalten."
+    assert refusal == "Jetzt ist die Leitung am Zug – für Sie ist nichts zu tun."
 
 
 def test_pool_lane_is_served_by_the_network_not_the_organisation():

@@ -72,6 +72,10 @@ def _colours(state: str) -> tuple[str, str, float]:
     return "#ffffff", INK, 2.0
 
 
+#: The tooltip of a shape without a name: what it is, in words (its BPMN id is no word for people).
+_UNNAMED = {"bpmn-task": "Schritt", "bpmn-event": "Ereignis", "bpmn-gateway": "Verzweigung"}
+
+
 def _state_word(state: str) -> str:
     return {"current": " (aktuell)", "done": " (erledigt)"}.get(state, "")
 
@@ -332,7 +336,7 @@ def draw_node(parent: etree._Element, node: Node) -> None:
         classes.append(f"bpmn-{node.state}")
     group = add(parent, "g", class_=" ".join(classes), data_bpmn_id=node.id)
     tooltip = add(group, "title")
-    tooltip.text = (node.name or node.id) + _state_word(node.state)
+    tooltip.text = (node.name or _UNNAMED[family]) + _state_word(node.state)
     if family == "bpmn-task":
         _draw_task(group, node)
     elif family == "bpmn-event":

@@ -5,13 +5,16 @@
   last signed checkpoint. Nothing decrypted, nothing audited.
 - `/revision/faelle/<reference or id>`: the decrypted events of one case — only after a reason is
   given (§ 64 SGB VIII); the engine records the reading as `audit.read`, the JSON Lines download as
-  `audit.exported`, each with the reason. Which cases an auditor may read is the engine's decision.
+  `audit.exported`, each with the reason. The page shows each event by its name and its content as
+  labelled fields (engine/auditing/readable.py); raw JSON only in the download the auditor asks
+  for. Which cases an auditor may read is the engine's decision.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
@@ -126,30 +129,12 @@ def _case_id(ref: str) -> int:
     return int(engine().auditable_case(current_actor(), ref)["id"])
 
 
-def _payload_fields(payload: Any) -> list[dict[str, Any]]:
-    """A payload as (key, text, block) rows: scalars as text, nested values as indented JSON."""
-    if not isinstance(payload, dict):
-        return [{"key": "", "text": json.dumps(payload, ensure_ascii=False, indent=2, default=str), "block": True}]
-    rows = []
-    for key, value in payload.items():
-        if isinstance(value, dict | list):
-            text, block = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str), True
-        elif value is None:
-            text, block = "–", False
-        elif isinstance(value, bool):
-            text, block = (_("ja") if value else _("nein")), False
-        else:
-            text, block = str(value), False
-        rows.append({"key": key, "text": text, "block": block})
-    return rows
-
-
 def _render_case(ref: str, status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("errors", {})
     context.setdefault("values", {})
     context.setdefault("events", None)
     return (
-        render_template("audit/fall.html", ref=ref, event_label=event_label, payload_fields=_payload_fields, **context),
+        render_template("audit/fall.html", ref=ref, event_label=event_label, **context),
         status,
     )
 
@@ -182,7 +167,7 @@ def _decrypted(ref: str, read: Any) -> tuple[list[dict[str, Any]] | None, tuple[
 @role_required(AUDITOR)
 @no_store
 def case_trail_read(ref: str) -> tuple[str, int]:
-    events, page = _decrypted(ref, engine().case_trail)
+    events, page = _decrypted(ref, partial(engine().case_trail, readable=True))
     if page is not None:
         return page
     return _render_case(ref, events=events, values={"grund": request.form.get("grund", "")})

@@ -18,8 +18,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine.actor import Actor
 from engine.api import CASEWORK_ROLES
-from engine.errors import Conflict, LimitExceeded, NotAllowed, NotFound, ValidationFailed
+from engine.errors import Conflict, LimitExceeded, NotAllowed, NotFound, NotYourTurn, ValidationFailed
 from web.diagram import DiagramError, render_process_svg
+from web.frist_words import form_with_fristen_named
 from web.ui import form_widgets, transmission_pages
 from web.ui.access import current_actor, engine, no_store
 from web.ui.case_pages import JUGENDAMT_ROLES, cases_bp, lane_label
@@ -47,10 +48,16 @@ def _diagram(case_map: dict[str, Any], title: str) -> str | None:
 
 
 def render_case(
-    case_id: int, *, refusal: str | None = None, refused_task: str | None = None, status: int = 200
+    case_id: int,
+    *,
+    refusal: str | None = None,
+    refused_task: str | None = None,
+    turn: bool = False,
+    status: int = 200,
 ) -> tuple[str, int]:
     """The case page; `refusal` (the engine's reason) or `refused_task` (an open task the user may not
-    complete: its reason) is shown at the top."""
+    complete: its reason) is shown at the top — as a note, not an error, when it is somebody else's
+    turn (`turn`, a refused task): nothing went wrong, there is just nothing to do."""
     actor = current_actor()
     case, case_file = engine().case_page(actor, case_id)
     case_map = engine().case_map(actor, case_id)
@@ -66,6 +73,7 @@ def render_case(
     ]
     if refused_task is not None:
         refusal = next((t["refusal"] for t in open_tasks if t["id"] == refused_task), None) or refusal
+        turn = True
     may_take_over = (
         case["status"] == "offen"
         and case.get("responsible") != actor.username
@@ -79,6 +87,7 @@ def render_case(
         open_tasks=open_tasks,
         diagram=_diagram(case_map, case["process"]["title"]),
         refusal=refusal,
+        turn=turn,
         may_take_over=may_take_over,
         may_transfer=case["status"] == "offen" and _is_jugendamt_worker(actor, case["organisation"]["key"]),
         # the engine decides again (engine/cases/child_details.py): the Jugendamt holding an open case
@@ -103,7 +112,7 @@ def _render_step(
         "cases/step.html",
         case_id=case_id,
         task=task,
-        form=task["form"],
+        form=form_with_fristen_named(task["form"]),
         values=values,
         errors=errors,
         labels=form_widgets.error_labels(fields, errors),
@@ -195,7 +204,7 @@ def step(case_id: int, task_id: str) -> Any:
     if action in ("eintrag", BACK):  # more empty items of a list, or back from the check: the form, unsaved
         return _render_step(case_id, task, values, {})
     show_instead(ValidationFailed, lambda exc: _render_step(case_id, task, values, exc.errors))
-    show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
+    show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail, turn=isinstance(exc, NotYourTurn)))
     show_instead(LimitExceeded, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: _changed_meanwhile(case_id, task, values, exc))
     submission = form_widgets.submission_from_form(form, posted)
