@@ -61,10 +61,33 @@ def _longest_path_depth(flow: FlowGraph) -> dict[str, int]:
     return depth
 
 
-def stepper(process: LoadedProcess, done: list[str], current: list[str]) -> list[dict[str, str]]:
-    """Each step with its state: `erledigt`, `aktuell` or `offen` (not reached, or not on this path)."""
+def reachable_tasks(process: LoadedProcess, live: set[str]) -> set[str]:
+    """The user tasks the flow can still lead to from the instance's live nodes (loops included)."""
+    flow = process.parsed.flow
+    seen, todo = set(live), list(live)
+    while todo:
+        for child in flow.outputs.get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return {flow.bpmn_ids[name] for name in seen if name in flow.bpmn_ids}
+
+
+def stepper(
+    process: LoadedProcess, done: list[str], current: list[str], ahead: set[str] | None = None
+) -> list[dict[str, str]]:
+    """Each step with its state: `erledigt`, `aktuell`, `offen` (still ahead) or `entfaellt` (not on
+    this case's path: a gateway took another branch, or the case has ended). `ahead`: the tasks the
+    case can still reach (`reachable_tasks`); None treats every step not done as `offen`."""
     out = []
     for step in process_steps(process):
-        state = "aktuell" if step.task in current else "erledigt" if step.task in done else "offen"
+        if step.task in current:
+            state = "aktuell"
+        elif step.task in done:
+            state = "erledigt"
+        elif ahead is None or step.task in ahead:
+            state = "offen"
+        else:
+            state = "entfaellt"
         out.append({"task": step.task, "title": step.title, "lane": step.lane, "state": state})
     return out

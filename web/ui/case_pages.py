@@ -38,7 +38,7 @@ JUGENDAMT_ROLES = frozenset({"ja_fachkraft", "ja_leitung"})
 INTAKE_TASKS = ("eingang_erfassen", "ersteinschaetzung", "ersteinschaetzung_bestaetigen")
 
 STATUS_NAMES = {"offen": _l("offen"), "abgeschlossen": _l("abgeschlossen"), "abgebrochen": _l("abgebrochen")}
-STEP_STATES = {"erledigt": _l("erledigt"), "aktuell": _l("aktuell"), "offen": _l("offen")}
+STEP_STATES = {"erledigt": _l("erledigt"), "aktuell": _l("aktuell"), "offen": _l("offen"), "entfaellt": _l("entfällt")}
 AMPEL = {
     "rot": ("danger", _l("Rot – akut, sofort handeln")),
     "gelb": ("warning", _l("Gelb – dringlich")),

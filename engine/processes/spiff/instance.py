@@ -189,6 +189,13 @@ class Instance:
     def _waiting_catches(self) -> list[Task]:
         return list(self._workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent))
 
+    def live_nodes(self) -> set[str]:
+        """The flow nodes (task spec names) the instance has not finished: where it stands and what it
+        still predicts; a branch a gateway did not take is no longer among them."""
+        if self._workflow.completed:
+            return set()
+        return {t.task_spec.name for t in self._workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)}
+
     def waiting_messages(self) -> list[str]:
         """Names of the messages the instance waits for (none once it has ended)."""
         if self._workflow.completed:
