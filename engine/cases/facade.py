@@ -18,6 +18,7 @@ from engine.auditing.events import EventType
 from engine.auditing.recording import record, record_read
 from engine.cases import child_details, child_index, completion, earlier_cases, list_query, lists, opening, queries
 from engine.cases import household as household_cases
+from engine.cases import state as case_state
 from engine.cases import transfer as handover
 from engine.cases.akte import Akte, build_akte
 from engine.cases.basis import check_confirmation, task_basis
@@ -33,7 +34,7 @@ from engine.forms.definition import FormDefinition
 from engine.persistence import models as m
 from engine.persistence.database import scrub_after_shred
 from engine.processes.catalog import ProcessCatalog
-from engine.processes.stepper import stepper
+from engine.processes.stepper import reachable_tasks, stepper
 from engine.transactions import Work
 
 
@@ -327,9 +328,10 @@ class CasesFacade(EngineParts):
             process = work.catalog.load(session, case.definition_id)
             done = queries.done_task_keys(session, case.id)
             current = queries.current_task_keys(session, case.id)
+            live = case_state.load(work, case).instance.live_nodes() if case.status == case_state.OPEN else set()
             return {
                 "reference": case.reference,
-                "steps": stepper(process, done, current),
+                "steps": stepper(process, done, current, reachable_tasks(process, live)),
                 "done": done,
                 "current": current,
                 "bpmn": queries.process_bpmn(session, process, case.definition_id),

@@ -242,9 +242,11 @@ def test_the_help_texts_say_what_really_starts_a_frist():
                 assert "Ausgangspunkt der Frist" not in (field.help or ""), (key, task.key, field.name)
     observed = _loaded("traeger_8a").task("anhaltspunkte_dokumentieren").form.field("beobachtet_am")
     assert "ab dem Abschluss dieses Schritts" in (observed.help or "")
-    assert "leitung_informieren" in (observed.help or "")
+    assert "Frist „Leitung informieren“" in (observed.help or "")  # by its name, not its key
     reported = _loaded("traeger_8a").task("sofortmeldung_jugendamt").form.field("gemeldet_am")
-    assert "meldung_schriftlich" in (reported.help or "") and "nicht ab diesem Zeitpunkt" in (reported.help or "")
+    assert "Frist „Schriftliche Meldung an das Jugendamt“" in (reported.help or "") and "nicht ab diesem Zeitpunkt" in (
+        reported.help or ""
+    )
 
 
 @pytest.mark.parametrize(
