@@ -429,9 +429,14 @@ def test_invalid_input_keeps_the_values_and_a_double_submit_is_refused(page, che
 # ---- screenshots of the main screens (docs/screenshots/) -------------------------------------------------
 
 
-def _shoot(person: Person, name: str) -> None:
+def _shoot(person: Person, name: str, *, narrow: str | None = None) -> None:
+    """The page as `name`.png; `narrow`: also at 390 px (a phone) as `narrow`.png."""
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     person.page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"), full_page=True, animations="disabled")
+    if narrow is not None:
+        person.page.set_viewport_size(NARROW)
+        person.page.screenshot(path=str(DOCS_SCREENSHOTS / f"{narrow}.png"), full_page=True, animations="disabled")
+        person.page.set_viewport_size(WIDE)
 
 
 @pytest.mark.skipif(
@@ -511,22 +516,22 @@ def test_screenshots(page, check_a11y, world) -> None:
     me.goto("/anmelden")
     _shoot(me, "01-anmelden")
     me.sign_in("kita_fk")
-    _shoot(me, "02-meine-aufgaben")
+    _shoot(me, "02-meine-aufgaben", narrow="12-meine-aufgaben-390px")
     me.goto("/faelle/neu/traeger_8a")
     _shoot(me, "03-neue-meldung")
     me.goto(f"/faelle/{reported.case_id}")
-    _shoot(me, "04-fall-mit-ablauf-und-diagramm")
+    _shoot(me, "04-fall-mit-ablauf-und-diagramm", narrow="13-fall-390px")
     ella = next(c for c in engine.cases(world["kita_fk"]).rows if c["id"] not in (reported.case_id, consulted.case_id))
     [ella_task] = engine.case(world["kita_fk"], ella["id"])["open_tasks"]
     me.goto(f"/faelle/{ella['id']}/schritte/{ella_task['id']}")
     me.fill("Beobachtungen", "Kind weint beim Abholen und will nicht nach Hause.")
     me.submit()
-    _shoot(me, "05-schritt-mit-fehlern")
+    _shoot(me, "05-schritt-mit-fehlern", narrow="14-schritt-mit-fehlern-390px")
     me.sign_out()
 
     me.sign_in("goch_fk")
     me.nav("Eingang")
-    _shoot(me, "06-eingang-jugendamt")
+    _shoot(me, "06-eingang-jugendamt", narrow="15-eingang-jugendamt-390px")
     me.sign_out()
 
     me.sign_in("insofa_kleve")
