@@ -37,7 +37,7 @@ from engine.case_engine import CaseEngine
 from tests.conftest import USERS
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.layout import NARROW, WIDE, assert_diagram_shown_whole, assert_fits
-from tests.support.cases import complete
+from tests.support.cases import complete, open_task, to_meldung
 from tests.support.plain_words import assert_plain_words
 
 CHILD_FIRST, CHILD_LAST = "Lotta", "Wiesengrund"
@@ -532,6 +532,18 @@ def test_screenshots(page, check_a11y, world) -> None:
     me.sign_in("goch_fk")
     me.nav("Eingang")
     _shoot(me, "06-eingang-jugendamt", narrow="15-eingang-jugendamt-390px")
+    me.sign_out()
+
+    me.sign_in("kita_leitung")  # the check before a Meldung is sent
+    checked = engine.open_case(world["kita_fk"], process_key="traeger_8a", child={**child, "vorname": "Paul"})
+    to_meldung(world, checked.case_id)
+    meldung = open_task(world, "kita_leitung", checked.case_id, "meldung_jugendamt")
+    me.goto(f"/faelle/{checked.case_id}/schritte/{meldung['id']}")
+    me.choose("Wurden die Eltern vorab über die Meldung informiert?", "Ja")
+    me.choose("Gefährdungsbereiche", "Körperliche Misshandlung")
+    me.fill("Zusammenfassung für das Jugendamt", "Wiederholt Hämatome; Gespräch mit den Eltern ohne Ergebnis.")
+    me.submit("Weiter: prüfen, was gesendet wird")
+    _shoot(me, "16-pruefen-und-senden")
     me.sign_out()
 
     me.sign_in("insofa_kleve")
