@@ -127,6 +127,9 @@ def test_organisations_are_listed_and_created_with_errors_per_field(ui, world):
     page = _text(ui.get("/verwaltung/organisationen"))
     assert "Kita Regenbogen Kevelaer" in page and "Freier Träger der Jugendhilfe" in page
     assert '<th scope="col">Kürzel</th>' in page and "<caption>" in page
+    # the Jugendamt is required for every kind but a Jugendamt (the hint says so): not marked optional
+    label = re.search(r'<label class="kern-label" for="f-jugendamt">(.*?)</label>', page, re.S).group(1)
+    assert "optional" not in label and "Pflicht für alle Arten außer Jugendamt." in page
     bad = _post(ui, "/verwaltung/organisationen", {"key": "Kita Neu", "name": " ", "kind": "traeger"})
     html = _text(bad)
     assert bad.status_code == 422
