@@ -97,7 +97,8 @@ class Balancer:
                         self.nodes.remove(base)
 
 
-def _wait_ready(base: str, processes: list[subprocess.Popen[bytes]], timeout: float = 30) -> None:
+def _wait_ready(base: str, processes: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+    """Start-up of a node takes seconds when idle but over 30 s on a machine loaded by parallel runs."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert all(p.poll() is None for p in processes), "a node exited during start-up"
