@@ -143,10 +143,9 @@ def test_neue_meldung_offers_a_choice_then_opens_the_case_and_its_first_step(ui,
     assert 'href="/faelle/neu/traeger_8a"' in _text(choice) and 'href="/faelle/neu/melder"' in _text(choice)
     page = ui.get("/faelle/neu/traeger_8a")
     html = _text(page)
-    for label in ("Vorname", "Nachname", "Geburtsdatum", "Wohnort (Gemeinde)"):
-        assert re.search(
-            rf'<label class="kern-label" for="f-[a-z_]+">{re.escape(label)} <span class="sp-required">', html
-        )
+    for label in ("Vorname", "Nachname", "Geburtsdatum", "Wohnort (Gemeinde)"):  # required: no marker (KERN)
+        assert re.search(rf'<label class="kern-label" for="f-[a-z_]+">{re.escape(label)}</label>', html)
+    assert "Pflichtfeld" not in html and "„optional“ müssen ausgefüllt werden" in html
     # a text field in TT.MM.JJJJ: a browser's date picker would show its own language's format
     assert 'id="f-geburtsdatum" name="geburtsdatum" type="text" value=""' in html
     assert "Format: TT.MM.JJJJ, zum Beispiel 02.03.2026" in html
@@ -176,7 +175,7 @@ def test_neue_meldung_offers_a_choice_then_opens_the_case_and_its_first_step(ui,
 def test_neue_meldung_shows_the_builtin_child_form_in_the_users_language(ui):
     ui.login("kita_fk")
     html = _text(ui.get("/faelle/neu/traeger_8a", headers={"Accept-Language": "en"}))
-    assert re.search(r'<label class="kern-label" for="f-vorname">First name <span', html)
+    assert re.search(r'<label class="kern-label" for="f-vorname">First name</label>', html)
     assert re.search(r"for=\"f-anschrift-plz\">Postcode", html)
     assert "Vorname" not in html
 
@@ -320,12 +319,14 @@ def test_step_form_is_built_from_the_definition(ui, world, child):
         html,
     )
     assert re.search(r'id="f-beobachtungen-hinweis">Was wurde konkret wahrgenommen', html)
-    assert 'Beobachtungen <span class="sp-required">(Pflichtfeld)</span>' in html
+    # KERN: only optional fields are marked; "(Pflichtfeld)" is said nowhere but in errors
+    assert '<label class="kern-label" for="f-beobachtungen">Beobachtungen</label>' in html
+    assert "Pflichtfeld" not in html
     assert 'Aussagen des Kindes (wörtlich) <span class="kern-label__optional">– optional</span>' in html
     question = re.search(r"<fieldset[^>]*>\s*<legend[^>]*>Besteht akute Gefahr.*?</fieldset>", html, re.S).group(0)
     assert 'type="radio"' in question and 'value="true"' in question and 'value="false"' in question
     assert ">Ja</label>" in question and ">Nein</label>" in question and "checked" not in question
-    assert "(Pflichtfeld)" in question
+    assert re.search(r"<legend[^>]*>Besteht akute Gefahr[^<]*</legend>", question)  # required: no marker
     quelle = re.search(r"<legend[^>]*>Quelle der Information.*?</fieldset>", html, re.S).group(0)
     assert quelle.count('type="radio"') == 3  # an enum of three: radio buttons
 
@@ -430,7 +431,10 @@ def test_list_fields_required_if_hints_and_prefilled_values(ui, world, child):
     )
     ui.login("kita_fk")
     html = _text(ui.get(_step_url(world, "kita_fk", case["id"], "beteiligung_familie")))
-    assert "Pflicht, wenn „" in html and "mit Nein beantwortet wird" in html
+    # a condition is said once: these fields state it in their own help, nothing generated is added
+    for name, condition in (("grund_keine_beteiligung", "Pflicht, wenn"), ("grund_text", "Pflicht bei")):
+        hint = re.search(rf'id="f-{name}-hinweis">([^<]*)<', html).group(1)
+        assert hint.startswith(condition) and hint.count("Pflicht") == 1
     complete(
         world,
         "kita_fk",

@@ -44,6 +44,8 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _GERMAN_DATETIME = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})[ ,]+([0-9]{1,2}):([0-9]{2})")
 _ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}.*")
 _BOOLEANS = {"true": True, "false": False}
+#: A help text that states its field's condition itself.
+_OWN_CONDITION = re.compile(r"\bPflicht,? (?:wenn|bei)\b")
 
 
 # ---- widgets and texts ------------------------------------------------------------------------------
@@ -83,9 +85,12 @@ def format_hint(field: Field) -> str | None:
 
 
 def condition_hint(field: Field, siblings: Iterable[Field]) -> str | None:
-    """`required_if` in words: „Pflicht, wenn „Eltern einbezogen?“ mit Nein beantwortet wird."""
+    """`required_if` in words: „Pflicht, wenn „Eltern einbezogen?“ mit Nein beantwortet wird.
+
+    None when the field's own help already says „Pflicht wenn …“ or „Pflicht bei …“ (the v1 bundles say
+    it in their words, e.g. „Pflicht bei „Sonstiger Grund“: …“): the condition is said once, not twice."""
     condition = field.get("required_if")
-    if not condition:
+    if not condition or _OWN_CONDITION.search(field.get("help") or ""):
         return None
     by_name = {s["name"]: s for s in siblings}
     either = " " + _("oder") + " "
