@@ -32,6 +32,8 @@ def _field_to_api(field: FormField) -> dict[str, Any]:
         out["options"] = [{"value": o.value, "label": o.label} for o in field.options]
     if field.help is not None:
         out["help"] = field.help
+    if field.rechtsgrundlage is not None:
+        out["rechtsgrundlage"] = field.rechtsgrundlage
     if field.nicht_in_zukunft:
         out["nicht_in_zukunft"] = True
     if field.type in TEXT_TYPES:

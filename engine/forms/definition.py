@@ -40,6 +40,7 @@ _FIELD_KEYS = frozenset(
         "required_if",
         "options",
         "help",
+        "rechtsgrundlage",
         "fields",
         "min_items",
         "pool",
@@ -79,6 +80,9 @@ class FormField:
     type: str
     required: bool = False
     help: str | None = None
+    #: The legal basis of the field (shown one click away, behind „Rechtsgrundlage“); without it the UI
+    #: takes the sentences of `help` that begin with a citation (web/ui/form_widgets.py: help_parts).
+    rechtsgrundlage: str | None = None
     options: tuple[Option, ...] = ()
     required_if: dict[str, Any] | None = field(default=None, hash=False)
     fields: tuple[FormField, ...] = ()
@@ -159,6 +163,7 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
         type=raw["type"],
         required=raw["required"],
         help=raw.get("help"),
+        rechtsgrundlage=raw.get("rechtsgrundlage"),
         options=tuple(Option(o["value"], o["label"]) for o in raw.get("options", ())),
         # A copy, so that the caller's JSON cannot change a parsed definition afterwards.
         required_if={k: list(v) if isinstance(v, list) else v for k, v in required_if.items()}
@@ -220,8 +225,9 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         problems.append(f"{label}: 'label' must be a non-empty string")
     if not isinstance(raw.get("required"), bool):
         problems.append(f"{label}: 'required' must be true or false")
-    if "help" in raw and not isinstance(raw["help"], str):
-        problems.append(f"{label}: 'help' must be a string")
+    for key in ("help", "rechtsgrundlage"):
+        if key in raw and not isinstance(raw[key], str):
+            problems.append(f"{label}: '{key}' must be a string")
     type_ = raw.get("type")
     if type_ not in TYPES:
         problems.append(f"{label}: unknown type {type_!r} (one of: {', '.join(TYPES)})")

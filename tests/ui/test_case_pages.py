@@ -319,6 +319,15 @@ def test_step_form_is_built_from_the_definition(ui, world, child):
         html,
     )
     assert re.search(r'id="f-beobachtungen-hinweis">Was wurde konkret wahrgenommen', html)
+    # the law one click away, not in the hint above the field (KERN): a native disclosure, no script
+    hint = re.search(r'id="f-beobachtungen-hinweis">([^<]*)<', html).group(1)
+    assert "§" not in hint and "Diese interne Dokumentation geht nicht an das Jugendamt." in hint
+    legal = re.search(
+        r'<details class="sp-legal"><summary>Rechtsgrundlage<span class="kern-sr-only"> zu „Beobachtungen“</span>'
+        r"</summary><p[^>]*>([^<]*)</p></details>",
+        html,
+    )
+    assert legal and legal.group(1).startswith("§ 8a Abs. 4 Satz 1 Nr. 1 SGB VIII: Werden gewichtige Anhaltspunkte")
     # KERN: only optional fields are marked; "(Pflichtfeld)" is said nowhere but in errors
     assert '<label class="kern-label" for="f-beobachtungen">Beobachtungen</label>' in html
     assert "Pflichtfeld" not in html

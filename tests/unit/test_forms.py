@@ -656,6 +656,11 @@ BROKEN = [
     ("required missing", lambda r: _kanal(r).pop("required"), f"{KANAL} 'required' must be true or false"),
     ("required text", lambda r: _kanal(r).update(required="ja"), f"{KANAL} 'required' must be true or false"),
     ("help not text", lambda r: _kanal(r).update(help=["a"]), f"{KANAL} 'help' must be a string"),
+    (
+        "rechtsgrundlage not text",
+        lambda r: _kanal(r).update(rechtsgrundlage=1),
+        f"{KANAL} 'rechtsgrundlage' must be a string",
+    ),
     ("unknown type", lambda r: _kanal(r).update(type="select"), f"{KANAL} unknown type 'select'"),
     ("unknown field key", lambda r: _kanal(r).update(placeholder="…"), f"{KANAL} unknown key 'placeholder'"),
     ("enum without options", lambda r: _kanal(r).pop("options"), f"{KANAL} type 'enum' needs options"),

@@ -337,6 +337,7 @@ class FormFieldSchema(Schema):
     required_if = fields.Dict()
     options = fields.List(fields.Nested(OptionSchema))
     help = fields.String()
+    rechtsgrundlage = fields.String(metadata={"description": "the field's legal basis (the UI shows it on request)"})
     nicht_in_zukunft = fields.Boolean(
         metadata={"description": "date/datetime: a value after the server's now is refused (422)"}
     )

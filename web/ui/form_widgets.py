@@ -44,6 +44,12 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _GERMAN_DATETIME = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})[ ,]+([0-9]{1,2}):([0-9]{2})")
 _ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}.*")
 _BOOLEANS = {"true": True, "false": False}
+#: Where a help text's sentences end: a full stop before a capital or a § (never „Abs. 4“, „z. B. bisherige“).
+_SENTENCE_END = re.compile(r"(?<=\.) +(?=[A-ZÄÖÜ„§])")
+#: The words of a citation („§ 8a Abs. 4 Satz 1 Nr. 3 SGB VIII“, „§§ 62, 64 SGB VIII“, „§ 4 Abs. 2 LKSG NRW“).
+_CITATION_WORD = re.compile(r"§§?|[0-9]+[a-z]?|Abs\.|Satz|Nr\.|SGB|[IVX]+|KKG|LKSG|NRW|FamFG|BGB|und")
+#: Where a citation at the start of a sentence ends.
+_CITATION_END = re.compile(r"([:;,])")
 #: A help text that states its field's condition itself.
 _OWN_CONDITION = re.compile(r"\bPflicht,? (?:wenn|bei)\b")
 
@@ -106,6 +112,36 @@ def condition_hint(field: Field, siblings: Iterable[Field]) -> str | None:
             choices = either.join(f"„{option_label(target, value) if target else value}“" for value in values)
             parts.append(_("bei „%(label)s“ %(choices)s gewählt wird", label=label, choices=choices))
     return _("Pflicht, wenn %(conditions)s.", conditions=either.join(parts))
+
+
+def help_parts(field: Field) -> tuple[str, str]:
+    """A field's help split into the hint shown under its label and its legal basis, which the form
+    shows one click away („Rechtsgrundlage“) instead of a paragraph of law above every field.
+
+    The bundle's `rechtsgrundlage` when it has one (the help is then all hint). Otherwise the help's
+    sentences that begin with a citation („§ 8a Abs. 4 Satz 1 Nr. 3 SGB VIII: Eltern und Kind sind
+    einzubeziehen …“): the v1 bundles, deployed and immutable, put their law there. A citation inside a
+    sentence („… (§ 155 FamFG).“) stays in the hint, it is a reference, not a paragraph; of a bare
+    citation with a remark („§ 99 Abs. 6 Nr. 2 SGB VIII; vierstellig.“) the remark stays a hint."""
+    text = (field.get("help") or "").strip()
+    if field.get("rechtsgrundlage"):
+        return text, field["rechtsgrundlage"]
+    hint: list[str] = []
+    legal: list[str] = []
+    for sentence in _SENTENCE_END.split(text) if text else ():
+        citation, _sep, rest = (
+            _CITATION_END.split(sentence, maxsplit=1) if _CITATION_END.search(sentence) else (sentence, "", "")
+        )
+        words = citation.rstrip(".").split()
+        if not words or not words[0].startswith("§") or not all(_CITATION_WORD.fullmatch(w) for w in words):
+            hint.append(sentence)  # no citation, or one inside the sentence („§ 8a SGB VIII schützt …“)
+        elif ":" in sentence or not rest:
+            legal.append(sentence)  # „§ …: what the law says.“ or a bare „§ 99 Abs. 6 Nr. 2 SGB VIII.“
+        else:  # „§ 99 Abs. 6 Nr. 2 SGB VIII; vierstellig.“: the remark is a hint
+            legal.append(citation.strip() + ".")
+            rest = rest.strip()
+            hint.append(rest[:1].upper() + rest[1:])
+    return " ".join(hint), " ".join(legal)
 
 
 def option_label(field: Field, value: object) -> str:
