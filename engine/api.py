@@ -41,6 +41,7 @@ from engine.demo import seed_demo
 from engine.directory.plan import Ablaufplan
 from engine.forms import form_to_api
 from engine.forms.builtin import child_address_form, child_form, transfer_form
+from engine.forms.definition import DEFINITION_TEXTS, ENGLISH, FIELD_TEXTS, OPTION_TEXTS
 from engine.indicators.facade import COORDINATION_ROLE, Indicators
 from engine.indicators.figures import Tally
 from engine.indicators.suppression import SMALL as SUPPRESSED_SMALL
@@ -61,6 +62,10 @@ __all__ = [
     "POOL_ROLES",
     "CHECKPOINT_LOG",
     "CONTACT_FIELDS",
+    "DEFINITION_TEXTS",
+    "ENGLISH",
+    "FIELD_TEXTS",
+    "OPTION_TEXTS",
     "COORDINATION_ROLE",
     "DEFAULT_LIMIT",
     "INSPECTION",

@@ -5,17 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from engine.forms import limits
-from engine.forms.definition import TEXT_TYPES, FormDefinition, FormField
+from engine.forms.definition import TEXT_TYPES, FormDefinition, FormField, Option
 
 
 def form_to_api(form: FormDefinition) -> dict[str, Any]:
     """The form as the API and the UI get it (interfaces.md): what to render, nothing server-internal
     (`prefill` names a case variable, `pool` is checked by the server)."""
-    return {
+    out: dict[str, Any] = {
         "title": form.title,
         "description": form.description,
         "fields": [_field_to_api(f) for f in form.fields],
     }
+    _add_english(out, title_en=form.title_en, description_en=form.description_en)
+    return out
+
+
+def _add_english(out: dict[str, Any], **texts: str | None) -> None:
+    """The English texts a bundle gives (`label_en` …), only those: a missing one means „German“."""
+    out.update((key, text) for key, text in texts.items() if text is not None)
 
 
 def _field_to_api(field: FormField) -> dict[str, Any]:
@@ -29,11 +36,12 @@ def _field_to_api(field: FormField) -> dict[str, Any]:
         # Copied (lists too): a caller adding to the answer must not change the cached definition.
         out["required_if"] = {k: list(v) if isinstance(v, list) else v for k, v in field.required_if.items()}
     if field.options:
-        out["options"] = [{"value": o.value, "label": o.label} for o in field.options]
+        out["options"] = [_option_to_api(o) for o in field.options]
     if field.help is not None:
         out["help"] = field.help
     if field.rechtsgrundlage is not None:
         out["rechtsgrundlage"] = field.rechtsgrundlage
+    _add_english(out, label_en=field.label_en, help_en=field.help_en, rechtsgrundlage_en=field.rechtsgrundlage_en)
     if field.nicht_in_zukunft:
         out["nicht_in_zukunft"] = True
     if field.type in TEXT_TYPES:
@@ -43,4 +51,10 @@ def _field_to_api(field: FormField) -> dict[str, Any]:
         if field.min_items is not None:
             out["min_items"] = field.min_items
         out["max_items"] = limits.max_items(field)
+    return out
+
+
+def _option_to_api(option: Option) -> dict[str, Any]:
+    out: dict[str, Any] = {"value": option.value, "label": option.label}
+    _add_english(out, label_en=option.label_en)
     return out

@@ -30,6 +30,13 @@ MAX_ITEMS_CEILING = 1_000
 #: types with a closed set of values make sense (a condition on free text could never be reviewed).
 CONDITION_TYPES = ("boolean", "enum", "multi")
 
+#: Texts a definition, a field or an option may also give in English (`<text>_en`): the English UI
+#: shows them, and the German text where a bundle has none (marked lang="de" by the UI).
+DEFINITION_TEXTS = ("title", "description")
+FIELD_TEXTS = ("label", "help", "rechtsgrundlage")
+OPTION_TEXTS = ("label",)
+ENGLISH = "_en"
+
 _DEFINITION_KEYS = frozenset({"format", "task", "title", "description", "fields"})
 _FIELD_KEYS = frozenset(
     {
@@ -64,6 +71,7 @@ class Option:
 
     value: str
     label: str
+    label_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,9 @@ class FormField:
     type: str
     required: bool = False
     help: str | None = None
+    label_en: str | None = None
+    help_en: str | None = None
+    rechtsgrundlage_en: str | None = None
     #: The legal basis of the field (shown one click away, behind „Rechtsgrundlage“); without it the UI
     #: takes the sentences of `help` that begin with a citation (web/ui/form_widgets.py: help_parts).
     rechtsgrundlage: str | None = None
@@ -114,6 +125,8 @@ class FormDefinition:
     title: str
     description: str
     fields: tuple[FormField, ...]
+    title_en: str | None = None
+    description_en: str | None = None
 
     def field(self, name: str) -> FormField | None:
         """The top-level field called `name`, if any."""
@@ -128,6 +141,7 @@ def check_definition(raw: object) -> list[str]:
     if not isinstance(raw, dict):
         return ["form definition must be a JSON object"]
     problems = [f"unknown key '{key}' in form definition" for key in _unknown_keys(raw, _DEFINITION_KEYS)]
+    _check_english(raw, DEFINITION_TEXTS, "form definition", problems)
     if "format" not in raw:
         problems.append(f"'format' is missing (must be {FORMAT})")
     elif type(raw["format"]) is not int or raw["format"] != FORMAT:
@@ -152,6 +166,8 @@ def parse_definition(raw: object) -> FormDefinition:
         title=raw["title"],
         description=raw.get("description", ""),
         fields=tuple(_parse_field(f) for f in raw["fields"]),
+        title_en=raw.get("title_en"),
+        description_en=raw.get("description_en"),
     )
 
 
@@ -164,7 +180,10 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
         required=raw["required"],
         help=raw.get("help"),
         rechtsgrundlage=raw.get("rechtsgrundlage"),
-        options=tuple(Option(o["value"], o["label"]) for o in raw.get("options", ())),
+        label_en=raw.get("label_en"),
+        help_en=raw.get("help_en"),
+        rechtsgrundlage_en=raw.get("rechtsgrundlage_en"),
+        options=tuple(Option(o["value"], o["label"], o.get("label_en")) for o in raw.get("options", ())),
         # A copy, so that the caller's JSON cannot change a parsed definition afterwards.
         required_if={k: list(v) if isinstance(v, list) else v for k, v in required_if.items()}
         if required_if is not None
@@ -181,7 +200,25 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
 
 
 def _unknown_keys(raw: dict[Any, Any], allowed: frozenset[str]) -> list[Any]:
-    return sorted(set(raw) - allowed, key=str)  # key=str: never a TypeError, whatever the keys are
+    """Keys that are not allowed; English texts (`…_en`) are `_check_english`'s to name."""
+    unknown = (key for key in set(raw) - allowed if not (isinstance(key, str) and key.endswith(ENGLISH)))
+    return sorted(unknown, key=str)  # key=str: never a TypeError, whatever the keys are
+
+
+def _check_english(raw: dict[Any, Any], texts: tuple[str, ...], where: str, problems: list[str]) -> None:
+    """Each `<text>_en` translates a German text of the same object: a known text, given, a non-empty string.
+
+    An English text without its German twin would leave the German UI without it; a typo (`lable_en`)
+    would silently show German on an English page."""
+    for key in sorted(k for k in raw if isinstance(k, str) and k.endswith(ENGLISH)):
+        german = key[: -len(ENGLISH)]
+        if german not in texts:
+            allowed = ", ".join(f"'{text}{ENGLISH}'" for text in texts)
+            problems.append(f"{where}: unknown English text '{key}' (allowed here: {allowed})")
+        elif german not in raw:
+            problems.append(f"{where}: '{key}' without its German text '{german}'")
+        elif not _non_empty_str(raw[key]):
+            problems.append(f"{where}: '{key}' must be a non-empty string")
 
 
 def _non_empty_str(value: object) -> bool:
@@ -221,6 +258,7 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
     """Check one field's own keys; `required_if` is checked later, once all siblings are known."""
     label = f"field '{path}'"
     problems.extend(f"{label}: unknown key '{key}'" for key in _unknown_keys(raw, _FIELD_KEYS))
+    _check_english(raw, FIELD_TEXTS, label, problems)
     if not _non_empty_str(raw.get("label")):
         problems.append(f"{label}: 'label' must be a non-empty string")
     if not isinstance(raw.get("required"), bool):
@@ -294,6 +332,7 @@ def _check_options(options: object, label: str, type_: str, problems: list[str])
             continue
         where = f"{label}: option #{position}"
         problems.extend(f"{where}: unknown key '{k}'" for k in _unknown_keys(option, _OPTION_KEYS))
+        _check_english(option, OPTION_TEXTS, where, problems)
         value = option.get("value")
         if not isinstance(value, str) or not _non_empty_str(value):
             problems.append(f"{label}: option #{position} needs a non-empty string 'value'")

@@ -326,6 +326,7 @@ class CaseSummary(Schema):
 class OptionSchema(Schema):
     value = fields.String()
     label = fields.String()
+    label_en = fields.String(metadata={"description": "the label in English, if the bundle gives one"})
 
 
 @always_present("name", "label", "type", "required")
@@ -338,6 +339,9 @@ class FormFieldSchema(Schema):
     options = fields.List(fields.Nested(OptionSchema))
     help = fields.String()
     rechtsgrundlage = fields.String(metadata={"description": "the field's legal basis (the UI shows it on request)"})
+    label_en = fields.String(metadata={"description": "English texts, where the bundle gives them"})
+    help_en = fields.String()
+    rechtsgrundlage_en = fields.String()
     nicht_in_zukunft = fields.Boolean(
         metadata={"description": "date/datetime: a value after the server's now is refused (422)"}
     )
@@ -356,6 +360,8 @@ class FormFieldSchema(Schema):
 class FormSchema(Schema):
     title = fields.String()
     description = fields.String()
+    title_en = fields.String(metadata={"description": "English texts, where the bundle gives them"})
+    description_en = fields.String()
     form_fields = fields.List(fields.Nested(FormFieldSchema), data_key="fields", attribute="fields")
 
 

@@ -22,7 +22,7 @@ from engine.actor import Actor
 from engine.api import CASEWORK_ROLES, POOL_ROLES, ListScope
 from engine.errors import ValidationFailed
 from web.labels import roles_label
-from web.ui import form_widgets
+from web.ui import bundle_texts, form_widgets
 from web.ui.access import current_actor, engine, no_store, require_login_for, role_required
 from web.ui.error_pages import show_instead
 from web.ui.list_pages import ListSection, filter_context, section
@@ -146,6 +146,8 @@ def register(app: Flask) -> None:
     add_nav_item(app, "new_case.index", _l("Neue Meldung"), roles=set(CASEWORK_ROLES), order=30)
     app.jinja_env.globals.update(
         fw=form_widgets,
+        bundle_text=bundle_texts.bundle_text,
+        german_text=bundle_texts.german_text,
         status_names=STATUS_NAMES,
         step_states=STEP_STATES,
         ampel_styles=AMPEL,

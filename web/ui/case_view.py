@@ -21,7 +21,7 @@ from engine.api import CASEWORK_ROLES
 from engine.errors import Conflict, LimitExceeded, NotAllowed, NotFound, NotYourTurn, ValidationFailed
 from web.diagram import DiagramError, render_process_svg
 from web.frist_words import form_with_fristen_named
-from web.ui import form_widgets, transmission_pages
+from web.ui import bundle_texts, form_widgets, transmission_pages
 from web.ui.access import current_actor, engine, no_store
 from web.ui.case_pages import JUGENDAMT_ROLES, cases_bp, lane_label
 from web.ui.error_pages import show_instead
@@ -106,13 +106,15 @@ def _render_step(
     errors: dict[str, list[str]],
     problem: str | None = None,
 ) -> str:
-    fields = task["form"]["fields"]
+    # Frist keys in words (issue 16 item 3), then one language per page (item 6)
+    form = bundle_texts.in_page_language(form_with_fristen_named(task["form"]))
+    fields = form["fields"]
     case = engine().case_map(current_actor(), case_id)
     return render_template(
         "cases/step.html",
         case_id=case_id,
         task=task,
-        form=form_with_fristen_named(task["form"]),
+        form=form,
         values=values,
         errors=errors,
         labels=form_widgets.error_labels(fields, errors),

@@ -24,10 +24,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from engine.clock import BERLIN
 from web.dates import parse_day, typed_day
+from web.ui.bundle_texts import LANG, bundle_text, marked
 
 #: Up to this many options an `enum` is a group of radio buttons, above a select.
 RADIO_MAX = 5
@@ -90,7 +92,7 @@ def format_hint(field: Field) -> str | None:
     return _("Format: TT.MM.JJJJ, zum Beispiel 02.03.2026") if field["type"] == "date" else None
 
 
-def condition_hint(field: Field, siblings: Iterable[Field]) -> str | None:
+def condition_hint(field: Field, siblings: Iterable[Field]) -> Markup | None:
     """`required_if` in words: „Pflicht, wenn „Eltern einbezogen?“ mit Nein beantwortet wird.
 
     None when the field's own help already says „Pflicht wenn …“ or „Pflicht bei …“ (the v1 bundles say
@@ -99,22 +101,24 @@ def condition_hint(field: Field, siblings: Iterable[Field]) -> str | None:
     if not condition or _OWN_CONDITION.search(field.get("help") or ""):
         return None
     by_name = {s["name"]: s for s in siblings}
-    either = " " + _("oder") + " "
+    either = Markup(" ") + _("oder") + " "
     parts = []
     for other, expected in condition.items():
         target = by_name.get(other)
         values = expected if isinstance(expected, list) else [expected]
-        label = target["label"] if target else other
+        label = bundle_text(target, "label") if target else other
         if target is not None and target["type"] == "boolean":
             answer = either.join(_("Ja") if value else _("Nein") for value in values)
-            parts.append(_("„%(label)s“ mit %(answer)s beantwortet wird", label=label, answer=answer))
+            parts.append(escape(_("„%(label)s“ mit %(answer)s beantwortet wird")) % {"label": label, "answer": answer})
         else:
-            choices = either.join(f"„{option_label(target, value) if target else value}“" for value in values)
-            parts.append(_("bei „%(label)s“ %(choices)s gewählt wird", label=label, choices=choices))
-    return _("Pflicht, wenn %(conditions)s.", conditions=either.join(parts))
+            choices = either.join(
+                Markup("„{}“").format(_option_text(target, value) if target else value) for value in values
+            )
+            parts.append(escape(_("bei „%(label)s“ %(choices)s gewählt wird")) % {"label": label, "choices": choices})
+    return escape(_("Pflicht, wenn %(conditions)s.")) % {"conditions": either.join(parts)}
 
 
-def help_parts(field: Field) -> tuple[str, str]:
+def help_parts(field: Field) -> tuple[Markup, Markup]:
     """A field's help split into the hint shown under its label and its legal basis, which the form
     shows one click away („Rechtsgrundlage“) instead of a paragraph of law above every field.
 
@@ -124,8 +128,9 @@ def help_parts(field: Field) -> tuple[str, str]:
     sentence („… (§ 155 FamFG).“) stays in the hint, it is a reference, not a paragraph; of a bare
     citation with a remark („§ 99 Abs. 6 Nr. 2 SGB VIII; vierstellig.“) the remark stays a hint."""
     text = (field.get("help") or "").strip()
+    help_lang = field.get("help" + LANG)
     if field.get("rechtsgrundlage"):
-        return text, field["rechtsgrundlage"]
+        return marked(text, help_lang), bundle_text(field, "rechtsgrundlage")
     hint: list[str] = []
     legal: list[str] = []
     for sentence in _SENTENCE_END.split(text) if text else ():
@@ -141,11 +146,17 @@ def help_parts(field: Field) -> tuple[str, str]:
             legal.append(citation.strip() + ".")
             rest = rest.strip()
             hint.append(rest[:1].upper() + rest[1:])
-    return " ".join(hint), " ".join(legal)
+    return marked(" ".join(hint), help_lang), marked(" ".join(legal), help_lang)
 
 
 def option_label(field: Field, value: object) -> str:
     return next((o["label"] for o in field.get("options", ()) if o["value"] == value), str(value))
+
+
+def _option_text(field: Field, value: object) -> Markup:
+    """An option's label as HTML, marked when an English page shows it in German (web/ui/bundle_texts.py)."""
+    option = next((o for o in field.get("options", ()) if o["value"] == value), None)
+    return bundle_text(option, "label") if option is not None else marked(str(value), None)
 
 
 def list_item_count(field: Field, values: FormValues) -> int:
@@ -154,25 +165,28 @@ def list_item_count(field: Field, values: FormValues) -> int:
     return max(filled, field.get("min_items") or 0, 1) + SPARE_ITEMS
 
 
-def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str, str]:
+def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str, Markup]:
     """The label of each error key for the summary (`massnahmen.0.was` → `Maßnahmen, Eintrag 1: Was`)."""
     by_name = {f["name"]: f for f in fields}
-    labels: dict[str, str] = {}
+    labels: dict[str, Markup] = {}
     for key in errors:
         name, _sep, rest = key.partition(".")
         field = by_name.get(name)
         if field is None:
             continue
         if not rest:
-            labels[key] = field["label"]
+            labels[key] = bundle_text(field, "label")
             continue
         index, _sep, sub_name = rest.partition(".")
         sub = next((s for s in field.get("fields", ()) if s["name"] == sub_name), None)
         if not index.isdigit():
-            labels[key] = field["label"]
+            labels[key] = bundle_text(field, "label")
             continue
-        entry = _("%(label)s, Eintrag %(number)s", label=field["label"], number=int(index) + 1)
-        labels[key] = f"{entry}: {sub['label']}" if sub is not None else entry
+        entry = escape(_("%(label)s, Eintrag %(number)s")) % {
+            "label": bundle_text(field, "label"),
+            "number": int(index) + 1,
+        }
+        labels[key] = Markup("{}: {}").format(entry, bundle_text(sub, "label")) if sub is not None else entry
     return labels
 
 

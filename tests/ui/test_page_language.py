@@ -1,0 +1,104 @@
+"""One language per page (issue 16 item 6): on an English page a step form shows a bundle's English
+texts where the bundle has them, and its German texts marked lang="de" where it has none — checked by
+parsing the page: no German text of the bundle stands in English context.
+
+SQLite only: the pages do not depend on the database."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import render_template_string
+
+from engine.forms import form_to_api, parse_definition
+from tests.support.cases import BEOBACHTUNG, complete, open_task
+from tests.unit.test_bundle_english import FORM
+from web.ui.bundle_texts import in_page_language
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'schutzpfad.db'}"
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _TextByLanguage(HTMLParser):
+    """The body's text nodes, each under the language of its nearest element with a `lang`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str | None]] = []
+        self.texts: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            self.stack.append((tag, dict(attrs).get("lang")))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if any(tag == "body" for tag, _lang in self.stack) and data.strip():
+            lang = next((lang for _tag, lang in reversed(self.stack) if lang), "?")
+            self.texts.setdefault(lang, []).append(" ".join(data.split()))
+
+
+def _by_language(html: str) -> dict[str, str]:
+    parser = _TextByLanguage()
+    parser.feed(html)
+    return {lang: " | ".join(texts) for lang, texts in parser.texts.items()}
+
+
+def _bundle_texts(form: dict[str, Any]) -> list[str]:
+    """The texts of a form the bundle wrote: title, description, labels, options, help (its first words)."""
+    texts = [form["title"], form["description"][:40]]
+    for field in form["fields"]:
+        texts.append(field["label"])
+        texts.extend(option["label"] for option in field.get("options", ()))
+        if field.get("help"):
+            texts.append(field["help"][:30])
+    return texts
+
+
+def test_an_english_step_page_marks_every_german_text_of_the_bundle(ui, world, child):
+    opened = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
+    complete(world, "kita_fk", opened.case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    task = open_task(world, "kita_leitung", opened.case_id, "leitung_informieren")
+    ui.login("kita_leitung")
+    page = ui.get(f"/faelle/{opened.case_id}/schritte/{task['id']}", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<html lang="en">' in html
+    text = _by_language(html)
+    assert "Legal basis" in text["en"] and "Complete step" in text["en"]  # the frame in English
+    for german in _bundle_texts(world.engine.task(world["kita_leitung"], task["id"])["form"]):
+        assert german in text["de"] and german not in text["en"], german
+    # the entry the step rests on (step name, labels, values of the case file) is German only, marked too
+    for german in ("Gewichtige Anhaltspunkte dokumentieren", "Beobachtungen", BEOBACHTUNG["beobachtungen"]):
+        assert german in text["de"] and german not in text["en"], german
+    # the same page in German carries no lang="de" marks: it is all one language
+    german_page = ui.get(f"/faelle/{opened.case_id}/schritte/{task['id']}", headers={"Accept-Language": "de"})
+    assert german_page.status_code == 200 and '<span lang="de">' not in german_page.get_data(as_text=True)
+
+
+def test_a_bundle_with_english_texts_is_shown_in_english_and_german_only_where_it_has_none(ui_app):
+    template = (
+        '{% import "cases/_fields.html" as fields %}<body>'
+        "{% for f in form.fields %}{{ fields.field(f, {}, {}, form.fields) }}{% endfor %}</body>"
+    )
+    with ui_app.test_request_context(headers={"Accept-Language": "en"}):
+        form = in_page_language(form_to_api(parse_definition(FORM)))
+        html = render_template_string(template, form=form)
+    text = _by_language(html)
+    english = text["?"]  # no lang of its own: the page's language
+    assert form["title"] == "Record the report"
+    assert "Is there acute danger?" in english and "Own observation" in english
+    assert "Section 8a (4) SGB VIII" in english and "Legal basis" in english
+    # no English for these: German, marked
+    assert text["de"] == "Sofort handeln. | Quelle | Hinweis Dritter"
+    assert "Besteht akute Gefahr?" not in html

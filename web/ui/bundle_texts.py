@@ -1,0 +1,65 @@
+"""A process bundle's texts in the page's language, one language per page (issue 16 item 6).
+
+A bundle's forms are the network's own German; a form, field or option may also give English texts
+(`title_en`, `label_en`, `help_en`, `rechtsgrundlage_en`, an option's `label_en`: docs/bundles.md).
+On an English page `in_page_language` puts the English text where the bundle has one; where it has
+none the German text stays and is flagged (`label_lang: "de"`), and the templates write it through
+`bundle_text`, which marks it `lang="de"` — a screen reader then reads it with a German voice, and the
+page never mixes languages unmarked. Texts the engine hands out without any English (BPMN step names,
+the labels of case-file entries) go through `german_text` the same way.
+
+The built-in forms (the child's data) are translated through the UI catalog instead
+(web/ui/builtin_forms.py): they belong to the frame, not to a network's bundle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from engine.api import DEFINITION_TEXTS, ENGLISH, FIELD_TEXTS, OPTION_TEXTS
+from web.ui.i18n import DEFAULT_LOCALE, current_locale
+
+#: The suffix of the flag that a text is shown in German on a page of another language.
+LANG = "_lang"
+
+
+def in_page_language(form: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of an API form with every bundle text in the page's language (see the module)."""
+    if current_locale() == DEFAULT_LOCALE:
+        return dict(form)
+    return _localised(form, DEFINITION_TEXTS)
+
+
+def _localised(node: Mapping[str, Any], texts: tuple[str, ...]) -> dict[str, Any]:
+    out = dict(node)
+    for key in texts:
+        english = node.get(key + ENGLISH)
+        if english:
+            out[key] = english
+        elif node.get(key):
+            out[key + LANG] = DEFAULT_LOCALE
+    if "fields" in node:
+        out["fields"] = [_localised(field, FIELD_TEXTS) for field in node["fields"]]
+    if "options" in node:
+        out["options"] = [_localised(option, OPTION_TEXTS) for option in node["options"]]
+    return out
+
+
+def bundle_text(node: Mapping[str, Any], key: str) -> Markup:
+    """A text of a localised form (or field, option) as HTML, in a `lang="de"` span if it stayed German."""
+    return marked(node.get(key) or "", node.get(key + LANG))
+
+
+def german_text(text: str) -> Markup:
+    """A text that exists in German only (a BPMN step name, a case-file label): marked on other pages."""
+    return marked(text, None if current_locale() == DEFAULT_LOCALE else DEFAULT_LOCALE)
+
+
+def marked(text: str, lang: str | None) -> Markup:
+    """`text` as HTML, in a span with its language when that is not the page's (`lang` not None)."""
+    if not text or lang is None:
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
