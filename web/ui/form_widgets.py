@@ -165,10 +165,10 @@ def list_item_count(field: Field, values: FormValues) -> int:
     return max(filled, field.get("min_items") or 0, 1) + SPARE_ITEMS
 
 
-def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str, Markup]:
+def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str, str]:
     """The label of each error key for the summary (`massnahmen.0.was` → `Maßnahmen, Eintrag 1: Was`)."""
     by_name = {f["name"]: f for f in fields}
-    labels: dict[str, Markup] = {}
+    labels: dict[str, str] = {}  # Markup where a bundle text is marked (a str: callers add plain ones)
     for key in errors:
         name, _sep, rest = key.partition(".")
         field = by_name.get(name)
