@@ -22,6 +22,7 @@ from engine.bootstrap import BPMN_ROOT, build_engine, initialise
 from engine.case_engine import CaseEngine
 from engine.clock import BERLIN, FakeClock
 from engine.processes.bundles import discover_bundles, load_bundle_dir
+from tests.support.people import create_test_user
 from tests.support.pg_cluster import PgCluster, in_ci, pg_unavailable_reason
 
 FIXTURE_BUNDLES = Path(__file__).parent / "fixtures" / "bundles"
@@ -157,18 +158,14 @@ def populate_world(case_engine: CaseEngine) -> World:
                 meldende_stelle=REPORTERS.get(key),
             )
         for username, org, role in USERS:
-            user = accounts.create_user(
+            actors[username] = create_test_user(
                 uow.session,
                 username=username,
                 organisation_key=org,
                 role=role,
-                password=None,
                 now=now,
-                display_name=username.replace("_", " ").title(),
-                mfa_required=False,
                 telefon=TELEPHONES.get(username),
             )
-            actors[username] = accounts.actor_for_user(uow.session, user)
         uow.commit()
     return World(case_engine, actors)
 

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.accounts import registry as accounts
 from engine.cases.results import CaseProgress
 from tests.process.coverage import PathCoverage
-from tests.support import cases
+from tests.support import cases, people
 
 
 @pytest.fixture
@@ -47,22 +46,7 @@ REVISION = [("schule_revision", "schule-goch"), ("goch_revision", "ja-goch")]
 def revision(world):
     """Auditors of the school and of the Jugendamt Goch (the world has one of the Kita only): the
     audit trail is where the content of a transmitted message can be checked from the outside."""
-    now = world.engine.clock.now()
-    with world.engine.writing() as uow:
-        for username, organisation in REVISION:
-            user = accounts.create_user(
-                uow.session,
-                username=username,
-                organisation_key=organisation,
-                role="auditor",
-                password=None,
-                now=now,
-                display_name=username.replace("_", " ").title(),
-                mfa_required=False,
-            )
-            world.actors[username] = accounts.actor_for_user(uow.session, user)
-        uow.commit()
-    return world
+    return people.add_users(world, ((username, organisation, "auditor") for username, organisation in REVISION))
 
 
 # --------------------------------------------------------------------------------------------------

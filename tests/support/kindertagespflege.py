@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.accounts import registry as accounts
+from tests.support import people
 
 #: key, name, kind, Jugendamt — a Tagespflegeperson is a one-person organisation of her Jugendamt's area
 ORGANISATIONS = [("tagespflege-goch", "Kindertagespflege Sonnenkäfer Goch", "kindertagespflege", "ja-goch")]
@@ -27,17 +28,5 @@ def add_kindertagespflege(world: Any) -> Any:
     with world.engine.writing() as uow:
         for key, name, kind, jugendamt in ORGANISATIONS:
             accounts.create_organisation(uow.session, key=key, name=name, kind=kind, now=now, jugendamt_key=jugendamt)
-        for username, organisation, role in USERS:
-            user = accounts.create_user(
-                uow.session,
-                username=username,
-                organisation_key=organisation,
-                role=role,
-                password=None,
-                now=now,
-                display_name=username.replace("_", " ").title(),
-                mfa_required=False,
-            )
-            world.actors[username] = accounts.actor_for_user(uow.session, user)
         uow.commit()
-    return world
+    return people.add_users(world, USERS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.accounts import registry as accounts
+from tests.support import people
 from tests.support.cases import closed_case
 
 #: username, organisation, role
@@ -27,20 +27,8 @@ MARKERS = ("Quirin", "Qualmarker", "2019-08-23", "23.08.2019", "Zeisigweg", "476
 
 
 def add_users(world: Any) -> None:
-    with world.engine.writing() as uow:
-        for username, organisation, role in USERS:
-            user = accounts.create_user(
-                uow.session,
-                username=username,
-                organisation_key=organisation,
-                role=role,
-                password=None,
-                now=world.engine.clock.now(),
-                display_name=username.replace("_", " ").title(),
-                mfa_required=False,
-            )
-            world.actors[username] = accounts.actor_for_user(uow.session, user)
-        uow.commit()
+    """The reviewers and Leitungen of the quality tests, added to `world`."""
+    people.add_users(world, USERS)
 
 
 def closed_cases(world: Any, count: int) -> list[int]:
