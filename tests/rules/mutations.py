@@ -53,8 +53,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "R01",
         "lane role not checked",
         "engine/permissions.py",
-        '    labels = " oder ".join(',
-        '    return None\n    labels = " oder ".join(',
+        '    who = " oder ".join(',
+        '    return None\n    who = " oder ".join(',
         f"{TRAEGER_TESTS}::test_fachkraft_may_not_work_the_leitung_lane",
     ),
     mutation(
@@ -328,6 +328,29 @@ MUTATIONS: tuple[Mutation, ...] = (
         "            m.Case.hold.is_(None),\n",
         "",
         "tests/integration/test_retention.py::test_the_run_shreds_what_is_due_and_spares_the_held_and_the_longer_kept",
+    ),
+    mutation(
+        "R28",
+        "a Kita may start the Kindertagespflege procedure",
+        "bpmn/kindertagespflege_8a/1/manifest.json",
+        '"organisation_kinds": [\n    "kindertagespflege"',
+        '"organisation_kinds": [\n    "kita"',
+        "tests/process/test_paths_kindertagespflege_8a.py::test_only_a_kindertagespflege_opens_this_procedure_and_only_this_one",
+    ),
+    Mutation(
+        "R28",
+        "the Fachberatung of any Jugendamt of the network is the second person",
+        (
+            Edit(
+                "engine/permissions.py",
+                "    return role not in JUGENDAMT_POOL_ROLES or task.jugendamt_id in actor.organisations_with_role(",
+                "    return True or actor.organisations_with_role(",
+            ),
+            Edit("engine/cases/visibility.py", "    if role in JUGENDAMT_POOL_ROLES:", "    if False:"),
+        ),
+        (
+            "tests/process/test_paths_kindertagespflege_8a.py::test_only_the_fachberatung_of_her_jugendamt_is_the_second_person",
+        ),
     ),
     Mutation(
         "R29",
