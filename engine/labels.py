@@ -24,6 +24,7 @@ ROLE_LABELS: dict[str, str] = {
 }
 
 #: Who holds a role, as the subject of „Jetzt ist … am Zug“ (a step refused because it is another's turn).
+#: Every role of `ROLE_LABELS` has one (tests/unit/test_labels.py), so that no refusal names a role key.
 TURN_LABELS: dict[str, str] = {
     "fachkraft": "eine Fachkraft",
     "leitung": "die Leitung",
@@ -31,8 +32,17 @@ TURN_LABELS: dict[str, str] = {
     "insofa": "die insoweit erfahrene Fachkraft",
     "ja_fachkraft": "eine Fachkraft im Jugendamt (ASD)",
     "ja_leitung": "die Leitung im Jugendamt (ASD)",
+    "ja_fachberatung_ktp": "die Fachberatung Kindertagespflege im Jugendamt",
     "auditor": "die Revision / der Datenschutz",
     "admin": "die Administration",
+    "qualitaet": "die Qualitätsentwicklung",
+    "netzwerk_koordination": "die Netzwerkkoordination",
+}
+
+#: Where a role is held by a person the kind of organisation names otherwise: a Kindertagespflege's
+#: `fachkraft` is the Tagespflegeperson herself (she works alone, § 8a Abs. 5 SGB VIII).
+TURN_LABELS_BY_KIND: dict[tuple[str, str], str] = {
+    ("kindertagespflege", "fachkraft"): "die Tagespflegeperson",
 }
 
 KIND_LABELS: dict[str, str] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.actor import Actor
-from engine.labels import ROLE_LABELS, TURN_LABELS
+from engine.labels import TURN_LABELS, TURN_LABELS_BY_KIND
 
 #: Roles that work cases of their own organisation.
 CASEWORK_ROLES = frozenset({"fachkraft", "leitung", "berufsgeheimnistraeger", "ja_fachkraft", "ja_leitung"})
@@ -37,6 +37,8 @@ class TaskFacts:
     barred_user_ids: frozenset[int]
     #: the Jugendamt the case's organisation belongs to (None: a Jugendamt's own case)
     jugendamt_id: int | None = None
+    #: the kind of the case's organisation: it names who is at a step („die Tagespflegeperson“)
+    organisation_kind: str | None = None
 
 
 def works_case_of_organisation(actor: Actor, organisation_id: int) -> bool:
@@ -69,8 +71,16 @@ def lane_refusal(actor: Actor, task: TaskFacts) -> str | None:
             return None
     elif actor.roles_in(task.organisation_id) & task.lane_roles:
         return None
-    who = " oder ".join(TURN_LABELS.get(r, f"„{ROLE_LABELS.get(r, r)}“") for r in sorted(task.lane_roles))
-    return f"Jetzt ist {who} am Zug – für Sie ist nichts zu tun."
+    return f"Jetzt ist {turn_of(task)} am Zug – für Sie ist nichts zu tun."
+
+
+def turn_of(task: TaskFacts) -> str:
+    """Who is at the task, in words („die Leitung“, „die Tagespflegeperson“); a role missing from the
+    table (caught by tests/unit/test_labels.py) reads as a person, never as its key."""
+    return " oder ".join(
+        TURN_LABELS_BY_KIND.get((task.organisation_kind or "", role)) or TURN_LABELS.get(role, "eine andere Person")
+        for role in sorted(task.lane_roles)
+    )
 
 
 def mehraugen_refusal(actor: Actor, task: TaskFacts, paired_titles: list[str]) -> str | None:

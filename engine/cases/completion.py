@@ -217,19 +217,17 @@ def task_facts(session: Session, process: LoadedProcess, row: m.OpenTask) -> Tas
     barred = frozenset(session.execute(select(m.OpenTaskBar.user_id).where(m.OpenTaskBar.task_id == row.id)).scalars())
     # A process task's lanes come from its version's manifest; an escalation carries its own role.
     roles = process.lane_roles(row.lane) if row.kind == "bpmn" else frozenset(row.lane_roles.split(","))
-    # asked only where a Jugendamt pool serves the lane: every other step spares the statement
-    jugendamt_id = (
-        session.execute(select(m.Organisation.jugendamt_id).where(m.Organisation.id == row.organisation_id)).scalar()
-        if roles & JUGENDAMT_POOL_ROLES
-        else None
-    )
+    organisation = session.execute(
+        select(m.Organisation.kind, m.Organisation.jugendamt_id).where(m.Organisation.id == row.organisation_id)
+    ).one()
     return TaskFacts(
         lane_roles=roles,
         organisation_id=row.organisation_id,
         network_key=row.network_key,
         offered_to_user_id=row.offered_to_user_id,
         barred_user_ids=barred,
-        jugendamt_id=jugendamt_id,
+        jugendamt_id=organisation.jugendamt_id if roles & JUGENDAMT_POOL_ROLES else None,
+        organisation_kind=organisation.kind,
     )
 
 

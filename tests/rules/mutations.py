@@ -53,8 +53,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "R01",
         "lane role not checked",
         "engine/permissions.py",
-        '    who = " oder ".join(',
-        '    return None\n    who = " oder ".join(',
+        '    return f"Jetzt ist {turn_of(task)} am Zug',
+        '    return None\n    return f"Jetzt ist {turn_of(task)} am Zug',
         f"{TRAEGER_TESTS}::test_fachkraft_may_not_work_the_leitung_lane",
     ),
     mutation(

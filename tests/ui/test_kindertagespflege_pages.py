@@ -64,6 +64,9 @@ def test_a_tagespflege_case_from_the_first_note_to_the_meldung(ui, world):
          "aussagen_kind": "", "akute_gefahr": "false"},
     )  # fmt: skip
 
+    waiting = _text(ui.get(f"/faelle/{case['id']}"))  # the Fachberatung's turn, said in words
+    assert "Jetzt ist die Fachberatung Kindertagespflege im Jugendamt am Zug – für Sie ist nichts zu tun." in waiting
+
     ui.login("goch_fb")
     offers = ui.get("/beratungen")
     assert offers.status_code == 200 and case["pseudonym"] in _text(offers)
@@ -83,6 +86,10 @@ def test_a_tagespflege_case_from_the_first_note_to_the_meldung(ui, world):
     ui.login("insofa_kleve")
     beratung = {"beratung_am": "02.03.2026", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Melden."}
     _post_step(ui, world, "insofa_kleve", case["id"], "insofa_beratung", {**beratung, "dissens": ""})
+
+    decision = ui.get(_step(world, "tp", case["id"], "vorgehen_festlegen"))  # the link typed in by the insofa
+    assert decision.status_code == 403
+    assert "Jetzt ist die Tagespflegeperson am Zug – für Sie ist nichts zu tun." in _text(decision)
 
     ui.login("tp")
     vorgehen = {"vorgehen": "meldung", "begruendung": "Die Eltern lehnen jede Hilfe ab."}

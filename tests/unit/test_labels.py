@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from engine.accounts.registry import ROLES_BY_KIND
 from engine.auditing.events import EventType
-from engine.labels import EVENT_LABELS, KIND_LABELS, ROLE_LABELS
+from engine.labels import EVENT_LABELS, KIND_LABELS, ROLE_LABELS, TURN_LABELS, TURN_LABELS_BY_KIND
 from web.labels import (
     EVENT_NAMES,
     KIND_NAMES,
@@ -27,6 +28,17 @@ def test_the_ui_names_are_the_engines_german_originals():
 def test_every_event_type_has_a_label():
     assert set(EVENT_LABELS) == set(EventType)
     assert [value for value, _label in event_choices()] != [] and len(event_choices()) == len(EventType)
+
+
+def test_every_role_has_a_name_and_words_for_its_turn():
+    # A role added to an organisation kind without its words would read as a key (or „eine andere
+    # Person“) in the kind refusal „Jetzt ist … am Zug – für Sie ist nichts zu tun.“
+    catalogue = set().union(*ROLES_BY_KIND.values())
+    assert catalogue <= set(ROLE_LABELS), f"roles without a name: {sorted(catalogue - set(ROLE_LABELS))}"
+    missing = sorted(set(ROLE_LABELS) - set(TURN_LABELS))
+    assert set(TURN_LABELS) == set(ROLE_LABELS), f"roles without words for their turn: {missing}"
+    for kind, role in TURN_LABELS_BY_KIND:
+        assert kind in KIND_LABELS and role in ROLES_BY_KIND[kind]
 
 
 def test_event_filters_take_known_types_only():
