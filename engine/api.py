@@ -35,6 +35,7 @@ from engine.cases.redaction import REDACTED
 from engine.cases.results import CaseProgress, OpenStep, Page, TaskStatus
 from engine.cases.transfer import Preview as TransferPreview
 from engine.cases.transmission import TransmissionCheck
+from engine.cases.version_migration import Outcome as MigrationOutcome
 from engine.deadlines.fristen import due_text, parse_frist, parse_instant
 from engine.deadlines.scheduler import DeadlineScheduler
 from engine.demo import seed_demo
@@ -99,6 +100,7 @@ __all__ = [
     "EventType",
     "Indicators",
     "ListScope",
+    "MigrationOutcome",
     "OpenStep",
     "Page",
     "RestoreReport",

@@ -86,6 +86,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.CASE_HOLD_RELEASED: "Löschsperre aufgehoben",
     EventType.CASE_HOLD_SET: "Löschsperre gesetzt",
     EventType.CASE_MATCH_DECIDED: "Früheren Fall bestätigt oder verworfen",
+    EventType.CASE_MIGRATED: "Fall auf eine neue Prozessversion migriert",
     EventType.CASE_READ: "Fall eingesehen",
     EventType.CASE_SEARCH: "Fälle gesucht",
     EventType.CASE_SHREDDED: "Fall vernichtet (Datenschlüssel gelöscht)",

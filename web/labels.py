@@ -59,6 +59,7 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.CASE_HOLD_RELEASED: _l("Löschsperre aufgehoben"),
     EventType.CASE_HOLD_SET: _l("Löschsperre gesetzt"),
     EventType.CASE_MATCH_DECIDED: _l("Früheren Fall bestätigt oder verworfen"),
+    EventType.CASE_MIGRATED: _l("Fall auf eine neue Prozessversion migriert"),
     EventType.CASE_READ: _l("Fall eingesehen"),
     EventType.CASE_SEARCH: _l("Fälle gesucht"),
     EventType.CASE_SHREDDED: _l("Fall vernichtet (Datenschlüssel gelöscht)"),

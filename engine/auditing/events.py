@@ -30,6 +30,7 @@ class EventType(StrEnum):
     CASE_HOLD_RELEASED = "case.hold_released"
     CASE_HOLD_SET = "case.hold_set"
     CASE_MATCH_DECIDED = "case.match_decided"
+    CASE_MIGRATED = "case.migrated"
     CASE_READ = "case.read"
     CASE_SEARCH = "case.search"
     CASE_SHREDDED = "case.shredded"

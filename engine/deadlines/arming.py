@@ -135,3 +135,37 @@ def _start(session: Session, case: m.Case, counted_from: str | None, now: dateti
         if completed is not None:
             return completed
     return now
+
+
+def carry_over(work: Work, case_id: int, old_task: str, new_task: str) -> None:
+    """A migrated case's step keeps its deadline's instants (procedures.md invariant 6): the deadline
+    `save` just armed for the new version's task (`new_task`) is counted from the start of the one the
+    old task had, and where that one had already reminded or escalated, it does not do so again.
+    The Frist is the new task's: a task whose Frist is unchanged keeps its due instant exactly."""
+    session = work.session
+    old = _latest(session, case_id, old_task)
+    new = _latest(session, case_id, new_task)
+    if old is None or new is None or new.closed_at is not None:
+        return
+    new.started_at = old.started_at
+    if new.kind == "task" and new.frist_value is not None:
+        new.due_at = due(parse_frist(new.frist_value), old.started_at)
+        new.remind_at = reminder_at(old.started_at, new.due_at)
+    new.reminded_at, new.fired_at = old.reminded_at, old.fired_at
+    if old.fired_at is not None:
+        new.state, new.next_at = "fired", None
+    elif old.reminded_at is not None:
+        new.state, new.next_at = "reminded", new.due_at
+    else:
+        new.state, new.next_at = "pending", new.remind_at or new.due_at
+    session.execute(update(m.OpenTask).where(m.OpenTask.id == new_task).values(due_at=new.due_at))
+    session.flush()
+
+
+def _latest(session: Session, case_id: int, task_uuid: str) -> m.Deadline | None:
+    return session.execute(
+        select(m.Deadline)
+        .where(m.Deadline.case_id == case_id, m.Deadline.task_uuid == task_uuid)
+        .order_by(m.Deadline.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

@@ -22,6 +22,7 @@ from engine.persistence import models as m
 from engine.processes.bundles import Bundle, bundle_from_files
 from engine.processes.form_defaults import amended_form
 from engine.processes.manifest import Manifest
+from engine.processes.migration_map import MigrationMap, read_migration, source_problems
 from engine.processes.spiff import ParsedProcess, parse_process
 from engine.processes.validation.bundle import validate_bundle
 
@@ -59,6 +60,8 @@ class LoadedProcess:
     #: the port's parsed spec: new and loaded instances of this version are built from it
     parsed: ParsedProcess
     user_tasks: Mapping[str, UserTaskSpec]
+    #: how cases of an older version move onto this one (`migration.json`), if the bundle says
+    migration: MigrationMap | None = None
 
     def lane_roles(self, lane: str) -> frozenset[str]:
         return self.manifest.lane_roles(lane)
@@ -85,13 +88,14 @@ class ProcessCatalog:
         """Deploy a validated bundle; the same bytes again is a no-op, other bytes under the same
         key and version are refused (deployed versions are immutable)."""
         problems = validate_bundle(bundle)
+        mapping = read_migration(bundle) if not problems else None
+        if mapping is not None:
+            problems = source_problems(
+                mapping, bundle.key, self._positions_of(session, bundle.key, mapping.from_version)
+            )
         if problems:
             raise DefinitionInvalid(problems)
-        existing = session.execute(
-            select(m.ProcessDefinition).where(
-                m.ProcessDefinition.key == bundle.key, m.ProcessDefinition.version == bundle.version
-            )
-        ).scalar_one_or_none()
+        existing = self.definition(session, bundle.key, bundle.version)
         if existing is not None:
             if existing.sha256 == bundle.sha256:
                 return DeployResult(existing, created=False)
@@ -121,6 +125,17 @@ class ProcessCatalog:
             session.add(m.ProcessFile(definition_id=definition.id, path=path, content=content))
         session.flush()
         return DeployResult(definition, created=True)
+
+    def _positions_of(self, session: Session, key: str, version: int) -> frozenset[str] | None:
+        """Where a running case of a deployed version can stand; None if that version is not deployed."""
+        definition = self.definition(session, key, version)
+        return None if definition is None else self.load(session, definition.id).parsed.positions
+
+    @staticmethod
+    def definition(session: Session, key: str, version: int) -> m.ProcessDefinition | None:
+        return session.execute(
+            select(m.ProcessDefinition).where(m.ProcessDefinition.key == key, m.ProcessDefinition.version == version)
+        ).scalar_one_or_none()
 
     @staticmethod
     def _newest_version(session: Session, key: str) -> int | None:
@@ -201,4 +216,5 @@ def _load_bundle(definition_id: int, bundle: Bundle) -> LoadedProcess:
         manifest=Manifest.parse(bundle.manifest),
         parsed=parsed,
         user_tasks=user_tasks,
+        migration=read_migration(bundle),
     )

@@ -1,15 +1,19 @@
 """The process-definition part of `CaseEngine`: deploying a bundle (immutable versions), listing the
-deployed versions and comparing two of them."""
+deployed versions, comparing two of them and migrating running cases from one to the other."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
+from engine.cases import version_migration as migration
+from engine.cases.version_migration import Outcome
 from engine.directory.plan import Ablaufplan, build_plan, networks_of
 from engine.engine_parts import EngineParts
+from engine.errors import ValidationFailed
 from engine.processes.bundles import Bundle
 from engine.processes.catalog import DeployResult, ProcessCatalog
 from engine.processes.comparison import compare_versions
@@ -59,3 +63,58 @@ class ProcessesFacade(EngineParts):
 
     def compare_versions(self, key: str, old: int, new: int) -> dict[str, Any]:
         return self.tx.query(lambda work: compare_versions(work.session, work.catalog, key, old, new))
+
+    # ---- migrating running cases (procedures.md invariant 6) ---------------------------------------
+    def migration_cases(self, key: str, source: int, target: int, references: Sequence[str] = ()) -> list[int]:
+        """The ids of the running cases of `key` on version `source` (only those named, if any), in the
+        order a migration takes them; refused (404/422) unless `target` maps cases from `source`."""
+
+        def cases(work: Work) -> list[int]:
+            chosen = migration.versions(work, key, source, target)
+            return [case_id for case_id, _ref in migration.running_cases(work, chosen.source, references)]
+
+        return self.tx.query(cases)
+
+    def migrate_cases(
+        self,
+        key: str,
+        source: int,
+        target: int,
+        *,
+        reason: str,
+        operator: str,
+        references: Sequence[str] = (),
+        case_ids: Sequence[int] | None = None,
+        dry_run: bool = False,
+        progress: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
+        """Migrate the running cases (all, those named by reference, or the batch `case_ids` of
+        `migration_cases`) one by one, each in its own unit of work with its `case.migrated` entry;
+        a case that cannot move stays as it was and its outcome says why. `dry_run` computes the
+        same outcomes and writes nothing. `progress` hears each outcome as it happens. Named
+        references that are no running case of that version come first, as refused outcomes."""
+        if not dry_run and not reason.strip():
+            raise ValidationFailed({"reason": ["Geben Sie den Grund der Migration an."]})
+
+        def plan(work: Work) -> tuple[migration.Versions, list[Outcome], list[int]]:
+            chosen = migration.versions(work, key, source, target)
+            unknown = migration.unknown_references(work, chosen.source, references)
+            running = [i for i, _ref in migration.running_cases(work, chosen.source, references)]
+            wanted = running if case_ids is None else [i for i in case_ids if i in set(running)]
+            return chosen, unknown, wanted
+
+        chosen, outcomes, wanted = self.tx.query(plan)
+        for outcome in outcomes:
+            if progress is not None:
+                progress(outcome)
+        for case_id in wanted:
+            if dry_run:
+                outcome = self.tx.query(lambda work, i=case_id: migration.check(work, i, chosen))  # type: ignore[misc]
+            else:
+                outcome = self.tx.command(
+                    lambda work, i=case_id: migration.migrate(work, i, chosen, reason=reason.strip(), operator=operator)  # type: ignore[misc]
+                )
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+        return outcomes

@@ -16,6 +16,7 @@ from engine.api import (
     ORGANISATION_KINDS,
     CaseEngine,
     DeadlineScheduler,
+    MigrationOutcome,
     due_text,
     initialise,
     load_bundle_dir,
@@ -332,3 +333,29 @@ def process_deploy(path: Path) -> None:
     d = result.definition
     state = "deployed" if result.created else "unchanged (already deployed)"
     click.echo(f"{d.key}\t{d.version}\t{d.sha256}\t{state}")
+
+
+@process.command("migrate", help="Laufende Fälle auf eine andere Version migrieren (jeder Fall für sich).")
+@click.argument("key")
+@click.option("--from", "source", type=int, required=True, help="Version, auf der die Fälle laufen.")
+@click.option("--to", "target", type=int, required=True, help="Version mit migration.json für --from.")
+@click.option("--reason", default="", help="Grund der Migration (im Audit-Trail jedes Falls).")
+@click.option("--dry-run", is_flag=True, help="Nur prüfen, welche Fälle migrierbar sind; nichts ändern.")
+@click.option("--case", "references", multiple=True, help="Nur dieser Fall (Aktenzeichen; mehrfach möglich).")
+@one_line_errors
+def process_migrate(
+    key: str, source: int, target: int, reason: str, dry_run: bool, references: tuple[str, ...]
+) -> None:
+    """One line per case as it is done, `REF<TAB>migriert|migrierbar|nicht migrierbar: <Grund>`; a
+    run that stops (killed, a database error) has migrated exactly the cases it printed."""
+    _, case_engine = ready_engine()
+    done = "migrierbar" if dry_run else "migriert"
+
+    def report(outcome: MigrationOutcome) -> None:
+        click.echo(f"{outcome.reference}\t{done if outcome.ok else f'nicht migrierbar: {outcome.reason}'}")
+
+    outcomes = case_engine.migrate_cases(
+        key, source, target, reason=reason, operator=OPERATOR, references=references, dry_run=dry_run, progress=report
+    )
+    refused = sum(1 for o in outcomes if not o.ok)
+    click.echo(f"{len(outcomes) - refused} {done}, {refused} nicht migrierbar", err=True)

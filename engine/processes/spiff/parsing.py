@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 # lxml's XMLSchema keeps the log of its last run on the object; deploys are rare, so serialise them.
@@ -55,6 +56,13 @@ class ParsedProcess:
         self._subprocess_specs = subprocess_specs
         self.user_tasks = tuple(_user_tasks(spec, subprocess_specs))
         self.flow = _flow(spec)
+        #: the nodes a running case can stand at (user tasks, intermediate catch events): what a
+        #: version's migration map may name (engine/processes/migration_map.py)
+        self.positions = frozenset(
+            s.bpmn_id
+            for s in spec.task_specs.values()
+            if getattr(s, "bpmn_id", None) and (getattr(s, "manual", False) or isinstance(s, IntermediateCatchEvent))
+        )
 
 
 def make_parser(*, validate: bool = True) -> SpiffBpmnParser:

@@ -19,11 +19,13 @@ from lxml import etree
 
 from engine.errors import DefinitionInvalid
 from engine.forms import check_definition, parse_definition
+from engine.forms.definition import FormField
 from engine.labels import KIND_LABELS
 from engine.processes.bundles import MANIFEST, Bundle, parse_json
 from engine.processes.file_rules import basis_problems, redaction_problems, visibility_problems
 from engine.processes.form_defaults import amended_form, amendment_problems
 from engine.processes.manifest import ampel_problems
+from engine.processes.migration_map import MIGRATION, migration_problems
 from engine.processes.validation.bpmn_rules import (
     check_flows,
     check_lanes,
@@ -120,6 +122,8 @@ def _validate(bundle: Bundle) -> list[str]:
     if "schwaerzung" in manifest:
         problems += redaction_problems(manifest["schwaerzung"], task_ids, form_fields)
     problems += payload_problems(docs)
+    if MIGRATION in files and not form_problems:
+        problems += migration_problems(bundle, _positions(docs, task_ids), _fields_by_name(bundle, docs))
     variables, found = message_variables(docs)
     problems += found
     problems += check_snippets(docs, dmn_docs, form_fields, variables | dmn_outputs(dmn_docs))
@@ -142,6 +146,24 @@ def _parse_within_limits(path: str, content: bytes) -> tuple[Doc | None, list[st
         return None, found
     oversized = size_problems(doc)
     return (None, oversized) if oversized else (doc, [])
+
+
+def _positions(docs: list[Doc], task_ids: set[str]) -> set[str]:
+    """The nodes a running case can stand at: its user tasks and intermediate catch events."""
+    catches = {e.get("id") or "" for d in docs for e in d.root.iter(bpmn("intermediateCatchEvent"))}
+    return task_ids | catches
+
+
+def _fields_by_name(bundle: Bundle, docs: list[Doc]) -> dict[str, FormField]:
+    """The top-level fields of the user tasks' forms by name, as the engine loads them (called once
+    the forms passed `check_forms`)."""
+    fields: dict[str, FormField] = {}
+    for _doc, task in user_tasks(docs):
+        element = task.find(f"{bpmn('extensionElements')}/{spiff('formJsonSchemaFilename')}")
+        path = (element.text or "").strip() if element is not None else ""
+        form = parse_definition(amended_form(bundle.key, bundle.version, bundle.form_raw(path)))
+        fields.update((f.name, f) for f in form.fields)
+    return fields
 
 
 def _check_paths(files: Mapping[str, bytes]) -> list[str]:
