@@ -154,16 +154,20 @@ class ProcessCatalog:
 
     def newest(self, session: Session, key: str, *, field: str = "process") -> LoadedProcess:
         """The version new cases get. Unknown key → 422 naming the known ones."""
-        definition = session.execute(
+        definition = self.newest_definition(session, key)
+        if definition is None:
+            known = sorted({d.key for d in self.list(session)})
+            raise ValidationFailed({field: [f"Unbekannter Prozess. Bekannt sind: {', '.join(known) or '(keine)'}."]})
+        return self.load(session, definition.id)
+
+    @staticmethod
+    def newest_definition(session: Session, key: str) -> m.ProcessDefinition | None:
+        return session.execute(
             select(m.ProcessDefinition)
             .where(m.ProcessDefinition.key == key)
             .order_by(m.ProcessDefinition.version.desc())
             .limit(1)
         ).scalar_one_or_none()
-        if definition is None:
-            known = sorted({d.key for d in self.list(session)})
-            raise ValidationFailed({field: [f"Unbekannter Prozess. Bekannt sind: {', '.join(known) or '(keine)'}."]})
-        return self.load(session, definition.id)
 
     def started_by_message(self, session: Session, message: str) -> LoadedProcess | None:
         """The newest version of the process whose manifest says this message starts it."""

@@ -65,6 +65,17 @@ class ProcessesFacade(EngineParts):
         return self.tx.query(lambda work: compare_versions(work.session, work.catalog, key, old, new))
 
     # ---- migrating running cases (procedures.md invariant 6) ---------------------------------------
+    def migration_versions(self, key: str) -> tuple[int, int] | None:
+        """(from, to) of the migration the newest version of `key` describes; None if it has no
+        `migration.json` (or the key is unknown)."""
+
+        def pair(work: Work) -> tuple[int, int] | None:
+            newest = work.catalog.newest_definition(work.session, key)
+            mapping = None if newest is None else work.catalog.load(work.session, newest.id).migration
+            return None if newest is None or mapping is None else (mapping.from_version, newest.version)
+
+        return self.tx.query(pair)
+
     def migration_cases(self, key: str, source: int, target: int, references: Sequence[str] = ()) -> list[int]:
         """The ids of the running cases of `key` on version `source` (only those named, if any), in the
         order a migration takes them; refused (404/422) unless `target` maps cases from `source`."""

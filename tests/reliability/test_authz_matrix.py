@@ -201,6 +201,9 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /verwaltung/prozesse/<key>/vergleich": both(200, ADMIN),
     "POST /verwaltung/prozesse/pruefen": both(422, ADMIN),
     "POST /verwaltung/prozesse/bereitstellen": both(302, ADMIN),  # nothing uploaded: back to the list
+    # migrating running cases: the shipped v1 carries no migration.json (nothing to migrate: 200, 422)
+    "GET /verwaltung/prozesse/<key>/migration": both(200, ADMIN),
+    "POST /verwaltung/prozesse/<key>/migration": both(422, ADMIN),
 }
 
 REFUSED = frozenset({403, 404})

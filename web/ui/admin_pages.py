@@ -1,9 +1,11 @@
 """Administration (role `admin`): the overview, and what the pages of the area share.
 
 Administrators never see case content: these pages call only the engine's administrative methods
-(organisations, users, processes, compare_versions, deploy, fristen), none of which returns a case.
+(organisations, users, processes, compare_versions, deploy, fristen, migrate_cases), none of which
+returns case content (a migration names cases by reference only).
 The pages live by area — `admin_organisations` (organisations and users), `admin_processes` (process
-versions: upload, report, deploy, compare), `admin_fristen` (Fristen profiles) — all on the one
+versions: upload, report, deploy, compare), `admin_migration` (running cases onto a newer version),
+`admin_fristen` (Fristen profiles) — all on the one
 blueprint `admin`, so their endpoints are `admin.<view>`.
 """
 
@@ -62,7 +64,13 @@ def index() -> str:
 
 
 def register(app: Flask) -> None:
-    from web.ui import admin_fristen, admin_organisations, admin_processes, admin_sso  # noqa: F401 - their views join `bp`
+    from web.ui import (  # noqa: F401 - their views join `bp`
+        admin_fristen,
+        admin_migration,
+        admin_organisations,
+        admin_processes,
+        admin_sso,
+    )
 
     app.register_blueprint(bp)
     add_nav_item(app, "admin.index", _l("Verwaltung"), roles={ADMIN}, order=90)
