@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from markupsafe import escape
 
 from engine.api import parse_frist
 from engine.errors import ValidationFailed
@@ -109,16 +110,19 @@ def unit_choices() -> list[tuple[str, str]]:
 
 
 def stored_value(number: str, unit: str) -> str:
-    """The profile value for "4" + "stunden", or ValidationFailed saying what to type in which field."""
+    """The profile value for "4" + "stunden", or ValidationFailed saying what to type in which field —
+    in the page's language, so as Markup: the error page leaves it unmarked (web/ui/bundle_texts.py)."""
     errors: dict[str, list[str]] = {}
     text = (number or "").strip()
     if not re.fullmatch(r"[0-9]{1,4}", text) or int(text) < 1:  # ASCII digits only: "²" is a digit too
         errors["anzahl"] = [
-            _("Bitte geben Sie die Anzahl als ganze Zahl von 1 bis %(max)d ein, zum Beispiel 4.", max=_MAX_NUMBER)
+            escape(
+                _("Bitte geben Sie die Anzahl als ganze Zahl von 1 bis %(max)d ein, zum Beispiel 4.", max=_MAX_NUMBER)
+            )
         ]
     if unit not in _BY_KEY:
         names = ", ".join(label for _key, label in unit_choices())
-        errors["einheit"] = [_("Bitte wählen Sie eine Einheit: %(names)s.", names=names)]
+        errors["einheit"] = [escape(_("Bitte wählen Sie eine Einheit: %(names)s.", names=names))]
     if errors:
         raise ValidationFailed(errors)
     return _BY_KEY[unit].stored.format(n=int(text))

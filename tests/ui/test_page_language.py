@@ -6,7 +6,6 @@ SQLite only: the pages do not depend on the database."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from flask import render_template_string
 
 from engine.forms import form_to_api, parse_definition
 from tests.support.cases import BEOBACHTUNG, complete, open_task
+from tests.support.page_language import by_language
 from tests.unit.test_bundle_english import FORM
 from web.ui.bundle_texts import in_page_language
 
@@ -22,37 +22,6 @@ from web.ui.bundle_texts import in_page_language
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'schutzpfad.db'}"
-
-
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class _TextByLanguage(HTMLParser):
-    """The body's text nodes, each under the language of its nearest element with a `lang`."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[tuple[str, str | None]] = []
-        self.texts: dict[str, list[str]] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _VOID:
-            self.stack.append((tag, dict(attrs).get("lang")))
-
-    def handle_endtag(self, tag: str) -> None:
-        while self.stack and self.stack.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data: str) -> None:
-        if any(tag == "body" for tag, _lang in self.stack) and data.strip():
-            lang = next((lang for _tag, lang in reversed(self.stack) if lang), "?")
-            self.texts.setdefault(lang, []).append(" ".join(data.split()))
-
-
-def _by_language(html: str) -> dict[str, str]:
-    parser = _TextByLanguage()
-    parser.feed(html)
-    return {lang: " | ".join(texts) for lang, texts in parser.texts.items()}
 
 
 def _bundle_texts(form: dict[str, Any]) -> list[str]:
@@ -74,7 +43,7 @@ def test_an_english_step_page_marks_every_german_text_of_the_bundle(ui, world, c
     page = ui.get(f"/faelle/{opened.case_id}/schritte/{task['id']}", headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and '<html lang="en">' in html
-    text = _by_language(html)
+    text = by_language(html)
     assert "Legal basis" in text["en"] and "Complete step" in text["en"]  # the frame in English
     for german in _bundle_texts(world.engine.task(world["kita_leitung"], task["id"])["form"]):
         assert german in text["de"] and german not in text["en"], german
@@ -94,7 +63,7 @@ def test_a_bundle_with_english_texts_is_shown_in_english_and_german_only_where_i
     with ui_app.test_request_context(headers={"Accept-Language": "en"}):
         form = in_page_language(form_to_api(parse_definition(FORM)))
         html = render_template_string(template, form=form)
-    text = _by_language(html)
+    text = by_language(html)
     english = text["?"]  # no lang of its own: the page's language
     assert form["title"] == "Record the report"
     assert "Is there acute danger?" in english and "Own observation" in english

@@ -17,6 +17,7 @@ from engine.api import PURPOSES
 from engine.errors import NotAllowed, ValidationFailed
 from web.akte_pdf import akte_filename, akte_pdf
 from web.ui.access import current_actor, engine, no_store
+from web.ui.bundle_texts import german_options
 from web.ui.case_pages import cases_bp
 from web.ui.case_view import render_case
 from web.ui.error_pages import show_instead
@@ -33,7 +34,7 @@ def _form(case_id: int, values: dict[str, str], errors: dict[str, list[str]], st
             "cases/akte.html",
             case=case,
             case_id=case_id,
-            purposes=PURPOSES,
+            purposes=german_options(PURPOSES.items()),
             values=values,
             errors=errors,
             labels=labels,

@@ -6,7 +6,10 @@ On an English page `in_page_language` puts the English text where the bundle has
 none the German text stays and is flagged (`label_lang: "de"`), and the templates write it through
 `bundle_text`, which marks it `lang="de"` — a screen reader then reads it with a German voice, and the
 page never mixes languages unmarked. Texts the engine hands out without any English (BPMN step names,
-the labels of case-file entries) go through `german_text` the same way.
+the process's title, the labels of case-file entries) go through `german_text` the same way, a whole
+German element (the process diagram) gets `german_lang()` as its attribute, and the engine's messages
+(German by contract: refusals, validation errors) are marked by `in_page_language_error` before the
+page that shows them is rendered — so templates need not know where a message came from.
 
 The built-in forms (the child's data) are translated through the UI catalog instead
 (web/ui/builtin_forms.py): they belong to the frame, not to a network's bundle.
@@ -14,13 +17,17 @@ The built-in forms (the child's data) are translated through the UI catalog inst
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
 from markupsafe import Markup, escape
 
 from engine.api import DEFINITION_TEXTS, ENGLISH, FIELD_TEXTS, OPTION_TEXTS
+from engine.errors import EngineError, ValidationFailed
 from web.ui.i18n import DEFAULT_LOCALE, current_locale
+
+E = TypeVar("E", bound=EngineError)
 
 #: The suffix of the flag that a text is shown in German on a page of another language.
 LANG = "_lang"
@@ -58,8 +65,48 @@ def german_text(text: str) -> Markup:
     return marked(text, None if current_locale() == DEFAULT_LOCALE else DEFAULT_LOCALE)
 
 
+def german_options(options: Iterable[tuple[str, str]]) -> list[tuple[str, Markup]]:
+    """(value, German label) choices the engine words (an Akte's purposes, the review's answers), each
+    label marked like `german_text`, for the radio and checkbox macros."""
+    return [(value, german_text(label)) for value, label in options]
+
+
+def german_lang() -> Markup:
+    """` lang="de"` for an element whose whole content is German (a BPMN diagram), on other pages."""
+    return Markup("") if current_locale() == DEFAULT_LOCALE else Markup(' lang="{}"').format(DEFAULT_LOCALE)
+
+
+def german_messages(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Field errors with each of the engine's German messages marked (see `german_text`); a message the
+    web already worded in the page's language is Markup and stays as it is."""
+    return {name: [german_message(m) for m in messages] for name, messages in errors.items()}
+
+
+def joined_messages(errors: Mapping[str, list[str]]) -> Markup:
+    """Every message of a refusal in one note (the case page's), each kept as marked."""
+    return Markup(" ").join(message for messages in errors.values() for message in messages)
+
+
+def in_page_language_error(exc: E) -> E:
+    """A copy of an engine error for the page that shows it: its detail and field errors marked German.
+    On a German page the error itself (nothing to mark)."""
+    if current_locale() == DEFAULT_LOCALE:
+        return exc
+    marked_exc = copy.copy(exc)
+    marked_exc.detail = german_message(exc.detail)
+    if isinstance(marked_exc, ValidationFailed):
+        marked_exc.errors = german_messages(marked_exc.errors)
+    return marked_exc
+
+
+def german_message(message: str) -> Markup:
+    """One of the engine's German messages marked like `german_text`, unless it is Markup already (marked
+    before, or worded by the web in the page's language)."""
+    return message if isinstance(message, Markup) else german_text(message)
+
+
 def marked(text: str, lang: str | None) -> Markup:
     """`text` as HTML, in a span with its language when that is not the page's (`lang` not None)."""
     if not text or lang is None:
-        return escape(text)
+        return escape(text or "")
     return Markup('<span lang="{}">{}</span>').format(lang, text)

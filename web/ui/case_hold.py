@@ -11,13 +11,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine.errors import Conflict, NotAllowed, ValidationFailed
 from web.ui.access import current_actor, engine
+from web.ui.bundle_texts import joined_messages
 from web.ui.case_pages import cases_bp
 from web.ui.case_view import render_case
 from web.ui.error_pages import show_instead
 
 
 def _refusals(case_id: int) -> None:
-    show_instead(ValidationFailed, lambda exc: render_case(case_id, refusal=" ".join(sum(exc.errors.values(), []))))
+    show_instead(ValidationFailed, lambda exc: render_case(case_id, refusal=joined_messages(exc.errors)))
     show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: render_case(case_id, refusal=exc.detail))
 

@@ -21,6 +21,7 @@ from engine.errors import ValidationFailed
 from web.ui import form_widgets
 from web.ui.access import current_actor, engine
 from web.ui.builtin_forms import in_user_language
+from web.ui.bundle_texts import german_messages
 from web.ui.child_fields import address_fields, child_form_in_user_language, child_from_form
 
 #: A child's own fields (the rest of the child form is the household's, entered once).
@@ -109,7 +110,7 @@ def _open(process: dict[str, Any], values: MultiDict[str, str], count: int) -> A
             current_actor(), process_key=process["key"], household=shared, children=children, first_step=call
         )
     except ValidationFailed as exc:
-        return render_household(process, values, exc.errors, count), 422
+        return render_household(process, values, german_messages(exc.errors), count), 422
     references = ", ".join(case.reference for case in opened)
     message = _("%(count)s Fälle angelegt, je Kind einer: %(references)s.", count=len(opened), references=references)
     flash(message, "success")

@@ -144,10 +144,13 @@ def register(app: Flask) -> None:
     add_nav_item(app, "consultations.index", _l("Beratungen"), roles=set(POOL_ROLES), order=14)
     add_nav_item(app, "cases.index", _l("Fälle"), roles=set(CASEWORK_ROLES), order=20)
     add_nav_item(app, "new_case.index", _l("Neue Meldung"), roles=set(CASEWORK_ROLES), order=30)
+    app.jinja_env.filters.update(german_text=bundle_texts.german_text, german_options=bundle_texts.german_options)
     app.jinja_env.globals.update(
         fw=form_widgets,
         bundle_text=bundle_texts.bundle_text,
         german_text=bundle_texts.german_text,
+        german_message=bundle_texts.german_message,
+        german_lang=bundle_texts.german_lang,
         status_names=STATUS_NAMES,
         step_states=STEP_STATES,
         ampel_styles=AMPEL,

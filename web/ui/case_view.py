@@ -23,6 +23,7 @@ from web.diagram import DiagramError, render_process_svg
 from web.frist_words import form_with_fristen_named
 from web.ui import bundle_texts, form_widgets, transmission_pages
 from web.ui.access import current_actor, engine, no_store
+from web.ui.bundle_texts import joined_messages
 from web.ui.case_pages import JUGENDAMT_ROLES, cases_bp, lane_label
 from web.ui.error_pages import show_instead
 from web.ui.list_pages import ListSection, filter_context, section
@@ -245,7 +246,7 @@ def step(case_id: int, task_id: str) -> Any:
 def decide_earlier(case_id: int, match_id: int) -> Any:
     """Dasselbe Kind (the cases are linked) or ein anderes Kind: the decision on an earlier case."""
     decision = request.form.get("entscheidung", "")
-    show_instead(ValidationFailed, lambda exc: render_case(case_id, refusal=" ".join(sum(exc.errors.values(), []))))
+    show_instead(ValidationFailed, lambda exc: render_case(case_id, refusal=joined_messages(exc.errors)))
     show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: render_case(case_id, refusal=exc.detail))
     engine().decide_earlier_case(current_actor(), case_id, match_id, decision)

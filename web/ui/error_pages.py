@@ -7,7 +7,8 @@ page says nothing about what was asked for.
 A view whose form the engine may refuse does not catch the refusal itself: it names, before calling
 the engine, the page to show instead (`show_instead(ValidationFailed, lambda exc: form again…)`) —
 typically its form again with the values and the engine's messages at the fields. That page gets the
-error's status from the table too (422 for invalid input), unless it is a redirect.
+error's status from the table too (422 for invalid input), unless it is a redirect. On an English page
+the engine's German messages reach either page marked lang="de" (web/ui/bundle_texts.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, EngineError, LimitExceeded, NotAllowed
+from web.ui.bundle_texts import in_page_language_error
 
 E = TypeVar("E", bound=EngineError)
 
@@ -34,7 +36,7 @@ def show_instead(kind: type[E], page: Callable[[E], ResponseReturnValue]) -> Non
 def _page_of_view(status: int, exc: BaseException | None) -> Response | None:
     for kind, page in g.get("sp_error_pages", []):
         if isinstance(exc, kind):
-            response = make_response(page(exc))
+            response = make_response(page(in_page_language_error(exc)))
             if not 300 <= response.status_code < 400:  # a redirect stays one
                 response.status_code = status
             return response
@@ -79,10 +81,10 @@ def render_error(status: int, exc: BaseException | None = None) -> Response:
             "und senden Sie es erneut."
         )
     elif isinstance(exc, NotAllowed | Conflict):
-        detail = exc.detail  # the engine's reasons name rules, never personal data
+        detail = in_page_language_error(exc).detail  # the engine's reasons name rules, never personal data
     elif isinstance(exc, LimitExceeded):  # a process expression overran: nothing was saved
         title = _("Rechengrenze überschritten")
-        detail = exc.detail
+        detail = in_page_language_error(exc).detail
     try:
         body = render_template("errors/error.html", status=status, title=title, message=message, detail=detail)
     except Exception:  # noqa: BLE001 - an error page must not fail in turn
