@@ -29,6 +29,8 @@ class Bar:
     text: str
     #: a second, shorter value drawn inside the bar (the median inside the 90th percentile)
     inner: float | None = None
+    #: the label's language when it is not the page's (a German step name on an English page)
+    label_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class DrawnBar:
     width: float
     inner_width: float | None
     text_x: float
+    label_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,5 +61,7 @@ def chart(bars: list[Bar]) -> Chart:
         top = row * ROW_HEIGHT
         width = BAR_AREA * bar.value / largest if bar.value and largest else 0.0
         inner = BAR_AREA * bar.inner / largest if bar.inner and largest else None
-        drawn.append(DrawnBar(bar.label, bar.text, top + LABEL_BASELINE, top + BAR_TOP, width, inner, width + 6))
+        drawn.append(
+            DrawnBar(bar.label, bar.text, top + LABEL_BASELINE, top + BAR_TOP, width, inner, width + 6, bar.label_lang)
+        )
     return Chart(max(1, len(bars)) * ROW_HEIGHT, drawn)

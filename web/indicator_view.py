@@ -2,6 +2,8 @@
 "< 5" or "geschützt", R34), the rows of the tables and the bars of the charts beside them.
 
 Kept apart from the route (web/ui/network_pages.py) so the page template only lays things out.
+Step names, procedures, Fristen and the coded answers' labels are the engine's and the bundles' German:
+on a page in another language their cells and bar labels are marked lang="de" (web/ui/bundle_texts.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask_babel import gettext as _
 
 from engine.api import SUPPRESSED_SMALL, Breakdown, Cell, Indicators, Tally
 from web.charts import Bar, Chart, chart
+from web.ui.bundle_texts import german_lang_code, german_text
 
 KEPT, MISSED = "eingehalten", "versaeumt"
 HOURS_PER_DAY = 24
@@ -25,7 +28,7 @@ HOURS_SHOWN_UP_TO = 48
 class Section:
     """One table and its chart: `rows` are lists of cell texts, the first cell the row's header."""
 
-    rows: list[list[str]]
+    rows: list[list[str]]  # Markup where a cell is marked German
     chart: Chart
 
 
@@ -52,7 +55,7 @@ def _kept_bar(label: str, breakdown: Breakdown) -> Bar:
     """The share of kept Fristen; a suppressed one draws no bar and says why."""
     share = breakdown.share(KEPT)
     text = share_text(breakdown, KEPT) if share is not None else cell_text(breakdown.cells[MISSED])
-    return Bar(label, share, text)
+    return Bar(label, share, text, label_lang=german_lang_code())
 
 
 def fristentreue(found: Indicators) -> Section:
@@ -63,9 +66,9 @@ def fristentreue(found: Indicators) -> Section:
         b = row.breakdown
         rows.append(
             [
-                row.step,
-                row.procedure,
-                row.frist,
+                german_text(row.step),
+                german_text(row.procedure),
+                german_text(row.frist),
                 cell_text(b.cells[KEPT]),
                 cell_text(b.cells[MISSED]),
                 cell_text(b.total),
@@ -91,20 +94,28 @@ def durations(found: Indicators) -> Section:
     rows, bars = [], []
     for row in found.durations:
         median, p90 = hours_text(row.median_hours), hours_text(row.p90_hours)
-        rows.append([row.step, row.procedure, cell_text(row.count), median, p90])
+        rows.append([german_text(row.step), german_text(row.procedure), cell_text(row.count), median, p90])
         shown = row.p90_hours is not None
         text = _("Median %(m)s, 90 %% bis %(p)s", m=median, p=p90) if shown else cell_text(row.count)
-        bars.append(Bar(row.step, row.p90_hours, text, inner=row.median_hours))
+        bars.append(Bar(row.step, row.p90_hours, text, inner=row.median_hours, label_lang=german_lang_code()))
     return Section(rows, chart(bars))
 
 
-def tally(found: Tally, total_label: str) -> Section:
-    """A breakdown by category (participation, reporter kind, Jugendamt) with shares and its total."""
+def tally(found: Tally, total_label: str, *, german: bool = True) -> Section:
+    """A breakdown by category (participation, reporter kind, Jugendamt) with shares and its total;
+    `german`: the categories are named in German (not so the Jugendämter: proper names)."""
     labels, breakdown = found.labels, found.breakdown
-    rows = [[label, cell_text(breakdown.cells[key]), share_text(breakdown, key)] for key, label in labels.items()]
+    lang = german_lang_code() if german else None
+    rows: list[list[str]] = [
+        [german_text(label) if german else label, cell_text(breakdown.cells[key]), share_text(breakdown, key)]
+        for key, label in labels.items()
+    ]
     if labels:
         rows.append([total_label, cell_text(breakdown.total), ""])
-    bars = [Bar(label, breakdown.cells[key].value, cell_text(breakdown.cells[key])) for key, label in labels.items()]
+    bars = [
+        Bar(label, breakdown.cells[key].value, cell_text(breakdown.cells[key]), label_lang=lang)
+        for key, label in labels.items()
+    ]
     return Section(rows, chart(bars))
 
 
@@ -121,5 +132,5 @@ def sections(found: Indicators) -> dict[str, Any]:
         "durations": durations(found),
         "participation": tally(found.participation, _("Beteiligungsschritte zusammen")),
         "reporter": tally(found.by_reporter, _("Meldungen zusammen")),
-        "jugendamt": tally(found.by_jugendamt, _("Meldungen zusammen")),
+        "jugendamt": tally(found.by_jugendamt, _("Meldungen zusammen"), german=False),
     }

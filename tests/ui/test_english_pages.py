@@ -3,25 +3,26 @@ text node that holds a German text of the shipped bundles without an English one
 titles, labels, options, flow names) stands inside an element marked lang="de" — the case page in a
 few states (stepper, open steps, refusals, Fallakte, diagram), a step form with the engine's
 validation messages, the check before sending, the Eingang, Meine Aufgaben, the case list, the Akte
-form, the Ablaufplan, the § 99 statistics and the quality review.
+form, the Ablaufplan, the § 99 statistics, the network's Kennzahlen and the quality review.
 The German pages carry no marks.
 
 SQLite only: the pages do not depend on the database."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from engine.clock import BERLIN
 from engine.errors import ValidationFailed
+from engine.indicators.facade import COORDINATION_ROLE
 from tests.conftest import ORGANISATIONS
 from tests.process.conftest import Steps
 from tests.process.test_paths_traeger_8a import MELDUNG
 from tests.process.test_statistics_99 import statistics_case
-from tests.support import quality
+from tests.support import people, quality
 from tests.support.cases import closed_case, open_tasks, to_meldung, to_rueckmeldung
 from tests.support.page_language import by_language, unmarked_german
 
@@ -90,7 +91,9 @@ def test_the_kita_s_pages_in_english_mark_every_german_bundle_text(ui, world, ch
         assert 'lang="de"' not in german.split("<body", 1)[1], url
 
 
-def test_the_jugendamt_s_pages_in_english_mark_every_german_bundle_text(ui, world, child):
+def test_the_jugendamt_s_pages_in_english_mark_every_german_bundle_text(world, child, request):
+    people.add_users(world, [("koordination", "ja-kreis-kleve", COORDINATION_ROLE)])
+    ui = request.getfixturevalue("ui")  # after the coordinator: every user gets the test password
     kita_case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child).case_id
     to_meldung(world, kita_case)
     world.engine.complete_task(
@@ -104,6 +107,10 @@ def test_the_jugendamt_s_pages_in_english_mark_every_german_bundle_text(ui, worl
     rueckmeldung = _step_url(world, "goch_fk", ja_case, "rueckmeldung_melder")
     _english(ui, rueckmeldung)
     _english(ui, f"/faelle/{ja_case}")
+    world.engine.clock.advance(timedelta(days=15))  # still March: the open steps' Fristen have passed
+    ui.login("koordination")
+    indicators = by_language(_english(ui, "/netzwerk/kennzahlen"))
+    assert "Eingang erfassen" in indicators["de"]  # a step's row and its bar
 
 
 def test_the_statistics_and_quality_pages_in_english_mark_every_german_bundle_text(world, child, request):

@@ -62,7 +62,7 @@ def bundle_text(node: Mapping[str, Any], key: str) -> Markup:
 
 def german_text(text: str) -> Markup:
     """A text that exists in German only (a BPMN step name, a case-file label): marked on other pages."""
-    return marked(text, None if current_locale() == DEFAULT_LOCALE else DEFAULT_LOCALE)
+    return marked(text, german_lang_code())
 
 
 def german_options(options: Iterable[tuple[str, str]]) -> list[tuple[str, Markup]]:
@@ -73,7 +73,13 @@ def german_options(options: Iterable[tuple[str, str]]) -> list[tuple[str, Markup
 
 def german_lang() -> Markup:
     """` lang="de"` for an element whose whole content is German (a BPMN diagram), on other pages."""
-    return Markup("") if current_locale() == DEFAULT_LOCALE else Markup(' lang="{}"').format(DEFAULT_LOCALE)
+    code = german_lang_code()
+    return Markup("") if code is None else Markup(' lang="{}"').format(code)
+
+
+def german_lang_code() -> str | None:
+    """The language to mark a German text with on this page: "de", or None on a German page."""
+    return None if current_locale() == DEFAULT_LOCALE else DEFAULT_LOCALE
 
 
 def german_messages(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
