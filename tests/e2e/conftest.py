@@ -50,9 +50,10 @@ SCREENSHOTS = HERE.parent / "artifacts" / "screenshots"
 PASSWORD = "Schutzpfad-Browser-2026"
 #: axe-core impacts that fail a test ("minor" and "moderate" are reported by axe but not enforced).
 FAILING_IMPACTS = ("serious", "critical")
-#: Milliseconds Playwright waits for an element or a navigation before it gives up: short, so that a
-#: broken journey fails fast instead of eating the CI budget.
-TIMEOUT_MS = 5_000
+#: Milliseconds Playwright waits for an element or a navigation before it gives up: short enough that a
+#: broken journey fails fast, long enough for a page of a 2-core machine under a load average of 15
+#: (5 s timed out there on a page that takes 0.1 s when the machine is quiet).
+TIMEOUT_MS = 15_000
 
 
 # --------------------------------------------------------------------------------------------------
