@@ -73,7 +73,10 @@ def test_the_kita_s_pages_in_english_mark_every_german_bundle_text(ui, world, ch
     _english(ui, "/aufgaben")
     _english(ui, "/faelle")
     _english(ui, f"/faelle/{case_id}/akte")
-    _english(ui, "/netzwerk/ablaufplan")
+    ablaufplan = by_language(_english(ui, "/netzwerk/ablaufplan"))
+    assert "Procedure plan: " in ablaufplan["en"]  # the frame English, the network's agreement German
+    _english(ui, "/faelle/neu")
+    _english(ui, "/faelle/neu/traeger_8a")
 
     ui.login("kita_leitung")
     meldung = _step_url(world, "kita_leitung", case_id, "meldung_jugendamt")
@@ -83,9 +86,13 @@ def test_the_kita_s_pages_in_english_mark_every_german_bundle_text(ui, world, ch
     check = _english(ui, meldung, _form(MELDUNG))  # the check before sending
     assert "Körperliche Misshandlung" in by_language(check)["de"]
 
-    closed_id, _reference = closed_case(world, child)
+    closed_id, reference = closed_case(world, child)
     closed = _english(ui, f"/faelle/{closed_id}")
     assert "Fall abschließen" in by_language(closed)["de"]
+    ui.login("kita_revision")  # the auditor's decrypted trail: labels and values from the forms
+    trail = f"/revision/faelle/{reference}"
+    audit = by_language(_english(ui, trail, {"grund": "Prüfung durch den DSB"}))
+    assert "Beobachtungen" in audit["de"]
     for url in (f"/faelle/{case_id}", "/aufgaben", "/faelle"):  # German pages are all one language
         german = ui.get(url, headers={"Accept-Language": "de"}).get_data(as_text=True)
         assert 'lang="de"' not in german.split("<body", 1)[1], url
