@@ -9,7 +9,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export SCHUTZPFAD_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test venv system-deps lint typecheck layers pytest bench load clean translations rules \
+.PHONY: run test venv system-deps lint typecheck layers pytest bench load clean translations rules migration-volume \
 	reliability reliability-sqlite reliability-postgresql
 
 venv: $(STAMP)
@@ -53,6 +53,13 @@ pytest: venv
 RULES ?=
 rules: venv
 	$(BIN)/python -m tests.rules $(RULES)
+
+## make migration-volume: 1,000 running cases of the fixture process at every task migrated (or
+## refused) and run to their end (tests/integration/test_case_migration_volume.py; skipped in `make test`)
+MIGRATION_CASES ?= 1000
+migration-volume: venv
+	SCHUTZPFAD_MIGRATION_CASES=$(MIGRATION_CASES) $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+		tests/integration/test_case_migration_volume.py
 
 ## make bench: the benchmarks of bench/ (figures go to docs/performance.md)
 bench: venv
