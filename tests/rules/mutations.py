@@ -233,6 +233,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         "tests/integration/test_versions.py::test_running_case_stays_on_its_version_new_cases_get_the_newest",
     ),
     mutation(
+        "R18",
+        "a migration not audited",
+        "engine/cases/version_migration.py",
+        "    record(\n        work,\n        EventType.CASE_MIGRATED,",
+        "    (lambda *_a, **_k: 0)(\n        work,\n        EventType.CASE_MIGRATED,",
+        "tests/integration/test_case_migration.py::test_a_case_at_every_v1_task_migrates_or_is_refused_then_runs_to_the_end",
+    ),
+    mutation(
         "R19",
         "a completion not audited",
         "engine/auditing/recording.py",

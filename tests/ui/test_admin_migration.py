@@ -27,7 +27,7 @@ def _hidden(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', html))
 
 
-def test_preview_then_batches_with_progress(ui, world, child, monkeypatch):
+def test_preview_then_batches_with_progress_and_a_process_without_map(ui, world, child, monkeypatch):
     engine = world.engine
     deploy(engine, 1)
     cases = [open_at(world, child, task) for task in ("bewerten", "nachfassen", "erfassen")]
@@ -59,9 +59,7 @@ def test_preview_then_batches_with_progress(ui, world, child, monkeypatch):
     assert "Die Migration ist abgeschlossen." in second and "Nächste" not in second
     assert [version_of(engine, c) for c in cases] == [2, 1, 2]
 
-
-def test_a_process_without_migration_map_says_so(ui):
-    ui.login("kita_admin")
+    # a process whose newest version carries no migration map says so; an unknown one is 404
     page = ui.get("/verwaltung/prozesse/traeger_8a/migration")
     assert page.status_code == 200 and "keine Migrationsbeschreibung" in page.get_data(as_text=True)
     assert ui.post_form("/verwaltung/prozesse/traeger_8a/migration", {"grund": "x"}, token_from=PAGE).status_code == 422
