@@ -15,7 +15,7 @@ from tests.support.migration import KEY, deploy, open_at, version_of
 from web.ui import admin_migration
 
 PAGE = f"/verwaltung/prozesse/{KEY}/migration"
-UNMAPPED = "nicht migrierbar: Der Schritt „Nachfassen“ hat in Version 2 keine Entsprechung."
+UNMAPPED = "nicht migrierbar: <span>Der Schritt „Nachfassen“ hat in Version 2 keine Entsprechung.</span>"
 
 
 @pytest.fixture
