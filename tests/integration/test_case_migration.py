@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,9 +17,11 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine.cases import version_migration
+from engine.clock import BERLIN, FakeClock
 from engine.errors import DefinitionInvalid, NotAllowed, ValidationFailed
 from engine.persistence import models as m
 from engine.processes.bundles import load_bundle_dir
+from tests.conftest import CHILD, World, initialised_engine, populate_world
 from tests.support.migration import (
     BUNDLES,
     KEY,
@@ -71,19 +74,32 @@ def _audited(engine, reference: str) -> list[dict[str, Any]]:
         return [e.payload for e in events if e.type == "case.migrated"]
 
 
-@SQLITE_ONLY
-@pytest.mark.parametrize("task", V1_TASKS)
-def test_a_case_at_every_v1_task_migrates_or_is_refused_then_runs_to_the_end(world, child, task):
-    engine = world.engine
+@pytest.fixture(scope="module")
+def at_every_task(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, dict[str, int]]]:
+    """One engine (SQLite) with a version-1 case standing at each task, then version 2 deployed: the
+    cases of the parametrised test below (one engine for all of them: test time)."""
+    folder = tmp_path_factory.mktemp("migration")
+    (folder / "instance").mkdir(mode=0o700)
+    clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=BERLIN))
+    engine = initialised_engine(f"sqlite:///{folder / 'schutzpfad.db'}", clock, folder / "instance")
+    world = populate_world(engine)
     deploy(engine, 1)
-    case_id = open_at(world, child, task)
+    cases = {task: open_at(world, dict(CHILD), task) for task in V1_TASKS}
     deploy(engine, 2)
+    yield world, cases
+    engine.db.dispose()
+
+
+@pytest.mark.parametrize("task", V1_TASKS)
+def test_a_case_at_every_v1_task_migrates_or_is_refused_then_runs_to_the_end(at_every_task, task):
+    world, cases = at_every_task
+    engine, case_id = world.engine, cases[task]
+    reference = engine.case(world["kita_fk"], case_id)["reference"]
     successor = SUCCESSOR[task]
 
-    [preview] = _migrate(engine, dry_run=True)
-    [outcome] = _migrate(engine)
+    [preview] = _migrate(engine, dry_run=True, references=[reference])
+    [outcome] = _migrate(engine, references=[reference])
 
-    reference = outcome.reference
     if successor is None:
         assert not preview.ok and preview.reason == outcome.reason
         assert outcome.reason == "Der Schritt „Nachfassen“ hat in Version 2 keine Entsprechung."
