@@ -17,10 +17,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine.cases import version_migration
+from engine.cases.messages import keep_message
 from engine.clock import BERLIN, FakeClock
 from engine.errors import DefinitionInvalid, NotAllowed, ValidationFailed
 from engine.persistence import models as m
 from engine.processes.bundles import load_bundle_dir
+from engine.processes.spiff import OutgoingMessage
 from tests.conftest import CHILD, World, initialised_engine, populate_world
 from tests.support.migration import (
     BUNDLES,
@@ -151,10 +153,15 @@ def test_deadlines_keep_their_instants_and_state(world, child, clock):
 
 
 @SQLITE_ONLY
-def test_mehraugen_pairs_and_history_carry_over(world, child):
+def test_mehraugen_pairs_history_and_messages_carry_over(world, child):
     engine = world.engine
     deploy(engine, 1)
     case_id = open_at(world, child, "abschliessen")  # kita_leitung did bewerten
+    sender = open_at(world, child, "erfassen")
+    with engine.work() as (uow, work):  # a message kept in the case's file (as a Meldebogen is)
+        session = uow.session
+        keep_message(work, session.get(m.Case, sender), session.get(m.Case, case_id), OutgoingMessage("info", {"x": 1}))
+        uow.commit()
     deploy(engine, 2)
     assert all(o.ok for o in _migrate(engine))
 
@@ -167,6 +174,9 @@ def test_mehraugen_pairs_and_history_carry_over(world, child):
         ("erfassen", "Erfassen"),
         ("einschaetzen", "Bewerten"),  # the v2 id, the title it was done under
         ("nachfassen", "Nachfassen"),
+    ]
+    assert [(k["name"], k["payload"]) for k in engine.case(world["kita_fk"], case_id)["messages"]] == [
+        ("info", {"x": 1})
     ]
     complete(world, case_id, "abschliessen", "kita_leitung2", {"vermerk": "Erledigt."})
 
