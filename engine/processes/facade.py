@@ -4,6 +4,7 @@ deployed versions, comparing two of them and migrating running cases from one to
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from engine.actor import Actor
@@ -111,20 +112,21 @@ class ProcessesFacade(EngineParts):
             chosen = migration.versions(work, key, source, target)
             unknown = migration.unknown_references(work, chosen.source, references)
             running = [i for i, _ref in migration.running_cases(work, chosen.source, references)]
-            wanted = running if case_ids is None else [i for i in case_ids if i in set(running)]
+            still = set(running)  # a batch's case that moved or closed meanwhile is left out
+            wanted = running if case_ids is None else [i for i in case_ids if i in still]
             return chosen, unknown, wanted
 
         chosen, outcomes, wanted = self.tx.query(plan)
         for outcome in outcomes:
             if progress is not None:
                 progress(outcome)
+        clean = reason.strip()
         for case_id in wanted:
             if dry_run:
-                outcome = self.tx.query(lambda work, i=case_id: migration.check(work, i, chosen))  # type: ignore[misc]
+                outcome = self.tx.query(partial(migration.check, case_id=case_id, chosen=chosen))
             else:
-                outcome = self.tx.command(
-                    lambda work, i=case_id: migration.migrate(work, i, chosen, reason=reason.strip(), operator=operator)  # type: ignore[misc]
-                )
+                one = partial(migration.migrate, case_id=case_id, chosen=chosen, reason=clean, operator=operator)
+                outcome = self.tx.command(one)
             outcomes.append(outcome)
             if progress is not None:
                 progress(outcome)
