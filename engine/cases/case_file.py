@@ -52,6 +52,8 @@ class FileValue:
     #: the form field's type (`text`, `enum`, …; engine/forms/definition.py), None for an engine field
     #: without a form: what a pseudonymised reading may show is decided by it (engine/cases/redaction.py)
     kind: str | None = None
+    #: the field's English label where the bundle gives one (`label_en`): an English page shows it
+    label_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class FileEntry:
     at: datetime
     values: Mapping[str, FileValue] = field(default_factory=dict)
     withheld: tuple[str, ...] = ()
+    #: the step's English name where its form gives one (`title_en`)
+    title_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,7 @@ def _steps(
         values, withheld = labelled(form, stored, shown, people.display_name)
         name, organisation = people.of(row.completed_by_user_id)
         entry = FileEntry(STEP, row.task_uuid, row.task_key, row.title, name, organisation, row.completed_at)
-        entries.append(replace(entry, values=values, withheld=withheld))
+        entries.append(replace(entry, values=values, withheld=withheld, title_en=form.title_en))
     return entries
 
 
@@ -199,6 +203,7 @@ def labelled(
             stored[name],
             display_value(fields.get(name), stored[name], person),
             _kind(fields.get(name)),
+            _label_en(fields.get(name)),
         )
         for name in order
         if shown is None or name in shown
@@ -208,6 +213,10 @@ def labelled(
 
 def _label(form_field: FormField | None, name: str) -> str:
     return form_field.label if form_field is not None else name
+
+
+def _label_en(form_field: FormField | None) -> str | None:
+    return form_field.label_en if form_field is not None else None
 
 
 def _kind(form_field: FormField | None) -> str | None:

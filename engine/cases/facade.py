@@ -33,7 +33,7 @@ from engine.engine_parts import EngineParts
 from engine.forms.definition import FormDefinition
 from engine.persistence import models as m
 from engine.persistence.database import scrub_after_shred
-from engine.processes.catalog import ProcessCatalog
+from engine.processes.catalog import LoadedProcess, ProcessCatalog
 from engine.processes.stepper import reachable_tasks, stepper
 from engine.transactions import Work
 
@@ -331,7 +331,9 @@ class CasesFacade(EngineParts):
             live = case_state.load(work, case).instance.live_nodes() if case.status == case_state.OPEN else set()
             return {
                 "reference": case.reference,
-                "steps": stepper(process, done, current, reachable_tasks(process, live)),
+                "steps": [
+                    _english_title(process, s) for s in stepper(process, done, current, reachable_tasks(process, live))
+                ],
                 "done": done,
                 "current": current,
                 "bpmn": queries.process_bpmn(session, process, case.definition_id),
@@ -339,3 +341,10 @@ class CasesFacade(EngineParts):
             }
 
         return self.tx.query(case_map)
+
+
+def _english_title(process: LoadedProcess, step: dict[str, str]) -> dict[str, str]:
+    """A step with its English name where its form gives one (`title_en`, docs/bundles.md): an English
+    page shows it instead of the German BPMN name."""
+    title_en = process.task(step["task"]).form.title_en
+    return {**step, "title_en": title_en} if title_en else step

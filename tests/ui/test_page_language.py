@@ -6,6 +6,7 @@ SQLite only: the pages do not depend on the database."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from flask import render_template_string
 
 from engine.forms import form_to_api, parse_definition
+from engine.processes.bundles import bundle_from_files, load_bundle_dir
+from tests.conftest import FIXTURE_BUNDLES
 from tests.support.cases import BEOBACHTUNG, complete, open_task
 from tests.support.page_language import by_language
 from tests.unit.test_bundle_english import FORM
@@ -71,3 +74,32 @@ def test_a_bundle_with_english_texts_is_shown_in_english_and_german_only_where_i
     # no English for these: German, marked
     assert text["de"] == "Sofort handeln. | Quelle | Hinweis Dritter"
     assert "Besteht akute Gefahr?" not in html
+
+
+def _melder_in_english(world) -> None:
+    """The test process `melder` again as version 2 whose first form gives its name and a label in
+    English (`title_en`, `label_en`): new cases run on it."""
+    files = dict(load_bundle_dir(FIXTURE_BUNDLES / "melder" / "1").files)
+    manifest = json.loads(files["manifest.json"])
+    files["manifest.json"] = json.dumps({**manifest, "version": 2}).encode()
+    form = json.loads(files["forms/fragen.json"])
+    form["title_en"] = "Ask a question"
+    form["fields"][0]["label_en"] = "Question"
+    files["forms/fragen.json"] = json.dumps(form).encode()
+    world.engine.deploy(bundle_from_files(files), deployed_by="tests")
+
+
+def test_the_case_page_shows_a_bundle_s_english_step_name_and_label_and_marks_the_rest(ui, world, child):
+    _melder_in_english(world)
+    case_id = world.engine.open_case(world["kita_fk"], process_key="melder", child=child).case_id
+    complete(world, "kita_fk", case_id, "fragen", {"frage": "Wie geht es dem Kind?", "intern": "Notiz."})
+    ui.login("kita_fk")
+    page = ui.get(f"/faelle/{case_id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    text = by_language(page.get_data(as_text=True))
+    english, german = text["en"], text["de"]
+    # the stepper and the Fallakte name the step in English, the field with its English label
+    assert english.count("Ask a question") == 2 and "Frage stellen" not in english  # (the diagram: German)
+    assert "| Question |" in english and "Wie geht es dem Kind?" in german
+    # no English in the bundle: German, marked
+    assert "Interne Notiz" in german and "Abschließen" in german and "Interne Notiz" not in english

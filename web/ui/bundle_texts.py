@@ -6,7 +6,9 @@ On an English page `in_page_language` puts the English text where the bundle has
 none the German text stays and is flagged (`label_lang: "de"`), and the templates write it through
 `bundle_text`, which marks it `lang="de"` — a screen reader then reads it with a German voice, and the
 page never mixes languages unmarked. Texts the engine hands out without any English (BPMN step names,
-the process's title, the labels of case-file entries) go through `german_text` the same way, a whole
+the process's title) go through `german_text` the same way; a step's name in the stepper and a
+case-file entry's title and labels through `engine_text`, which takes the form's English where the
+bundle gives one (`title_en`, `label_en`, passed on by the engine) and marks the German otherwise; a whole
 German element (the process diagram) gets `german_lang()` as its attribute, and the engine's messages
 (German by contract: refusals, validation errors) are marked by `in_page_language_error` before the
 page that shows them is rendered — so templates need not know where a message came from.
@@ -58,6 +60,20 @@ def _localised(node: Mapping[str, Any], texts: tuple[str, ...]) -> dict[str, Any
 def bundle_text(node: Mapping[str, Any], key: str) -> Markup:
     """A text of a localised form (or field, option) as HTML, in a `lang="de"` span if it stayed German."""
     return marked(node.get(key) or "", node.get(key + LANG))
+
+
+def engine_text(node: Any, key: str) -> Markup:
+    """A text the engine hands out with an optional English twin (`<key>_en`: a step's name from its
+    form's `title_en`, a case-file value's `label_en`): the English one on an English page where the
+    bundle gives it, else the German text, marked like `german_text`. `node` is a dict or a dataclass."""
+    english = _read(node, key + ENGLISH)
+    if english and current_locale() != DEFAULT_LOCALE:
+        return escape(english)
+    return german_text(_read(node, key) or "")
+
+
+def _read(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, Mapping) else getattr(node, key, None)
 
 
 def german_text(text: str) -> Markup:

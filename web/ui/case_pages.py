@@ -149,6 +149,7 @@ def register(app: Flask) -> None:
         fw=form_widgets,
         bundle_text=bundle_texts.bundle_text,
         german_text=bundle_texts.german_text,
+        engine_text=bundle_texts.engine_text,
         german_message=bundle_texts.german_message,
         german_lang=bundle_texts.german_lang,
         status_names=STATUS_NAMES,
