@@ -80,7 +80,7 @@ def read_case_trail(
     why = require_reason(reason)
     events = [event_dict(e) for e in work.vault.read(work.session.connection(), case_ref=case.reference)]
     if readable:
-        events = readable_events(work, case, events)
+        events = with_names(work, readable_events(work, case, events))
     record(
         work,
         EventType.AUDIT_READ,
@@ -193,16 +193,43 @@ def list_events(
         query = query.where(audit_events.c.time >= since)
     if until:
         query = query.where(audit_events.c.time < until)
+    return with_names(
+        work,
+        [
+            {
+                "seq": row.seq,
+                "time": row.time.isoformat(),
+                "actor": row.actor,
+                "organisation": row.organisation,
+                "case": row.case_ref,
+                "type": row.type,
+            }
+            for row in work.session.execute(query)
+        ],
+    )
+
+
+def with_names(work: Work, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events with `actor_name` and `organisation_name` for the auditor's pages: a person reads
+    „Kita Regenbogen Kevelaer“, not `kita-kevelaer`. The trail stores the keys (and the exports keep
+    them: they are what a machine matches); a key no longer in the directory is shown as stored."""
+    usernames = {e["actor"] for e in events if e.get("actor")}
+    keys = {e["organisation"] for e in events if e.get("organisation")}
+    people: dict[str, str] = {}
+    organisations: dict[str, str] = {}
+    if usernames:
+        query = select(m.User.username, m.User.display_name).where(m.User.username.in_(usernames))
+        people = {str(username): str(name) for username, name in work.session.execute(query)}
+    if keys:
+        query = select(m.Organisation.key, m.Organisation.name).where(m.Organisation.key.in_(keys))
+        organisations = {str(key): str(name) for key, name in work.session.execute(query)}
     return [
         {
-            "seq": row.seq,
-            "time": row.time.isoformat(),
-            "actor": row.actor,
-            "organisation": row.organisation,
-            "case": row.case_ref,
-            "type": row.type,
+            **event,
+            "actor_name": people.get(event.get("actor") or "", event.get("actor")),
+            "organisation_name": organisations.get(event.get("organisation") or "", event.get("organisation")),
         }
-        for row in work.session.execute(query)
+        for event in events
     ]
 
 

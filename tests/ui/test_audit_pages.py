@@ -86,7 +86,8 @@ def test_the_log_lists_metadata_in_scope_without_content(ui, world, child):
     for column in ("Zeit", "Ereignis", "Person", "Organisation", "Fall"):
         assert f'<th scope="col">{column}</th>' in html
     row = next(r for r in _rows(page) if "Fall angelegt" in r)
-    assert "Fall angelegt" in row and "kita_fk" in row and "kita-kevelaer" in row and "02.03.2026, 09:00" in row
+    assert "Fall angelegt" in row and "Kita Fk (kita_fk)" in row and "02.03.2026, 09:00" in row
+    assert "Kita Regenbogen Kevelaer" in row and "kita-kevelaer" not in row  # the organisation by its name
     assert f'href="/revision/faelle/{mine["reference"]}"' in row
     assert other["reference"] not in html  # Düren's case is outside kita-kevelaer's scope
     assert child["nachname"] not in html and child["vorname"] not in html  # metadata only
@@ -225,6 +226,8 @@ def test_the_decrypted_trail_shows_labelled_fields_not_json(ui, world, child):
     assert fields["Beobachtet am"].startswith("02.03.2026")
     assert fields["Besteht akute Gefahr für Leib oder Leben?"] == "Nein"
     assert fields["Ansicht"] == "Fallseite"
+    assert fields["Organisation"] == "Kita Regenbogen Kevelaer" and fields["Person"] == "Kita Fk (kita_fk)"
+    assert "kita-kevelaer" not in text  # no organisation key, on any event
     assert "Schritt abgeschlossen" in text and "Fall eingesehen" in text
     assert_plain_words(text, "the decrypted trail", allowed=["kita_fk", "kita_revision"])
 
