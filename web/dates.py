@@ -3,7 +3,8 @@
 A browser's own date picker (`<input type="date">`) shows the format of the browser's language — an
 English browser shows 03/02/2026, which a German reader takes for 3 February. So the UI's date fields are
 text fields that show TT.MM.JJJJ (issue 16 item 4), and the server takes both TT.MM.JJJJ and ISO 8601
-(`2026-03-02`, what older links and scripts send) and hands the engine ISO only.
+(`2026-03-02`, what older links and scripts send) and hands the engine ISO. The parser is the
+engine's (`engine.clock.parse_day`): its messages ask for TT.MM.JJJJ, so it takes that form too.
 """
 
 from __future__ import annotations
@@ -12,23 +13,11 @@ import re
 from datetime import date
 from typing import Any
 
-_GERMAN = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")  # ASCII digits only, unlike \d
-_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+from engine.clock import parse_day
 
+__all__ = ["parse_day", "typed_day"]
 
-def parse_day(text: str) -> date | None:
-    """`2.3.2026`, `02.03.2026` or `2026-03-02` → that day; anything else (31.02., 2026-W09) → None."""
-    text = text.strip()
-    if match := _GERMAN.fullmatch(text):
-        day, month, year = (int(g) for g in match.groups())
-    elif match := _ISO.fullmatch(text):
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")  # ASCII digits only, unlike \d
 
 
 def typed_day(value: Any) -> str:

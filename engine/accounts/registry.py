@@ -6,6 +6,7 @@ Passwords are argon2id hashes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor, Membership
 from engine.errors import NotFound, ValidationFailed
-from engine.labels import KIND_LABELS, REPORTER_LABELS
+from engine.labels import KIND_LABELS, REPORTER_LABELS, ROLE_LABELS
 from engine.permissions import CASEWORK_ROLES, POOL_ROLES
 from engine.persistence import models as m
 
@@ -48,6 +49,14 @@ REPORTER_BY_KIND = {"kindertagespflege": "kita_kindertagespflege", "beratungsste
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+
+
+def _listed(names: Iterable[str]) -> str:
+    """„A“, „B“ oder „C“: the choices of a refusal by their names, never their keys."""
+    quoted = [f"„{name}“" for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} oder {quoted[-1]}"
+
+
 #: A German telephone number as people write it: digits with spaces, slashes, hyphens, brackets, a "+".
 TELEPHONE = re.compile(r"^\+?[0-9][0-9 /()-]{4,38}$")
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
@@ -88,19 +97,19 @@ def create_organisation(
     category (`meldende_stelle`) defaults by kind where the kind tells it."""
     errors: dict[str, list[str]] = {}
     if meldende_stelle and meldende_stelle not in REPORTER_LABELS:
-        errors["meldende_stelle"] = [f"Unbekannte meldende Stelle. Erlaubt: {', '.join(REPORTER_LABELS)}."]
+        errors["meldende_stelle"] = [f"Wählen Sie eine der meldenden Stellen {_listed(REPORTER_LABELS.values())}."]
     if not _KEY.match(key):
         errors["key"] = ["Nur Kleinbuchstaben, Ziffern und Bindestriche (2–63 Zeichen)."]
     elif session.execute(select(m.Organisation.id).where(m.Organisation.key == key)).first():
         errors["key"] = [f"Organisation „{key}“ gibt es schon."]
     if not name.strip():
-        errors["name"] = ["Pflichtfeld"]
+        errors["name"] = ["Geben Sie den Namen der Organisation an."]
     if kind not in ORGANISATION_KINDS:
-        errors["kind"] = [f"Unbekannte Art. Erlaubt: {', '.join(ORGANISATION_KINDS)}."]
+        errors["kind"] = [f"Wählen Sie eine der Arten {_listed(ORGANISATION_KINDS.values())}."]
     jugendamt = None
     if kind != "jugendamt" and kind in ORGANISATION_KINDS:
         if not jugendamt_key:
-            errors["jugendamt"] = ["Pflichtfeld: das Jugendamt der Kooperationsvereinbarung."]
+            errors["jugendamt"] = ["Wählen Sie das Jugendamt der Kooperationsvereinbarung aus."]
         else:
             jugendamt = session.execute(
                 select(m.Organisation).where(m.Organisation.key == jugendamt_key, m.Organisation.kind == "jugendamt")
@@ -109,7 +118,7 @@ def create_organisation(
                 errors["jugendamt"] = [f"Jugendamt „{jugendamt_key}“ ist nicht bekannt."]
     network = network_key or (jugendamt.network_key if jugendamt else None)
     if not network:
-        errors.setdefault("netzwerk", ["Pflichtfeld"])
+        errors.setdefault("netzwerk", ["Wählen Sie das Netzwerk der Organisation aus."])
     elif session.get(m.Network, network) is None:
         errors["netzwerk"] = [f"Netzwerk „{network}“ ist nicht bekannt."]
     if errors:
@@ -159,7 +168,12 @@ def create_user(
     if org is None:
         errors["organisation"] = [f"Organisation „{organisation_key}“ ist nicht bekannt."]
     elif role not in (allowed := ROLES_BY_KIND[org.kind]):
-        errors["role"] = [f"Rolle „{role}“ passt nicht zu dieser Organisation. Erlaubt: {', '.join(sorted(allowed))}."]
+        errors["role"] = [
+            (
+                f"Diese Rolle passt nicht zu dieser Organisation. Wählen Sie eine der"
+                f" Rollen {_listed(sorted(ROLE_LABELS[r] for r in allowed))}."
+            )
+        ]
     if errors:
         raise ValidationFailed(errors)
     assert org is not None

@@ -53,7 +53,7 @@ def check_child(
     the values hold only the fields without one (the opening routes by a valid `wohnort_gemeinde`).
     """
     if not isinstance(raw, dict):
-        return {}, {"child": ["Die Angaben zum Kind fehlen oder sind kein Objekt."]}
+        return {}, {"child": ["Geben Sie die Angaben zum Kind als Objekt an."]}
     fields = {k: v for k, v in raw.items() if k != "anschrift"}
     errors: dict[str, list[str]] = {}
     unknown = _unknown(fields.get(UNKNOWN), may_be_incomplete, errors)
@@ -66,7 +66,9 @@ def check_child(
     if "geburtsdatum" in child:
         _check_birth_date(child["geburtsdatum"], today, errors)
     if "plz" in address and not _PLZ.fullmatch(address["plz"]):
-        errors.setdefault("anschrift.plz", []).append("Fünfstellige Postleitzahl eingeben.")
+        errors.setdefault("anschrift.plz", []).append(
+            "Geben Sie die Postleitzahl mit fünf Ziffern an, zum Beispiel 47574."
+        )
     if errors:
         failed = {key.partition(".")[0] for key in errors}
         return {k: v for k, v in child.items() if k not in failed}, errors
@@ -90,15 +92,19 @@ def _unknown(marked: object, may_be_incomplete: bool, errors: dict[str, list[str
 def _check_unknown(child: dict[str, Any], unknown: set[str], errors: dict[str, list[str]]) -> None:
     """A field is either given or marked unknown; an approximate age only instead of a birth date."""
     for name in sorted(unknown & child.keys()):
-        errors.setdefault(name, []).append("Entweder angeben oder als unbekannt markieren, nicht beides.")
+        errors.setdefault(name, []).append(
+            "Geben Sie diese Angabe an oder markieren Sie sie als unbekannt, nicht beides."
+        )
     age = child.get(APPROXIMATE_AGE)
     if "geburtsdatum" in unknown:
         if age is None and APPROXIMATE_AGE not in errors:
-            errors[APPROXIMATE_AGE] = ["Bei unbekanntem Geburtsdatum das ungefähre Alter angeben (0 bis 17 Jahre)."]
+            errors[APPROXIMATE_AGE] = [
+                "Geben Sie bei unbekanntem Geburtsdatum das ungefähre Alter an (0 bis 17 Jahre)."
+            ]
         elif age is not None and not 0 <= age <= 17:
-            errors[APPROXIMATE_AGE] = ["Das ungefähre Alter liegt zwischen 0 und 17 Jahren (§ 8a SGB VIII)."]
+            errors[APPROXIMATE_AGE] = ["Geben Sie ein ungefähres Alter zwischen 0 und 17 Jahren an (§ 8a SGB VIII)."]
     elif age is not None:
-        errors[APPROXIMATE_AGE] = ["Ein ungefähres Alter nur, wenn das Geburtsdatum unbekannt ist."]
+        errors[APPROXIMATE_AGE] = ["Geben Sie ein ungefähres Alter nur an, wenn das Geburtsdatum unbekannt ist."]
 
 
 def _checked(form: FormDefinition, data: object, prefix: str, errors: dict[str, list[str]]) -> dict[str, Any]:
@@ -112,9 +118,11 @@ def _checked(form: FormDefinition, data: object, prefix: str, errors: dict[str, 
 def _check_birth_date(born_iso: str, today: date, errors: dict[str, list[str]]) -> None:
     born = date.fromisoformat(born_iso)
     if born > today:
-        errors["geburtsdatum"] = ["Das Geburtsdatum liegt in der Zukunft."]
+        errors["geburtsdatum"] = ["Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an."]
     elif _age(born, today) >= 18:
-        errors["geburtsdatum"] = ["§ 8a SGB VIII betrifft Kinder und Jugendliche: das Kind muss jünger als 18 sein."]
+        errors["geburtsdatum"] = [
+            "§ 8a SGB VIII betrifft Kinder und Jugendliche: Geben Sie das Geburtsdatum eines Kindes unter 18 Jahren an."
+        ]
 
 
 def _age(born: date, today: date) -> int:

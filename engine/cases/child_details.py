@@ -100,7 +100,7 @@ def complete_details(work: Work, actor: Actor, case_id: int, changes: object) ->
 def _merged(work: Work, old: Mapping[str, Any], changes: object) -> tuple[dict[str, Any], list[str]]:
     """The child's data with the changes, checked; and the names of the fields that changed."""
     if not isinstance(changes, Mapping):
-        raise ValidationFailed({"angaben": ["Die Angaben zum Kind fehlen oder sind kein Objekt."]})
+        raise ValidationFailed({"angaben": ["Geben Sie die Angaben zum Kind als Objekt an."]})
     unknown_fields = sorted(k for k in changes if k not in COMPLETABLE)
     if unknown_fields:
         raise ValidationFailed(dict.fromkeys(unknown_fields, ["Diese Angabe kann hier nicht ergänzt werden."]))

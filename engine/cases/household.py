@@ -27,6 +27,7 @@ from engine.cases import completion, opening
 from engine.cases import state as case_state
 from engine.errors import ValidationFailed, merge_errors
 from engine.forms import check_submission
+from engine.forms.messages import UNKNOWN
 from engine.persistence import models as m
 from engine.processes.catalog import LoadedProcess, UserTaskSpec
 from engine.processes.spiff import Instance
@@ -86,11 +87,11 @@ def _check_children(
     if not isinstance(household, Mapping):
         return [], {"haushalt": ["Die Angaben zum Haushalt fehlen oder sind kein Objekt."]}
     if not isinstance(children, list) or not children:
-        return [], {"kinder": ["Mindestens ein Kind angeben."]}
+        return [], {"kinder": ["Geben Sie mindestens ein Kind an."]}
     if len(children) > MAX_CHILDREN:
         return [], {"kinder": [f"Höchstens {MAX_CHILDREN} Kinder in einer Meldung; bitte weitere einzeln anlegen."]}
     shared = {k: v for k, v in household.items() if k in SHARED}
-    errors: Errors = {key: ["Unbekanntes Feld."] for key in household if key not in SHARED}
+    errors: Errors = {key: [UNKNOWN] for key in household if key not in SHARED}
     openings = []
     for n, child in enumerate(children):
         one = _check_child(work, organisation, shared, child, jugendamt_key, f"kinder.{n}")

@@ -204,7 +204,7 @@ class Directory:
             raise TypeError("resolve() erwartet ein Datum (date), keinen Zeitpunkt (datetime).")
         key = normalise_name(municipality or "")
         if not key:
-            raise ValidationFailed({FIELD: ["Pflichtfeld"]})
+            raise ValidationFailed({FIELD: ["Geben Sie „Wohnort (Gemeinde)“ des Kindes an."]})
         known = self._index.get(key, [])
         for entry in known:
             if entry.applies_on(on):

@@ -50,7 +50,7 @@ def too_long(field: FormField) -> str:
 
 
 def too_many(field: FormField) -> str:
-    return f"„{field.label}“: höchstens {max_items(field):,} Einträge.".replace(",", ".")
+    return f"Geben Sie bei „{field.label}“ höchstens {max_items(field):,} Einträge an.".replace(",", ".")
 
 
 def control_characters(field: FormField) -> str:
@@ -59,4 +59,4 @@ def control_characters(field: FormField) -> str:
 
 
 def integer_out_of_range(field: FormField) -> str:
-    return f"„{field.label}“ ist zu groß."
+    return f"Die Zahl bei „{field.label}“ ist zu groß oder zu klein. Geben Sie höchstens 18 Ziffern an."

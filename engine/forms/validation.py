@@ -20,36 +20,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validates_schema
 from marshmallow.validate import Length, OneOf, Range
 
-from engine.clock import BERLIN
+from engine.clock import BERLIN, parse_day, parse_german_minute
 from engine.errors import ValidationFailed
-from engine.forms import limits
+from engine.forms import limits, messages
 from engine.forms.definition import FormDefinition, FormField
 
-REQUIRED = "Pflichtfeld"
-UNKNOWN = "Unbekanntes Feld."
-NOT_AN_OBJECT = "Bitte ein JSON-Objekt mit den Feldern des Formulars senden."
-ITEM_NOT_AN_OBJECT = "Jeder Eintrag muss ein Objekt mit den Feldern des Eintrags sein."
-BOOLEAN = "Bitte Ja oder Nein angeben."
-INTEGER = "Bitte eine ganze Zahl angeben."
-TEXT = "Bitte einen Text angeben."
-USER = "Bitte einen Benutzernamen angeben."
-DATE = "Kein gültiges Datum (JJJJ-MM-TT)."
-# A local time without offset is ambiguous once a year (the autumn DST change) — and the deadlines of
-# § 8a are computed from these times, so the client must say which instant it means.
-DATETIME = "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."
-MULTI = "Bitte eine Liste von Werten angeben."
-MULTI_DUPLICATE = "Jeden Wert nur einmal angeben."
-LIST = "Bitte eine Liste von Einträgen angeben."
-DATE_IN_FUTURE = "Das Datum darf nicht in der Zukunft liegen."
-DATETIME_IN_FUTURE = "Datum und Uhrzeit dürfen nicht in der Zukunft liegen."
+# Every message names the field by its label and says what to type (engine/forms/messages.py).
+NOT_AN_OBJECT = messages.NOT_AN_OBJECT
 
 #: How far a `nicht_in_zukunft` datetime may lie after the engine's clock: the device a caseworker
 #: types "now" on may run a few minutes ahead of the server. A date is compared with today in
@@ -58,8 +42,6 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 
 # The clock of the running validation: the schemas are cached per form, the instant changes per call.
 _now: ContextVar[dt.datetime | None] = ContextVar("schutzpfad_validation_now", default=None)
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, unlike \d
 
 
 def validate_submission(
@@ -145,8 +127,6 @@ class StrictBoolean(fields.Field[bool]):
     """JSON true/false only: marshmallow's Boolean would take "yes", "0" or 1, and in a legal record a
     stray 1 from a broken client must not silently become a "Ja"."""
 
-    default_error_messages = {"invalid": BOOLEAN}
-
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> bool:
         if value is True or value is False:
             return value
@@ -156,8 +136,6 @@ class StrictBoolean(fields.Field[bool]):
 class _Text(fields.Field[str]):
     """A JSON string, stripped (a blank one never gets here: it counts as not given), without control
     characters and at most the field's `limits.max_length` long."""
-
-    default_error_messages = {"invalid": TEXT}
 
     def __init__(self, field: FormField, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -177,24 +155,25 @@ class _Text(fields.Field[str]):
 
 
 class IsoDate(fields.Date):
-    """`YYYY-MM-DD` only: Python 3.11's `date.fromisoformat` also takes `20240131` and `2024-W05-3`."""
-
-    default_error_messages = {"invalid": DATE}
+    """`TT.MM.JJJJ` (what the message asks for) or `JJJJ-MM-TT` only (`engine.clock.parse_day`):
+    Python 3.11's `date.fromisoformat` would also take `20240131` and `2024-W05-3`."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> dt.date:
-        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        day = parse_day(value) if isinstance(value, str) else None
+        if day is None:
             raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
+        return day
 
 
 class _DateTime(fields.AwareDateTime):
-    """ISO 8601 with an offset, converted to UTC here (not later) so that an instant outside the
-    representable range (`0001-01-01T00:00+01:00`) is a field error, not a crash."""
-
-    default_error_messages = {"invalid": DATETIME, "invalid_awareness": DATETIME}
+    """ISO 8601 with an offset, or `TT.MM.JJJJ HH:MM` in Europe/Berlin (what the message asks for),
+    converted to UTC here (not later) so that an instant outside the representable range
+    (`0001-01-01T00:00+01:00`) is a field error, not a crash. A local ISO time without offset stays
+    refused: an API client must say which instant it means (the autumn DST change repeats an hour)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> dt.datetime:
-        aware = super()._deserialize(value, attr, data, **kwargs)
+        german = parse_german_minute(value) if isinstance(value, str) else None
+        aware = german or super()._deserialize(value, attr, data, **kwargs)
         try:
             return aware.astimezone(dt.UTC)
         except OverflowError:
@@ -206,12 +185,9 @@ class _Multi(fields.Field[list[str]]):
     form for the record and the statistics). One message for the field, not one per position: the UI
     shows a group of checkboxes, not a list."""
 
-    default_error_messages = {"invalid": MULTI, "duplicate": MULTI_DUPLICATE}
-
-    def __init__(self, choices: tuple[str, ...], choice_error: str, **kwargs: Any) -> None:
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.choices = choices
-        self.error_messages["choice"] = choice_error
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> list[str]:
         if not isinstance(value, list):
@@ -238,53 +214,75 @@ class _List(fields.List):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def _not_in_future(value: dt.date) -> None:
-    """A `nicht_in_zukunft` value: a datetime (already UTC) at most `CLOCK_SKEW` after the engine's
-    clock, a date at most today in Europe/Berlin."""
-    now = _now.get()
-    if now is None:
-        raise RuntimeError("a form with 'nicht_in_zukunft' is validated against the engine's clock: pass now")
-    if isinstance(value, dt.datetime):  # first: a datetime is a date too
-        if value > now + CLOCK_SKEW:
-            raise ValidationError(DATETIME_IN_FUTURE)
-    elif value > now.astimezone(BERLIN).date():
-        raise ValidationError(DATE_IN_FUTURE)
+def _not_in_future(field: FormField) -> Callable[[dt.date], None]:
+    """The check of a `nicht_in_zukunft` value: a datetime (already UTC) at most `CLOCK_SKEW` after
+    the engine's clock, a date at most today in Europe/Berlin."""
+    refusal = messages.in_future(field)
+
+    def check(value: dt.date) -> None:
+        now = _now.get()
+        if now is None:
+            raise RuntimeError("a form with 'nicht_in_zukunft' is validated against the engine's clock: pass now")
+        if isinstance(value, dt.datetime):  # first: a datetime is a date too
+            if value > now + CLOCK_SKEW:
+                raise ValidationError(refusal)
+        elif value > now.astimezone(BERLIN).date():
+            raise ValidationError(refusal)
+
+    return check
 
 
 def _marshmallow_field(field: FormField) -> fields.Field[Any]:
+    """The marshmallow field for one form field, with every message it can give said for this field:
+    one marshmallow would give in English (`invalid_awareness`, `format`, `null` …) says what to type."""
+    return _instead_of_defaults(_typed_field(field), messages.invalid(field))
+
+
+def _instead_of_defaults(built: fields.Field[Any], message: str) -> fields.Field[Any]:
+    for cls in type(built).__mro__:
+        for key, text in getattr(cls, "default_error_messages", {}).items():
+            if built.error_messages.get(key) == text:
+                built.error_messages[key] = message
+    return built
+
+
+def _typed_field(field: FormField) -> fields.Field[Any]:
     """The marshmallow field for one form field (requirement by condition is the schema's job)."""
-    common: dict[str, Any] = {"required": field.required, "error_messages": {"required": REQUIRED}}
+    said = {"required": messages.required(field), "invalid": messages.invalid(field)}
+    common: dict[str, Any] = {"required": field.required, "error_messages": said}
     if field.nicht_in_zukunft:
-        common["validate"] = _not_in_future
-    if field.type in ("text", "textarea"):
+        common["validate"] = _not_in_future(field)
+    if field.type in ("text", "textarea", "user"):
+        # Whether a user exists and belongs to the field's `pool` needs the directory: the caller checks.
         return _Text(field, **common)
-    if field.type == "user":
-        # Whether the user exists and belongs to the field's `pool` needs the directory: the caller checks.
-        return _Text(field, **_with_messages(common, invalid=USER))
     if field.type == "boolean":
         return StrictBoolean(**common)
     if field.type == "integer":
-        bound = Range(-limits.INTEGER_BOUND, limits.INTEGER_BOUND, error=limits.integer_out_of_range(field))
-        return fields.Integer(strict=True, validate=bound, **_with_messages(common, invalid=INTEGER))
+        too_large = limits.integer_out_of_range(field)
+        bound = Range(-limits.INTEGER_BOUND, limits.INTEGER_BOUND, error=too_large)
+        return fields.Integer(strict=True, validate=bound, **_with_messages(common, too_large=too_large))
     if field.type == "date":
         return IsoDate(**common)
     if field.type == "datetime":
         return _DateTime(**common)
     values = tuple(o.value for o in field.options)
-    choice_error = f"Ungültiger Wert. Erlaubt: {', '.join(values)}."
     if field.type == "enum":
-        return fields.String(validate=OneOf(values, error=choice_error), **_with_messages(common, invalid=choice_error))
+        choice = messages.choice(field)
+        return fields.String(validate=OneOf(values, error=choice), **_with_messages(common, invalid=choice))
     if field.type == "multi":
-        return _Multi(values, choice_error, **common)
+        return _Multi(
+            values, **_with_messages(common, choice=messages.choice(field), duplicate=messages.duplicate(field))
+        )
     assert field.type == "list"  # check_definition admits no other type
-    item = fields.Nested(_schema_class(field.fields, f"{field.name}_item", item=True))
+    item = _instead_of_defaults(
+        fields.Nested(_schema_class(field.fields, f"{field.name}_item", item=True)), messages.ITEM_NOT_AN_OBJECT
+    )
     minimum = field.min_items or 0
-    too_few = "Mindestens einen Eintrag angeben." if minimum == 1 else f"Mindestens {minimum} Einträge angeben."
-    return _List(field, item, validate=Length(min=minimum, error=too_few), **_with_messages(common, invalid=LIST))
+    return _List(field, item, validate=Length(min=minimum, error=messages.too_few(field, minimum)), **common)
 
 
-def _with_messages(common: dict[str, Any], **messages: str) -> dict[str, Any]:
-    return {**common, "error_messages": {**common["error_messages"], **messages}}
+def _with_messages(common: dict[str, Any], **said: str) -> dict[str, Any]:
+    return {**common, "error_messages": {**common["error_messages"], **said}}
 
 
 # --- schemas: one generated class per level, cached per form ---------------------------------------
@@ -297,7 +295,7 @@ class _FormSchema(Schema):
     """
 
     form_fields: ClassVar[tuple[FormField, ...]] = ()
-    error_messages = {"unknown": UNKNOWN, "type": NOT_AN_OBJECT}
+    error_messages = {"unknown": messages.UNKNOWN, "type": messages.NOT_AN_OBJECT}
 
     class Meta:
         unknown = RAISE  # the contract: unknown fields are refused, not ignored
@@ -330,7 +328,7 @@ class _FormSchema(Schema):
                 if other in data and _condition_met(data[other], expected)
             ]
             if reasons:
-                errors[field.name] = [f"{REQUIRED}, weil {' und '.join(reasons)}."]
+                errors[field.name] = [messages.required_because(field, reasons)]
         if errors:
             raise ValidationError(errors)
 
@@ -340,7 +338,7 @@ class _FormSchema(Schema):
 
 
 class _ItemSchema(_FormSchema):
-    error_messages = {"unknown": UNKNOWN, "type": ITEM_NOT_AN_OBJECT}
+    error_messages = {"unknown": messages.UNKNOWN, "type": messages.ITEM_NOT_AN_OBJECT}
 
 
 def _schema_class(level: tuple[FormField, ...], name: str, *, item: bool = False) -> type[_FormSchema]:

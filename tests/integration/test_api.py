@@ -49,13 +49,15 @@ def test_unknown_process_is_422_naming_the_known_ones(api, child):
 
 
 def test_child_validation_is_422_per_field_in_german(api, child):
-    bad = {**child, "geburtsdatum": "17.05.2020", "geschlecht": "x", "extra": 1}
+    bad = {**child, "geburtsdatum": "17.5.20", "geschlecht": "x", "extra": 1}
     del bad["vorname"]
     body = _problem(api.call("POST", "/cases", json={"process": "melder", "child": bad}), 422)
-    assert body["errors"]["vorname"] == ["Pflichtfeld"]
-    assert "Datum" in body["errors"]["geburtsdatum"][0]
-    assert "Erlaubt" in body["errors"]["geschlecht"][0]
-    assert body["errors"]["extra"] == ["Unbekanntes Feld."]
+    assert body["errors"]["vorname"] == ["Geben Sie „Vorname“ an."]
+    assert body["errors"]["geburtsdatum"] == [
+        "Geben Sie „Geburtsdatum“ als Datum TT.MM.JJJJ an, zum Beispiel 02.03.2026."
+    ]
+    assert body["errors"]["geschlecht"][0].startswith("Wählen Sie bei „Geschlecht“ eine der Antworten „weiblich“")
+    assert body["errors"]["extra"] == ["Dieses Feld gibt es im Formular nicht. Lassen Sie es weg."]
     assert api.call("GET", "/cases").get_json() == []
 
 
@@ -76,7 +78,9 @@ def test_every_error_of_an_opening_is_in_one_problem(api, child):
     bad = {**child, "geburtsdatum": "2031-01-01", "vorname": "", "wohnort_gemeinde": "Gooch"}
     body = _problem(api.call("POST", "/cases", json={"process": "melder", "child": bad}), 422)
     assert set(body["errors"]) == {"vorname", "geburtsdatum", "wohnort_gemeinde"}
-    assert body["errors"]["geburtsdatum"] == ["Das Geburtsdatum liegt in der Zukunft."]
+    assert body["errors"]["geburtsdatum"] == [
+        "Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an."
+    ]
     assert "Goch" in body["errors"]["wohnort_gemeinde"][0]
     assert api.call("GET", "/cases").get_json() == []
 

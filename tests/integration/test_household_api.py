@@ -40,7 +40,9 @@ def test_an_error_of_one_child_opens_none(api):
     response = api.call("POST", "/cases/haushalt", user="goch_fk", json=body)
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     errors = response.get_json()["errors"]
-    assert errors["kinder.1.geburtsdatum"] == ["Das Geburtsdatum liegt in der Zukunft."]
+    assert errors["kinder.1.geburtsdatum"] == [
+        "Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an."
+    ]
     assert "kinder.1.nachname" in errors and not any(key.startswith("kinder.0") for key in errors)
     assert _count(api) == before
 

@@ -30,8 +30,8 @@ def _refused(world, user: str = "kita_fk", **kwargs) -> dict[str, list[str]]:
 def test_a_bad_child_field_and_an_unknown_municipality_are_reported_together_and_change_nothing(world, child):
     before = _types(world.engine)
     errors = _refused(world, child={**child, **BAD_CHILD})
-    assert errors["vorname"] == ["Pflichtfeld"]
-    assert errors["geburtsdatum"] == ["Das Geburtsdatum liegt in der Zukunft."]
+    assert errors["vorname"] == ["Geben Sie „Vorname“ an."]
+    assert errors["geburtsdatum"] == ["Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an."]
     assert "nicht bekannt" in errors["wohnort_gemeinde"][0] and "Goch" in errors["wohnort_gemeinde"][0]
     assert set(errors) == {"vorname", "geburtsdatum", "wohnort_gemeinde"}
     assert world.engine.cases(world["kita_fk"]).rows == []
@@ -72,8 +72,13 @@ def test_a_future_observation_is_refused_now_and_the_past_accepted(world, child)
     with pytest.raises(ValidationFailed) as refused:
         engine.complete_task(world["kita_fk"], task_id, future)
     assert refused.value.errors == {
-        "beobachtet_am": ["Datum und Uhrzeit dürfen nicht in der Zukunft liegen."],
-        "quelle": ["Ungültiger Wert. Erlaubt: eigene_beobachtung, aussage_kind, dritte."],
+        "beobachtet_am": [
+            "„Beobachtet am“ darf nicht in der Zukunft liegen. Geben Sie Datum und Uhrzeit bis jetzt an."
+        ],
+        "quelle": [
+            "Wählen Sie bei „Quelle der Information“ eine der Antworten „Eigene Beobachtung“, „Aussage des Kindes“"
+            " oder „Hinweis Dritter“."
+        ],
     }
     now = engine.clock.now().isoformat()  # 09:00 Berlin: the clock's own now is fine
     done = engine.complete_task(world["kita_fk"], task_id, {**BEOBACHTUNG, "beobachtet_am": now})
@@ -88,6 +93,6 @@ def test_a_steps_field_errors_come_together_with_its_pool_check(world, child):
     with pytest.raises(ValidationFailed) as refused:
         engine.complete_task(world["kita_leitung"], task["id"], {"gewichtige_anhaltspunkte": True, "insofa": "kita_fk"})
     assert refused.value.errors == {
-        "einschaetzung_leitung": ["Pflichtfeld"],
+        "einschaetzung_leitung": ["Geben Sie „Einschätzung der Leitung“ an."],
         "insofa": ["Diese Person gehört nicht zum Pool dieses Netzwerks."],
     }

@@ -32,4 +32,6 @@ def test_the_unknown_surname_and_birth_date_are_completed_later(api):
     assert api.call("POST", f"/cases/{opened['id']}/angaben", user="kita_fk", json=learnt).status_code == 404
     wrong = api.call("POST", f"/cases/{opened['id']}/angaben", user="goch_fk", json={"geburtsdatum": "2030-01-01"})
     assert wrong.status_code == 422
-    assert wrong.get_json()["errors"]["geburtsdatum"] == ["Das Geburtsdatum liegt in der Zukunft."]
+    assert wrong.get_json()["errors"]["geburtsdatum"] == [
+        "Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an."
+    ]

@@ -75,7 +75,9 @@ def test_an_error_in_the_call_or_the_household_opens_no_case(steps, world):
             household={**HOUSEHOLD, "anschrift": {"plz": "4757"}},
         )
     errors = refused.value.errors
-    assert "eingang.kanal" in errors and errors["anschrift.plz"] == ["Fünfstellige Postleitzahl eingeben."]
+    assert "eingang.kanal" in errors and errors["anschrift.plz"] == [
+        "Geben Sie die Postleitzahl mit fünf Ziffern an, zum Beispiel 47574."
+    ]
     assert not any(key.startswith("kinder.") for key in errors)
     assert _case_count(world) == 0
 
@@ -100,7 +102,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(steps, world, monkeypatch
 
 @pytest.mark.parametrize(
     ("children", "message"),
-    [([], "Mindestens ein Kind angeben."), ([MIA] * 11, "Höchstens 10 Kinder")],
+    [([], "Geben Sie mindestens ein Kind an."), ([MIA] * 11, "Höchstens 10 Kinder")],
 )
 def test_the_number_of_children_is_checked(steps, world, children, message):
     with pytest.raises(ValidationFailed) as refused:

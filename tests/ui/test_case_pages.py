@@ -190,9 +190,9 @@ def test_neue_meldung_keeps_the_values_and_shows_each_error_at_its_field(ui, wor
     assert 'class="kern-alert kern-alert--danger sp-error-summary" role="alert"' in html
     for field in ("nachname", "geburtsdatum", "wohnort_gemeinde"):
         assert f'href="#f-{field}"' in html
-        assert re.search(rf'id="f-{field}-fehler">.*?Pflichtfeld', html, re.S)
+        assert re.search(rf'id="f-{field}-fehler">.*?Geben Sie „', html, re.S)
         assert re.search(rf'id="f-{field}"[^>]*aria-invalid="true"', html)
-    assert 'href="#f-anschrift-plz"' in html and "Fünfstellige Postleitzahl" in html
+    assert 'href="#f-anschrift-plz"' in html and "Geben Sie die Postleitzahl mit fünf Ziffern an" in html
     assert '<details class="sp-details" open>' in html  # the optional part with the error is open
     assert 'name="jugendamt"' not in html
 
@@ -232,8 +232,8 @@ def test_a_step_refuses_a_future_observation_with_a_clear_message(ui, world, chi
     refused = ui.post_form(url, values, token_from=url)
     html = _text(refused)
     assert refused.status_code == 422
-    assert re.search(r'id="f-beobachtet_am-fehler">.*?Datum und Uhrzeit dürfen nicht in der Zukunft liegen', html, re.S)
-    assert re.search(r'id="f-quelle-fehler">.*?Pflichtfeld', html, re.S)  # in the same answer
+    assert re.search(r'id="f-beobachtet_am-fehler">.*?„Beobachtet am“ darf nicht in der Zukunft liegen', html, re.S)
+    assert re.search(r'id="f-quelle-fehler">.*?Wählen Sie bei „Quelle der Information“ eine Antwort aus', html, re.S)
     assert "ab dem Abschluss dieses Schritts" in html  # the help says what starts the Leitung's Frist
 
 
@@ -351,9 +351,12 @@ def test_completing_a_step_keeps_input_on_errors_converts_types_and_refuses_a_do
     assert invalid.status_code == 422
     assert "Kind weint oft." in html and 'value="gestern"' in html
     assert re.search(r'value="false" checked', html)  # the answer given stays chosen
-    assert re.search(r'id="f-quelle-fehler">.*?Pflichtfeld', html, re.S) and 'href="#f-quelle"' in html
-    assert re.search(r'id="f-beobachtet_am-fehler">.*?Datum und Uhrzeit', html, re.S)
-    assert "Quelle der Information: Pflichtfeld" in html  # the summary names the field
+    choose = "Wählen Sie bei „Quelle der Information“ eine Antwort aus."
+    assert re.search(rf'id="f-quelle-fehler">.*?{choose}', html, re.S) and 'href="#f-quelle"' in html
+    when = "Geben Sie „Beobachtet am“ mit Datum und Uhrzeit an, zum Beispiel 02.03.2026 14:30."
+    assert re.search(rf'id="f-beobachtet_am-fehler">.*?{when}', html, re.S)
+    summary = html[html.index("sp-error-summary") : html.index("</ul>", html.index("sp-error-summary"))]
+    assert choose in summary and "Quelle der Information: " not in summary  # the field named once
 
     values = {
         "beobachtungen": "Kind weint oft.",
@@ -461,10 +464,14 @@ def test_list_fields_required_if_hints_and_prefilled_values(ui, world, child):
     html = _text(refused)
     assert refused.status_code == 422
     assert re.search(r'name="massnahmen.0.was"[^>]*>Elterngespräch</textarea>', html)  # renumbered, kept
-    assert re.search(r'id="f-massnahmen-0-wer-fehler">.*?Pflichtfeld', html, re.S)
-    assert 'href="#f-massnahmen-0-wer"' in html and "Maßnahmen, Eintrag 1: Wer: Pflichtfeld" in html
+    assert re.search(r'id="f-massnahmen-0-wer-fehler">.*?Geben Sie „Wer“ an.', html, re.S)
+    assert 'href="#f-massnahmen-0-wer"' in html and "Maßnahmen, Eintrag 1: Wer: Geben Sie „Wer“ an." in html
     more = ui.post_form(url, {**partial, "sp_aktion": "eintrag"}, token_from=url)
-    assert more.status_code == 200 and "Elterngespräch" in _text(more) and "Pflichtfeld</span></p>" not in _text(more)
+    assert (
+        more.status_code == 200
+        and "Elterngespräch" in _text(more)
+        and "Geben Sie „Wer“ an.</span></p>" not in _text(more)
+    )
     done = ui.post_form(
         url,
         {**partial, "massnahmen.1.wer": "Eltern", "massnahmen.1.bis": "2026-03-15", "massnahmen.2.wer": ""},

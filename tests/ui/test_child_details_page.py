@@ -48,7 +48,10 @@ def test_a_wrong_birth_date_is_shown_at_the_field(ui, call):
     ui.login("goch_fk")
     url = f"/faelle/{call}/angaben"
     refused = ui.post_form(url, {"geburtsdatum": "14.09.2030"}, token_from=url)
-    assert refused.status_code == 422 and "Das Geburtsdatum liegt in der Zukunft." in _text(refused)
+    assert (
+        refused.status_code == 422
+        and "Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an." in _text(refused)
+    )
 
 
 def test_others_do_not_reach_the_page(ui, call):

@@ -71,7 +71,7 @@ def test_an_error_stands_in_the_childs_block_and_nothing_is_created(ui, world):
     ui.login("goch_fk")
     refused = ui.post_form(URL, {**TWO, "kinder.1.alter_geschaetzt": ""}, token_from=URL)
     assert refused.status_code == 422
-    message = "2. Kind: Ungefähres Alter in Jahren: Bei unbekanntem Geburtsdatum das ungefähre Alter angeben"
+    message = "2. Kind: Ungefähres Alter in Jahren: Geben Sie bei unbekanntem Geburtsdatum das ungefähre Alter an"
     assert message in _text(refused)
     assert 'id="f-kinder-1-alter_geschaetzt-fehler"' in refused.get_data(as_text=True)
     assert world.engine.cases(world["goch_fk"]).rows == []

@@ -128,7 +128,7 @@ def test_unknown_municipality_without_suggestions_asks_for_explicit_jugendamt(di
 
 @pytest.mark.parametrize("empty", ["", "   ", "\t\n"])
 def test_empty_municipality_is_a_required_field(directory: Directory, empty: str) -> None:
-    assert _resolve_error(directory, empty) == "Pflichtfeld"
+    assert _resolve_error(directory, empty) == "Geben Sie „Wohnort (Gemeinde)“ des Kindes an."
 
 
 def test_resolve_refuses_a_datetime(directory: Directory) -> None:

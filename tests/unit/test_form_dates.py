@@ -18,7 +18,7 @@ import pytest
 from engine.cases.child import check_child
 from engine.errors import DefinitionInvalid, ValidationFailed, merge_errors
 from engine.forms import check_definition, check_submission, form_to_api, parse_definition, validate_submission
-from engine.forms.validation import CLOCK_SKEW, DATE_IN_FUTURE, DATETIME_IN_FUTURE
+from engine.forms.validation import CLOCK_SKEW
 from engine.processes import form_defaults
 from engine.processes.bundles import bundle_from_files, load_bundle_dir
 from engine.processes.catalog import _load_bundle
@@ -44,6 +44,10 @@ DATES = _form(
 )
 
 
+DATE_IN_FUTURE = "„Am“ darf nicht in der Zukunft liegen. Geben Sie ein Datum bis heute an."
+DATETIME_IN_FUTURE = "„Um“ darf nicht in der Zukunft liegen. Geben Sie Datum und Uhrzeit bis jetzt an."
+
+
 def _errors(form: Any, data: dict[str, Any], now: datetime = NOW) -> dict[str, list[str]]:
     with pytest.raises(ValidationFailed) as refused:
         validate_submission(form, data, now=now)
@@ -55,7 +59,6 @@ def _errors(form: Any, data: dict[str, Any], now: datetime = NOW) -> dict[str, l
 
 def test_a_date_after_today_in_berlin_is_refused_today_and_earlier_are_accepted():
     assert _errors(DATES, {"am": "2026-03-03"}) == {"am": [DATE_IN_FUTURE]}
-    assert DATE_IN_FUTURE == "Das Datum darf nicht in der Zukunft liegen."
     assert validate_submission(DATES, {"am": "2026-03-02"}, now=NOW) == {"am": "2026-03-02"}
     assert validate_submission(DATES, {"am": "2019-12-31"}, now=NOW) == {"am": "2019-12-31"}
     # Without the option a future date is fine (a review date, a measure's "bis").
@@ -78,13 +81,12 @@ def test_a_datetime_may_be_a_few_minutes_ahead_for_clock_skew_but_not_more():
     assert validate_submission(DATES, {"am": "2026-03-02", "um": "2026-03-02T08:00:00Z"}, now=NOW)
     ahead = {"am": "2026-03-02", "um": "2026-03-02T08:05:01+00:00"}
     assert _errors(DATES, ahead) == {"um": [DATETIME_IN_FUTURE]}
-    assert DATETIME_IN_FUTURE == "Datum und Uhrzeit dürfen nicht in der Zukunft liegen."
 
 
 def test_the_rule_holds_inside_list_items_and_keys_the_item():
     form = _form(_field("termine", "list", fields=[_field("datum", "date", nicht_in_zukunft=True)]))
     assert _errors(form, {"termine": [{"datum": "2026-03-01"}, {"datum": "2026-04-01"}]}) == {
-        "termine.1.datum": [DATE_IN_FUTURE]
+        "termine.1.datum": ["„Datum“ darf nicht in der Zukunft liegen. Geben Sie ein Datum bis heute an."]
     }
 
 
@@ -117,11 +119,14 @@ def test_check_submission_gives_the_valid_values_beside_the_errors():
         _field("liste", "list", required=False, fields=[_field("x", "integer")]),
     )
     clean, errors = check_submission(form, {"am": "2026-03-01", "text": 3, "liste": [{"x": 1}, {"x": "y"}]}, now=NOW)
-    assert errors == {"text": ["Bitte einen Text angeben."], "liste.1.x": ["Bitte eine ganze Zahl angeben."]}
+    assert errors == {
+        "text": ["Geben Sie „Text“ als Text an."],
+        "liste.1.x": ["Geben Sie „X“ als ganze Zahl an, zum Beispiel 3."],
+    }
     assert clean == {"am": "2026-03-01"}  # JSON-ready; a list with a bad item is left out whole
     assert check_submission(form, [], now=NOW) == (
         {},
-        {"_schema": ["Bitte ein JSON-Objekt mit den Feldern des Formulars senden."]},
+        {"_schema": ["Senden Sie ein JSON-Objekt mit den Feldern des Formulars."]},
     )
 
 
@@ -133,10 +138,10 @@ def test_the_childs_errors_come_at_once_with_the_checks_beyond_the_format():
     child = {"nachname": "x" * 201, "geburtsdatum": "2026-03-03", "wohnort_gemeinde": "Goch", "anschrift": {"plz": "1"}}
     values, errors = check_child(child, date(2026, 3, 2))
     assert errors == {
-        "vorname": ["Pflichtfeld"],
+        "vorname": ["Geben Sie „Vorname“ an."],
         "nachname": ["„Nachname“ darf höchstens 200 Zeichen lang sein."],
-        "geburtsdatum": ["Das Geburtsdatum liegt in der Zukunft."],
-        "anschrift.plz": ["Fünfstellige Postleitzahl eingeben."],
+        "geburtsdatum": ["Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an."],
+        "anschrift.plz": ["Geben Sie die Postleitzahl mit fünf Ziffern an, zum Beispiel 47574."],
     }
     assert values == {"wohnort_gemeinde": "Goch"}  # what is valid, for the routing
 

@@ -59,10 +59,10 @@ def test_text_longer_than_the_limit_is_refused_naming_the_field():
 
 def test_lists_longer_than_the_limit_are_refused_before_their_items_are_checked():
     assert _errors({"personen": [{}] * 20_000}) == {
-        "personen": [f"„Personen“: höchstens {DEFAULT_MAX_ITEMS} Einträge."]
+        "personen": [f"Geben Sie bei „Personen“ höchstens {DEFAULT_MAX_ITEMS} Einträge an."]
     }
     assert _errors({"personen": [{"wer": "a"}] * 4}, _form(max_items=3)) == {
-        "personen": ["„Personen“: höchstens 3 Einträge."]
+        "personen": ["Geben Sie bei „Personen“ höchstens 3 Einträge an."]
     }
 
 
@@ -70,7 +70,7 @@ def test_lists_longer_than_the_limit_are_refused_before_their_items_are_checked(
 def test_a_name_without_a_visible_character_counts_as_not_given(blank):
     with pytest.raises(ValidationFailed) as refused:
         validate_submission(_form(), {"name": blank})
-    assert refused.value.errors == {"name": ["Pflichtfeld"]}
+    assert refused.value.errors == {"name": ["Geben Sie „Name“ an."]}
 
 
 @pytest.mark.parametrize("text", ["Mi\x00a", "Mia\x1b[31m", "Mi\na", "Mia\x7f", "Mi\u0085a"])
@@ -88,7 +88,9 @@ def test_a_textarea_keeps_line_breaks_and_tabs_but_no_nul():
 
 
 def test_integers_beyond_64_bits_are_refused():
-    assert _errors({"anzahl": 2**63}) == {"anzahl": ["„Anzahl“ ist zu groß."]}
+    assert _errors({"anzahl": 2**63}) == {
+        "anzahl": ["Die Zahl bei „Anzahl“ ist zu groß oder zu klein. Geben Sie höchstens 18 Ziffern an."]
+    }
     assert validate_submission(_form(), {"name": "Mia", "anzahl": 2**63 - 1})["anzahl"] == 2**63 - 1
 
 
@@ -123,14 +125,14 @@ def test_the_childs_carers_are_bounded():
         },
         NOW.date(),
     )
-    assert errors == {"sorgeberechtigte": ["„Sorgeberechtigte“: höchstens 10 Einträge."]}
+    assert errors == {"sorgeberechtigte": ["Geben Sie bei „Sorgeberechtigte“ höchstens 10 Einträge an."]}
     _, errors = check_child(
         {"vorname": "M\x00ia", "nachname": "\u00a0", "geburtsdatum": "2020-05-17", "wohnort_gemeinde": "Goch"},
         NOW.date(),
     )
     assert errors == {
         "vorname": ["„Vorname“ enthält Steuerzeichen (z. B. NUL, Zeilenumbrüche). Bitte nur Text eingeben."],
-        "nachname": ["Pflichtfeld"],
+        "nachname": ["Geben Sie „Nachname“ an."],
     }
 
 

@@ -25,7 +25,7 @@ from engine.forms import (
     validate_submission,
 )
 from engine.forms.builtin import BUILTIN, child_form
-from engine.forms.validation import NOT_AN_OBJECT
+from engine.forms.messages import NOT_AN_OBJECT, UNKNOWN
 
 # --- helpers -------------------------------------------------------------------------------------------
 
@@ -209,6 +209,8 @@ VALID = [
     ("integer", {}, 0, 0),
     ("integer", {}, -12, -12),
     ("date", {}, "2024-02-29", "2024-02-29"),
+    ("date", {}, "31.01.2024", "2024-01-31"),  # as the message asks for it
+    ("datetime", {}, "02.03.2026 14:30", "2026-03-02T13:30:00+00:00"),  # Berlin's wall time
     ("datetime", {}, "2024-05-01T12:00:00Z", "2024-05-01T12:00:00+00:00"),
     ("datetime", {}, "2024-05-01T14:00:00.250+02:00", "2024-05-01T12:00:00.250000+00:00"),
     ("enum", {"options": _opts("telefon", "polizei")}, "polizei", "polizei"),
@@ -226,52 +228,64 @@ def test_valid_value_of_each_type_is_cleaned_to_json(
     assert validate_submission(form, {"feld": value}) == {"feld": clean}
 
 
+DAY = "Geben Sie „Feld“ als Datum TT.MM.JJJJ an, zum Beispiel 02.03.2026."
+MINUTE = "Geben Sie „Feld“ mit Datum und Uhrzeit an, zum Beispiel 02.03.2026 14:30."
+
 INVALID = [
-    ("text", {}, 5, "Bitte einen Text angeben."),
-    ("text", {}, ["a"], "Bitte einen Text angeben."),
-    ("textarea", {}, {"a": 1}, "Bitte einen Text angeben."),
-    ("boolean", {}, "true", "Bitte Ja oder Nein angeben."),
-    ("boolean", {}, 1, "Bitte Ja oder Nein angeben."),
-    ("boolean", {}, 0, "Bitte Ja oder Nein angeben."),
-    ("boolean", {}, "ja", "Bitte Ja oder Nein angeben."),
-    ("integer", {}, "3", "Bitte eine ganze Zahl angeben."),
-    ("integer", {}, 3.0, "Bitte eine ganze Zahl angeben."),
-    ("integer", {}, 2.5, "Bitte eine ganze Zahl angeben."),
-    ("integer", {}, True, "Bitte eine ganze Zahl angeben."),
-    ("date", {}, "2023-02-29", "Kein gültiges Datum (JJJJ-MM-TT)."),
-    ("date", {}, "20240131", "Kein gültiges Datum (JJJJ-MM-TT)."),
-    ("date", {}, "2024-W05-3", "Kein gültiges Datum (JJJJ-MM-TT)."),
-    ("date", {}, "31.01.2024", "Kein gültiges Datum (JJJJ-MM-TT)."),
-    ("date", {}, "2024-01-31T10:00:00+01:00", "Kein gültiges Datum (JJJJ-MM-TT)."),
-    ("date", {}, 20240131, "Kein gültiges Datum (JJJJ-MM-TT)."),
-    ("datetime", {}, "2024-10-27T02:30:00", "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."),
-    ("datetime", {}, "2024-10-27", "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."),
-    ("datetime", {}, "gestern abend", "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."),
-    ("datetime", {}, 1714560000, "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."),
-    ("datetime", {}, "0001-01-01T00:00:00+01:00", "Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."),
+    ("text", {}, 5, "Geben Sie „Feld“ als Text an."),
+    ("text", {}, ["a"], "Geben Sie „Feld“ als Text an."),
+    ("textarea", {}, {"a": 1}, "Geben Sie „Feld“ als Text an."),
+    ("boolean", {}, "true", "Beantworten Sie „Feld“ mit Ja oder Nein."),
+    ("boolean", {}, 1, "Beantworten Sie „Feld“ mit Ja oder Nein."),
+    ("boolean", {}, 0, "Beantworten Sie „Feld“ mit Ja oder Nein."),
+    ("boolean", {}, "ja", "Beantworten Sie „Feld“ mit Ja oder Nein."),
+    ("integer", {}, "3", "Geben Sie „Feld“ als ganze Zahl an, zum Beispiel 3."),
+    ("integer", {}, 3.0, "Geben Sie „Feld“ als ganze Zahl an, zum Beispiel 3."),
+    ("integer", {}, 2.5, "Geben Sie „Feld“ als ganze Zahl an, zum Beispiel 3."),
+    ("integer", {}, True, "Geben Sie „Feld“ als ganze Zahl an, zum Beispiel 3."),
+    ("date", {}, "2023-02-29", DAY),
+    ("date", {}, "20240131", DAY),
+    ("date", {}, "2024-W05-3", DAY),
+    ("date", {}, "2024-01-31T10:00:00+01:00", DAY),
+    ("date", {}, 20240131, DAY),
+    ("datetime", {}, "2024-10-27T02:30:00", MINUTE),
+    ("datetime", {}, "2024-10-27", MINUTE),
+    ("datetime", {}, "gestern abend", MINUTE),
+    ("datetime", {}, 1714560000, MINUTE),
+    ("datetime", {}, "0001-01-01T00:00:00+01:00", MINUTE),
     (
         "enum",
         {"options": _opts("telefon", "persoenlich", "polizei")},
         "fax",
-        "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei.",
+        "Wählen Sie bei „Feld“ eine der Antworten „Telefon“, „Persoenlich“ oder „Polizei“.",
     ),
     (
         "enum",
         {"options": _opts("telefon", "persoenlich", "polizei")},
         "Telefon",
-        "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei.",
+        "Wählen Sie bei „Feld“ eine der Antworten „Telefon“, „Persoenlich“ oder „Polizei“.",
     ),
     (
         "enum",
         {"options": _opts("telefon", "persoenlich", "polizei")},
         ["telefon"],
-        "Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei.",
+        "Wählen Sie bei „Feld“ eine der Antworten „Telefon“, „Persoenlich“ oder „Polizei“.",
     ),
-    ("multi", {"options": _opts("a", "b")}, "a", "Bitte eine Liste von Werten angeben."),
-    ("multi", {"options": _opts("a", "b")}, ["a", "x"], "Ungültiger Wert. Erlaubt: a, b."),
-    ("multi", {"options": _opts("a", "b")}, [1], "Ungültiger Wert. Erlaubt: a, b."),
-    ("multi", {"options": _opts("a", "b")}, ["a", "a"], "Jeden Wert nur einmal angeben."),
-    ("user", {}, 17, "Bitte einen Benutzernamen angeben."),
+    (
+        "multi",
+        {"options": _opts("a", "b")},
+        "a",
+        "Wählen Sie bei „Feld“ eine oder mehrere Antworten aus der Liste aus.",
+    ),
+    (
+        "multi",
+        {"options": _opts("a", "b")},
+        ["a", "x"],
+        "Wählen Sie bei „Feld“ eine oder mehrere der Antworten „A“ oder „B“.",
+    ),
+    ("multi", {"options": _opts("a", "b")}, [1], "Wählen Sie bei „Feld“ eine oder mehrere der Antworten „A“ oder „B“."),
+    ("multi", {"options": _opts("a", "b")}, ["a", "a"], "Wählen Sie bei „Feld“ jede Antwort nur einmal."),
+    ("user", {}, 17, "Geben Sie bei „Feld“ den Benutzernamen einer Person an."),
 ]
 
 
@@ -286,7 +300,9 @@ def test_invalid_value_of_each_type_is_refused_with_a_german_message(
 def test_sofortmeldung_enum_message_lists_the_allowed_values() -> None:
     form = parse_definition(SOFORTMELDUNG)
     errors = _errors(form, _sofortmeldung(kanal="fax"))
-    assert errors == {"kanal": ["Ungültiger Wert. Erlaubt: telefon, persoenlich, polizei."]}
+    assert errors == {
+        "kanal": ["Wählen Sie bei „Kanal“ eine der Antworten „Telefon“, „Persönlich“ oder „Über die Polizei“."]
+    }
 
 
 def test_messages_never_echo_the_submitted_value() -> None:
@@ -303,15 +319,22 @@ def test_messages_never_echo_the_submitted_value() -> None:
 def test_empty_values_count_as_missing_for_a_required_field(empty: object) -> None:
     form = _form(_field("text", "text"), _field("wahl", "multi", options=_opts("a")), _field("ja", "boolean"))
     errors = _errors(form, {"text": empty, "wahl": empty, "ja": empty})
-    assert errors == {"text": ["Pflichtfeld"], "wahl": ["Pflichtfeld"], "ja": ["Pflichtfeld"]}
+    assert errors == {
+        "text": ["Geben Sie „Text“ an."],
+        "wahl": ["Wählen Sie bei „Wahl“ mindestens eine Antwort aus."],
+        "ja": ["Beantworten Sie „Ja“ mit Ja oder Nein."],
+    }
 
 
 def test_every_missing_required_field_is_reported_at_once() -> None:
     form = parse_definition(SOFORTMELDUNG)
     errors = _errors(form, {})
     assert errors == {
-        name: ["Pflichtfeld"]
-        for name in ("gemeldet_am", "kanal", "polizei_informiert", "eltern_informiert", "zusammenfassung")
+        "gemeldet_am": ["Geben Sie „Gemeldet am“ mit Datum und Uhrzeit an, zum Beispiel 02.03.2026 14:30."],
+        "kanal": ["Wählen Sie bei „Kanal“ eine Antwort aus."],
+        "polizei_informiert": ["Beantworten Sie „Polizei informiert“ mit Ja oder Nein."],
+        "eltern_informiert": ["Beantworten Sie „Eltern informiert“ mit Ja oder Nein."],
+        "zusammenfassung": ["Geben Sie „Zusammenfassung“ an."],
     }
 
 
@@ -325,7 +348,7 @@ def test_optional_field_left_out_or_empty_is_absent_from_the_result(empty: objec
 def test_unknown_fields_are_refused() -> None:
     form = parse_definition(SOFORTMELDUNG)
     errors = _errors(form, _sofortmeldung(geheimer_zusatz="x", leer=None))
-    assert errors == {"geheimer_zusatz": ["Unbekanntes Feld."], "leer": ["Unbekanntes Feld."]}
+    assert errors == {"geheimer_zusatz": [UNKNOWN], "leer": [UNKNOWN]}
 
 
 @pytest.mark.parametrize("data", [None, [], ["kanal"], "kanal=telefon", 5])
@@ -333,7 +356,7 @@ def test_data_that_is_not_an_object_is_refused(data: object) -> None:
     form = parse_definition(SOFORTMELDUNG)
     errors = _errors(form, data)
     assert list(errors) == ["_schema"]
-    assert errors["_schema"][0].startswith("Bitte ein JSON-Objekt")
+    assert errors["_schema"] == [NOT_AN_OBJECT]
 
 
 def test_valid_sofortmeldung_returns_clean_json_values() -> None:
@@ -355,7 +378,9 @@ def test_datetime_without_offset_is_refused_because_it_is_ambiguous_at_the_dst_c
     # 2024-10-27 02:30 happened twice in Germany; only an offset says which one is meant.
     form = parse_definition(SOFORTMELDUNG)
     errors = _errors(form, _sofortmeldung(gemeldet_am="2024-10-27T02:30:00"))
-    assert errors == {"gemeldet_am": ["Datum und Uhrzeit mit Zeitzone angeben (ISO 8601)."]}
+    assert errors == {
+        "gemeldet_am": ["Geben Sie „Gemeldet am“ mit Datum und Uhrzeit an, zum Beispiel 02.03.2026 14:30."]
+    }
 
 
 @pytest.mark.parametrize(
@@ -379,7 +404,7 @@ def test_required_if_boolean_false_names_the_condition_with_the_label() -> None:
     form = parse_definition(SOFORTMELDUNG)
     errors = _errors(form, _sofortmeldung(eltern_informiert=False))
     assert errors == {
-        "grund_eltern_nicht_informiert": ["Pflichtfeld, weil „Eltern informiert“ mit Nein beantwortet wurde."]
+        "grund_eltern_nicht_informiert": ["Geben Sie „Grund“ an, weil „Eltern informiert“ mit Nein beantwortet wurde."]
     }
     clean = validate_submission(
         form, _sofortmeldung(eltern_informiert=False, grund_eltern_nicht_informiert="Schutz des Kindes")
@@ -394,23 +419,27 @@ def test_required_if_is_not_required_when_the_condition_does_not_hold() -> None:
 
 def test_required_if_boolean_true() -> None:
     form = _form(_field("gefahr", "boolean"), _field("massnahme", "text", required=False, required_if={"gefahr": True}))
-    assert _errors(form, {"gefahr": True}) == {"massnahme": ["Pflichtfeld, weil „Gefahr“ mit Ja beantwortet wurde."]}
+    assert _errors(form, {"gefahr": True}) == {
+        "massnahme": ["Geben Sie „Massnahme“ an, weil „Gefahr“ mit Ja beantwortet wurde."]
+    }
     assert validate_submission(form, {"gefahr": False}) == {"gefahr": False}
 
 
 def test_required_if_condition_field_missing_or_invalid_decides_nothing() -> None:
     """The invalid condition field has its own error; a second, guessed one would only confuse."""
     form = parse_definition(SOFORTMELDUNG)
-    assert _errors(form, _sofortmeldung(eltern_informiert=...)) == {"eltern_informiert": ["Pflichtfeld"]}
+    assert _errors(form, _sofortmeldung(eltern_informiert=...)) == {
+        "eltern_informiert": ["Beantworten Sie „Eltern informiert“ mit Ja oder Nein."]
+    }
     assert _errors(form, _sofortmeldung(eltern_informiert="nein")) == {
-        "eltern_informiert": ["Bitte Ja oder Nein angeben."]
+        "eltern_informiert": ["Beantworten Sie „Eltern informiert“ mit Ja oder Nein."]
     }
 
 
 def test_required_if_field_given_but_invalid_reports_only_the_type_error() -> None:
     form = parse_definition(SOFORTMELDUNG)
     errors = _errors(form, _sofortmeldung(eltern_informiert=False, grund_eltern_nicht_informiert=42))
-    assert errors == {"grund_eltern_nicht_informiert": ["Bitte einen Text angeben."]}
+    assert errors == {"grund_eltern_nicht_informiert": ["Geben Sie „Grund“ als Text an."]}
 
 
 @pytest.mark.parametrize("empty", [None, "", "  "])
@@ -439,7 +468,11 @@ def test_beteiligung_familie_grund_required_if_any_participation_is_skipped(
     form = parse_definition(BETEILIGUNG)
     data = {"eltern_einbezogen": eltern, "kind_einbezogen": kind, "ergebnis": "hilfe_abgelehnt"}
     errors = _errors(form, data)
-    assert errors == {"grund_keine_beteiligung": [f"Pflichtfeld, weil {reason}."]}
+    assert errors == {
+        "grund_keine_beteiligung": [
+            f"Wählen Sie bei „Grund der fehlenden Beteiligung“ eine Antwort aus, weil {reason}."
+        ]
+    }
 
 
 def test_beteiligung_familie_no_grund_needed_when_both_took_part() -> None:
@@ -462,7 +495,9 @@ def test_beteiligung_familie_grund_text_required_if_sonstiges() -> None:
         "ergebnis": "nicht_erreicht",
     }
     assert _errors(form, data) == {
-        "grund_text": ["Pflichtfeld, weil bei „Grund der fehlenden Beteiligung“ „Sonstiges“ gewählt wurde."]
+        "grund_text": [
+            "Geben Sie „Grund (Freitext)“ an, weil bei „Grund der fehlenden Beteiligung“ „Sonstiges“ gewählt wurde."
+        ]
     }
     assert validate_submission(form, {**data, "grund_text": "Umzug"})["grund_text"] == "Umzug"
     # Another reason: no free text needed.
@@ -475,8 +510,8 @@ def test_required_if_list_value_means_one_of_these(ergebnis: str) -> None:
     errors = _errors(form, {"ergebnis": ergebnis, "tatsachen": "…"})
     assert errors == {
         "gefaehrdungsarten": [
-            "Pflichtfeld, weil bei „Ergebnis“ „Akute Kindeswohlgefährdung“ oder „Latente Kindeswohlgefährdung“"
-            " gewählt wurde."
+            "Wählen Sie bei „Gefährdungsarten“ mindestens eine Antwort aus, weil bei „Ergebnis“"
+            " „Akute Kindeswohlgefährdung“ oder „Latente Kindeswohlgefährdung“ gewählt wurde."
         ]
     }
 
@@ -494,7 +529,7 @@ def test_required_if_on_a_multi_field_holds_when_the_value_is_among_the_chosen()
     form = parse_definition(EINSCHAETZUNG)
     data = {"ergebnis": "latente_kwg", "tatsachen": "…", "gefaehrdungsarten": ["vernachlaessigung", "sonstiges"]}
     assert _errors(form, data) == {
-        "sonstiges_text": ["Pflichtfeld, weil bei „Gefährdungsarten“ „Sonstiges“ gewählt wurde."]
+        "sonstiges_text": ["Geben Sie „Sonstige Gefährdung“ an, weil bei „Gefährdungsarten“ „Sonstiges“ gewählt wurde."]
     }
     other = {**data, "gefaehrdungsarten": ["sexuelle_gewalt"]}
     assert "sonstiges_text" not in validate_submission(form, other)
@@ -531,7 +566,7 @@ def test_list_required_with_min_items_one_refuses_no_items(massnahmen: object) -
     data = {"ueberpruefung_am": "2024-07-01"}
     if massnahmen is not ...:
         data["massnahmen"] = massnahmen  # type: ignore[assignment]
-    assert _errors(form, data) == {"massnahmen": ["Pflichtfeld"]}
+    assert _errors(form, data) == {"massnahmen": ["Geben Sie bei „Maßnahmen“ mindestens einen Eintrag an."]}
 
 
 def test_list_item_errors_are_keyed_by_index_and_field() -> None:
@@ -540,28 +575,30 @@ def test_list_item_errors_are_keyed_by_index_and_field() -> None:
         "ueberpruefung_am": "2024-07-01",
         "massnahmen": [
             {"was": "Kita", "wer": "", "bis": "2024-06-30"},
-            {"was": "Beratung", "wer": "Vater", "bis": "30.06.2024", "kosten": 5},
+            {"was": "Beratung", "wer": "Vater", "bis": "30.6.24", "kosten": 5},
             "Hausbesuch",
         ],
     }
     assert _errors(form, data) == {
-        "massnahmen.0.wer": ["Pflichtfeld"],
-        "massnahmen.1.bis": ["Kein gültiges Datum (JJJJ-MM-TT)."],
-        "massnahmen.1.kosten": ["Unbekanntes Feld."],
-        "massnahmen.2": ["Jeder Eintrag muss ein Objekt mit den Feldern des Eintrags sein."],
+        "massnahmen.0.wer": ["Geben Sie „Wer“ an."],
+        "massnahmen.1.bis": ["Geben Sie „Bis“ als Datum TT.MM.JJJJ an, zum Beispiel 02.03.2026."],
+        "massnahmen.1.kosten": [UNKNOWN],
+        "massnahmen.2": ["Senden Sie jeden Eintrag als JSON-Objekt mit den Feldern des Eintrags."],
     }
 
 
 def test_list_that_is_not_a_list_is_refused() -> None:
     form = parse_definition(SCHUTZPLAN)
     errors = _errors(form, {"ueberpruefung_am": "2024-07-01", "massnahmen": {"was": "Kita"}})
-    assert errors == {"massnahmen": ["Bitte eine Liste von Einträgen angeben."]}
+    assert errors == {"massnahmen": ["Geben Sie „Maßnahmen“ als Liste von Einträgen an."]}
 
 
 def test_list_min_items_counts_items() -> None:
     item = [_field("was", "text")]
     form = _form(_field("schritte", "list", fields=item, min_items=2))
-    assert _errors(form, {"schritte": [{"was": "a"}]}) == {"schritte": ["Mindestens 2 Einträge angeben."]}
+    assert _errors(form, {"schritte": [{"was": "a"}]}) == {
+        "schritte": ["Geben Sie bei „Schritte“ mindestens 2 Einträge an."]
+    }
     assert validate_submission(form, {"schritte": [{"was": "a"}, {"was": "b"}]}) == {
         "schritte": [{"was": "a"}, {"was": "b"}]
     }
@@ -571,7 +608,7 @@ def test_required_if_inside_list_items_refers_to_sibling_item_fields() -> None:
     item = [_field("erledigt", "boolean"), _field("grund", "text", required=False, required_if={"erledigt": False})]
     form = _form(_field("schritte", "list", fields=item))
     errors = _errors(form, {"schritte": [{"erledigt": True}, {"erledigt": False}]})
-    assert errors == {"schritte.1.grund": ["Pflichtfeld, weil „Erledigt“ mit Nein beantwortet wurde."]}
+    assert errors == {"schritte.1.grund": ["Geben Sie „Grund“ an, weil „Erledigt“ mit Nein beantwortet wurde."]}
 
 
 # --- prefilled -------------------------------------------------------------------------------------------
@@ -605,11 +642,13 @@ def test_prefilled_values_are_validated_and_unrelated_ones_ignored() -> None:
     errors = _errors(
         _meldung_form(), {"zusammenfassung": "x"}, prefilled={"insofa_beteiligt": "ja", "case_reference": "2024-000001"}
     )
-    assert errors == {"insofa_beteiligt": ["Bitte Ja oder Nein angeben."]}
+    assert errors == {"insofa_beteiligt": ["Beantworten Sie „Insofa beteiligt“ mit Ja oder Nein."]}
 
 
 def test_without_prefill_the_field_is_still_required() -> None:
-    assert _errors(_meldung_form(), {"zusammenfassung": "x"}) == {"insofa_beteiligt": ["Pflichtfeld"]}
+    assert _errors(_meldung_form(), {"zusammenfassung": "x"}) == {
+        "insofa_beteiligt": ["Beantworten Sie „Insofa beteiligt“ mit Ja oder Nein."]
+    }
 
 
 # --- definitions ----------------------------------------------------------------------------------------
@@ -951,11 +990,15 @@ def test_the_childs_form_is_a_builtin_form_definition():
 
 def test_the_childs_data_keeps_its_field_errors_and_messages():
     assert _child_errors(vorname=None, geschlecht="x", extra=1) == {
-        "vorname": ["Pflichtfeld"],
-        "geschlecht": ["Ungültiger Wert. Erlaubt: weiblich, maennlich, divers, ohne_angabe."],
-        "extra": ["Unbekanntes Feld."],
+        "vorname": ["Geben Sie „Vorname“ an."],
+        "geschlecht": [
+            "Wählen Sie bei „Geschlecht“ eine der Antworten „weiblich“, „männlich“, „divers“ oder „ohne Angabe“."
+        ],
+        "extra": [UNKNOWN],
     }
-    assert _child_errors(anschrift={"plz": "123"}) == {"anschrift.plz": ["Fünfstellige Postleitzahl eingeben."]}
+    assert _child_errors(anschrift={"plz": "123"}) == {
+        "anschrift.plz": ["Geben Sie die Postleitzahl mit fünf Ziffern an, zum Beispiel 47574."]
+    }
     assert _child_errors(anschrift="Goch") == {"anschrift": [NOT_AN_OBJECT]}
     assert _child_errors(nachname="x" * 201) == {"nachname": ["„Nachname“ darf höchstens 200 Zeichen lang sein."]}
     carer = {"name": "A", "beziehung": "x" * 101, "sorgerecht": True}
@@ -965,8 +1008,10 @@ def test_the_childs_data_keeps_its_field_errors_and_messages():
 
 
 def test_the_child_is_born_and_under_18():
-    assert _child_errors(geburtsdatum="2026-03-03") == {"geburtsdatum": ["Das Geburtsdatum liegt in der Zukunft."]}
-    assert "jünger als 18" in _child_errors(geburtsdatum="2008-03-02")["geburtsdatum"][0]
+    assert _child_errors(geburtsdatum="2026-03-03") == {
+        "geburtsdatum": ["Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an."]
+    }
+    assert "unter 18 Jahren" in _child_errors(geburtsdatum="2008-03-02")["geburtsdatum"][0]
 
 
 def test_clean_child_data_has_the_defaults_and_the_address():

@@ -11,7 +11,16 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 
 from engine.errors import ValidationFailed
 
-_REQUIRED = {"required": "Pflichtfeld", "null": "Pflichtfeld"}
+
+def _asks(what: str, form: str) -> dict[str, str | list[Any] | dict[Any, Any]]:
+    """A request field's messages as sentences that say what to send (issue 16 item 3)."""
+    return {
+        "required": f"Geben Sie {what} an.",
+        "null": f"Geben Sie {what} an.",
+        "invalid": f"Geben Sie {what} {form} an.",
+    }
+
+
 S = TypeVar("S", bound=type[Schema])
 
 
@@ -40,18 +49,18 @@ class _Request(Schema):
         unknown = RAISE
 
 
-_Request.error_messages = {**Schema.error_messages, "unknown": "Unbekanntes Feld."}
+_Request.error_messages = {**Schema.error_messages, "unknown": "Dieses Feld gibt es hier nicht. Lassen Sie es weg."}
 
 
 class CaseCreateRequest(_Request):
     process = fields.String(
         required=True,
-        error_messages={**_REQUIRED, "invalid": "Prozessschlüssel als Text angeben."},
+        error_messages=_asks("den Schlüssel des Prozesses", "als Text"),
         metadata={"description": "process key, e.g. traeger_8a"},
     )
     child = fields.Dict(
         required=True,
-        error_messages={**_REQUIRED, "invalid": "Angaben zum Kind als Objekt angeben."},
+        error_messages=_asks("die Angaben zum Kind", "als Objekt"),
         metadata={
             "description": "vorname, nachname, geburtsdatum, wohnort_gemeinde, geschlecht?, "
             "anschrift?, sorgeberechtigte?. A Jugendamt's own report (a case a Jugendamt opens itself) "
@@ -61,11 +70,11 @@ class CaseCreateRequest(_Request):
         },
     )
     jugendamt = fields.String(
-        error_messages={"invalid": "Jugendamt-Schlüssel als Text angeben."},
+        error_messages={"invalid": "Geben Sie den Schlüssel des Jugendamts als Text an."},
         metadata={"description": "explicit Jugendamt key (overrides routing; audited)"},
     )
     organisation = fields.String(
-        error_messages={"invalid": "Organisations-Schlüssel als Text angeben."},
+        error_messages={"invalid": "Geben Sie den Schlüssel der Organisation als Text an."},
         metadata={"description": "only needed when the caller belongs to several"},
     )
 
@@ -76,12 +85,12 @@ class HouseholdCreateRequest(_Request):
 
     process = fields.String(
         required=True,
-        error_messages={**_REQUIRED, "invalid": "Prozessschlüssel als Text angeben."},
+        error_messages=_asks("den Schlüssel des Prozesses", "als Text"),
         metadata={"description": "process key, e.g. jugendamt_8a"},
     )
     haushalt = fields.Dict(
         required=True,
-        error_messages={**_REQUIRED, "invalid": "Angaben zum Haushalt als Objekt angeben."},
+        error_messages=_asks("die Angaben zum Haushalt", "als Objekt"),
         metadata={
             "description": "what the children share, entered once: wohnort_gemeinde, anschrift?, sorgeberechtigte?"
         },
@@ -89,7 +98,7 @@ class HouseholdCreateRequest(_Request):
     kinder = fields.List(
         fields.Raw(),
         required=True,
-        error_messages={**_REQUIRED, "invalid": "Die Kinder als Liste angeben."},
+        error_messages=_asks("die Kinder", "als Liste"),
         metadata={
             "description": "1 to 10 children: vorname, nachname, geburtsdatum, geschlecht?, unbekannt?, "
             "alter_geschaetzt? (as child of POST /api/v1/cases, without the household's fields); errors of "
@@ -97,7 +106,7 @@ class HouseholdCreateRequest(_Request):
         },
     )
     eingang = fields.Dict(
-        error_messages={"invalid": "Den Eingang als Objekt angeben."},
+        error_messages={"invalid": "Geben Sie den Eingang als Objekt an."},
         metadata={
             "description": "optional: the values of the first step of every case (jugendamt_8a: "
             "eingang_erfassen — when and how the report came, from whom or anonymously), completed in each "
@@ -105,11 +114,11 @@ class HouseholdCreateRequest(_Request):
         },
     )
     jugendamt = fields.String(
-        error_messages={"invalid": "Jugendamt-Schlüssel als Text angeben."},
+        error_messages={"invalid": "Geben Sie den Schlüssel des Jugendamts als Text an."},
         metadata={"description": "explicit Jugendamt key (overrides routing; audited)"},
     )
     organisation = fields.String(
-        error_messages={"invalid": "Organisations-Schlüssel als Text angeben."},
+        error_messages={"invalid": "Geben Sie den Schlüssel der Organisation als Text an."},
         metadata={"description": "only needed when the caller belongs to several"},
     )
 

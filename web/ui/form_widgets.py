@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
-from engine.clock import BERLIN
+from engine.clock import BERLIN, parse_german_minute
 from web.dates import parse_day, typed_day
 from web.ui.bundle_texts import LANG, bundle_text, marked
 
@@ -43,7 +43,6 @@ _MISSING = object()
 #: An integer as typed; longer numbers stay text, which the engine refuses as no integer (Python
 #: refuses to convert more than 4,300 digits: that was a 500).
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
-_GERMAN_DATETIME = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})[ ,]+([0-9]{1,2}):([0-9]{2})")
 _ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}.*")
 _BOOLEANS = {"true": True, "false": False}
 #: Where a help text's sentences end: a full stop before a capital or a § (never „Abs. 4“, „z. B. bisherige“).
@@ -290,10 +289,9 @@ def _date(text: str) -> str:
 
 def _datetime(text: str) -> str:
     """Local time in Europe/Berlin (what `datetime-local` sends) → ISO 8601 with its offset."""
-    match = _GERMAN_DATETIME.fullmatch(text)
-    if match:
-        day, month, year, hour, minute = (int(g) for g in match.groups())
-        text = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}"
+    german = parse_german_minute(text)
+    if german is not None:
+        return german.isoformat()
     if not _ISO_DATETIME.fullmatch(text):
         return text
     try:
