@@ -15,10 +15,20 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import USERS
-from tests.support.cases import to_meldung
+from tests.support import kindertagespflege, people, quality
+from tests.support.cases import open_tasks, to_meldung
 from tests.support.plain_words import internal_identifiers, visible_text
 
-USERNAMES = frozenset(username for username, _organisation, _role in USERS)
+#: The newer roles (issue 16 item 3): the Tagespflegeperson, the Fachberatung Kindertagespflege, the
+#: quality reviewer, the network's coordination and a Jugendamt's Leitung with the § 99 statistics.
+NEWER = [("koordination", "beratung-kleve", "netzwerk_koordination")]
+NEWER_PEOPLE = ("tp", "goch_fb", "pruefer", "koordination", "kevelaer_leitung")
+#: Their pages beyond Meine Aufgaben, crawled from too.
+NEWER_PAGES = ("/qualitaet", "/netzwerk/kennzahlen", "/statistik", "/faelle/neu/kindertagespflege_8a")
+USERNAMES = frozenset(
+    [username for username, _organisation, _role in USERS]
+    + [u for u, _o, _r in kindertagespflege.USERS + quality.USERS + NEWER]
+)
 #: One person per role (and per kind of organisation where the pages differ).
 PEOPLE = (
     "kita_fk",
@@ -37,12 +47,12 @@ DEPTH = 2
 PER_PERSON = 40
 
 
-def _crawl(ui, username: str) -> dict[str, list[str]]:
-    """Every page `username` reaches by links from /aufgaben (DEPTH clicks), with its findings."""
+def _crawl(ui, username: str, start: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Every page `username` reaches by links from /aufgaben and `start` (DEPTH clicks), with its findings."""
     ui.login(username)
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
-    frontier = ["/aufgaben"]
+    frontier = ["/aufgaben", *start]
     for _depth in range(DEPTH + 1):
         following: list[str] = []
         for path in frontier:
@@ -70,6 +80,38 @@ def test_every_roles_pages_speak_plain_words(ui, world, child) -> None:
     to_meldung(world, kita.case_id)
     world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child={**child, "vorname": "Ella"})
     findings = {username: _crawl(ui, username) for username in PEOPLE}
+    shown = [
+        f"{username} {path}:\n    " + "\n    ".join(problems)
+        for username, pages in findings.items()
+        for path, problems in pages.items()
+    ]
+    assert not shown, "internal identifiers on pages:\n  " + "\n  ".join(shown)
+
+
+@pytest.fixture
+def newer_roles(world):
+    """The newer roles' people in the world — before `ui` sets everybody's password."""
+    kindertagespflege.add_kindertagespflege(world)
+    quality.add_users(world)
+    people.add_users(world, NEWER)
+    return world
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_newer_roles_pages_speak_plain_words(newer_roles, ui, child) -> None:
+    world = newer_roles
+    quality.closed_cases(world, 2)
+    case = world.engine.open_case(
+        world["tp"], process_key="kindertagespflege_8a", child={**child, "wohnort_gemeinde": "Goch"}
+    )
+    task = open_tasks(world, "tp", case.case_id)["anhaltspunkte_dokumentieren"]["id"]
+    world.engine.complete_task(
+        world["tp"],
+        task,
+        {"beobachtungen": "Striemen am Rücken.", "beobachtet_am": "2026-03-02T08:15:00+01:00",
+         "quelle": "eigene_beobachtung", "akute_gefahr": False},
+    )  # fmt: skip
+    findings = {username: _crawl(ui, username, NEWER_PAGES) for username in NEWER_PEOPLE}
     shown = [
         f"{username} {path}:\n    " + "\n    ".join(problems)
         for username, pages in findings.items()
