@@ -103,6 +103,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.ORGANISATION_CONTACT_CHANGED: "Kontaktdaten einer Organisation geändert",
     EventType.ORGANISATION_CREATED: "Organisation angelegt",
     EventType.QUALITY_RELEASED: "Freitexte zur Qualitätsprüfung freigegeben",
+    EventType.QUALITY_RELEASE_WITHDRAWN: "Freigabe der Freitexte zur Qualitätsprüfung zurückgenommen",
     EventType.QUALITY_REVIEWED: "Qualitätsprüfung eines Falls gespeichert",
     EventType.QUALITY_SAMPLE_DRAWN: "Stichprobe zur Qualitätsprüfung gezogen",
     EventType.PROCESS_DEPLOYED: "Prozessversion bereitgestellt",

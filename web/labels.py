@@ -76,6 +76,7 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.ORGANISATION_CONTACT_CHANGED: _l("Kontaktdaten einer Organisation geändert"),
     EventType.ORGANISATION_CREATED: _l("Organisation angelegt"),
     EventType.QUALITY_RELEASED: _l("Freitexte zur Qualitätsprüfung freigegeben"),
+    EventType.QUALITY_RELEASE_WITHDRAWN: _l("Freigabe der Freitexte zur Qualitätsprüfung zurückgenommen"),
     EventType.QUALITY_REVIEWED: _l("Qualitätsprüfung eines Falls gespeichert"),
     EventType.QUALITY_SAMPLE_DRAWN: _l("Stichprobe zur Qualitätsprüfung gezogen"),
     EventType.PROCESS_DEPLOYED: _l("Prozessversion bereitgestellt"),

@@ -47,6 +47,7 @@ class EventType(StrEnum):
     ORGANISATION_CONTACT_CHANGED = "organisation.contact_changed"
     ORGANISATION_CREATED = "organisation.created"
     QUALITY_RELEASED = "quality.released"
+    QUALITY_RELEASE_WITHDRAWN = "quality.release_withdrawn"
     QUALITY_REVIEWED = "quality.reviewed"
     QUALITY_SAMPLE_DRAWN = "quality.sample_drawn"
     PROCESS_DEPLOYED = "process.deployed"

@@ -43,6 +43,11 @@ class QualityFacade(EngineParts):
         """The owning organisation's Leitung releases a closed case's free texts (`quality.released`)."""
         self.tx.command(lambda work: release.release(work, actor, case_id))
 
+    def withdraw_review_release(self, actor: Actor, case_id: int) -> None:
+        """The same Leitung withdraws the release (`quality.release_withdrawn`); it takes effect on
+        the reviewer's next reading."""
+        self.tx.command(lambda work: release.withdraw(work, actor, case_id))
+
     def review_release(self, actor: Actor, case_id: int) -> tuple[bool, bool]:
-        """(may release now, already released) of a case the actor sees, for the case page."""
+        """(may decide the release, already released) of a case the actor sees, for the case page."""
         return self.tx.query(lambda work: release.release_state(work, actor, case_id))

@@ -1,6 +1,6 @@
 """The LKSG § 8 quality review through `/api/v1`: the Leitung draws (201, the seed in the answer), the
 reviewer reads a sampled case with no marker of the test child in the JSON and reviews it (422 as
-problem+json with the field), the Kita's Leitung releases the free texts (204); everybody else is
+problem+json with the field), the Kita's Leitung releases the free texts (204) and withdraws them; everybody else is
 refused — the sample is a 404 like a missing one."""
 
 from __future__ import annotations
@@ -43,6 +43,13 @@ def test_draw_read_review_and_release_through_the_api(world, api) -> None:
     assert api.call("POST", f"/cases/{case_id}/qualitaet-freigabe", user="kita_leitung").status_code == 204
     released = json.dumps(api.call("GET", f"{path}/faelle/1", user="pruefer").json, ensure_ascii=False)
     assert BEOBACHTUNG["beobachtungen"] in released and not [m for m in MARKERS if m in released]
+    withdraw = f"/cases/{case_id}/qualitaet-freigabe/zuruecknehmen"
+    assert api.call("POST", withdraw, user="kita_fk").status_code == 403
+    assert api.call("POST", withdraw, user="kita_leitung").status_code == 204
+    again = api.call("POST", withdraw, user="kita_leitung")
+    assert again.status_code == 409 and again.content_type == "application/problem+json"
+    withdrawn = json.dumps(api.call("GET", f"{path}/faelle/1", user="pruefer").json, ensure_ascii=False)
+    assert BEOBACHTUNG["beobachtungen"] not in withdrawn
 
     results = api.call("GET", path, user="kevelaer_leitung").json["ergebnisse"]
     fristen = next(r for r in results if r["kriterium"] == "fristen")

@@ -107,6 +107,32 @@ def test_the_reviewer_reads_the_case_pseudonymised_free_texts_only_after_the_rel
 
 
 @sqlite_only
+def test_the_owner_withdraws_the_release_and_the_reviewer_no_longer_reads_the_free_texts(qworld):
+    engine = qworld.engine
+    sample = engine.draw_quality_sample(qworld["kevelaer_leitung"], sample_request(qworld, anzahl=1))
+    (case_id,) = _drawn(qworld, sample)
+    with pytest.raises(Conflict):  # nothing released yet
+        engine.withdraw_review_release(qworld["kita_leitung"], case_id)
+    engine.release_for_review(qworld["kita_leitung"], case_id)
+    assert engine.quality_case(qworld["pruefer"], sample, 1).texts_released
+    with pytest.raises(NotAllowed):  # only the Leitung of the organisation owning the case
+        engine.withdraw_review_release(qworld["kita_fk"], case_id)
+    for user in ("pruefer", "kevelaer_leitung"):  # they do not see the Kita's case
+        with pytest.raises(NotFound):
+            engine.withdraw_review_release(qworld[user], case_id)
+    assert engine.review_release(qworld["kita_leitung2"], case_id) == (True, True)
+    engine.withdraw_review_release(qworld["kita_leitung2"], case_id)
+    after = engine.quality_case(qworld["pruefer"], sample, 1)
+    assert not after.texts_released and BEOBACHTUNG["beobachtungen"] not in repr(after)
+    assert engine.review_release(qworld["kita_leitung"], case_id) == (True, False)
+    assert _events(qworld, "quality.release_withdrawn") == [{"freitexte": False}]
+    with pytest.raises(Conflict):
+        engine.withdraw_review_release(qworld["kita_leitung"], case_id)
+    engine.release_for_review(qworld["kita_leitung"], case_id)  # released again: read again
+    assert engine.quality_case(qworld["pruefer"], sample, 1).texts_released
+
+
+@sqlite_only
 def test_reviews_are_validated_stored_audited_and_counted(qworld):
     engine = qworld.engine
     sample = engine.draw_quality_sample(qworld["kevelaer_leitung"], sample_request(qworld, anzahl=2))

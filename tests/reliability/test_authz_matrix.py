@@ -149,10 +149,12 @@ EXPECT: dict[str, dict[str, int]] = {
     "POST /faelle/<int:case_id>/angaben": own(422, JFK, JLT),
     "GET /faelle/<int:case_id>/abgabe": own(200, JFK, JLT),
     "POST /faelle/<int:case_id>/abgabe": own(422, JFK, JLT),
-    # LKSG § 8: releasing free texts for review — the owning organisation's Leitung, of a closed case
-    # only (the world's cases are open: 409)
+    # LKSG § 8: releasing free texts for review and withdrawing it — the owning organisation's Leitung,
+    # of a closed case only (the world's cases are open: 409; nothing released to withdraw: 409)
     "POST /faelle/<int:case_id>/qualitaet-freigabe": own(409, LT, JLT),
     "POST /api/v1/cases/<int:case_id>/qualitaet-freigabe": own(409, LT, JLT),
+    "POST /faelle/<int:case_id>/qualitaet-freigabe/zuruecknehmen": own(409, LT, JLT),
+    "POST /api/v1/cases/<int:case_id>/qualitaet-freigabe/zuruecknehmen": own(409, LT, JLT),
     # --- a step: the lane's role only (the Träger case waits for its Leitung) ---
     "GET /faelle/<int:case_id>/schritte/<task_id>": own(200, LT, BGT, INSOFA, JFK, JLT, FB),
     "GET /api/v1/tasks/<task_id>": own(200, *CASEWORK),

@@ -76,6 +76,18 @@ def test_draw_review_release_and_results_through_the_pages(quality_ui, world):
     after = _html(ui.get(case_page))
     assert BEOBACHTUNG["beobachtungen"] in after and not _leaks(after)
     assert "Die Beobachtung ist knapp." in after  # the stored comment is shown again
+    ui.logout()
+
+    ui.login("kita_leitung")  # the release withdrawn: the reviewer's next reading is without free texts
+    for case_id in world.cases:
+        page = f"/faelle/{case_id}"
+        assert "Freigabe zurücknehmen" in _html(ui.get(page))
+        assert ui.post_form(f"{page}/qualitaet-freigabe/zuruecknehmen", token_from=page).status_code == 302
+        assert "Freitexte zur Qualitätsprüfung freigeben" in _html(ui.get(page))
+    ui.logout()
+    ui.login("pruefer")
+    withdrawn = _html(ui.get(case_page))
+    assert BEOBACHTUNG["beobachtungen"] not in withdrawn and "Freitexte sind nicht freigegeben" in withdrawn
 
 
 def test_deny_by_default(quality_ui, world):

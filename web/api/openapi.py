@@ -83,6 +83,10 @@ OPERATIONS = {
         "releaseForQualityReview",
         "The owning organisation's Leitung: release a closed case's free texts for the quality review",
     ),
+    ("/api/v1/cases/{case_id}/qualitaet-freigabe/zuruecknehmen", "post"): (
+        "withdrawQualityRelease",
+        "The same Leitung: withdraw the release of a case's free texts (the reviewer no longer reads them)",
+    ),
     ("/api/v1/statistik/99", "get"): (
         "getStatistics99",
         "The Jugendamt's Leitung: a year's § 99 Abs. 6 SGB VIII records, checked (audited); a locked year as locked",
@@ -419,4 +423,13 @@ def _quality_paths(spec: APISpec, cid: list[dict[str, Any]], free: dict[str, Any
     spec.path(
         "/api/v1/cases/{case_id}/qualitaet-freigabe",
         operations={"post": {"parameters": cid, "responses": {**released, **_problems(401, 403, 404, 409)}}},
+    )
+    spec.path(
+        "/api/v1/cases/{case_id}/qualitaet-freigabe/zuruecknehmen",
+        operations={
+            "post": {
+                "parameters": cid,
+                "responses": {"204": {"description": "withdrawn"}, **_problems(401, 403, 404, 409)},
+            }
+        },
     )

@@ -263,3 +263,10 @@ def release_for_quality_review(case_id: int) -> Response:
     """The owning organisation's Leitung releases a closed case's free texts for the quality review."""
     engine().release_for_review(actor(), case_id)
     return Response(status=204)
+
+
+@bp.post("/cases/<int:case_id>/qualitaet-freigabe/zuruecknehmen")
+def withdraw_quality_release(case_id: int) -> Response:
+    """The same Leitung withdraws the release; the reviewer's next reading is without free texts."""
+    engine().withdraw_review_release(actor(), case_id)
+    return Response(status=204)

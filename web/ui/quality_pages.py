@@ -1,6 +1,6 @@
 """LKSG § 8 quality review (issue 15 item 2): the samples (`/qualitaet`), drawing one, a sample with
 its results, a sampled case for its reviewer with the review form — and the case page's release of
-a closed case's free texts for review.
+a closed case's free texts for review and its withdrawal.
 
 Which samples a person sees and what of them is the engine's decision (engine/quality/samples.py):
 a sample the user may not see is its NotFound → the plain 404. The draw form takes dates as
@@ -164,6 +164,16 @@ def release(case_id: int) -> BaseResponse:
     show_instead(Conflict, lambda exc: render_case(case_id, refusal=exc.detail))
     engine().release_for_review(current_actor(), case_id)
     flash(_("Die Freitexte dieses Falls sind zur Qualitätsprüfung freigegeben."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/faelle/<int:case_id>/qualitaet-freigabe/zuruecknehmen")
+def withdraw_release(case_id: int) -> BaseResponse:
+    """The same Leitung takes the release back; the reviewer's next reading is without free texts."""
+    show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
+    show_instead(Conflict, lambda exc: render_case(case_id, refusal=exc.detail))
+    engine().withdraw_review_release(current_actor(), case_id)
+    flash(_("Die Freigabe der Freitexte zur Qualitätsprüfung ist zurückgenommen."), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
 
