@@ -51,6 +51,9 @@ from engine.permissions import CASEWORK_ROLES, POOL_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
 from engine.processes.validation.bundle import validate_bundle
+from engine.quality.aggregates import Area as QualityArea
+from engine.quality.aggregates import Period as QualityPeriod
+from engine.quality.aggregates import PeriodResults as QualityPeriodResults
 from engine.quality.criteria import CRITERIA as QUALITY_CRITERIA
 from engine.quality.criteria import comment_field
 from engine.retention.policy import RetentionPolicy, load_policy
@@ -103,6 +106,9 @@ __all__ = [
     "MigrationOutcome",
     "OpenStep",
     "Page",
+    "QualityArea",
+    "QualityPeriod",
+    "QualityPeriodResults",
     "RestoreReport",
     "RetentionPolicy",
     "SignInFailed",

@@ -1,5 +1,6 @@
 """The quality part of `CaseEngine` (LKSG § 8 quality review, issue 15 item 2): draw a sample,
-release a case's free texts, read and review the sampled cases, read the results.
+release a case's free texts, read and review the sampled cases, read the results per sample and
+per period.
 
 Every command and every reading of a sampled case leaves its audit event in the same unit of work;
 who may do what is decided in engine/quality/samples.py (deny by default).
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from engine.actor import Actor
 from engine.engine_parts import EngineParts
 from engine.errors import ValidationFailed
-from engine.quality import release, results, reviews, samples, sampling
+from engine.quality import aggregates, release, results, reviews, samples, sampling
 
 
 class QualityFacade(EngineParts):
@@ -31,6 +32,14 @@ class QualityFacade(EngineParts):
 
     def quality_results(self, actor: Actor, sample_id: int) -> results.SampleResults:
         return self.tx.query(lambda work: results.sample_results(work, actor, sample_id))
+
+    def quality_period_results(
+        self, actor: Actor, scope: str | None = None, key: str | None = None, period: str | None = None
+    ) -> aggregates.PeriodResults:
+        """The results of a quarter or year across the samples of one of the reader's Jugendämter
+        (its Leitung, exact) or networks (Leitungen and reviewers there, small counts suppressed);
+        default: the reader's first area and the current quarter."""
+        return self.tx.query(lambda work: aggregates.period_results(work, actor, scope, key, period))
 
     def quality_case(self, actor: Actor, sample_id: int, position: int) -> reviews.ReviewCase:
         """A sampled case, pseudonymised, for its reviewer; the reading is audited (`case.read`)."""

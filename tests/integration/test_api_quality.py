@@ -58,3 +58,20 @@ def test_draw_read_review_and_release_through_the_api(world, api) -> None:
         assert api.call("GET", path, user=user).status_code == 404
         assert api.call("GET", f"{path}/faelle/1", user=user).status_code == 404
     assert api.call("GET", f"{path}/faelle/1", user="kevelaer_leitung").status_code == 404
+
+    # the results of the period across samples: exact for the Jugendamt's Leitung, R34 for the network
+    period = api.call("GET", "/qualitaet/ergebnisse?zeitraum=2026", user="kevelaer_leitung")
+    assert period.status_code == 200 and period.json["bereich"] == "jugendamt" and not period.json["unterdrueckt"]
+    assert period.json["geprueft"] == {"anzahl": 1, "status": "gezeigt"} and period.json["stichproben"] == 1
+    fristen = next(r for r in period.json["ergebnisse"] if r["kriterium"] == "fristen")
+    assert {"antwort": "Eingehalten", "anzahl": 1, "status": "gezeigt"} in fristen["antworten"]
+    network = api.call("GET", "/qualitaet/ergebnisse", user="pruefer").json
+    assert network["bereich"] == "netzwerk" and network["unterdrueckt"] and network["stichproben"] == 0
+    text = json.dumps([period.json, network], ensure_ascii=False)
+    assert not [m for m in [*MARKERS, sample["faelle"][0]["pseudonym"]] if m in text]
+    assert api.call("GET", "/qualitaet/ergebnisse", user="kita_leitung").status_code == 403
+    mine = "/qualitaet/ergebnisse?bereich=jugendamt&schluessel=ja-kevelaer"
+    assert api.call("GET", mine, user="goch_leitung").status_code == 404
+    assert api.call("GET", mine, user="pruefer").status_code == 404
+    wrong = api.call("GET", f"{mine}&zeitraum=irgendwann", user="kevelaer_leitung")
+    assert wrong.status_code == 422 and list(wrong.json["errors"]) == ["zeitraum"]

@@ -101,6 +101,10 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /qualitaet/neu": both(200, JLT),
     "POST /qualitaet/neu": both(422, JLT),
     "POST /api/v1/qualitaet/stichproben": both(422, JLT),
+    # results per period across samples: a Jugendamt's Leitung (its own Jugendamt, exact) and the
+    # reviewers (`qualitaet`, not a principal here); every other role has neither area: 403
+    "GET /qualitaet/ergebnisse": both(200, JLT),
+    "GET /api/v1/qualitaet/ergebnisse": both(200, JLT),
     "GET /qualitaet/<int:sample_id>": {},
     "GET /api/v1/qualitaet/stichproben/<int:sample_id>": {},
     "GET /api/v1/qualitaet/stichproben/<int:sample_id>/faelle/<int:position>": {},

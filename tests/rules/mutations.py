@@ -417,4 +417,21 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    if False:",
         "tests/unit/test_indicator_suppression.py::test_no_hidden_cell_can_be_recomputed_from_what_is_shown",
     ),
+    mutation(
+        "R34",
+        "a network's quality results shown exactly",
+        "engine/quality/aggregates.py",
+        "    suppressed = area.scope == NETZWERK",
+        "    suppressed = False",
+        "tests/integration/test_quality_aggregates.py::"
+        "test_a_jugendamt_read_exactly_by_its_leitung_a_network_with_small_counts_hidden",
+    ),
+    mutation(
+        "R34",
+        "a year shows what one of its quarters hides",
+        "engine/quality/aggregates.py",
+        "    if all(p.shown for p in parts):",
+        "    if any(p.shown for p in parts):",
+        "tests/unit/test_quality_period_suppression.py::test_a_year_hides_what_any_of_its_quarters_hides",
+    ),
 )

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.support.cases import BEOBACHTUNG
-from tests.support.quality import MARKERS, REVIEW, add_users, closed_cases
+from tests.support.quality import MARKERS, REVIEW, add_users, closed_cases, sample_request
 
 #: The pages on SQLite; the engine's side runs on both databases in tests/integration/test_quality_review.py.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -110,3 +110,43 @@ def test_deny_by_default(quality_ui, world):
     ui.login("goch_leitung")
     drawn = ui.post_form("/qualitaet/neu", {**form, "pruefer": "pruefer"}, token_from="/qualitaet/neu")
     assert drawn.status_code == 403
+
+
+def test_results_per_period_exact_for_the_leitung_suppressed_for_the_network(quality_ui, world):
+    ui, engine = quality_ui, world.engine
+    sample = engine.draw_quality_sample(world["kevelaer_leitung"], sample_request(world, anzahl=2))
+    for position in (1, 2):
+        engine.save_quality_review(world["pruefer"], sample, position, REVIEW)
+    pseudonyms = [c.pseudonym for c in engine.quality_results(world["pruefer"], sample).sample.cases]
+    references = [engine.case(world["kita_leitung"], case_id)["reference"] for case_id in world.cases]
+
+    ui.login("kevelaer_leitung")
+    assert 'href="/qualitaet/ergebnisse"' in _html(ui.get("/qualitaet"))
+    own = _html(ui.get("/qualitaet/ergebnisse"))  # its Jugendamt, the current quarter: exact
+    assert "1. Quartal 2026" in own and re.search(r"Lückenhaft</th><td[^>]*>2</td>", own)
+    assert '<svg class="sp-chart" role="img"' in own and own.count('<table class="kern-table sp-kz-table') == 5
+    year = _html(ui.get("/qualitaet/ergebnisse?auswahl=jugendamt:ja-kevelaer&zeitraum=2026"))
+    assert '<option value="2026" selected>Jahr 2026</option>' in year and re.search(
+        r"Lückenhaft</th><td[^>]*>2</td>", year
+    )
+    assert ui.get("/qualitaet/ergebnisse?zeitraum=irgendwann").status_code == 422
+    assert ui.get("/qualitaet/ergebnisse?auswahl=jugendamt:ja-goch").status_code == 404
+    ui.logout()
+
+    ui.login("pruefer")  # the reviewer reads the network's figures only: small counts hidden
+    network = engine.quality_draw_options(world["kevelaer_leitung"]).netzwerke[0][0]
+    across = {"bereich": "netzwerk", "schluessel": network, "pruefer": "pruefer"}
+    shared = engine.draw_quality_sample(world["kevelaer_leitung"], sample_request(world, **across))
+    engine.save_quality_review(world["pruefer"], shared, 1, REVIEW)
+    found = ui.get("/qualitaet/ergebnisse")
+    html = _html(found)
+    assert found.status_code == 200 and f'<option value="netzwerk:{network}" selected>' in html
+    assert re.search(r"Lückenhaft</th><td[^>]*>&lt; 5</td>", html) and ">1</td>" not in html
+    assert ui.get("/qualitaet/ergebnisse?auswahl=jugendamt:ja-kevelaer").status_code == 404
+    for page in (own, year, html):  # nothing that points to the child or a case
+        assert not _leaks(page) and not [m for m in pseudonyms + references if m in page]
+    ui.logout()
+
+    ui.login("kita_leitung")
+    assert ui.get("/qualitaet/ergebnisse").status_code == 403
+    assert 'href="/qualitaet/ergebnisse"' not in _html(ui.get("/qualitaet"))

@@ -67,6 +67,11 @@ OPERATIONS = {
         "drawQualitySample",
         "A Jugendamt's Leitung: draw an LKSG § 8 sample of closed cases (seed recorded, audited)",
     ),
+    ("/api/v1/qualitaet/ergebnisse", "get"): (
+        "getQualityPeriodResults",
+        "A quarter's or year's results across the samples of a Jugendamt (its Leitung, exact) or a network"
+        " (its Leitungen and reviewers, small counts suppressed)",
+    ),
     ("/api/v1/qualitaet/stichproben/{sample_id}", "get"): (
         "getQualityResults",
         "A sample and its counts per answer and criterion (the owner's Leitung, the reviewer)",
@@ -384,7 +389,7 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
 
 def _quality_paths(spec: APISpec, cid: list[dict[str, Any]], free: dict[str, Any]) -> None:
     """LKSG § 8 quality review: deny by default — a sample nobody may see is a 404 like a missing one."""
-    for name in ("QualitySampleRequest", "QualityResults", "QualityCase"):
+    for name in ("QualitySampleRequest", "QualityResults", "QualityCase", "QualityPeriodResults"):
         spec.components.schema(name, schema=getattr(quality_schemas, name))
     request = {
         "required": True,
@@ -397,6 +402,17 @@ def _quality_paths(spec: APISpec, cid: list[dict[str, Any]], free: dict[str, Any
                 "requestBody": request,
                 "responses": {**_ok("QualityResults", "201"), **_problems(400, 401, 403, 422)},
             }
+        },
+    )
+    area = [
+        {"name": "bereich", "in": "query", "schema": {"type": "string", "enum": ["jugendamt", "netzwerk"]}},
+        {"name": "schluessel", "in": "query", "schema": {"type": "string"}},
+        {"name": "zeitraum", "in": "query", "schema": {"type": "string", "pattern": r"^\d{4}(-Q[1-4])?$"}},
+    ]
+    spec.path(
+        "/api/v1/qualitaet/ergebnisse",
+        operations={
+            "get": {"parameters": area, "responses": {**_ok("QualityPeriodResults"), **_problems(401, 403, 404, 422)}}
         },
     )
     sid = [{"name": "sample_id", "in": "path", "required": True, "schema": {"type": "integer"}}]

@@ -3,6 +3,8 @@ case schemas (`schemas`) they build on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import fields
 
 from web.api.schemas import CaseFileSchema, Schema, always_present
@@ -76,3 +78,52 @@ class QualityCase(Schema):
         lambda q: {"antworten": q.answers, "kommentare": q.comments},
         metadata={"description": "the stored review (empty before the first save)"},
     )
+
+
+#: how the API names a count's state: shown, below 5, or hidden against differencing (R34)
+CELL_STATES = {"shown": "gezeigt", "small": "unter_5", "protected": "geschuetzt"}
+
+
+def _cell(cell: Any) -> dict[str, Any]:
+    return {"anzahl": cell.value, "status": CELL_STATES[cell.state]}
+
+
+CELL = {
+    "description": "a count; `anzahl` is null unless `status` is `gezeigt` (R34: `unter_5`, `geschuetzt`)",
+    "type": "object",
+    "properties": {
+        "anzahl": {"type": ["integer", "null"]},
+        "status": {"type": "string", "enum": list(CELL_STATES.values())},
+    },
+}
+
+
+@always_present("kriterium", "bezeichnung", "antworten", "zusammen")
+class QualityPeriodCriterion(Schema):
+    kriterium = fields.String(attribute="key")
+    bezeichnung = fields.String(attribute="label")
+    antworten = fields.Function(
+        lambda c: [
+            {"antwort": label, **_cell(c.tally.breakdown.cells[code])} for code, label in c.tally.labels.items()
+        ],
+        metadata={"description": "each answer of the form with how often it was given (anzahl, status)"},
+    )
+    zusammen = fields.Function(lambda c: _cell(c.tally.breakdown.total), metadata=CELL)
+
+
+@always_present(
+    "bereich", "schluessel", "name", "zeitraum", "unterdrueckt", "stichproben", "geprueft", "offen", "ergebnisse"
+)
+class QualityPeriodResults(Schema):
+    """The results of a quarter or year across the samples of a Jugendamt (exact, for its Leitung) or
+    of a network (small counts suppressed): the sampled cases closed in the period."""
+
+    bereich = fields.Function(lambda r: r.area.scope, metadata={"enum": ["jugendamt", "netzwerk"]})
+    schluessel = fields.Function(lambda r: r.area.key)
+    name = fields.Function(lambda r: r.area.name)
+    zeitraum = fields.Function(lambda r: r.period.name, metadata={"description": "JJJJ-Qn or JJJJ"})
+    unterdrueckt = fields.Boolean(attribute="suppressed", metadata={"description": "small counts hidden (R34)"})
+    stichproben = fields.Integer(attribute="samples")
+    geprueft = fields.Function(lambda r: _cell(r.reviewed), metadata=CELL)
+    offen = fields.Function(lambda r: _cell(r.pending), metadata=CELL)
+    ergebnisse = fields.List(fields.Nested(QualityPeriodCriterion), attribute="criteria")

@@ -238,6 +238,17 @@ def draw_quality_sample() -> Response:
     return dump(quality_schemas.QualityResults(), engine().quality_results(actor(), sample_id), 201)
 
 
+@bp.get("/qualitaet/ergebnisse")
+def quality_period_results() -> Response:
+    """The results of a quarter or year (`zeitraum`: JJJJ-Qn or JJJJ) across the samples of a Jugendamt
+    or network (`bereich`, `schluessel`); without them the reader's first area and the current quarter."""
+    args = request.args
+    found = engine().quality_period_results(
+        actor(), args.get("bereich") or None, args.get("schluessel") or None, args.get("zeitraum") or None
+    )
+    return dump(quality_schemas.QualityPeriodResults(), found)
+
+
 @bp.get("/qualitaet/stichproben/<int:sample_id>")
 def quality_results(sample_id: int) -> Response:
     """The sample and the counts of each answer per criterion (its owner's Leitung and its reviewer)."""

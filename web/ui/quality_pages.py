@@ -1,6 +1,7 @@
 """LKSG § 8 quality review (issue 15 item 2): the samples (`/qualitaet`), drawing one, a sample with
-its results, a sampled case for its reviewer with the review form — and the case page's release of
-a closed case's free texts for review and its withdrawal.
+its results, the results per quarter or year across samples (`/qualitaet/ergebnisse`), a sampled
+case for its reviewer with the review form — and the case page's release of a closed case's free
+texts for review and its withdrawal.
 
 Which samples a person sees and what of them is the engine's decision (engine/quality/samples.py):
 a sample the user may not see is its NotFound → the plain 404. The draw form takes dates as
@@ -18,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine.api import QUALITY_CRITERIA, comment_field
 from engine.errors import Conflict, NotAllowed, ValidationFailed
+from web import quality_period_view
 from web.dates import parse_day
 from web.ui.access import current_actor, engine, no_store, require_login_for
 from web.ui.case_view import render_case
@@ -45,7 +47,10 @@ ROLES = {"ja_leitung", "qualitaet"}
 def samples() -> str:
     actor = current_actor()
     return render_template(
-        "qualitaet/index.html", samples=engine().quality_samples(actor), may_draw=actor.has_role("ja_leitung")
+        "qualitaet/index.html",
+        samples=engine().quality_samples(actor),
+        may_draw=actor.has_role("ja_leitung"),
+        may_read_results=any(actor.has_role(role) for role in ROLES),
     )
 
 
@@ -109,6 +114,17 @@ def _draw_form(values: dict[str, str], errors: dict[str, list[str]], status: int
     }
     body = render_template("qualitaet/neu.html", options=options, values=values, errors=errors, labels=labels)
     return body, status
+
+
+@bp.get("/qualitaet/ergebnisse")
+def period_results() -> str:
+    """The results of a quarter or year across the samples of a Jugendamt (its Leitung: exact) or a
+    network (small counts suppressed, R34); area and period are chosen by a GET form (no script)."""
+    scope, _sep, key = (request.args.get("auswahl") or "").partition(":")
+    found = engine().quality_period_results(
+        current_actor(), scope or None, key or None, request.args.get("zeitraum") or None
+    )
+    return render_template("qualitaet/ergebnisse.html", found=found, view=quality_period_view.page(found))
 
 
 @bp.get("/qualitaet/<int:sample_id>")
