@@ -6,17 +6,22 @@ What is counted: the sampled cases closed in the period (a quarter `JJJJ-Qn` or 
 Europe/Berlin), of every sample drawn over a Jugendamt's cases (scope `jugendamt`) or over a
 network's (scope `netzwerk`). A case drawn in two samples counts in each (each has its own review).
 
-Who reads which, and how exactly (deny by default; R34):
-- a Jugendamt's figures: only its Leitung (`ja_leitung`), which owns every sample drawn over its
-  cases and reads each of them exactly on the sample's page — so the counts are exact here too;
+Who reads which (deny by default):
+- a Jugendamt's figures: only its Leitung (`ja_leitung`);
 - a network's figures: the Leitung of every Jugendamt of the network and every account with the
-  role `qualitaet` there (the reviewers). No reader owns all those samples, so small counts are
-  suppressed as on the network's indicators (engine/indicators/suppression.py: 1–4 read "< 5",
-  secondary suppression per criterion). A year is the sum of its quarters, and both can be chosen:
-  a year's figure is shown only where each of its quarters' figures is shown, so that no hidden
-  quarter can be computed as the year minus the others. The hidden year cells then add up to the
-  hidden quarter cells, whose sum each quarter's total already gives away — nothing more.
+  role `qualitaet` there (the reviewers);
 - no role for either: NotAllowed; a Jugendamt or network not one's own: NotFound.
+
+How exactly (R34): the samples a reader reads exactly on their own pages anyway — the Leitung those
+of its Jugendamt, a reviewer those it reviews — count exactly. Everything else is suppressed as on
+the network's indicators (engine/indicators/suppression.py: 1–4 read "< 5", secondary suppression
+per criterion), each quarter on its own, and the reader's exact part is added only to a figure whose
+other part is shown: subtracting what one knows from a figure leaves a shown count or nothing. So a
+Jugendamt's Leitung reads its Jugendamt's figures exactly (they are all its own samples). A year is
+the sum of its quarters, and both can be chosen: a year's figure is shown only where each of its
+quarters' figures is shown, so that no hidden quarter can be computed as the year minus the others;
+the hidden year cells then add up to the hidden quarter cells, whose sum each quarter's total
+already gives away — nothing more.
 A reading is counts of index rows (coded answers, closing dates), no data key is opened, no case
 is named: it is not a case read and leaves no audit event, like the indicators.
 """
@@ -83,7 +88,7 @@ class PeriodResults:
     #: what the reader may choose: its areas and the periods, newest first
     areas: tuple[Area, ...]
     periods: tuple[Period, ...]
-    #: True where small counts are hidden (a network's figures)
+    #: True where some figures come from samples the reader does not read exactly (small counts hidden)
     suppressed: bool
     samples: int
     reviewed: Cell
@@ -102,25 +107,35 @@ def period_results(
     if area is None:
         raise NotFound(NOT_YOURS)
     period = parse_period(period_name, work)
-    per_quarter = {q: _QuarterTally() for q in period.quarters}
+    others = {q: _QuarterTally() for q in period.quarters}
+    own = _QuarterTally()
     samples: set[int] = set()
-    for sample_id, closed_at, answers in _sampled(work, area, period):
+    for sample_id, closed_at, answers, owner_id, reviewer_id in _sampled(work, area, period):
         samples.add(sample_id)
-        per_quarter[quarter_of(closed_at)].add(answers)
-    suppressed = area.scope == NETZWERK
-    tallies = list(per_quarter.values())
+        (own if reads_exactly(actor, owner_id, reviewer_id) else others[quarter_of(closed_at)]).add(answers)
+    parts = list(others.values())
     criteria = tuple(
         CriterionFigures(
-            c.key, c.label, Tally(dict(c.answers), period_breakdown([t.counts(c.key) for t in tallies], suppressed))
+            c.key,
+            c.label,
+            Tally(dict(c.answers), plus_own(period_breakdown([t.counts(c.key) for t in parts]), own.counts(c.key))),
         )
         for c in CRITERIA
     )
-    pending = [t.pending for t in tallies]
-    pending_cell = _sum_cells([single(n) if suppressed else Cell(n, SHOWN) for n in pending], sum(pending))
+    pending = [t.pending for t in parts]
+    pending_cell = _plus(_sum_cells([single(n) for n in pending], sum(pending)), own.pending)
     reviewed = criteria[0].tally.breakdown.total  # every review answers every criterion
+    suppressed = any(t.cases for t in parts)
     return PeriodResults(
         area, period, tuple(areas), tuple(_choices(work)), suppressed, len(samples), reviewed, pending_cell, criteria
     )
+
+
+def reads_exactly(actor: Actor, owner_id: int, reviewer_id: int) -> bool:
+    """Whether the reader reads this sample's results exactly on the sample's page anyway: the
+    Leitung of the Jugendamt owning it, its reviewer (engine/quality/samples.py:owned_or_reviewed)."""
+    owner = DRAWING_ROLE in actor.roles_in(owner_id)
+    return owner or (actor.user_id == reviewer_id and actor.has_role(REVIEWER_ROLE))
 
 
 class _QuarterTally:
@@ -129,8 +144,10 @@ class _QuarterTally:
     def __init__(self) -> None:
         self.answers: dict[str, Counter[str]] = {c.key: Counter() for c in CRITERIA}
         self.pending = 0
+        self.cases = 0
 
     def add(self, stored: str | None) -> None:
+        self.cases += 1
         if stored is None:
             self.pending += 1
             return
@@ -144,16 +161,25 @@ class _QuarterTally:
         return {code: self.answers[criterion_key][code] for code, _ in criterion.answers}
 
 
-def period_breakdown(quarters: list[dict[str, int]], suppressed: bool) -> Breakdown:
-    """The period's breakdown from its quarters' counts: exact, or each quarter suppressed on its own
-    and a cell of the period shown only where every quarter's is."""
-    if not suppressed:
-        counts = {k: sum(q[k] for q in quarters) for k in quarters[0]}
-        return Breakdown({k: Cell(v, SHOWN) for k, v in counts.items()}, Cell(sum(counts.values()), SHOWN))
+def period_breakdown(quarters: list[dict[str, int]]) -> Breakdown:
+    """The period's breakdown from its quarters' counts, each quarter suppressed on its own and a
+    cell of the period shown only where every quarter's is."""
     protected = [protect(q) for q in quarters]
     cells = {k: _sum_cells([p.cells[k] for p in protected], sum(q[k] for q in quarters)) for k in quarters[0]}
     total = _sum_cells([p.total for p in protected], sum(sum(q.values()) for q in quarters))
     return Breakdown(cells, total)
+
+
+def plus_own(others: Breakdown, own: dict[str, int]) -> Breakdown:
+    """The other samples' suppressed breakdown with the reader's own samples' exact counts added: a
+    figure is shown where the others' part is, so subtracting what one knows tells nothing more."""
+    return Breakdown({k: _plus(c, own[k]) for k, c in others.cells.items()}, _plus(others.total, sum(own.values())))
+
+
+def _plus(cell: Cell, exact: int) -> Cell:
+    if cell.shown:
+        return Cell((cell.value or 0) + exact, SHOWN)
+    return Cell(None, PROTECTED) if exact else cell
 
 
 def _sum_cells(parts: list[Cell], value: int) -> Cell:
@@ -199,10 +225,17 @@ def _choices(work: Work) -> list[Period]:
     ]
 
 
-def _sampled(work: Work, area: Area, period: Period) -> list[tuple[int, datetime, str | None]]:
-    """(sample, closing instant, stored answers or None) of every sampled case closed in the period."""
+def _sampled(work: Work, area: Area, period: Period) -> list[tuple[int, datetime, str | None, int, int]]:
+    """(sample, closing instant, stored answers or None, the sample's owner and reviewer) of every
+    sampled case closed in the period."""
     rows = work.session.execute(
-        select(QualitySampleCase.sample_id, m.Case.closed_at, QualityReview.answers)
+        select(
+            QualitySampleCase.sample_id,
+            m.Case.closed_at,
+            QualityReview.answers,
+            QualitySample.owner_id,
+            QualitySample.reviewer_user_id,
+        )
         .join(QualitySample, QualitySample.id == QualitySampleCase.sample_id)
         .join(m.Case, m.Case.id == QualitySampleCase.case_id)
         .outerjoin(QualityReview, QualityReview.sample_case_id == QualitySampleCase.id)
@@ -213,4 +246,4 @@ def _sampled(work: Work, area: Area, period: Period) -> list[tuple[int, datetime
             m.Case.closed_at < period.quarters[-1].end,
         )
     ).all()
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]

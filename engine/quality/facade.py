@@ -37,7 +37,8 @@ class QualityFacade(EngineParts):
         self, actor: Actor, scope: str | None = None, key: str | None = None, period: str | None = None
     ) -> aggregates.PeriodResults:
         """The results of a quarter or year across the samples of one of the reader's Jugendämter
-        (its Leitung, exact) or networks (Leitungen and reviewers there, small counts suppressed);
+        (its Leitung) or networks (Leitungen and reviewers there), exact for the samples the reader
+        reads exactly anyway, small counts of the others suppressed (R34);
         default: the reader's first area and the current quarter."""
         return self.tx.query(lambda work: aggregates.period_results(work, actor, scope, key, period))
 

@@ -419,10 +419,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     mutation(
         "R34",
-        "a network's quality results shown exactly",
+        "a network's quality results shown exactly to everybody",
         "engine/quality/aggregates.py",
-        "    suppressed = area.scope == NETZWERK",
-        "    suppressed = False",
+        "    return owner or (actor.user_id == reviewer_id and actor.has_role(REVIEWER_ROLE))",
+        "    return True",
         "tests/integration/test_quality_aggregates.py::"
         "test_a_jugendamt_read_exactly_by_its_leitung_a_network_with_small_counts_hidden",
     ),

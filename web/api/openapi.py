@@ -69,8 +69,8 @@ OPERATIONS = {
     ),
     ("/api/v1/qualitaet/ergebnisse", "get"): (
         "getQualityPeriodResults",
-        "A quarter's or year's results across the samples of a Jugendamt (its Leitung, exact) or a network"
-        " (its Leitungen and reviewers, small counts suppressed)",
+        "A quarter's or year's results across the samples of a Jugendamt (its Leitung) or a network (its"
+        " Leitungen and reviewers); small counts of samples the reader does not read exactly suppressed",
     ),
     ("/api/v1/qualitaet/stichproben/{sample_id}", "get"): (
         "getQualityResults",

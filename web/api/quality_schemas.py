@@ -115,14 +115,18 @@ class QualityPeriodCriterion(Schema):
     "bereich", "schluessel", "name", "zeitraum", "unterdrueckt", "stichproben", "geprueft", "offen", "ergebnisse"
 )
 class QualityPeriodResults(Schema):
-    """The results of a quarter or year across the samples of a Jugendamt (exact, for its Leitung) or
-    of a network (small counts suppressed): the sampled cases closed in the period."""
+    """The results of a quarter or year across the samples of a Jugendamt (for its Leitung) or of a
+    network (its Leitungen and reviewers): the sampled cases closed in the period. Samples the reader
+    reads exactly anyway (drawn by its Jugendamt, reviewed by it) count exactly, small counts of the
+    others are suppressed (R34)."""
 
     bereich = fields.Function(lambda r: r.area.scope, metadata={"enum": ["jugendamt", "netzwerk"]})
     schluessel = fields.Function(lambda r: r.area.key)
     name = fields.Function(lambda r: r.area.name)
     zeitraum = fields.Function(lambda r: r.period.name, metadata={"description": "JJJJ-Qn or JJJJ"})
-    unterdrueckt = fields.Boolean(attribute="suppressed", metadata={"description": "small counts hidden (R34)"})
+    unterdrueckt = fields.Boolean(
+        attribute="suppressed", metadata={"description": "some figures come from others' samples (R34)"}
+    )
     stichproben = fields.Integer(attribute="samples")
     geprueft = fields.Function(lambda r: _cell(r.reviewed), metadata=CELL)
     offen = fields.Function(lambda r: _cell(r.pending), metadata=CELL)

@@ -118,8 +118,8 @@ def _draw_form(values: dict[str, str], errors: dict[str, list[str]], status: int
 
 @bp.get("/qualitaet/ergebnisse")
 def period_results() -> str:
-    """The results of a quarter or year across the samples of a Jugendamt (its Leitung: exact) or a
-    network (small counts suppressed, R34); area and period are chosen by a GET form (no script)."""
+    """The results of a quarter or year across the samples of a Jugendamt or a network (small counts of
+    others' samples suppressed, R34); area and period are chosen by a GET form (no script)."""
     scope, _sep, key = (request.args.get("auswahl") or "").partition(":")
     found = engine().quality_period_results(
         current_actor(), scope or None, key or None, request.args.get("zeitraum") or None
