@@ -23,7 +23,7 @@ class Step:
 
 def process_steps(process: LoadedProcess) -> list[Step]:
     flow = process.parsed.flow
-    depth = _longest_path_depth(flow)
+    depth = reading_depth(flow)
     keyed = [(depth[name], key) for name, key in flow.bpmn_ids.items() if key in process.user_tasks]
     steps = []
     for _, key in sorted(keyed):
@@ -32,7 +32,7 @@ def process_steps(process: LoadedProcess) -> list[Step]:
     return steps
 
 
-def _longest_path_depth(flow: FlowGraph) -> dict[str, int]:
+def reading_depth(flow: FlowGraph) -> dict[str, int]:
     """Depth of every node on the longest loop-free path from the start (DFS marks back edges)."""
     start = flow.start
     order: list[str] = []

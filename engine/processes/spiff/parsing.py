@@ -17,8 +17,12 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway, IntermediateCatchEvent
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 # lxml's XMLSchema keeps the log of its last run on the object; deploys are rare, so serialise them.
@@ -40,22 +44,43 @@ class UserTaskInfo:
 
 
 @dataclass(frozen=True)
+class FlowNode:
+    """What a flow node is, as far as drawing the flow needs it (the network's Ablaufplan)."""
+
+    #: user, wait (an intermediate catch event), decision (exclusive/inclusive/event-based gateway),
+    #: parallel (gateway), end, or other (start, script tasks, throw events, the parser's own nodes)
+    kind: str
+    name: str
+    lane: str
+    properties: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class FlowGraph:
     """The process's nodes and flows by internal node name; `bpmn_ids` names the BPMN elements."""
 
     start: str
     outputs: Mapping[str, tuple[str, ...]]
     bpmn_ids: Mapping[str, str]
+    #: every node's kind, name, lane and properties, by internal node name
+    nodes: Mapping[str, FlowNode]
+    #: the sequence flows' names by (source, target) BPMN id: a decision's branches in words
+    flow_names: Mapping[tuple[str, str], str]
 
 
 class ParsedProcess:
     """The parsed, immutable spec of one deployed process version, shared by all its instances."""
 
-    def __init__(self, spec: BpmnProcessSpec, subprocess_specs: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        spec: BpmnProcessSpec,
+        subprocess_specs: Mapping[str, Any],
+        flow_names: Mapping[tuple[str, str], str],
+    ) -> None:
         self._spec = spec  # read by the instance module only
         self._subprocess_specs = subprocess_specs
         self.user_tasks = tuple(_user_tasks(spec, subprocess_specs))
-        self.flow = _flow(spec)
+        self.flow = _flow(spec, flow_names)
         #: the nodes a running case can stand at (user tasks, intermediate catch events): what a
         #: version's migration map may name (engine/processes/migration_map.py)
         self.positions = frozenset(
@@ -77,7 +102,9 @@ def parse_process(process_id: str, bpmn: Mapping[str, bytes], dmn: Mapping[str, 
         parser.add_dmn_str(content, filename=name)
     for name, content in bpmn.items():
         parser.add_bpmn_str(content, filename=name)
-    return ParsedProcess(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+    spec = parser.get_spec(process_id)
+    outgoing = parser.get_process_parser(process_id).outgoing_sequence_flows
+    return ParsedProcess(spec, parser.get_subprocess_specs(process_id), _flow_names(outgoing))
 
 
 def _user_tasks(spec: BpmnProcessSpec, subprocess_specs: Mapping[str, Any]) -> list[UserTaskInfo]:
@@ -117,13 +144,50 @@ def _messages_thrown_after(task: Any) -> tuple[str, ...]:
     return tuple(sorted(set(names)))
 
 
-def _flow(spec: BpmnProcessSpec) -> FlowGraph:
+def _flow(spec: BpmnProcessSpec, flow_names: Mapping[tuple[str, str], str]) -> FlowGraph:
     nodes = spec.task_specs.values()
     return FlowGraph(
         start=spec.start.name,
         outputs={s.name: tuple(o.name for o in s.outputs) for s in nodes},
         bpmn_ids={s.name: s.bpmn_id for s in nodes if getattr(s, "bpmn_id", None)},
+        nodes={
+            s.name: FlowNode(
+                _kind(s), getattr(s, "bpmn_name", None) or "", getattr(s, "lane", None) or "", _properties(s)
+            )
+            for s in nodes
+        },
+        flow_names=flow_names,
     )
+
+
+def _kind(spec: Any) -> str:
+    if getattr(spec, "manual", False):
+        return "user"
+    if isinstance(spec, (ExclusiveGateway, InclusiveGateway, EventBasedGateway)):
+        return "decision"
+    if isinstance(spec, ParallelGateway):
+        return "parallel"
+    if isinstance(spec, EndEvent):
+        return "end"
+    if isinstance(spec, IntermediateCatchEvent):
+        return "wait"
+    return "other"
+
+
+def _properties(spec: Any) -> dict[str, str]:
+    extensions = getattr(spec, "extensions", None)
+    return dict(extensions.get("properties", {})) if isinstance(extensions, Mapping) else {}
+
+
+def _flow_names(outgoing: Mapping[str, list[etree._Element]]) -> dict[tuple[str, str], str]:
+    """The sequence flows' names as SpiffWorkflow's process parser indexed them (its specs keep a
+    gateway's conditions, not the words on its branches), by (source, target) BPMN id."""
+    names = {
+        (source, sequence_flow.get("targetRef", "")): (sequence_flow.get("name") or "").strip()
+        for source, flows in outgoing.items()
+        for sequence_flow in flows
+    }
+    return {key: name for key, name in names.items() if name}
 
 
 # --------------------------------------------------------------------------------------------------
