@@ -1,5 +1,6 @@
-"""The network's pages in the browser: the Netzwerkkoordination finds its Kennzahlen in the main
-navigation, the page passes axe and fits a phone's width (390 px) with its charts, and — only with
+"""The network's pages in the browser: a member of the network finds the Ablaufplan in the main
+navigation, its flows pass axe and fit a phone's width (390 px); the Netzwerkkoordination finds its
+Kennzahlen, the page passes axe and fits a phone's width with its charts, and — only with
 SCHUTZPFAD_SCREENSHOTS=1 — the screenshots of the Ablaufplan and the Kennzahlen in docs/screenshots/
 (README: Screenshots), on a busy quarter written by tests/support/indicators.py:
 
@@ -53,9 +54,10 @@ def test_screenshots_of_the_network_pages(page, check_a11y, world, password_hash
         contact = {"telefon": f"02800 10{i}-0", "bereitschaft": f"0170 000 10{i}", "email": f"{key}@example.org"}
         world.engine.set_organisation_contact(key, contact, operator="tests")
 
-    me = Person(page, check_a11y)
+    me = Person(page, check_a11y, narrow=True)
     me.sign_in("kita_fk")
     me.nav("Ablaufplan")
+    assert page.locator("ol.sp-flow").count() == len(world.engine.ablaufplan(world["kita_fk"]).procedures)
     _shoot(me, "10-netzwerk-ablaufplan")
     me.sign_out()
 
