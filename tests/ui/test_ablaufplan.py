@@ -62,7 +62,7 @@ def test_the_plan_shows_every_frist_and_every_bereitschaft_on_the_page_and_in_th
     html = _text(page)
     assert page.status_code == 200 and "Netzwerk Kinderschutz Kreis Kleve" in html
     for key, value in profile.items():
-        assert f'<th scope="row">{FRIST_LABELS[key]}</th><td>{frist_in_words(value)}</td>' in html
+        assert f'<th scope="row">{FRIST_LABELS[key]}</th><td data-label="Frist">{frist_in_words(value)}</td>' in html
     assert "innerhalb von 2 Werktagen" in html  # the network's own value, not the default
     assert "Beratungsstelle Kreis Kleve" in html  # the network's insofa pool, not another network's
     assert "Beratungsstelle Düren" not in html
