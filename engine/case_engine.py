@@ -17,6 +17,7 @@ from audit import AuditVault
 from engine.accounts.facade import AccountsFacade
 from engine.auditing.facade import AuditingFacade
 from engine.auditing.recording import record_denial
+from engine.break_glass.facade import BreakGlassFacade
 from engine.cases.facade import CasesFacade
 from engine.clock import Clock
 from engine.deadlines.facade import DeadlinesFacade
@@ -35,6 +36,7 @@ class CaseEngine(
     CasesFacade,
     AccountsFacade,
     AuditingFacade,
+    BreakGlassFacade,
     DeadlinesFacade,
     IndicatorsFacade,
     OperationsFacade,

@@ -26,6 +26,17 @@ POOL_ROLES = frozenset({"insofa", "ja_fachberatung_ktp"})
 JUGENDAMT_POOL_ROLES = frozenset({"ja_fachberatung_ktp"})
 
 
+#: Roles that may open one case of their own Jugendamt outside the rules above in an emergency, read
+#: only and for hours (R35, DP-11 "break-glass"): the Bereitschaftsdienst, out of office hours often
+#: staffed by colleagues without standing access to the ASD's cases, must see the Schutzplan and the
+#: family's history when the police call at night. Never a Träger's or another Jugendamt's case:
+#: those are other controllers (DP-10, DP-15), whose data reaches the Jugendamt by a Meldung only.
+BREAK_GLASS_ROLES = frozenset({"ja_bereitschaft"})
+
+#: Who reviews a Jugendamt's break-glass accesses afterwards: its Leitung and its Revision / Datenschutz.
+BREAK_GLASS_REVIEW_ROLES = frozenset({"ja_leitung", "auditor"})
+
+
 @dataclass(frozen=True)
 class TaskFacts:
     """What the rules need to know about one open task of a case."""
@@ -43,6 +54,12 @@ class TaskFacts:
 
 def works_case_of_organisation(actor: Actor, organisation_id: int) -> bool:
     return bool(actor.roles_in(organisation_id) & CASEWORK_ROLES)
+
+
+def may_break_glass(actor: Actor, organisation_id: int) -> bool:
+    """The case's organisation is the Jugendamt where the actor is on Bereitschaftsdienst (a
+    Bereitschaft role exists only at a Jugendamt: registry.ROLES_BY_KIND)."""
+    return bool(actor.roles_in(organisation_id) & BREAK_GLASS_ROLES)
 
 
 def is_pool_lane(lane_roles: frozenset[str]) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor, Membership
 from engine.errors import NotFound, ValidationFailed
 from engine.labels import KIND_LABELS, REPORTER_LABELS, ROLE_LABELS
-from engine.permissions import CASEWORK_ROLES, POOL_ROLES
+from engine.permissions import BREAK_GLASS_ROLES, CASEWORK_ROLES, POOL_ROLES
 from engine.persistence import models as m
 
 #: The kinds of organisation and their German names (the catalog is engine.labels).
@@ -33,6 +33,7 @@ ROLES_BY_KIND = {
         "ja_fachkraft",
         "ja_leitung",
         "ja_fachberatung_ktp",
+        "ja_bereitschaft",
         "qualitaet",
         "auditor",
         "admin",
@@ -42,7 +43,7 @@ ROLES_BY_KIND = {
 
 #: Roles that open case content (or, for the auditor, the case's audit trail) at their organisation:
 #: granted by an administrator, they take effect only after a confirmation (role_grants.py).
-CONFIRMED_ROLES = CASEWORK_ROLES | POOL_ROLES | {"auditor"}
+CONFIRMED_ROLES = CASEWORK_ROLES | POOL_ROLES | BREAK_GLASS_ROLES | {"auditor"}
 
 #: The reporter category an organisation of a kind has unless the administrator names another.
 REPORTER_BY_KIND = {"kindertagespflege": "kita_kindertagespflege", "beratungsstelle": "beratungsstelle"}

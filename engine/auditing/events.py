@@ -24,6 +24,8 @@ class EventType(StrEnum):
     AUTH_SSO_UNLINKED = "auth.sso_unlinked"
     BACKUP_CREATED = "backup.created"
     BACKUP_RESTORED = "backup.restored"
+    CASE_BREAK_GLASS = "case.break_glass"
+    CASE_BREAK_GLASS_REVIEWED = "case.break_glass_reviewed"
     CASE_CREATED = "case.created"
     CASE_DETAILS_COMPLETED = "case.details_completed"
     CASE_EXPORTED = "case.exported"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from engine.cases.file_values import ENGINE_FIELDS, display_value
 from engine.cases.messages import MESSAGE_TITLES
 from engine.cases.transfer import transfer_labels
+from engine.clock import BERLIN
 from engine.deadlines.wording import frist_in_words
 from engine.errors import EngineError
 from engine.forms.builtin import child_form, escalation_form
@@ -31,6 +33,7 @@ from engine.transactions import Work
 KEY_LABELS: dict[str, str] = {
     "action": "Versuchte Aktion",
     "anlass": "Anlass",
+    "bis": "Zugriff bis",
     "case": "Fall",
     "changed": "Geänderte Angaben",
     "child": "Kind",
@@ -46,14 +49,17 @@ KEY_LABELS: dict[str, str] = {
     "from_case": "Von Fall",
     "from_jugendamt": "Von Jugendamt",
     "from_user_id": "Bisher zuständig",
+    "grund": "Grund",
     "grundlage_sha256": "Prüfsumme der Entscheidungsgrundlage",
     "jugendamt": "Zuständiges Jugendamt",
     "jugendamt_ausdruecklich_gewaehlt": "Jugendamt ausdrücklich gewählt",
+    "kommentar": "Ergebnis der Prüfung",
     "match": "Art der Übereinstimmung",
     "meldung_von": "Meldung von Fall",
     "message": "Nachricht",
     "payload": "Inhalt",
     "process": "Verfahren",
+    "stunden": "Dauer in Stunden",
     "reason": "Grund",
     "refusal": "Art der Ablehnung",
     "task": "Schritt",
@@ -69,11 +75,18 @@ KEY_LABELS: dict[str, str] = {
     "version": "Version",
     "view": "Ansicht",
     "von_jugendamt": "Von Jugendamt",
+    "zugriff": "Nummer des Notfallzugriffs",
 }
 
 #: Values of closed vocabularies in the payloads, in words.
 VALUE_WORDS: dict[str, dict[str, str]] = {
-    "view": {"case": "Fallseite", "file": "Fallakte", "task": "Schritt", "abgabe": "Abgabe prüfen"},
+    "view": {
+        "case": "Fallseite",
+        "file": "Fallakte",
+        "task": "Schritt",
+        "abgabe": "Abgabe prüfen",
+        "notfallzugriff": "Notfallzugriff anfordern",
+    },
     "action": {"complete": "Schritt abschließen"},
     "refusal": {
         "NotAllowed": "nicht erlaubt",
@@ -190,6 +203,8 @@ class _Reader:
             return _frist_words(value)
         if key == "from_user_id":
             return self.user_by_id(value)
+        if key == "bis" and isinstance(value, str):
+            return _instant(value)
         if key == "daten" and isinstance(value, list):
             return ", ".join(self.label(str(v)) for v in value)
         return self.text(self.fields.get(key), value)
@@ -213,6 +228,14 @@ def _field_label(form_field: FormField | None, key: str) -> str:
 def _words(key: str) -> str:
     """A key nobody labelled, in words rather than as a key: `neuer_wert` → „Neuer wert“."""
     return key.replace("_", " ").strip().capitalize() or "–"
+
+
+def _instant(value: str) -> str:
+    """An ISO instant of a payload (a break-glass access's end) as people read it, in Berlin time."""
+    try:
+        return datetime.fromisoformat(value).astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
+    except ValueError:
+        return value
 
 
 def _frist_words(value: str) -> str:

@@ -28,11 +28,11 @@ from engine.cases.child_details import TASK as DETAILS_TASK
 from engine.cases.child_details import details_labels
 from engine.cases.file_values import ENGINE_FIELDS, display_value
 from engine.cases.messages import MESSAGE_TITLES
-from engine.cases.queries import visible_case
+from engine.cases.queries import readable_case
 from engine.cases.transfer import MESSAGE as TRANSFER_MESSAGE
 from engine.cases.transfer import TASK as TRANSFER_TASK
 from engine.cases.transfer import transfer_labels
-from engine.cases.visibility import can_see_case, sees_identifying_data
+from engine.cases.visibility import can_see_case
 from engine.forms.builtin import escalation_form
 from engine.forms.definition import FormDefinition, FormField
 from engine.persistence import models as m
@@ -100,8 +100,8 @@ class CaseFile:
 
 
 def case_file(work: Work, actor: Actor, case_id: int) -> CaseFile:
-    case = visible_case(work.session, actor, case_id, view="file")
-    audience = OWN if sees_identifying_data(actor, case) else CONSULTATION
+    reading = readable_case(work, actor, case_id, view="file")
+    case, audience = reading.case, OWN if reading.identifying else CONSULTATION
     file = documented(work, case, audience)
     return replace(file, links=_links(work.session, actor, case, _People(work.session, case.organisation_id)))
 

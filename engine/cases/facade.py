@@ -324,7 +324,7 @@ class CasesFacade(EngineParts):
 
         def case_map(work: Work) -> dict[str, Any]:
             session = work.session
-            case = queries.visible_case(session, actor, case_id, view="map")
+            case = queries.readable_case(work, actor, case_id, view="map").case
             process = work.catalog.load(session, case.definition_id)
             done = queries.done_task_keys(session, case.id)
             current = queries.current_task_keys(session, case.id)

@@ -6,7 +6,7 @@ not see raises NotFound, exactly like a missing one.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from audit import Shredded
 from engine.actor import Actor
+from engine.break_glass import access as break_glass
 from engine.cases.child import age_years
 from engine.cases.completion import TASK_NOT_FOUND, task_facts
 from engine.cases.earlier_listing import earlier_cases
@@ -52,6 +53,34 @@ def visible_case(session: Session, actor: Actor, case_id: int, *, view: str = "c
     if not can_see_case(session, actor, case):
         raise denied(NotFound(CASE_NOT_FOUND), actor, case.id, view=view)
     return case
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A case opened for a read-only view, and how: `identifying` — whether the reader sees who the
+    child is; `break_glass_until` — the end of the break-glass access it is read under (R35), None
+    when the reader's standing rules open it."""
+
+    case: m.Case
+    identifying: bool
+    break_glass_until: datetime | None = None
+
+
+def readable_case(work: Work, actor: Actor, case_id: int, *, view: str = "case") -> Reading:
+    """The case for a view that only reads (the case page, its file and map): the standing rules of
+    `visible_case`, or else a running break-glass access (engine/break_glass/access.py), under which
+    the Bereitschaftsdienst sees the child's data — it must know whom the night's call is about.
+    Refused like `visible_case` (NotFound, `access.denied`) when neither opens it."""
+    session = work.session
+    case = session.get(m.Case, case_id)
+    if case is None:
+        raise NotFound(CASE_NOT_FOUND)
+    if can_see_case(session, actor, case):
+        return Reading(case, sees_identifying_data(actor, case))
+    until = break_glass.active_until(session, actor, case, work.now)
+    if until is None:
+        raise denied(NotFound(CASE_NOT_FOUND), actor, case.id, view=view)
+    return Reading(case, True, until)
 
 
 def _open_steps_of(
@@ -124,7 +153,8 @@ def task_status(work: Work, actor: Actor, task_id: str) -> TaskStatus:
 
 def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
     session, now = work.session, work.now
-    case = visible_case(session, actor, case_id)
+    reading = readable_case(work, actor, case_id)
+    case, identifying = reading.case, reading.identifying
     process = work.catalog.load(session, case.definition_id)
     view: dict[str, Any] = {
         "id": case.id,
@@ -136,8 +166,10 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
         "pseudonym": case.pseudonym,
         "opened_at": iso(case.opened_at),
         "closed_at": iso(case.closed_at),
+        #: read under a break-glass access: until when (R35); None under the standing rules
+        "notfallzugriff_bis": iso(reading.break_glass_until),
     }
-    if sees_identifying_data(actor, case):  # § 64 Abs. 2a SGB VIII: never for the insofa
+    if identifying:  # § 64 Abs. 2a SGB VIII: never for the insofa
         try:
             child = open_child(work, case)
         except Shredded:  # end of retention: the case's key is destroyed, its content gone for good
@@ -149,7 +181,7 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
     responsible = session.get(m.User, case.responsible_user_id) if case.responsible_user_id else None
     view["responsible"] = responsible.username if responsible else None
     view["responsible_name"] = responsible.display_name if responsible else None
-    if sees_identifying_data(actor, case) and not view.get("shredded"):
+    if identifying and not view.get("shredded"):
         view["ampel"] = _ampel(work, process, case)
         view["fruehere_faelle"] = earlier_cases(session, case.id)  # the same child, reported before
     history = session.execute(
@@ -169,7 +201,7 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
         for h, username, name in history
     ]
     received = [] if view.get("shredded") else _received_messages(work, case)
-    if sees_identifying_data(actor, case):
+    if identifying:
         view["messages"] = received
     links = session.execute(
         select(m.CaseLink, m.Case.reference)

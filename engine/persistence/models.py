@@ -32,6 +32,7 @@ from engine.persistence.account_tables import FormDraft as FormDraft
 from engine.persistence.account_tables import Invitation as Invitation
 from engine.persistence.account_tables import LoginThrottle as LoginThrottle
 from engine.persistence.base import Base as Base
+from engine.persistence.break_glass_tables import BreakGlassAccess as BreakGlassAccess
 from engine.persistence.statistics_tables import StatisticsLock as StatisticsLock
 
 

@@ -125,3 +125,16 @@ def seal_review_comments(work: Work, reference: str, sample_case_id: int, commen
 
 def open_review_comments(work: Work, reference: str, sample_case_id: int, blob: bytes) -> dict[str, Any]:
     return _open(work, reference, review_record(sample_case_id), blob)
+
+
+def break_glass_record(access_id: int, field: str) -> str:
+    return f"break_glass_accesses/{access_id}/{field}"
+
+
+def seal_break_glass(work: Work, reference: str, access_id: int, field: str, text: str) -> bytes:
+    """A break-glass access's reason or review comment, sealed under the case's key (R35)."""
+    return _seal(work, reference, break_glass_record(access_id, field), {"text": text})
+
+
+def open_break_glass(work: Work, reference: str, access_id: int, field: str, blob: bytes) -> str:
+    return str(_open(work, reference, break_glass_record(access_id, field), blob)["text"])
