@@ -28,6 +28,9 @@ from engine.bootstrap import (
     require_current_schema,
     verify_with_public_key,
 )
+from engine.break_glass.access import MAX_HOURS as BREAK_GLASS_MAX_HOURS
+from engine.break_glass.access import Grant as BreakGlassGrant
+from engine.break_glass.review import Entry as BreakGlassEntry
 from engine.case_engine import CaseEngine
 from engine.cases.akte import INSPECTION, PURPOSES, Akte
 from engine.cases.list_query import DEFAULT_LIMIT, MAX_LIMIT, STATUSES, URGENCIES, ListScope
@@ -47,7 +50,7 @@ from engine.indicators.facade import COORDINATION_ROLE, Indicators
 from engine.indicators.figures import Tally
 from engine.indicators.suppression import SMALL as SUPPRESSED_SMALL
 from engine.indicators.suppression import Breakdown, Cell
-from engine.permissions import CASEWORK_ROLES, POOL_ROLES
+from engine.permissions import BREAK_GLASS_REVIEW_ROLES, BREAK_GLASS_ROLES, CASEWORK_ROLES, POOL_ROLES
 from engine.processes.bundles import Bundle, bundle_from_zip, load_bundle_dir
 from engine.processes.preview import preview_deploy
 from engine.processes.validation.bundle import validate_bundle
@@ -62,6 +65,9 @@ from engine.statistics.facade import STATISTICS_ROLE
 from engine.volume.generate import MAX_CASES, VolumeReport, generate_volume
 
 __all__ = [
+    "BREAK_GLASS_MAX_HOURS",
+    "BREAK_GLASS_REVIEW_ROLES",
+    "BREAK_GLASS_ROLES",
     "CASEWORK_ROLES",
     "POOL_ROLES",
     "CHECKPOINT_LOG",
@@ -93,6 +99,8 @@ __all__ = [
     "AccountLocked",
     "Akte",
     "BackupReport",
+    "BreakGlassEntry",
+    "BreakGlassGrant",
     "Breakdown",
     "Bundle",
     "CaseEngine",

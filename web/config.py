@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.api import BREAK_GLASS_MAX_HOURS
+
 #: Request bodies up to 2 MiB: a form with long texts and a bundle upload fit; more is refused (413).
 DEFAULT_MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
@@ -70,6 +72,9 @@ class Settings:
     oidc: OidcSettings | None = None
     #: Sign-in with username and password (`SCHUTZPFAD_LOCAL_PASSWORDS`, default on); off needs `oidc`.
     local_passwords: bool = True
+    #: The longest break-glass access (R35) the Bereitschaftsdienst may ask for, in hours
+    #: (`SCHUTZPFAD_NOTFALLZUGRIFF_STUNDEN`, 1–24; default: a night, engine/break_glass/access.py).
+    break_glass_max_hours: int = BREAK_GLASS_MAX_HOURS
 
 
 def _truthy(value: str | None) -> bool:
@@ -110,6 +115,15 @@ def _byte_count(value: str | None, *, default: int) -> int:
         return default
     if not value.strip().isdigit() or int(value) <= 0:
         raise ValueError(f"SCHUTZPFAD_MAX_CONTENT_LENGTH: eine positive Zahl von Bytes, nicht {value!r}")
+    return int(value)
+
+
+def _hours(value: str | None, *, default: int) -> int:
+    """Whole hours from 1 to 24; a wrong value stops the start with a message naming the setting."""
+    if not value:
+        return default
+    if not value.strip().isdigit() or not 1 <= int(value) <= 24:
+        raise ValueError(f"SCHUTZPFAD_NOTFALLZUGRIFF_STUNDEN: ganze Stunden von 1 bis 24, nicht {value!r}")
     return int(value)
 
 
@@ -168,4 +182,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         metrics_from=_networks(env.get("SCHUTZPFAD_METRICS_FROM") or ""),
         oidc=oidc,
         local_passwords=local_passwords,
+        break_glass_max_hours=_hours(env.get("SCHUTZPFAD_NOTFALLZUGRIFF_STUNDEN"), default=BREAK_GLASS_MAX_HOURS),
     )

@@ -51,7 +51,12 @@ class Entry:
 
 
 def _reviewing_offices(actor: Actor) -> set[int]:
-    return {ms.organisation_id for ms in actor.memberships if ms.role in BREAK_GLASS_REVIEW_ROLES}
+    """The Jugendämter the actor reviews for (a Träger's Revision reviews nothing here)."""
+    return {
+        ms.organisation_id
+        for ms in actor.memberships
+        if ms.role in BREAK_GLASS_REVIEW_ROLES and ms.organisation_kind == "jugendamt"
+    }
 
 
 def entries(work: Work, actor: Actor) -> list[Entry]:

@@ -13,30 +13,15 @@ from sqlalchemy import select
 from engine.accounts.registry import actor_for_user
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from engine.persistence import models as m
-from tests.support.people import add_users
+from tests.support.break_glass import COMMENT, REASON, arrange
 
 #: the expiry is compared in SQL: that test runs on both databases, the rest is database-neutral
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
-REASON = "Die Polizei meldet um 23 Uhr einen Einsatz in der Wohnung der Familie; Schutzplan prüfen."
-COMMENT = "Der Zugriff war nötig: Einsatz der Polizei in der Nacht, nur der Fall selbst wurde gelesen."
-
 
 @pytest.fixture
 def bworld(world, child):
-    add_users(
-        world,
-        [
-            ("goch_bereitschaft", "ja-goch", "ja_bereitschaft"),
-            ("goch_revision", "ja-goch", "auditor"),
-            ("kevelaer_leitung", "ja-kevelaer", "ja_leitung"),
-        ],
-    )
-    engine = world.engine
-    world.goch_case = engine.open_case(world["goch_fk"], process_key="jugendamt_8a", child=child)
-    world.kevelaer_case = engine.open_case(world["kevelaer_fk"], process_key="jugendamt_8a", child=child)
-    world.kita_case = engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
-    return world
+    return arrange(world, child)
 
 
 def _ask(world, case, user="goch_bereitschaft", **extra):

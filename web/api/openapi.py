@@ -15,7 +15,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from engine.api import DEFAULT_LIMIT, MAX_LIMIT, PURPOSES, STATUSES, URGENCIES
-from web.api import quality_schemas, schemas
+from web.api import break_glass_schemas, quality_schemas, schemas
 
 
 def _ok(schema: str, status: str = "200", many: bool = False) -> dict[str, Any]:
@@ -91,6 +91,18 @@ OPERATIONS = {
     ("/api/v1/cases/{case_id}/qualitaet-freigabe/zuruecknehmen", "post"): (
         "withdrawQualityRelease",
         "The same Leitung: withdraw the release of a case's free texts (the reviewer no longer reads them)",
+    ),
+    ("/api/v1/notfallzugriffe", "post"): (
+        "requestBreakGlass",
+        "The Jugendamt's Bereitschaftsdienst: read one case of its Jugendamt for hours, with a reason (audited)",
+    ),
+    ("/api/v1/notfallzugriffe", "get"): (
+        "listBreakGlass",
+        "The break-glass accesses to review (the Jugendamt's Leitung, Revision / Datenschutz) and one's own",
+    ),
+    ("/api/v1/notfallzugriffe/{access_id}/pruefung", "post"): (
+        "reviewBreakGlass",
+        "Mark an ended break-glass access reviewed with a comment (not one's own; audited)",
     ),
     ("/api/v1/statistik/99", "get"): (
         "getStatistics99",
@@ -379,6 +391,7 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
             },
         )
     _quality_paths(spec, cid, free)
+    _break_glass_paths(spec)
     document: dict[str, Any] = spec.to_dict()
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -446,6 +459,39 @@ def _quality_paths(spec: APISpec, cid: list[dict[str, Any]], free: dict[str, Any
             "post": {
                 "parameters": cid,
                 "responses": {"204": {"description": "withdrawn"}, **_problems(401, 403, 404, 409)},
+            }
+        },
+    )
+
+
+def _break_glass_paths(spec: APISpec) -> None:
+    """R35: deny by default — a case the caller may not reach by break-glass is a 404 like a missing one."""
+    spec.components.schema("BreakGlassRequest", schema=break_glass_schemas.BreakGlassRequest)
+    spec.components.schema("BreakGlassReviewRequest", schema=break_glass_schemas.BreakGlassReviewRequest)
+    spec.components.schema("BreakGlassGrant", schema=break_glass_schemas.BreakGlassGrantSchema)
+    spec.components.schema("BreakGlassEntry", schema=break_glass_schemas.BreakGlassEntrySchema)
+
+    def body(name: str) -> dict[str, Any]:
+        return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+    spec.path(
+        "/api/v1/notfallzugriffe",
+        operations={
+            "post": {
+                "requestBody": body("BreakGlassRequest"),
+                "responses": {**_ok("BreakGlassGrant", "201"), **_problems(400, 401, 403, 404, 409, 422)},
+            },
+            "get": {"responses": {**_ok("BreakGlassEntry", many=True), **_problems(401, 403)}},
+        },
+    )
+    aid = [{"name": "access_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    spec.path(
+        "/api/v1/notfallzugriffe/{access_id}/pruefung",
+        operations={
+            "post": {
+                "parameters": aid,
+                "requestBody": body("BreakGlassReviewRequest"),
+                "responses": {"204": {"description": "reviewed"}, **_problems(400, 401, 403, 404, 409, 422)},
             }
         },
     )

@@ -271,6 +271,10 @@ class CaseView(Schema):
     pseudonym = fields.String()
     opened_at = fields.String(metadata={"format": "date-time"})
     closed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    notfallzugriff_bis = fields.String(
+        allow_none=True,
+        metadata={"format": "date-time", "description": "read under a break-glass access (R35): until when"},
+    )
     child = fields.Dict(metadata={"description": "omitted for the insoweit erfahrene Fachkraft"})
     alter_jahre = fields.Integer()
     shredded = fields.Boolean(metadata={"description": "true once the case's content was crypto-shredded"})

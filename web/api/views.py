@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from engine.actor import Actor
 from engine.api import CaseEngine, Page
 from web.akte_pdf import akte_filename, akte_pdf
-from web.api import quality_schemas, schemas
+from web.api import break_glass_schemas, quality_schemas, schemas
 from web.api.json_body import parse_body
 from web.api.openapi import openapi_document
 from web.errors import BadRequest, Unauthorized
@@ -280,4 +280,26 @@ def release_for_quality_review(case_id: int) -> Response:
 def withdraw_quality_release(case_id: int) -> Response:
     """The same Leitung withdraws the release; the reviewer's next reading is without free texts."""
     engine().withdraw_review_release(actor(), case_id)
+    return Response(status=204)
+
+
+@bp.post("/notfallzugriffe")
+def request_break_glass() -> Response:
+    """The Jugendamt's Bereitschaftsdienst: read one case of its Jugendamt for hours (R35), with a reason
+    (`aktenzeichen`, `grund`, `stunden`); audited as `case.break_glass`, reviewed afterwards."""
+    max_hours = current_app.extensions["schutzpfad.settings"].break_glass_max_hours
+    grant = engine().request_break_glass(actor(), json_body(), max_hours=max_hours)
+    return dump(break_glass_schemas.BreakGlassGrantSchema(), grant, 201)
+
+
+@bp.get("/notfallzugriffe")
+def break_glass_accesses() -> Response:
+    """The accesses the caller reviews (a Jugendamt's Leitung, Revision / Datenschutz) and its own."""
+    return dump(break_glass_schemas.BreakGlassEntrySchema(many=True), engine().break_glass_accesses(actor()))
+
+
+@bp.post("/notfallzugriffe/<int:access_id>/pruefung")
+def review_break_glass(access_id: int) -> Response:
+    """Mark an ended access reviewed with a `kommentar` (audited as `case.break_glass_reviewed`)."""
+    engine().review_break_glass(actor(), access_id, json_body())
     return Response(status=204)

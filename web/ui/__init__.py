@@ -114,3 +114,6 @@ def register_ui(app: Flask) -> None:
     from web.ui import quality_pages
 
     quality_pages.register(app)  # Qualitätsprüfung nach LKSG § 8: /qualitaet
+    from web.ui import break_glass_pages
+
+    break_glass_pages.register(app)  # Notfallzugriffe (R35): /notfallzugriffe

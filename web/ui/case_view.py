@@ -94,8 +94,9 @@ def render_case(
         # the engine decides again (engine/cases/child_details.py): the Jugendamt holding an open case
         may_complete_details=case["status"] == "offen" and _is_jugendamt_worker(actor, case["organisation"]["key"]),
         may_export=_works_case(actor, case["organisation"]["key"]),
-        hold=engine().case_hold(actor, case_id),
-        review_release=engine().review_release(actor, case_id),
+        # read under a break-glass access (R35): reading only, none of the case workers' sections
+        hold=None if case["notfallzugriff_bis"] else engine().case_hold(actor, case_id),
+        review_release=None if case["notfallzugriff_bis"] else engine().review_release(actor, case_id),
     )
     return body, status
 

@@ -55,6 +55,12 @@ def berlin(value: Any) -> str:
     return "" if moment is None else moment.strftime(_FORMATS[current_locale()][1])
 
 
+def berlin_time(value: Any) -> str:
+    """`{{ value|berlin_time }}` → `06:00`: the end of a break-glass access in its banner."""
+    moment = to_berlin(value)
+    return "" if moment is None else moment.strftime("%H:%M")
+
+
 def berlin_date(value: Any) -> str:
     """`{{ value|berlin_date }}` → `21.11.2026`; a plain date (or `YYYY-MM-DD`) is shown as it is."""
     if value is None or value == "":
@@ -77,5 +83,6 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["berlin"] = berlin
     app.jinja_env.filters["berlin_date"] = berlin_date
+    app.jinja_env.filters["berlin_time"] = berlin_time
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["LOCALES"] = LOCALES
