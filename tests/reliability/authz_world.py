@@ -51,6 +51,7 @@ PRINCIPALS: dict[str, tuple[str, str]] = {
     "ja_fachkraft": ("goch_fk", "kevelaer_fk"),
     "ja_leitung": ("goch_leitung", "kevelaer_leitung"),
     "ja_fachberatung_ktp": ("goch_fb", "dueren_fb"),  # the foreign one: of another network
+    "ja_bereitschaft": ("goch_bereitschaft", "kevelaer_bereitschaft"),  # no standing access to any case
     "auditor": ("kita_revision", "dueren_revision"),
     "admin": ("kita_admin", "dueren_admin"),
 }
@@ -65,6 +66,8 @@ _EXTRA_USERS = [
     ("lehrer_dueren", "schule-dueren", "berufsgeheimnistraeger"),
     ("kevelaer_leitung", "ja-kevelaer", "ja_leitung"),
     ("dueren_admin", "kita-dueren", "admin"),
+    ("goch_bereitschaft", "ja-goch", "ja_bereitschaft"),
+    ("kevelaer_bereitschaft", "ja-kevelaer", "ja_bereitschaft"),
 ]
 
 
@@ -187,6 +190,10 @@ def _cases(world: World) -> dict[str, Target]:
         "ja_fachberatung_ktp": target(at_fachberatung, "goch_fb", "kindertagespflege_8a", ()),
         "ja_fachkraft": jugendamt_case,
         "ja_leitung": jugendamt_case,
+        # the Jugendamt's case, which the Bereitschaft may open only by break-glass (none in this world)
+        "ja_bereitschaft": Target(
+            jugendamt_case.case_id, jugendamt_case.task_id, jugendamt_case.ref, "jugendamt_8a", frozenset()
+        ),
         "auditor": no_names,
         "admin": no_names,
     }
@@ -238,6 +245,8 @@ STATIC_VALUES = {
     # the world has no quality sample
     "sample_id": 1,
     "position": 1,
+    # the world has no break-glass access
+    "access_id": 1,
 }
 
 

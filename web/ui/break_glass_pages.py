@@ -17,11 +17,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine.api import BREAK_GLASS_REVIEW_ROLES, BREAK_GLASS_ROLES
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from web.ui.access import current_actor, engine, no_store
+from web.ui.access import current_actor, engine, no_store, require_login_for
 from web.ui.error_pages import show_instead
 from web.ui.navigation import add_nav_item
 
-bp = Blueprint("break_glass", __name__)
+bp = require_login_for(Blueprint("break_glass", __name__))
 
 
 def _max_hours() -> int:
