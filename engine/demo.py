@@ -59,6 +59,7 @@ USERS = [
     ("goch.leitung", "Jana Janssen", "ja-goch", "ja_leitung"),
     ("goch.revision", "Karl Kersten", "ja-goch", "auditor"),
     ("goch.fachberatung", "Sabine Schmitz", "ja-goch", "ja_fachberatung_ktp"),
+    ("goch.bereitschaft", "Tobias Thelen", "ja-goch", "ja_bereitschaft"),
     ("kevelaer.fachkraft", "Lena Lemmen", "ja-kevelaer", "ja_fachkraft"),
     ("kevelaer.leitung", "Moritz Mertens", "ja-kevelaer", "ja_leitung"),
     ("kevelaer.revision", "Paula Peters", "ja-kevelaer", "auditor"),
