@@ -34,6 +34,7 @@ TURN_LABELS: dict[str, str] = {
     "ja_fachkraft": "eine Fachkraft im Jugendamt (ASD)",
     "ja_leitung": "die Leitung im Jugendamt (ASD)",
     "ja_fachberatung_ktp": "die Fachberatung Kindertagespflege im Jugendamt",
+    "ja_bereitschaft": "der Bereitschaftsdienst im Jugendamt",
     "auditor": "die Revision / der Datenschutz",
     "admin": "die Administration",
     "qualitaet": "die Qualitätsentwicklung",
