@@ -112,7 +112,7 @@ def test_auditor_reads_with_a_reason_others_may_not(api, world, child):
 def test_admin_reaches_no_case_content_by_any_route(api, world, child):
     case = api.call("POST", "/cases", json={"process": "traeger_8a", "child": child}).get_json()
     task_id = case["open_tasks"][0]["id"]
-    values = {"case_id": case["id"], "task_id": task_id, "match_id": 1, "sample_id": 1, "position": 1}
+    values = {"case_id": case["id"], "task_id": task_id, "match_id": 1, "sample_id": 1, "position": 1, "access_id": 1}
     seen = 0
     for rule in api.app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
