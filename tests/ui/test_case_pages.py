@@ -32,7 +32,9 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'schutzpfad.db'}"
 
 
-_CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]+"')
+#: the page's CSRF tokens (the form fields' and the head's meta tag): they carry a timestamp, so two
+#: pages served a second apart differ there and nowhere else
+_CSRF_VALUE = re.compile(r'(name="csrf_token" value|name="csrf-token" content)="[^"]+"')
 
 
 def _text(response) -> str:

@@ -14,7 +14,9 @@ from tests.integration.test_audit_trail import BEOBACHTUNG
 POST_READS = {"audit.case_trail_read", "audit.case_trail_export"}
 #: Routes that take a parameter but read nothing of a case: files, a process's versions compared,
 #: the empty form of a new case, an invitation link (its token names a person, never a case), an
-#: organisation's directory contacts (the administrator's page; public numbers, no case).
+#: organisation's directory contacts (the administrator's page; public numbers, no case), the migration
+#: of a process's running cases (the administrator's page, keyed by the process; it shows references and
+#: refusal reasons only, never case content).
 #: A quality sample's pages and its cases by position take a sample's id, no case's: their refusals
 #: (the 404 of a missing sample, `access.denied` on the sampled case) are tested with a sample in
 #: tests/ui/test_quality_pages.py and tests/integration/test_quality_review.py.
@@ -24,6 +26,7 @@ NOT_READS = {
     "new_case.form",
     "invitation.accept",
     "admin.organisation_contact",
+    "admin.migration",
     "quality.sample",
     "quality.case",
     "api.quality_results",
