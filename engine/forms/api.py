@@ -41,7 +41,15 @@ def _field_to_api(field: FormField) -> dict[str, Any]:
         out["help"] = field.help
     if field.rechtsgrundlage is not None:
         out["rechtsgrundlage"] = field.rechtsgrundlage
-    _add_english(out, label_en=field.label_en, help_en=field.help_en, rechtsgrundlage_en=field.rechtsgrundlage_en)
+    if field.zweck is not None:
+        out["zweck"] = field.zweck
+    _add_english(
+        out,
+        label_en=field.label_en,
+        help_en=field.help_en,
+        rechtsgrundlage_en=field.rechtsgrundlage_en,
+        zweck_en=field.zweck_en,
+    )
     if field.nicht_in_zukunft:
         out["nicht_in_zukunft"] = True
     if field.type in TEXT_TYPES:

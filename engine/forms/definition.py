@@ -33,7 +33,7 @@ CONDITION_TYPES = ("boolean", "enum", "multi")
 #: Texts a definition, a field or an option may also give in English (`<text>_en`): the English UI
 #: shows them, and the German text where a bundle has none (marked lang="de" by the UI).
 DEFINITION_TEXTS = ("title", "description")
-FIELD_TEXTS = ("label", "help", "rechtsgrundlage")
+FIELD_TEXTS = ("label", "help", "rechtsgrundlage", "zweck")
 OPTION_TEXTS = ("label",)
 ENGLISH = "_en"
 
@@ -48,6 +48,7 @@ _FIELD_KEYS = frozenset(
         "options",
         "help",
         "rechtsgrundlage",
+        "zweck",
         "fields",
         "min_items",
         "pool",
@@ -94,6 +95,11 @@ class FormField:
     #: The legal basis of the field (shown one click away, behind „Rechtsgrundlage“); without it the UI
     #: takes the sentences of `help` that begin with a citation (web/ui/form_widgets.py: help_parts).
     rechtsgrundlage: str | None = None
+    #: What the data item is collected for (R31, DP-01: purpose binding), shown one click away beside the
+    #: Rechtsgrundlage and in the subject-access document. A deployed bundle must state it for every
+    #: field (engine/processes/validation/bundle.py); a form checked on its own may leave it out.
+    zweck: str | None = None
+    zweck_en: str | None = None
     options: tuple[Option, ...] = ()
     required_if: dict[str, Any] | None = field(default=None, hash=False)
     fields: tuple[FormField, ...] = ()
@@ -183,6 +189,8 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
         label_en=raw.get("label_en"),
         help_en=raw.get("help_en"),
         rechtsgrundlage_en=raw.get("rechtsgrundlage_en"),
+        zweck=raw.get("zweck"),
+        zweck_en=raw.get("zweck_en"),
         options=tuple(Option(o["value"], o["label"], o.get("label_en")) for o in raw.get("options", ())),
         # A copy, so that the caller's JSON cannot change a parsed definition afterwards.
         required_if={k: list(v) if isinstance(v, list) else v for k, v in required_if.items()}
@@ -263,7 +271,7 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         problems.append(f"{label}: 'label' must be a non-empty string")
     if not isinstance(raw.get("required"), bool):
         problems.append(f"{label}: 'required' must be true or false")
-    for key in ("help", "rechtsgrundlage"):
+    for key in ("help", "rechtsgrundlage", "zweck"):
         if key in raw and not isinstance(raw[key], str):
             problems.append(f"{label}: '{key}' must be a string")
     type_ = raw.get("type")

@@ -6,7 +6,7 @@ forms — that the date of an observation cannot lie in the future, a help text 
 starts a Frist — reaches such a version from the one data file that already completes its manifest,
 keyed `<key>/<version>`:
 
-    "felder": {"<task>": {"<field>": {"nicht_in_zukunft": true, "help": "…"}}}
+    "felder": {"<task>": {"<field>": {"nicht_in_zukunft": true, "help": "…", "zweck": "…"}}}
 
 Only options that change neither the shape of the stored values nor the route of a case may be added
 (`AMENDABLE`), so running cases carry on: a step still open merely refuses an impossible date from now
@@ -23,8 +23,9 @@ from engine.errors import DefinitionInvalid
 from engine.processes.manifest import shipped_defaults
 
 ENTRY = "felder"
-#: What an immutable version's fields may get: a plausibility rule and the explanation shown with it.
-AMENDABLE = frozenset({"nicht_in_zukunft", "help"})
+#: What an immutable version's fields may get: a plausibility rule, the explanation shown with it, and
+#: the purpose of the data item (R31), which every deployed field must state.
+AMENDABLE = frozenset({"nicht_in_zukunft", "help", "zweck"})
 
 #: task → field → option → value
 Amendments = Mapping[str, Mapping[str, Mapping[str, Any]]]

@@ -47,6 +47,7 @@ JUGENDAMT_FORMS = "bpmn/jugendamt_8a/1/forms"
 SHIPPED = "tests/unit/test_shipped_rules.py"
 TRAEGER_TESTS = "tests/process/test_traeger_8a.py"
 JA_PATHS = "tests/process/test_paths_jugendamt_8a.py"
+PURPOSES = "tests/unit/test_purposes.py"
 
 MUTATIONS: tuple[Mutation, ...] = (
     mutation(
@@ -465,5 +466,30 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    if row.user_id == actor.user_id:\n",
         "    if False:\n",
         "tests/integration/test_break_glass.py::test_nobody_reviews_their_own_access",
+    ),
+    mutation(
+        "R31",
+        "a field without purpose deployed",
+        "engine/processes/validation/bundle.py",
+        "        if not (field.zweck and field.zweck.strip())",
+        "        if False",
+        f"{PURPOSES}::test_a_bundle_with_a_field_without_purpose_is_refused_naming_the_field",
+        f"{PURPOSES}::test_a_v1_version_without_its_shipped_purposes_is_refused",
+    ),
+    mutation(
+        "R31",
+        "the v1 bundles' purposes not amended",
+        "engine/processes/form_defaults.py",
+        'AMENDABLE = frozenset({"nicht_in_zukunft", "help", "zweck"})',
+        'AMENDABLE = frozenset({"nicht_in_zukunft", "help"})',
+        f"{PURPOSES}::test_every_field_of_the_shipped_versions_states_its_purpose_with_their_bytes_unchanged",
+    ),
+    mutation(
+        "R31",
+        "the purpose not shown with the field",
+        "web/templates/cases/_fields.html",
+        '{% if f.zweck %}{{ _disclosure(f, _("Zweck"), bundle_text(f, "zweck")) }}{% endif %}',
+        "",
+        "tests/ui/test_case_pages.py::test_step_form_is_built_from_the_definition",
     ),
 )

@@ -22,8 +22,8 @@ def power_bundle(folder: Path) -> Path:
     shutil.copytree(MINIMAL, folder)
     form = json.loads((folder / "forms" / "erfassen.json").read_text())
     form["fields"] += [
-        {"name": "anzahl", "label": "Anzahl", "type": "integer", "required": False},
-        {"name": "datum", "label": "Überprüfung am", "type": "date", "required": False},
+        {"name": "anzahl", "zweck": "Testzweck.", "label": "Anzahl", "type": "integer", "required": False},
+        {"name": "datum", "zweck": "Testzweck.", "label": "Überprüfung am", "type": "date", "required": False},
     ]
     (folder / "forms" / "erfassen.json").write_text(json.dumps(form, ensure_ascii=False))
     bpmn = (folder / "minimal.bpmn").read_text()

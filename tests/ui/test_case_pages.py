@@ -330,6 +330,12 @@ def test_step_form_is_built_from_the_definition(ui, world, child):
         html,
     )
     assert legal and legal.group(1).startswith("§ 8a Abs. 4 Satz 1 Nr. 1 SGB VIII: Werden gewichtige Anhaltspunkte")
+    # the purpose of the data item (R31) beside it, from manifest_defaults.json for the immutable v1
+    assert (
+        '<details class="sp-legal"><summary>Zweck<span class="kern-sr-only"> zu „Beobachtungen“</span></summary>'
+        '<p class="kern-body kern-body--small">Hält fest, welche Anhaltspunkte für eine Gefährdung wahrgenommen'
+        " wurden; Grundlage der Gefährdungseinschätzung.</p></details>" in html
+    )
     # KERN: only optional fields are marked; "(Pflichtfeld)" is said nowhere but in errors
     assert '<label class="kern-label" for="f-beobachtungen">Beobachtungen</label>' in html
     assert "Pflichtfeld" not in html

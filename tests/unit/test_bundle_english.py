@@ -31,10 +31,13 @@ FORM: dict[str, Any] = {
             "help": "Sofort handeln.",
             "rechtsgrundlage": "§ 8a Abs. 4 SGB VIII",
             "rechtsgrundlage_en": "Section 8a (4) SGB VIII",
+            "zweck": "Entscheidet, ob sofort gehandelt wird.",
+            "zweck_en": "Decides whether to act at once.",
         },
         {
             "name": "quelle",
             "label": "Quelle",
+            "zweck": "Hält fest, woher die Information stammt.",
             "type": "enum",
             "required": False,
             "options": [
@@ -58,6 +61,7 @@ def test_a_form_with_english_texts_deploys_and_the_api_form_carries_them():
     assert api["title_en"] == "Record the report" and "description_en" not in api
     gefahr, quelle = api["fields"]
     assert gefahr["label_en"] == "Is there acute danger?" and gefahr["rechtsgrundlage_en"] == "Section 8a (4) SGB VIII"
+    assert gefahr["zweck_en"] == "Decides whether to act at once." and "zweck_en" not in quelle
     assert "help_en" not in gefahr  # no English help: the UI shows the German one, marked lang="de"
     assert quelle["options"] == [
         {"value": "eigen", "label": "Eigene Wahrnehmung", "label_en": "Own observation"},
@@ -89,12 +93,12 @@ def _with(change: Any) -> dict[str, Any]:
         (
             lambda f: f["fields"][0].update(lable_en="Danger?"),
             "forms/erfassen.json: field 'akute_gefahr': unknown English text 'lable_en'"
-            " (allowed here: 'label_en', 'help_en', 'rechtsgrundlage_en')",
+            " (allowed here: 'label_en', 'help_en', 'rechtsgrundlage_en', 'zweck_en')",
         ),
         (
             lambda f: f["fields"][0].update(name_en="danger"),
             "forms/erfassen.json: field 'akute_gefahr': unknown English text 'name_en'"
-            " (allowed here: 'label_en', 'help_en', 'rechtsgrundlage_en')",
+            " (allowed here: 'label_en', 'help_en', 'rechtsgrundlage_en', 'zweck_en')",
         ),
         (
             lambda f: f["fields"][1]["options"][1].update(label_en=3),

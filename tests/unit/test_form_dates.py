@@ -186,9 +186,15 @@ def test_deploying_a_bundle_with_an_invalid_option_is_refused():
     form["fields"][0]["nicht_in_zukunft"] = "ja"  # beratung_am
     files["forms/insofa_beratung.json"] = json.dumps(form).encode()
     bundle = bundle_from_files({**files, "manifest.json": _version(files["manifest.json"], 2)})
-    assert validate_bundle(bundle) == [
+    assert _besides_purposes(validate_bundle(bundle)) == [
         "forms/insofa_beratung.json: field 'beratung_am': 'nicht_in_zukunft' must be true or false"
     ]
+
+
+def _besides_purposes(problems: list[str]) -> list[str]:
+    """The problems other than missing purposes (R31): a v1 form deployed as another version, or with its
+    amendments refused, lacks the purposes manifest_defaults.json gives v1 (tests/unit/test_purposes.py)."""
+    return [p for p in problems if "states no purpose" not in p]
 
 
 def _version(manifest: bytes, version: int) -> bytes:
@@ -269,7 +275,7 @@ def test_malformed_amendments_of_a_version_refuse_its_deployment(monkeypatch, fe
         return {"felder": felder} if (key, version) == ("traeger_8a", 1) else {}
 
     monkeypatch.setattr(form_defaults, "shipped_defaults", shipped)
-    problems = validate_bundle(load_bundle_dir(BPMN_ROOT / "traeger_8a" / "1"))
+    problems = _besides_purposes(validate_bundle(load_bundle_dir(BPMN_ROOT / "traeger_8a" / "1")))
     assert len(problems) == 1 and problem in problems[0], problems
     if "not a user task" not in problem and "unknown field" not in problem:
         with pytest.raises(DefinitionInvalid):

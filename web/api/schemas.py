@@ -355,6 +355,8 @@ class FormFieldSchema(Schema):
     label_en = fields.String(metadata={"description": "English texts, where the bundle gives them"})
     help_en = fields.String()
     rechtsgrundlage_en = fields.String()
+    zweck = fields.String(metadata={"description": "what the data item is collected for (R31; shown on request)"})
+    zweck_en = fields.String()
     nicht_in_zukunft = fields.Boolean(
         metadata={"description": "date/datetime: a value after the server's now is refused (422)"}
     )

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from flask_babel import gettext
 
-_TEXTS = ("title", "description", "label", "help")
+_TEXTS = ("title", "description", "label", "help", "zweck")
 
 
 def in_user_language(form: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any, TypeGuard
 from lxml import etree
 
 from engine.errors import DefinitionInvalid
-from engine.forms import check_definition, parse_definition
+from engine.forms import FormDefinition, check_definition, parse_definition
 from engine.forms.definition import FormField
 from engine.labels import KIND_LABELS
 from engine.processes.bundles import MANIFEST, Bundle, parse_json
@@ -298,8 +298,24 @@ def _load_form(path: str, content: bytes, bundle: Bundle) -> tuple[object, list[
         raw = amended_form(bundle.key, bundle.version, raw)
     found = [f"{path}: {p}" for p in check_definition(raw)]
     if not found:
-        return raw, [], {f.name for f in parse_definition(raw).fields}
+        form = parse_definition(raw)
+        return raw, [f"{path}: {p}" for p in purpose_problems(form)], {f.name for f in form.fields}
     raw_fields = raw.get("fields") if isinstance(raw, dict) else None
     if not isinstance(raw_fields, list):
         return raw, found, None
     return raw, found, {f["name"] for f in raw_fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+
+
+def purpose_problems(form: FormDefinition) -> list[str]:
+    """Every field of a deployed form states its purpose (R31, DP-01: no data collected without one).
+
+    Checked here, at deploy, not in `check_definition`: a form on its own (a test's, a draft's) may
+    leave it out, a process version may not. A list's purpose covers its items (they may state their
+    own). A v1 version gets its purposes from `bpmn/manifest_defaults.json` (its bytes are immutable).
+    """
+    return [
+        f"field '{field.name}' states no purpose: give it a 'zweck', a short German sentence saying what"
+        " the data item is collected for (R31, docs/bundles.md)"
+        for field in form.fields
+        if not (field.zweck and field.zweck.strip())
+    ]
