@@ -36,6 +36,8 @@ from engine.cases.akte import INSPECTION, PURPOSES, Akte
 from engine.cases.list_query import DEFAULT_LIMIT, MAX_LIMIT, STATUSES, URGENCIES, ListScope
 from engine.cases.redaction import REDACTED
 from engine.cases.results import CaseProgress, OpenStep, Page, TaskStatus
+from engine.cases.subject_access import AUSKUNFT_ROLE, Auskunft
+from engine.cases.subject_access import KINDS as AUSKUNFT_KINDS
 from engine.cases.transfer import Preview as TransferPreview
 from engine.cases.transmission import TransmissionCheck
 from engine.cases.version_migration import Outcome as MigrationOutcome
@@ -98,6 +100,9 @@ __all__ = [
     "Ablaufplan",
     "AccountLocked",
     "Akte",
+    "AUSKUNFT_KINDS",
+    "AUSKUNFT_ROLE",
+    "Auskunft",
     "BackupReport",
     "BreakGlassEntry",
     "BreakGlassGrant",

@@ -119,6 +119,7 @@ EVENT_LABELS: dict[EventType, str] = {
     EventType.SESSION_STARTED: "Sitzung begonnen",
     EventType.STATISTICS_LOCKED: "Statistik nach § 99 Abs. 6 SGB VIII abgeschlossen",
     EventType.STATISTICS_READ: "Statistik nach § 99 Abs. 6 SGB VIII gelesen",
+    EventType.PERSON_AUSKUNFT: "Auskunft über gespeicherte Daten einer Person erteilt",
     EventType.STATISTICS_UNLOCKED: "Abschluss der Statistik nach § 99 Abs. 6 SGB VIII aufgehoben",
     EventType.TASK_COMPLETED: "Schritt abgeschlossen",
     EventType.TASK_REJECTED: "Abschluss eines Schritts abgelehnt",

@@ -25,7 +25,12 @@ def akte_html(akte: Akte) -> str:
 
 def akte_pdf(akte: Akte) -> bytes:
     """The PDF bytes of an Akte (the export was audited by the engine before this runs)."""
-    pdf: bytes = HTML(string=akte_html(akte)).write_pdf(pdf_variant=PDF_VARIANT)
+    return document_pdf(akte_html(akte))
+
+
+def document_pdf(html: str) -> bytes:
+    """A printable German document (the Akte, the Auskunft of R38) as a tagged PDF."""
+    pdf: bytes = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
     return pdf
 
 

@@ -91,6 +91,7 @@ EVENT_NAMES: dict[EventType, LazyString] = {
     EventType.SESSION_STARTED: _l("Sitzung begonnen"),
     EventType.STATISTICS_LOCKED: _l("Statistik nach § 99 Abs. 6 SGB VIII abgeschlossen"),
     EventType.STATISTICS_READ: _l("Statistik nach § 99 Abs. 6 SGB VIII gelesen"),
+    EventType.PERSON_AUSKUNFT: _l("Auskunft über gespeicherte Daten einer Person erteilt"),
     EventType.STATISTICS_UNLOCKED: _l("Abschluss der Statistik nach § 99 Abs. 6 SGB VIII aufgehoben"),
     EventType.TASK_COMPLETED: _l("Schritt abgeschlossen"),
     EventType.TASK_REJECTED: _l("Abschluss eines Schritts abgelehnt"),

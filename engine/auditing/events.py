@@ -52,6 +52,7 @@ class EventType(StrEnum):
     QUALITY_RELEASE_WITHDRAWN = "quality.release_withdrawn"
     QUALITY_REVIEWED = "quality.reviewed"
     QUALITY_SAMPLE_DRAWN = "quality.sample_drawn"
+    PERSON_AUSKUNFT = "person.auskunft"
     PROCESS_DEPLOYED = "process.deployed"
     RETENTION_RUN = "retention.run"
     ROLE_CONFIRMED = "role.confirmed"

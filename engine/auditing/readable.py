@@ -86,6 +86,7 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
         "task": "Schritt",
         "abgabe": "Abgabe prüfen",
         "notfallzugriff": "Notfallzugriff anfordern",
+        "auskunft": "Auskunft an eine betroffene Person",
     },
     "action": {"complete": "Schritt abschließen"},
     "refusal": {

@@ -54,6 +54,8 @@ class FileValue:
     kind: str | None = None
     #: the field's English label where the bundle gives one (`label_en`): an English page shows it
     label_en: str | None = None
+    #: what the item is collected for (its form field's `zweck`, R31): the subject-access document shows it
+    zweck: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ def labelled(
             display_value(fields.get(name), stored[name], person),
             _kind(fields.get(name)),
             _label_en(fields.get(name)),
+            _zweck(fields.get(name)),
         )
         for name in order
         if shown is None or name in shown
@@ -221,6 +224,10 @@ def _label_en(form_field: FormField | None) -> str | None:
 
 def _kind(form_field: FormField | None) -> str | None:
     return form_field.type if form_field is not None else None
+
+
+def _zweck(form_field: FormField | None) -> str | None:
+    return form_field.zweck if form_field is not None else None
 
 
 def _messages(work: Work, case: m.Case, audience: str) -> list[FileEntry]:

@@ -29,6 +29,8 @@ from engine.persistence.sealed import open_child
 from engine.transactions import Work
 
 NAME, BIRTH, FULL, SURNAME = "name", "geb", "voll", "nachname"
+#: the name tokens of the child's Sorgeberechtigte: a subject-access request finds their cases (R38)
+SORGE = "sorge"
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
@@ -50,7 +52,30 @@ def child_terms(child: Mapping[str, Any]) -> dict[str, list[str]]:
         BIRTH: [f"{BIRTH}:{born}"] if born else [],
         FULL: [f"{FULL}:{' '.join(sorted(first))}|{' '.join(sorted(last))}|{born}"] if first and last and born else [],
         SURNAME: [f"{SURNAME}:{t}|{born}" for t in sorted(set(last))] if born else [],
+        SORGE: [f"{SORGE}:{t}" for t in sorted({t for name in _guardian_names(child) for t in tokens(name)})],
     }
+
+
+def _guardian_names(child: Mapping[str, Any]) -> list[str]:
+    guardians = child.get("sorgeberechtigte")
+    if not isinstance(guardians, list):
+        return []
+    return [str(g.get("name", "")) for g in guardians if isinstance(g, Mapping)]
+
+
+def matching_cases(work: Work, terms: Iterable[str], *where: Any) -> frozenset[int]:
+    """The ids of the cases (among those `where` selects) whose index holds every one of `terms`
+    under some live key version: one digest lookup per term, no case decrypted."""
+    matched: set[int] | None = None
+    for term in dict.fromkeys(terms):
+        rows = work.session.execute(
+            select(m.ChildIndex.case_id)
+            .join(m.Case, m.Case.id == m.ChildIndex.case_id)
+            .where(*where, m.ChildIndex.digest.in_(digests(work, [term])))
+            .distinct()
+        ).scalars()
+        matched = set(rows) if matched is None else matched & set(rows)
+    return frozenset(matched or ())
 
 
 _SCOPE_PREFIX = "blind-index/"

@@ -26,6 +26,7 @@ from engine.cases.case_file import CaseFile, case_file
 from engine.cases.list_query import ListScope
 from engine.cases.results import CaseProgress, Page, TaskStatus
 from engine.cases.search import parse as parse_search
+from engine.cases.subject_access import Auskunft, auskunft
 from engine.cases.transmission import TransmissionCheck, check_transmission
 from engine.clock import BERLIN
 from engine.directory.store import load_directory
@@ -35,6 +36,7 @@ from engine.persistence import models as m
 from engine.persistence.database import scrub_after_shred
 from engine.processes.catalog import LoadedProcess, ProcessCatalog
 from engine.processes.stepper import reachable_tasks, stepper
+from engine.retention.policy import RetentionPolicy
 from engine.transactions import Work
 
 
@@ -223,6 +225,11 @@ class CasesFacade(EngineParts):
             return akte
 
         return self.tx.command(export)
+
+    def subject_access(self, actor: Actor, request: Mapping[str, Any], policy: RetentionPolicy) -> Auskunft:
+        """What the actor's Jugendamt stores about one person, protected parts withheld (R38); audited as
+        `person.auskunft` and a read of each case found, in the same unit of work."""
+        return self.tx.command(lambda work: auskunft(work, actor, request, policy))
 
     def task(self, actor: Actor, task_id: str) -> dict[str, Any]:
         """A task with its form, prefilled values and the entries it rests on: audited like a case read."""

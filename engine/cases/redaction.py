@@ -54,7 +54,9 @@ def _entry(entry: FileEntry, declared: Mapping[str, frozenset[str]]) -> FileEntr
 
 
 def _blacked(values: Mapping[str, FileValue], names: frozenset[str]) -> dict[str, FileValue]:
-    return {name: FileValue(value.label, None, REDACTED) if name in names else value for name, value in values.items()}
+    return {
+        name: replace(value, value=None, display=REDACTED) if name in names else value for name, value in values.items()
+    }
 
 
 #: field types whose values are codes, numbers or dates: countable, not telling who the family is

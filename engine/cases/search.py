@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from engine.actor import Actor
-from engine.cases.child_index import BIRTH, NAME, digests, tokens
+from engine.cases.child_index import BIRTH, NAME, matching_cases, tokens
 from engine.errors import NotAllowed, ValidationFailed
 from engine.permissions import CASEWORK_ROLES
 from engine.persistence import models as m
@@ -47,7 +47,7 @@ def parse(query: str) -> tuple[str, str | list[str]]:
         raise ValidationFailed({"q": [f"Die Suche darf höchstens {MAX_QUERY} Zeichen lang sein."]})
     if _REFERENCE.match(text.upper()):
         return "aktenzeichen", text.upper()
-    born = _date(text)
+    born = parse_date(text)
     if born is not None:
         return "geburtsdatum", born.isoformat()
     words = tokens(text)
@@ -56,7 +56,9 @@ def parse(query: str) -> tuple[str, str | list[str]]:
     return "name", words
 
 
-def _date(text: str) -> date | None:
+def parse_date(text: str) -> date | None:
+    """A date as people type it (`17.05.2020`) or ISO; None for text that is no date at all, and
+    ValidationFailed for one that looks like a date but is none (`31.02.2020`)."""
     german = _GERMAN_DATE.match(text)
     try:
         if german:
@@ -81,16 +83,4 @@ def search(work: Work, actor: Actor, query: str) -> Search:
         found = session.execute(select(m.Case.id).where(own, m.Case.reference == value)).scalars()
         return Search(kind, frozenset(found))
     terms = [f"{BIRTH}:{value}"] if kind == "geburtsdatum" else [f"{NAME}:{t}" for t in value]
-    # a case matches when every term matches under some live key version
-    matched: set[int] | None = None
-    for term in dict.fromkeys(terms):
-        term_digests = digests(work, [term])
-        rows = session.execute(
-            select(m.ChildIndex.case_id)
-            .join(m.Case, m.Case.id == m.ChildIndex.case_id)
-            .where(own, m.ChildIndex.digest.in_(term_digests))
-            .distinct()
-        ).scalars()
-        ids = set(rows)
-        matched = ids if matched is None else matched & ids
-    return Search(kind, frozenset(matched or ()))
+    return Search(kind, matching_cases(work, terms, own))

@@ -194,6 +194,11 @@ EXPECT: dict[str, dict[str, int]] = {
     "GET /statistik/datensaetze.csv": both(200, JLT),
     "POST /statistik/abschliessen": both(422, JLT),
     "POST /statistik/aufheben": both(422, JLT),
+    # --- subject access (R38): a Jugendamt's Leitung, for its own Jugendamt's cases; an empty request is
+    # 422 (what it finds and withholds: tests/integration/test_subject_access.py) ---
+    "GET /auskunft": both(200, JLT),
+    "POST /auskunft": both(422, JLT),
+    "POST /api/v1/auskunft": both(422, JLT),
     # --- administration: admins only, never case content ---
     "GET /verwaltung": both(200, ADMIN),
     "GET /verwaltung/benutzer": both(200, ADMIN),

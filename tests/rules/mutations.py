@@ -48,6 +48,8 @@ SHIPPED = "tests/unit/test_shipped_rules.py"
 TRAEGER_TESTS = "tests/process/test_traeger_8a.py"
 JA_PATHS = "tests/process/test_paths_jugendamt_8a.py"
 PURPOSES = "tests/unit/test_purposes.py"
+ACCESS = "engine/cases/subject_access.py"
+ACCESS_TESTS = "tests/integration/test_subject_access.py"
 
 MUTATIONS: tuple[Mutation, ...] = (
     mutation(
@@ -491,5 +493,46 @@ MUTATIONS: tuple[Mutation, ...] = (
         '{% if f.zweck %}{{ _disclosure(f, _("Zweck"), bundle_text(f, "zweck")) }}{% endif %}',
         "",
         "tests/ui/test_case_pages.py::test_step_form_is_built_from_the_definition",
+    ),
+    mutation(
+        "R38",
+        "the reporter and § 65 data shown in the subject-access document",
+        ACCESS,
+        "    file = redacted_for_inspection(file, process.manifest.schwaerzung)",
+        "",
+        f"{ACCESS_TESTS}::test_a_child_gets_its_data_across_the_jugendamts_cases_with_the_protected_parts_withheld",
+    ),
+    mutation(
+        "R38",
+        "third parties' entries shown to a child",
+        ACCESS,
+        "        if field.name in child and field.name != _GUARDIANS",
+        "        if field.name in child",
+        f"{ACCESS_TESTS}::test_a_child_gets_its_data_across_the_jugendamts_cases_with_the_protected_parts_withheld",
+    ),
+    mutation(
+        "R38",
+        "a Sorgeberechtigter matched by name tokens of two people",
+        ACCESS,
+        'if wanted <= set(tokens(str(g.get("name", ""))))]',
+        "]",
+        f"{ACCESS_TESTS}::test_a_sorgeberechtigter_gets_their_own_entries_and_nothing_of_the_others",
+    ),
+    mutation(
+        "R38",
+        "anybody answers a subject-access request",
+        ACCESS,
+        "    jugendaemter = [ms.organisation_id for ms in actor.memberships if ms.role == AUSKUNFT_ROLE]",
+        "    jugendaemter = [ms.organisation_id for ms in actor.memberships]",
+        f"{ACCESS_TESTS}::test_only_a_jugendamts_leitung_asks_and_the_request_is_checked_after_who_asks",
+    ),
+    mutation(
+        "R38",
+        "other organisations' cases disclosed",
+        ACCESS,
+        "    found = matching_cases(work, terms, m.Case.organisation_id.in_(jugendaemter))",
+        "    found = matching_cases(work, terms)",
+        f"{ACCESS_TESTS}::test_a_child_gets_its_data_across_the_jugendamts_cases_with_the_protected_parts_withheld",
+        f"{ACCESS_TESTS}::test_only_a_jugendamts_leitung_asks_and_the_request_is_checked_after_who_asks",
     ),
 )

@@ -15,7 +15,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from engine.api import DEFAULT_LIMIT, MAX_LIMIT, PURPOSES, STATUSES, URGENCIES
-from web.api import break_glass_schemas, quality_schemas, schemas
+from web.api import auskunft_schemas, break_glass_schemas, quality_schemas, schemas
 
 
 def _ok(schema: str, status: str = "200", many: bool = False) -> dict[str, Any]:
@@ -103,6 +103,10 @@ OPERATIONS = {
     ("/api/v1/notfallzugriffe/{access_id}/pruefung", "post"): (
         "reviewBreakGlass",
         "Mark an ended break-glass access reviewed with a comment (not one's own; audited)",
+    ),
+    ("/api/v1/auskunft", "post"): (
+        "subjectAccess",
+        "A Jugendamt's Leitung: what is stored about a person across its cases, protected parts withheld (audited)",
     ),
     ("/api/v1/statistik/99", "get"): (
         "getStatistics99",
@@ -392,12 +396,29 @@ def openapi_document(processes: tuple[str, ...]) -> dict[str, Any]:
         )
     _quality_paths(spec, cid, free)
     _break_glass_paths(spec)
+    _auskunft_path(spec)
     document: dict[str, Any] = spec.to_dict()
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             operation["operationId"], operation["summary"] = OPERATIONS[(path, method)]
     document["security"] = [{"bearer": []}]
     return document
+
+
+def _auskunft_path(spec: APISpec) -> None:
+    """Subject access (R38): deny by default — 403 for everybody but a Jugendamt's Leitung."""
+    for name in ("AuskunftRequest", "Auskunft"):
+        spec.components.schema(name, schema=getattr(auskunft_schemas, name))
+    request = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuskunftRequest"}}},
+    }
+    spec.path(
+        "/api/v1/auskunft",
+        operations={
+            "post": {"requestBody": request, "responses": {**_ok("Auskunft"), **_problems(400, 401, 403, 422)}}
+        },
+    )
 
 
 def _quality_paths(spec: APISpec, cid: list[dict[str, Any]], free: dict[str, Any]) -> None:

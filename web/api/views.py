@@ -9,11 +9,12 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from engine.actor import Actor
 from engine.api import CaseEngine, Page
 from web.akte_pdf import akte_filename, akte_pdf
-from web.api import break_glass_schemas, quality_schemas, schemas
+from web.api import auskunft_schemas, break_glass_schemas, quality_schemas, schemas
 from web.api.json_body import parse_body
 from web.api.openapi import openapi_document
 from web.errors import BadRequest, Unauthorized
 from web.list_params import list_params, page_url
+from web.retention_periods import retention_policy
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -229,6 +230,14 @@ def unlock_statistics_99() -> Response:
     body, jugendamt_key, year = _statistics_body()
     engine().unlock_statistics_99(actor(), jugendamt_key, year, str(body.get("grund") or ""))
     return Response(status=204)
+
+
+@bp.post("/auskunft")
+def subject_access() -> Response:
+    """A Jugendamt's Leitung: what is stored about one person across its cases, protected parts
+    withheld (R38, audited as person.auskunft); the engine asks who before what."""
+    answer = engine().subject_access(actor(), json_body(), retention_policy())
+    return dump(auskunft_schemas.Auskunft(), answer)
 
 
 @bp.post("/qualitaet/stichproben")

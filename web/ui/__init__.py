@@ -117,3 +117,6 @@ def register_ui(app: Flask) -> None:
     from web.ui import break_glass_pages
 
     break_glass_pages.register(app)  # Notfallzugriffe (R35): /notfallzugriffe
+    from web.ui import auskunft_pages
+
+    auskunft_pages.register(app)  # Auskunft über gespeicherte Daten (Art. 15 DSGVO): /auskunft
