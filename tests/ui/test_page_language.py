@@ -71,8 +71,10 @@ def test_a_bundle_with_english_texts_is_shown_in_english_and_german_only_where_i
     assert form["title"] == "Record the report"
     assert "Is there acute danger?" in english and "Own observation" in english
     assert "Section 8a (4) SGB VIII" in english and "Legal basis" in english
-    # no English for these: German, marked
-    assert text["de"] == "Sofort handeln. | Quelle | Hinweis Dritter"
+    assert "Decides whether to act at once." in english and "Purpose" in english
+    # no English for these: German, marked (the second field's purpose, and its label in the purpose's name)
+    purpose = "Hält fest, woher die Information stammt."
+    assert text["de"] == f"Sofort handeln. | Quelle | Hinweis Dritter | Quelle | {purpose}"
     assert "Besteht akute Gefahr?" not in html
 
 
