@@ -10,8 +10,11 @@ keyed `<key>/<version>`:
 
 Only options that change neither the shape of the stored values nor the route of a case may be added
 (`AMENDABLE`), so running cases carry on: a step still open merely refuses an impossible date from now
-on. The amended form passes the same deploy-time check as any form (`engine.forms.check_definition`);
-a new version writes the options into its own forms, and the file never applies to it.
+on. `auswahl` (a list of options) turns a `text` field that the process prefills with a code into a
+choice among those codes: the stored value stays the same string, but people read the option's label
+instead of the code (jugendamt_8a v1's Ergebnis showed `keine_gewichtigen_anhaltspunkte`). The amended
+form passes the same deploy-time check as any form (`engine.forms.check_definition`); a new version
+writes the options into its own forms, and the file never applies to it.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from engine.errors import DefinitionInvalid
 from engine.processes.manifest import shipped_defaults
 
 ENTRY = "felder"
-#: What an immutable version's fields may get: a plausibility rule, the explanation shown with it, and
-#: the purpose of the data item (R31), which every deployed field must state.
-AMENDABLE = frozenset({"nicht_in_zukunft", "help", "zweck"})
+#: What an immutable version's fields may get: a plausibility rule, the explanation shown with it, the
+#: purpose of the data item (R31), which every deployed field must state, and the labelled codes of a
+#: coded text field (`auswahl`).
+AMENDABLE = frozenset({"nicht_in_zukunft", "help", "zweck", "auswahl"})
 
 #: task → field → option → value
 Amendments = Mapping[str, Mapping[str, Mapping[str, Any]]]
@@ -45,10 +49,23 @@ def amended_form(key: str, version: int, raw: object) -> object:
     return {
         **raw,
         "fields": [
-            {**field, **by_field.get(str(field.get("name")), {})} if isinstance(field, dict) else field
+            _amended_field(field, by_field.get(str(field.get("name")), {})) if isinstance(field, dict) else field
             for field in raw["fields"]
         ],
     }
+
+
+def _amended_field(field: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    """The field with its amendments; `auswahl` makes a coded `text` field an `enum` of those options."""
+    amended = {**field, **options}
+    choices = amended.pop("auswahl", None)
+    if choices is None:
+        return amended
+    if field.get("type") != "text":
+        raise DefinitionInvalid(
+            [f"manifest_defaults.json: '{field.get('name')}': 'auswahl' applies to a text field only"]
+        )
+    return {**amended, "type": "enum", "options": choices}
 
 
 def amendment_problems(key: str, version: int, fields_by_task: Mapping[str, set[str] | None]) -> list[str]:

@@ -482,8 +482,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "R31",
         "the v1 bundles' purposes not amended",
         "engine/processes/form_defaults.py",
-        'AMENDABLE = frozenset({"nicht_in_zukunft", "help", "zweck"})',
-        'AMENDABLE = frozenset({"nicht_in_zukunft", "help"})',
+        'AMENDABLE = frozenset({"nicht_in_zukunft", "help", "zweck", "auswahl"})',
+        'AMENDABLE = frozenset({"nicht_in_zukunft", "help", "auswahl"})',
         f"{PURPOSES}::test_every_field_of_the_shipped_versions_states_its_purpose_with_their_bytes_unchanged",
     ),
     mutation(

@@ -634,6 +634,12 @@ def test_the_rueckmeldung_reaches_the_traeger_as_two_facts(ui, world, child):
     assert re.search(r"<dt>Sieht das Jugendamt die gewichtigen Anhaltspunkte bestätigt\?</dt><dd>Nein</dd>", html)
     assert re.search(r"<dt>Ist das Jugendamt tätig geworden und noch tätig\?</dt><dd>Ja</dd>", html)
     assert "Meldung an das Jugendamt:" in html and "gehört Stadtjugendamt Goch" in html  # the linked case
+    # the Jugendamt's Leitung closes it: the result the process wrote is shown by its label, not its code
+    ui.login("goch_leitung")
+    closing = _text(ui.get(_step_url(world, "goch_leitung", ja_case, "abschluss")))
+    checked = r'value="keine_gewichtigen_anhaltspunkte" checked>\s*<label class="kern-label" for="f-ergebnis">([^<]+)<'
+    selected = re.search(checked, closing)
+    assert selected and selected.group(1) == "Keine gewichtigen Anhaltspunkte (Ersteinschätzung)"
 
 
 def test_the_leitung_sees_the_observations_the_assessment_rests_on(ui, world, child):

@@ -280,3 +280,29 @@ def test_malformed_amendments_of_a_version_refuse_its_deployment(monkeypatch, fe
     if "not a user task" not in problem and "unknown field" not in problem:
         with pytest.raises(DefinitionInvalid):
             _loaded("traeger_8a")
+
+
+def test_the_jugendamt_closing_result_is_a_choice_of_labelled_codes_with_the_v1_bytes_unchanged():
+    """jugendamt_8a v1's Ergebnis is a text field the process prefills with a code: the amendment
+    `auswahl` shows the code's label and accepts the codes the process writes, nothing typed."""
+    raw = json.loads(_files("jugendamt_8a")["forms/abschluss.json"])
+    assert raw["fields"][1]["type"] == "text"  # the deployed bytes stay as they are
+    field = _loaded("jugendamt_8a").task("abschluss").form.field("ergebnis")
+    assert field.type == "enum"
+    labels = {option.value: option.label for option in field.options}
+    assert labels["keine_gewichtigen_anhaltspunkte"] == "Keine gewichtigen Anhaltspunkte (Ersteinschätzung)"
+    assessment = _loaded("jugendamt_8a").task("gefaehrdungseinschaetzung").form.field("ergebnis")
+    assert {o.value for o in assessment.options} < set(labels)  # every result the assessment can give
+
+
+def test_auswahl_amends_a_text_field_only(monkeypatch):
+    amendment = {"t": {"f": {"auswahl": [{"value": "a", "label": "A"}]}}}
+    monkeypatch.setattr(form_defaults, "_amendments", lambda key, version: amendment)
+    raw = {"task": "t", "fields": [{"name": "f", "label": "F", "type": "textarea"}]}
+    with pytest.raises(DefinitionInvalid) as refused:
+        form_defaults.amended_form("x", 1, raw)
+    assert "'auswahl' applies to a text field only" in refused.value.problems[0]
+    raw["fields"][0]["type"] = "text"
+    amended = form_defaults.amended_form("x", 1, raw)
+    choice = {"name": "f", "label": "F", "type": "enum", "options": [{"value": "a", "label": "A"}]}
+    assert amended["fields"][0] == choice
