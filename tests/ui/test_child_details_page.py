@@ -57,3 +57,20 @@ def test_a_wrong_birth_date_is_shown_at_the_field(ui, call):
 def test_others_do_not_reach_the_page(ui, call):
     ui.login("kita_fk")
     assert ui.get(f"/faelle/{call}/angaben").status_code == 404
+
+
+def test_the_sorgeberechtigte_are_added_later_on_the_same_page(ui, call):
+    ui.login("goch_fk")
+    url = f"/faelle/{call}/angaben"
+    assert 'name="sp_aktion" value="eintrag"' in ui.get(url).get_data(as_text=True)
+    more = ui.post_form(url, {"nachname": "Beispiel", "sp_aktion": "eintrag"}, token_from=url)
+    assert more.status_code == 200 and 'value="Beispiel"' in more.get_data(as_text=True)  # shown again, unsaved
+    assert "Sorgeberechtigte" in _text(more) and "ergänzt" not in _text(more)
+    mother = {"sorgeberechtigte.0.name": "Anna Beispiel", "sorgeberechtigte.0.beziehung": "Mutter"}
+    done = ui.post_form(url, {**mother, "sorgeberechtigte.0.sorgerecht": "true"}, token_from=url, follow_redirects=True)
+    assert "Angaben zum Kind ergänzt: Sorgeberechtigte." in _text(done)
+    assert "Anna Beispiel" in _text(done)
+    again = ui.get(url).get_data(as_text=True)  # what is known is shown to be corrected
+    assert 'value="Anna Beispiel"' in again and 'value="Mutter"' in again
+    unchanged = ui.post_form(url, {"sorgeberechtigte.0.name": ""}, token_from=url)
+    assert unchanged.status_code == 422 and "Sie haben keine Angabe ergänzt oder geändert." in _text(unchanged)

@@ -1,10 +1,12 @@
 """Angaben zum Kind ergänzen (issue 16 item 2): what a caller did not know — names, birth date, sex,
 address — added later from the case page by the Jugendamt holding the case.
 
-`GET /faelle/<id>/angaben` shows the child's fields with what is known; `POST` hands what was typed to
-the engine (`complete_details`), which merges, checks and audits it: only changed fields count, what
-is given is no longer "unbekannt", a birth date replaces the approximate age. A refusal shows the form
-again with the messages at the fields (422). The Wohnort is not here: a move is an Abgabe.
+`GET /faelle/<id>/angaben` shows the child's fields with what is known, the Sorgeberechtigte included;
+`POST` hands what was typed to the engine (`complete_details`), which merges, checks and audits it: only
+changed fields count, what is given is no longer "unbekannt", a birth date replaces the approximate age,
+the Sorgeberechtigte sent replace the list (all emptied: the list stays as it was). "Weitere Einträge
+anzeigen" shows the form again with more empty entries, unsaved. A refusal shows the form again with the
+messages at the fields (422). The Wohnort is not here: a move is an Abgabe.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from web.ui.case_view import render_case
 from web.ui.child_fields import address_fields, child_form_in_user_language, child_from_form
 from web.ui.error_pages import show_instead
 
-#: The child's fields of the page (the engine's `COMPLETABLE` without the Sorgeberechtigte, which the
-#: API completes; the address is the three fields of `address_fields`).
-FIELDS = ("vorname", "nachname", "geburtsdatum", "geschlecht")
+#: The child's fields of the page (the engine's `COMPLETABLE`; the address is the three fields of
+#: `address_fields`).
+FIELDS = ("vorname", "nachname", "geburtsdatum", "geschlecht", "sorgeberechtigte")
 
 
 def _fields() -> list[dict[str, Any]]:
@@ -34,10 +36,7 @@ def _fields() -> list[dict[str, Any]]:
 
 
 def _known(child: dict[str, Any]) -> MultiDict[str, str]:
-    values: MultiDict[str, str] = MultiDict()
-    for name in FIELDS:
-        if child.get(name):
-            values.add(name, str(child[name]))
+    values = form_widgets.values_from_data(_fields(), child)
     for name, value in (child.get("anschrift") or {}).items():
         values.add(f"anschrift.{name}", str(value))
     return values
@@ -77,6 +76,8 @@ def details_form(case_id: int) -> Any:
 @no_store
 def complete_details(case_id: int) -> Any:
     sent = MultiDict((k, v) for k, v in request.form.items(multi=True) if k != "csrf_token")
+    if request.form.get("sp_aktion") == "eintrag":  # more empty Sorgeberechtigte: the form again, unsaved
+        return _form(case_id, _shown_again(sent), {})
     show_instead(ValidationFailed, lambda exc: _form(case_id, sent, exc.errors, 422))
     show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: render_case(case_id, refusal=exc.detail))
@@ -88,3 +89,12 @@ def complete_details(case_id: int) -> Any:
     names = ", ".join(labels.get(name, name) for name in changed if name != "alter_geschaetzt")
     flash(_("Angaben zum Kind ergänzt: %(fields)s.", fields=names), "success")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _shown_again(sent: MultiDict[str, str]) -> MultiDict[str, str]:
+    """What was typed, the list's entries renumbered as the engine numbers them, the address kept."""
+    values = form_widgets.form_values({"fields": _fields()}, sent)
+    for field in address_fields():
+        if sent.get(field["name"]):
+            values.add(field["name"], sent[field["name"]])
+    return values
