@@ -131,18 +131,18 @@ def test_a_whole_traeger_step_by_keyboard_alone_with_visible_focus(page, check_a
     assert page.get_by_label("Aussage des Kindes", exact=True).is_checked()
     _tab_to(page, "#f-aussagen_kind")
     keyboard.type("„Ich war selbst schuld, ich hab den Topf angefasst.“")
-    keyboard.press("Tab")  # into the Ja/Nein group (nothing chosen yet: its first radio, Ja) …
-    assert _focused(page)["id"] == "f-akute_gefahr"
+    # Tab on (past the field's "Zweck" disclosure, a tab stop of its own) into the Ja/Nein group: nothing
+    # chosen yet, so the focus lands on its first radio, Ja …
+    assert _tab_to(page, "input[name=akute_gefahr]")["id"] == "f-akute_gefahr"
     button = _tab_to(page, ".sp-actions button[type=submit]")  # … past it to the button
     assert button["text"] == "Schritt abschließen"
     _assert_visible_focus(button)
-    keyboard.press("Shift+Tab")  # back into the group (Chromium: its first radio, Ja) …
-    assert _focused(page)["id"] == "f-akute_gefahr"
+    # back into the group (Chromium: its first radio, Ja) …
+    assert _tab_to(page, "input[name=akute_gefahr]", backwards=True)["id"] == "f-akute_gefahr"
     keyboard.press("ArrowRight")  # … and on to Nein, which the arrow key also chooses
     assert page.get_by_role("group", name="Besteht akute Gefahr").get_by_label("Nein", exact=True).is_checked()
     _assert_visible_focus(_focused(page))
-    keyboard.press("Tab")
-    assert _focused(page) == button
+    assert _tab_to(page, ".sp-actions button[type=submit]") == button
     # What the keyboard put in, just before sending it.
     assert "Brandwunde" in page.locator("#f-beobachtungen").input_value()
     assert "Topf" in page.locator("#f-aussagen_kind").input_value()

@@ -12,6 +12,7 @@ import pytest
 from engine.errors import NotFound
 from engine.processes.bundles import load_bundle_dir
 from engine.processes.comparison import compare_versions
+from engine.processes.form_defaults import amended_form
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 
@@ -27,6 +28,8 @@ def test_compare_versions_names_what_changed(case_engine, tmp_path):
     manifest = json.loads((v2 / "manifest.json").read_text())
     manifest["version"] = 2
     (v2 / "manifest.json").write_text(json.dumps(manifest))
+    for form in (v2 / "forms").glob("*.json"):  # what v1 gets from manifest_defaults, v2 states itself
+        form.write_text(json.dumps(amended_form("traeger_8a", 1, json.loads(form.read_text())), ensure_ascii=False))
     bpmn = v2 / "traeger_8a.bpmn"
     bpmn.write_text(bpmn.read_text().replace('value="leitung_informieren" />', 'value="ersteinschaetzung" />', 1))
     case_engine.deploy(load_bundle_dir(v2), deployed_by="test")

@@ -38,7 +38,7 @@ def test_a_missing_age_is_asked_for_at_the_field(ui):
     ui.login("goch_fk")
     data = {"vorname": "Mia", "nachname": "Beispiel", "unbekannt": ["geburtsdatum"], "wohnort_gemeinde": "Goch"}
     refused = ui.post_form(url, data, token_from=url)
-    assert refused.status_code == 422 and "ungefähre Alter angeben" in _text(refused)
+    assert refused.status_code == 422 and "das ungefähre Alter an (0 bis 17 Jahre)" in _text(refused)
 
 
 def test_a_kitas_form_has_no_unknown_fields(ui):
