@@ -19,7 +19,7 @@ from engine.errors import NotAllowed, ValidationFailed
 from web.ui import case_new_household, form_widgets
 from web.ui.access import current_actor, engine, no_store
 from web.ui.case_pages import new_case_bp, startable
-from web.ui.child_fields import address_fields, child_form_in_user_language, child_from_form
+from web.ui.child_fields import address_fields, child_form_in_user_language, child_from_form, child_values_shown_again
 from web.ui.error_pages import show_instead
 from web.ui.sessions import restore_draft
 
@@ -38,8 +38,8 @@ def _own_report(process: dict[str, Any]) -> bool:
 
 
 def child_form_values(form: MultiDict[str, str]) -> MultiDict[str, str]:
-    values = form_widgets.form_values(child_form_in_user_language(), form)
-    for key in [f["name"] for f in address_fields()] + ["organisation", "jugendamt"]:
+    values = child_values_shown_again(form)
+    for key in ("organisation", "jugendamt"):
         if form.get(key):
             values.add(key, form[key])
     return values

@@ -34,3 +34,13 @@ def child_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
     if address:
         child["anschrift"] = address
     return child
+
+
+def child_values_shown_again(form: MultiDict[str, str]) -> MultiDict[str, str]:
+    """What was typed into the child's fields, to show the form again: list entries renumbered as the
+    engine numbers them (`form_widgets.form_values`), the address fields kept."""
+    values = form_widgets.form_values(child_form_in_user_language(), form)
+    for field in address_fields():
+        if form.get(field["name"]):
+            values.add(field["name"], form[field["name"]])
+    return values

@@ -22,7 +22,12 @@ from web.ui import form_widgets
 from web.ui.access import current_actor, engine, no_store
 from web.ui.case_pages import JUGENDAMT_ROLES, cases_bp
 from web.ui.case_view import render_case
-from web.ui.child_fields import address_fields, child_form_in_user_language, child_from_form
+from web.ui.child_fields import (
+    address_fields,
+    child_form_in_user_language,
+    child_from_form,
+    child_values_shown_again,
+)
 from web.ui.error_pages import show_instead
 
 #: The child's fields of the page (the engine's `COMPLETABLE`; the address is the three fields of
@@ -77,7 +82,7 @@ def details_form(case_id: int) -> Any:
 def complete_details(case_id: int) -> Any:
     sent = MultiDict((k, v) for k, v in request.form.items(multi=True) if k != "csrf_token")
     if request.form.get("sp_aktion") == "eintrag":  # more empty Sorgeberechtigte: the form again, unsaved
-        return _form(case_id, _shown_again(sent), {})
+        return _form(case_id, child_values_shown_again(sent), {})
     show_instead(ValidationFailed, lambda exc: _form(case_id, sent, exc.errors, 422))
     show_instead(NotAllowed, lambda exc: render_case(case_id, refusal=exc.detail))
     show_instead(Conflict, lambda exc: render_case(case_id, refusal=exc.detail))
@@ -90,11 +95,3 @@ def complete_details(case_id: int) -> Any:
     flash(_("Angaben zum Kind ergänzt: %(fields)s.", fields=names), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
-
-def _shown_again(sent: MultiDict[str, str]) -> MultiDict[str, str]:
-    """What was typed, the list's entries renumbered as the engine numbers them, the address kept."""
-    values = form_widgets.form_values({"fields": _fields()}, sent)
-    for field in address_fields():
-        if sent.get(field["name"]):
-            values.add(field["name"], sent[field["name"]])
-    return values
