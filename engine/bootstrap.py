@@ -55,6 +55,13 @@ class InitReport:
 
 def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
     """Migrate to head, load the Jugendamt directory, deploy the bundled processes. Idempotent."""
+    report = prepare(engine)
+    deploy_bundles(engine, discover_bundles(bpmn_root), report)
+    return report
+
+
+def prepare(engine: CaseEngine) -> InitReport:
+    """Everything of `initialise` but the processes: schema, keys, directory and the backfills."""
     try:
         upgrade_to_head(engine.db)
     except SQLAlchemyError as exc:
@@ -75,11 +82,15 @@ def initialise(engine: CaseEngine, bpmn_root: Path = BPMN_ROOT) -> InitReport:
     # the blind index of cases opened before migration 0010, one committed batch at a time
     while indexed := engine.tx.command(fill_index):
         report.cases_indexed += indexed
-    for path in discover_bundles(bpmn_root):
+    return report
+
+
+def deploy_bundles(engine: CaseEngine, paths: list[Path], report: InitReport) -> None:
+    """Deploy the bundle folders `paths` in their order (an already deployed version is unchanged)."""
+    for path in paths:
         result = engine.deploy(load_bundle_dir(path), deployed_by="init")
         name = f"{result.definition.key} v{result.definition.version}"
         (report.deployed if result.created else report.unchanged).append(name)
-    return report
 
 
 def check_keys(engine: CaseEngine) -> None:

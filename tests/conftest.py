@@ -18,7 +18,7 @@ import pytest
 from engine.accounts import registry as accounts
 from engine.accounts import tokens
 from engine.actor import Actor
-from engine.bootstrap import BPMN_ROOT, build_engine, initialise
+from engine.bootstrap import BPMN_ROOT, build_engine, deploy_bundles, prepare
 from engine.case_engine import CaseEngine
 from engine.clock import BERLIN, FakeClock
 from engine.processes.bundles import discover_bundles, load_bundle_dir
@@ -66,19 +66,38 @@ def instance(tmp_path: Path) -> Path:
     return folder
 
 
-def initialised_engine(database_url: str, clock: FakeClock, instance: Path) -> CaseEngine:
+def initialised_engine(
+    database_url: str, clock: FakeClock, instance: Path, *, up_to_version: int | None = None
+) -> CaseEngine:
     """An initialised engine: migrations, directory, shipped bundles and the test bundles (also used
-    by module-scoped fixtures, e.g. the authorization matrix of tests/reliability)."""
+    by module-scoped fixtures, e.g. the authorization matrix of tests/reliability). `up_to_version`
+    deploys the shipped processes only up to that version (see `shipped_bundles`)."""
     engine = build_engine(database_url, clock, instance, create_keys=True)
-    initialise(engine, BPMN_ROOT)
+    report = prepare(engine)
+    deploy_bundles(engine, shipped_bundles(up_to_version), report)
     for path in discover_bundles(FIXTURE_BUNDLES):
         engine.deploy(load_bundle_dir(path), deployed_by="tests")
     return engine
 
 
+def shipped_bundles(up_to_version: int | None = None) -> list[Path]:
+    """The bundle folders of bpmn/, all of them or those up to a version. A test that drives the task
+    sequence of version 1 (which stays deployed for the cases running on it) asks for `up_to_version=1`,
+    usually by the marker `@pytest.mark.shipped_up_to(1)`; new cases then start on version 1."""
+    return [p for p in discover_bundles(BPMN_ROOT) if up_to_version is None or int(p.name) <= up_to_version]
+
+
+def marked_version(request: pytest.FixtureRequest) -> int | None:
+    """The version of the test's `shipped_up_to` marker, if it has one."""
+    marker = request.node.get_closest_marker("shipped_up_to")
+    return None if marker is None else int(marker.args[0])
+
+
 @pytest.fixture
-def case_engine(database_url: str, clock: FakeClock, instance: Path) -> Iterator[CaseEngine]:
-    engine = initialised_engine(database_url, clock, instance)
+def case_engine(
+    request: pytest.FixtureRequest, database_url: str, clock: FakeClock, instance: Path
+) -> Iterator[CaseEngine]:
+    engine = initialised_engine(database_url, clock, instance, up_to_version=marked_version(request))
     yield engine
     engine.db.dispose()
 

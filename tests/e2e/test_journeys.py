@@ -32,9 +32,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from engine.bootstrap import BPMN_ROOT, build_engine, initialise
+from engine.bootstrap import build_engine, deploy_bundles, prepare
 from engine.case_engine import CaseEngine
-from tests.conftest import USERS
+from tests.conftest import USERS, marked_version, shipped_bundles
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.layout import NARROW, WIDE, assert_diagram_shown_whole, assert_fits
 from tests.support.cases import complete, open_task, to_meldung
@@ -59,11 +59,11 @@ def _named(action: str, *parts: str) -> re.Pattern[str]:
 
 
 @pytest.fixture
-def case_engine(database_url: str, clock, instance: Path) -> Iterator[CaseEngine]:
+def case_engine(request: pytest.FixtureRequest, database_url: str, clock, instance: Path) -> Iterator[CaseEngine]:
     """The shipped procedures only (bpmn/), as a new installation has them: no test bundles, so the
     pages look as they do for the README's demo users (one procedure to start, no test processes)."""
     engine = build_engine(database_url, clock, instance, create_keys=True)
-    initialise(engine, BPMN_ROOT)
+    deploy_bundles(engine, shipped_bundles(marked_version(request)), prepare(engine))
     yield engine
     engine.db.dispose()
 
