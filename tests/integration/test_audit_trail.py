@@ -184,3 +184,22 @@ def test_periodic_checkpoint_signs_only_an_unsigned_head(world, child):
     assert signed is not None and signed.seq >= 1
     assert engine.checkpoint_if_unsigned() is None  # nothing new since
     assert engine.verify_trail().ok
+
+
+def test_the_opening_records_whether_the_jugendamt_was_routed_or_chosen(world, child):
+    """R17 (§ 86 SGB VIII): the Jugendamt of the child's place of residence, unless one is named by hand —
+    and `case.created` says which, so that a review can tell a routing from a choice."""
+    engine = world.engine
+    routed = engine.open_case(world["kita_fk"], process_key="melder", child=child)
+    elsewhere = {**child, "wohnort_gemeinde": "Kevelaer"}
+    chosen = engine.open_case(world["kita_fk"], process_key="melder", child=elsewhere, jugendamt_key="ja-goch")
+
+    def created(reference):
+        with engine.work() as (uow, work):
+            [event] = engine.vault.read(uow.session.connection(), case_ref=reference, types=["case.created"])
+        return event.payload
+
+    assert created(routed.reference)["jugendamt"] == "ja-goch"
+    assert created(routed.reference)["jugendamt_ausdruecklich_gewaehlt"] is False
+    assert created(chosen.reference)["jugendamt"] == "ja-goch"
+    assert created(chosen.reference)["jugendamt_ausdruecklich_gewaehlt"] is True

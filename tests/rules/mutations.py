@@ -228,6 +228,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         "tests/integration/test_api.py::test_unknown_municipality_is_422_unless_a_jugendamt_is_named",
     ),
     mutation(
+        "R17",
+        "a choice recorded as a routing",
+        "engine/cases/opening.py",
+        '"jugendamt_ausdruecklich_gewaehlt": opening.explicit_jugendamt',
+        '"jugendamt_ausdruecklich_gewaehlt": False',
+        "tests/integration/test_audit_trail.py::test_the_opening_records_whether_the_jugendamt_was_routed_or_chosen",
+    ),
+    mutation(
         "R18",
         "a running case moves to the newest version",
         "engine/cases/state.py",
