@@ -10,13 +10,12 @@ and a birth date is reversed by trying them all). The key is the data key of the
 version, re-indexes every case in batches and then destroys the old key.
 
 Normalisation makes the spellings people use meet: case, umlauts (`Müller` = `Mueller`), ß/ss,
-accents, hyphens and spaces in double names, leading and trailing spaces.
+accents, hyphens and spaces in double names, leading and trailing spaces (engine/spelling.py).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -26,22 +25,12 @@ from sqlalchemy.orm import Session
 from audit import Shredded
 from engine.persistence import models as m
 from engine.persistence.sealed import open_child
+from engine.spelling import tokens
 from engine.transactions import Work
 
 NAME, BIRTH, FULL, SURNAME = "name", "geb", "voll", "nachname"
 #: the name tokens of the child's Sorgeberechtigte: a subject-access request finds their cases (R38)
 SORGE = "sorge"
-
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_SEPARATORS = re.compile(r"[^a-z0-9]+")
-
-
-def tokens(text: str) -> list[str]:
-    """`" Müller-Lüdenscheidt "` → `["mueller", "luedenscheidt"]`; `Strauß` → `["strauss"]`."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
-    plain = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    return [t for t in _SEPARATORS.split(plain) if t]
-
 
 def child_terms(child: Mapping[str, Any]) -> dict[str, list[str]]:
     """The index terms of a child by kind; each term carries its kind, so kinds never collide."""

@@ -4,8 +4,9 @@
 Completing a task: lock the case, guard (open, role + organisation, Mehraugenprinzip, form data),
 run the task and the engine steps, deliver emitted messages in the same transaction, write state,
 projection and history. The caller commits; any exception leaves nothing behind. The form data are
-checked in one pass: the form's own rules, the pool of a `user` field and the Frist of a date with
-`max_frist` answer together, so one refusal names every field to fix.
+checked in one pass: the form's own rules, the pool of a `user` field, the Frist of a date with
+`max_frist` and an `ohne_personendaten` text free of the child's data answer together, so one
+refusal names every field to fix.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from engine.errors import (
 )
 from engine.forms import check_submission, validate_submission
 from engine.forms.builtin import escalation_form
+from engine.forms.personal_data import checks_personal_data, personal_data_errors
 from engine.indicators.codes import step_codes
 from engine.permissions import JUGENDAMT_POOL_ROLES, TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
-from engine.persistence.sealed import seal_history_values
+from engine.persistence.sealed import open_child, seal_history_values
 from engine.processes.catalog import LoadedProcess, UserTaskSpec
 from engine.processes.spiff import Step
 from engine.transactions import Work
@@ -82,6 +84,8 @@ def checked_step(
     clean, errors = check_submission(spec.form, values, prefilled=spec.prefilled_values(step.data), now=work.now)
     pool_errors = _pool_errors(work.session, spec, clean, row.network_key)
     errors = merge_errors(errors, pool_errors, _date_limit_errors(work, spec, clean, row.network_key))
+    if checks_personal_data(spec.form):  # only then is the child's data opened
+        errors = merge_errors(errors, personal_data_errors(spec.form, clean, open_child(work, state.case)))
     if errors:
         raise ValidationFailed(errors)
     return spec, step, clean

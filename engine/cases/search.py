@@ -19,10 +19,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from engine.actor import Actor
-from engine.cases.child_index import BIRTH, NAME, matching_cases, tokens
+from engine.cases.child_index import BIRTH, NAME, matching_cases
 from engine.errors import NotAllowed, ValidationFailed
 from engine.permissions import CASEWORK_ROLES
 from engine.persistence import models as m
+from engine.spelling import tokens
 from engine.transactions import Work
 
 _REFERENCE = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")

@@ -29,7 +29,7 @@ from engine.auditing.events import EventType
 from engine.auditing.recording import record, record_read
 from engine.cases import messages, transfer
 from engine.cases.case_file import CaseFile, FileValue, documented
-from engine.cases.child_index import BIRTH, NAME, SORGE, matching_cases, tokens
+from engine.cases.child_index import BIRTH, NAME, SORGE, matching_cases
 from engine.cases.file_values import display_value
 from engine.cases.redaction import REDACTED, redacted_for_inspection
 from engine.cases.search import parse_date
@@ -41,6 +41,7 @@ from engine.persistence import models as m
 from engine.persistence.sealed import open_child
 from engine.processes.file_rules import OWN
 from engine.retention.policy import RetentionPolicy, due_date
+from engine.spelling import tokens
 from engine.transactions import Work
 
 #: Who answers a subject-access request for a Jugendamt: its Leitung.

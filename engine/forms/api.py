@@ -52,6 +52,8 @@ def _field_to_api(field: FormField) -> dict[str, Any]:
     )
     if field.nicht_in_zukunft:
         out["nicht_in_zukunft"] = True
+    if field.ohne_personendaten:
+        out["ohne_personendaten"] = True
     if field.type in TEXT_TYPES:
         out["max_length"] = limits.max_length(field)  # a client can stop typing where the server refuses
     if field.type == "list":

@@ -55,6 +55,7 @@ _FIELD_KEYS = frozenset(
         "prefill",
         "max_frist",
         "nicht_in_zukunft",
+        "ohne_personendaten",
         "max_length",
         "max_items",
     }
@@ -112,6 +113,9 @@ class FormField:
     #: A date or datetime that records something that already happened (an observation, a receipt, a
     #: consultation, a talk): the engine refuses a value after its clock (engine/forms/validation.py).
     nicht_in_zukunft: bool = False
+    #: A text for someone who may not learn who the child is (the insoweit erfahrene Fachkraft): refused
+    #: with the child's or a Sorgeberechtigter's name, street or birth date (engine/forms/personal_data.py).
+    ohne_personendaten: bool = False
     #: Longest text (characters, after stripping) of a text, textarea or user field; None: the
     #: type's default (engine/forms/limits.py). Nobody types a megabyte into a Gefährdungseinschätzung.
     max_length: int | None = None
@@ -202,6 +206,7 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
         prefill=raw.get("prefill"),
         max_frist=raw.get("max_frist"),
         nicht_in_zukunft=raw.get("nicht_in_zukunft", False),
+        ohne_personendaten=raw.get("ohne_personendaten", False),
         max_length=raw.get("max_length"),
         max_items=raw.get("max_items"),
     )
@@ -286,6 +291,7 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         ("pool", ("user",)),
         ("max_frist", ("date",)),
         ("nicht_in_zukunft", ("date", "datetime")),
+        ("ohne_personendaten", ("text", "textarea")),
         ("max_length", TEXT_TYPES),
         ("max_items", ("list",)),
     ):
@@ -315,11 +321,11 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         problems.append(f"{label}: 'max_length' must be a whole number from 1 to {MAX_LENGTH_CEILING}")
     if "max_frist" in raw and type_ == "date" and not _non_empty_str(raw["max_frist"]):
         problems.append(f"{label}: 'max_frist' must name a Frist of the profile")
-    if "nicht_in_zukunft" in raw and type_ in ("date", "datetime"):
-        if not isinstance(raw["nicht_in_zukunft"], bool):
-            problems.append(f"{label}: 'nicht_in_zukunft' must be true or false")
-        elif raw["nicht_in_zukunft"] and "max_frist" in raw:
-            problems.append(f"{label}: 'nicht_in_zukunft' and 'max_frist' exclude each other")
+    for flag, types in (("nicht_in_zukunft", ("date", "datetime")), ("ohne_personendaten", ("text", "textarea"))):
+        if flag in raw and type_ in types and not isinstance(raw[flag], bool):
+            problems.append(f"{label}: '{flag}' must be true or false")
+    if raw.get("nicht_in_zukunft") is True and "max_frist" in raw and type_ == "date":
+        problems.append(f"{label}: 'nicht_in_zukunft' and 'max_frist' exclude each other")
     if "pool" in raw and type_ == "user" and not _non_empty_str(raw["pool"]):
         problems.append(f"{label}: 'pool' must be a non-empty string")
     if "prefill" in raw:

@@ -99,3 +99,12 @@ def in_future(field: FormField) -> str:
     if field.type == "datetime":
         return f"{_quoted(field)} darf nicht in der Zukunft liegen. Geben Sie Datum und Uhrzeit bis jetzt an."
     return f"{_quoted(field)} darf nicht in der Zukunft liegen. Geben Sie ein Datum bis heute an."
+
+
+def contains_personal_data(field: FormField, kinds: list[str]) -> str:
+    """An `ohne_personendaten` text that contains identifying data: the kinds found (never the data)."""
+    found = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} und {kinds[-1]}"
+    return (
+        f"{_quoted(field)} enthält {found}. Schreiben Sie den Text ohne Namen, Straße und Geburtsdatum: "
+        "Er wird ohne Angaben weitergegeben, die das Kind oder seine Familie erkennbar machen."
+    )

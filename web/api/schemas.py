@@ -360,6 +360,12 @@ class FormFieldSchema(Schema):
     nicht_in_zukunft = fields.Boolean(
         metadata={"description": "date/datetime: a value after the server's now is refused (422)"}
     )
+    ohne_personendaten = fields.Boolean(
+        metadata={
+            "description": "text/textarea: a value with the child's or a Sorgeberechtigter's name, street or"
+            " birth date is refused (422)"
+        }
+    )
     min_items = fields.Integer()
     max_items = fields.Integer(metadata={"description": "for type list: more items are refused (422)"})
     max_length = fields.Integer(metadata={"description": "text, textarea, user: longer values are refused (422)"})
