@@ -22,6 +22,7 @@ from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import state as case_state
 from engine.cases.messages import deliver_messages
+from engine.cases.siblings import Siblings, check_siblings, open_siblings
 from engine.cases.visibility import can_see_case
 from engine.clock import BERLIN
 from engine.deadlines import profiles as fristen_store
@@ -73,9 +74,10 @@ def open_task(work: Work, actor: Actor, task_id: str, *, lock: bool) -> tuple[ca
 
 def checked_step(
     work: Work, actor: Actor, state: case_state.CaseState, row: m.OpenTask, values: object
-) -> tuple[UserTaskSpec, Step, dict[str, Any]]:
-    """Whether the actor may take this process step with these values: the spec, the open step and
-    the clean values, or the refusal (NotAllowed, Conflict, ValidationFailed naming every field)."""
+) -> tuple[UserTaskSpec, Step, dict[str, Any], Siblings]:
+    """Whether the actor may take this process step with these values: the spec, the open step, the
+    clean values and the siblings' cases to open (a `kinder` field), or the refusal (NotAllowed,
+    Conflict, ValidationFailed naming every field)."""
     spec = state.process.task(row.task_key)
     _guard_person(work.session, actor, state.process, spec, row)
     step = state.instance.open_step(row.id)
@@ -83,12 +85,13 @@ def checked_step(
         raise Conflict("Dieser Schritt ist nicht mehr offen.")
     clean, errors = check_submission(spec.form, values, prefilled=spec.prefilled_values(step.data), now=work.now)
     pool_errors = _pool_errors(work.session, spec, clean, row.network_key)
-    errors = merge_errors(errors, pool_errors, _date_limit_errors(work, spec, clean, row.network_key))
+    siblings, sibling_errors = check_siblings(work, state, spec.form, clean)
+    errors = merge_errors(errors, pool_errors, _date_limit_errors(work, spec, clean, row.network_key), sibling_errors)
     if checks_personal_data(spec.form):  # only then is the child's data opened
         errors = merge_errors(errors, personal_data_errors(spec.form, clean, open_child(work, state.case)))
     if errors:
         raise ValidationFailed(errors)
-    return spec, step, clean
+    return spec, step, clean, siblings
 
 
 def complete_task(
@@ -112,7 +115,9 @@ def complete_task(
     if row.kind != "bpmn":
         _complete_escalation(work, actor, state, row, values)
         return state
-    spec, step, clean = checked_step(work, actor, state, row, values)
+    spec, step, clean, siblings = checked_step(work, actor, state, row, values)
+    # The children stay in this case's sealed history; its audit event names their cases instead.
+    opened = open_siblings(work, actor, state, siblings)
     state.instance.complete(step.id, clean)
     session.add(
         m.TaskHistory(
@@ -138,7 +143,7 @@ def complete_task(
             "task": spec.key,
             "task_id": task_id,
             "title": spec.title,
-            "values": clean,
+            "values": {**clean, **opened},
             "grundlage_sha256": grundlage_sha256,
         },
     )

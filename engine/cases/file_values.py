@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.clock import BERLIN
-from engine.forms.definition import FormField, Option
+from engine.forms.builtin import sibling_form
+from engine.forms.definition import FormDefinition, FormField, Option
 
 #: Fields the engine and the sending BPMN write into a Meldebogen (engine/cases/messages.py), as form
 #: fields so that they read like the rest: with a label and option titles.
@@ -52,8 +53,12 @@ def display_value(field: FormField | None, value: Any, person: Callable[[str], s
         return ", ".join(titles.get(str(v), str(v)) for v in items)
     if kind == "user":
         return person(str(value))
+    if kind == "kinder" and field is not None and isinstance(value, list):
+        return "; ".join(_item(sibling_form(), item, person) for item in value)
     if kind == "list" and field is not None and isinstance(value, list):
         return "; ".join(_item(field, item, person) for item in value)
+    if kind == "object" and field is not None and isinstance(value, Mapping):
+        return f"({_item(field, value, person)})"
     if isinstance(value, Mapping):
         return "; ".join(
             f"{ENGINE_FIELDS[k].label if k in ENGINE_FIELDS else k}: {display_value(ENGINE_FIELDS.get(k), v, person)}"
@@ -65,7 +70,7 @@ def display_value(field: FormField | None, value: Any, person: Callable[[str], s
     return _moment(value) if isinstance(value, str) and kind in ("date", "datetime", None) else str(value)
 
 
-def _item(field: FormField, item: Any, person: Callable[[str], str]) -> str:
+def _item(field: FormField | FormDefinition, item: Any, person: Callable[[str], str]) -> str:
     if not isinstance(item, Mapping):
         return display_value(None, item, person)
     subfields = {f.name: f for f in field.fields}

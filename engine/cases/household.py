@@ -26,7 +26,7 @@ from engine.actor import Actor
 from engine.cases import completion, opening
 from engine.cases import state as case_state
 from engine.errors import ValidationFailed, merge_errors
-from engine.forms import check_submission
+from engine.forms import check_submission, limits
 from engine.forms.messages import UNKNOWN
 from engine.persistence import models as m
 from engine.processes.catalog import LoadedProcess, UserTaskSpec
@@ -38,7 +38,7 @@ SHARED = ("wohnort_gemeinde", "anschrift", "sorgeberechtigte")
 #: The relation written between every two cases opened together.
 SIBLINGS = "gleicher_haushalt"
 #: At most this many children in one report (a form a person can still read).
-MAX_CHILDREN = 10
+MAX_CHILDREN = limits.DEFAULT_MAX_CHILDREN
 ONLY_JUGENDAMT = (
     "Mehrere Kinder eines Haushalts kann nur ein Jugendamt bei einem selbst aufgenommenen Hinweis erfassen."
 )

@@ -64,7 +64,7 @@ def check_transmission(work: Work, actor: Actor, task_id: str, values: object) -
     state, row = open_task(work, actor, task_id, lock=False)
     if row.kind != "bpmn" or not state.process.task(row.task_key).sends:
         return None
-    spec, step, clean = checked_step(work, actor, state, row, values)
+    spec, step, clean, _siblings = checked_step(work, actor, state, row, values)
     state.instance.complete(step.id, clean)  # in memory only: the reading unit writes nothing
     thrown = state.instance.outgoing()
     if not thrown:

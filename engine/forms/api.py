@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.forms import limits
-from engine.forms.definition import TEXT_TYPES, FormDefinition, FormField, Option
+from engine.forms.builtin import sibling_form
+from engine.forms.definition import LIST_TYPES, TEXT_TYPES, FormDefinition, FormField, Option
 
 
 def form_to_api(form: FormDefinition) -> dict[str, Any]:
@@ -56,8 +57,11 @@ def _field_to_api(field: FormField) -> dict[str, Any]:
         out["ohne_personendaten"] = True
     if field.type in TEXT_TYPES:
         out["max_length"] = limits.max_length(field)  # a client can stop typing where the server refuses
-    if field.type == "list":
-        out["fields"] = [_field_to_api(f) for f in field.fields]
+    # A `kinder` entry has the engine's child fields; its `anschrift` (type `object`) has the address's.
+    entry_fields = sibling_form().fields if field.type == "kinder" else field.fields
+    if field.type in (*LIST_TYPES, "object"):
+        out["fields"] = [_field_to_api(f) for f in entry_fields]
+    if field.type in LIST_TYPES:
         if field.min_items is not None:
             out["min_items"] = field.min_items
         out["max_items"] = limits.max_items(field)

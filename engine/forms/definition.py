@@ -20,7 +20,11 @@ from engine.errors import DefinitionInvalid
 FORMAT = 1
 
 #: Every field type of bundles.md, in the order documented there.
-TYPES = ("text", "textarea", "boolean", "integer", "date", "datetime", "enum", "multi", "list", "user")
+TYPES = ("text", "textarea", "boolean", "integer", "date", "datetime", "enum", "multi", "list", "user", "kinder")
+#: Types whose values are lists of entries (bounded by `max_items`, at least `min_items`). A `kinder`
+#: entry is a child of the household, one case opened per entry (engine/cases/siblings.py); its
+#: fields are the engine's own (`engine.forms.builtin.sibling_form`), not the bundle's.
+LIST_TYPES = ("list", "kinder")
 #: Types whose values are free text (bounded by `max_length`).
 TEXT_TYPES = ("text", "textarea", "user")
 #: What a bundle may raise the limits to (engine/forms/limits.py has the defaults).
@@ -287,23 +291,26 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
     for key, types in (
         ("options", ("enum", "multi")),
         ("fields", ("list",)),
-        ("min_items", ("list",)),
+        ("min_items", LIST_TYPES),
         ("pool", ("user",)),
         ("max_frist", ("date",)),
         ("nicht_in_zukunft", ("date", "datetime")),
         ("ohne_personendaten", ("text", "textarea")),
         ("max_length", TEXT_TYPES),
-        ("max_items", ("list",)),
+        ("max_items", LIST_TYPES),
     ):
         if key in raw and type_ not in types:
             problems.append(f"{label}: '{key}' is only allowed for type {' or '.join(types)}")
     if type_ in ("enum", "multi"):
         _check_options(raw.get("options"), label, type_, problems)
+    if type_ == "kinder" and nested:
+        problems.append(f"{label}: a list cannot contain a 'kinder' field")
     if type_ == "list":
         if nested:
             problems.append(f"{label}: a list cannot contain another list")
         else:
             _check_fields(raw.get("fields"), f"{path}.", problems, nested=True)
+    if type_ in LIST_TYPES:
         min_items = raw.get("min_items")
         if "min_items" in raw and (type(min_items) is not int or min_items < 0):
             problems.append(f"{label}: 'min_items' must be a whole number >= 0")

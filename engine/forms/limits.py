@@ -17,6 +17,9 @@ from engine.forms.definition import FormField
 DEFAULT_MAX_LENGTH = {"text": 500, "user": 100, "textarea": 20_000}
 #: Most items of a list (Sorgeberechtigte, Maßnahmen of a Schutzplan).
 DEFAULT_MAX_ITEMS = 50
+#: Most children of a `kinder` field: one case is opened per child, from one form a person still reads
+#: (as many as a household report of Neue Meldung takes, engine/cases/household.py).
+DEFAULT_MAX_CHILDREN = 10
 #: Integers are stored and compared as 64-bit numbers elsewhere (statistics, the database).
 INTEGER_BOUND = 2**63 - 1
 
@@ -30,7 +33,7 @@ def max_length(field: FormField) -> int:
 
 
 def max_items(field: FormField) -> int:
-    return field.max_items or DEFAULT_MAX_ITEMS
+    return field.max_items or (DEFAULT_MAX_CHILDREN if field.type == "kinder" else DEFAULT_MAX_ITEMS)
 
 
 def has_control_characters(field: FormField, text: str) -> bool:

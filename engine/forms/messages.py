@@ -45,6 +45,8 @@ def _request(field: FormField) -> str:
             return f"Wählen Sie bei {label} eine Person aus"
         case "list":
             return f"Geben Sie bei {label} mindestens einen Eintrag an"
+        case "kinder":
+            return f"Geben Sie bei {label} mindestens ein Kind an"
         case _:
             return f"Geben Sie {label} an"
 
@@ -71,7 +73,7 @@ def invalid(field: FormField) -> str:
             return f"Geben Sie {label} als ganze Zahl an, zum Beispiel 3."
         case "multi":
             return f"Wählen Sie bei {label} eine oder mehrere Antworten aus der Liste aus."
-        case "list":
+        case "list" | "kinder":
             return f"Geben Sie {label} als Liste von Einträgen an."
         case _:
             return required(field)

@@ -273,10 +273,15 @@ def _typed_field(field: FormField) -> fields.Field[Any]:
         return _Multi(
             values, **_with_messages(common, choice=messages.choice(field), duplicate=messages.duplicate(field))
         )
-    assert field.type == "list"  # check_definition admits no other type
-    item = _instead_of_defaults(
-        fields.Nested(_schema_class(field.fields, f"{field.name}_item", item=True)), messages.ITEM_NOT_AN_OBJECT
-    )
+    if field.type == "kinder":
+        # Only the shape here: each child is checked like a case opening by the caller, which knows the
+        # case, the clock and the directory (engine/cases/siblings.py), and its errors join these.
+        item: fields.Field[Any] = _instead_of_defaults(fields.Dict(), messages.ITEM_NOT_AN_OBJECT)
+    else:
+        assert field.type == "list"  # check_definition admits no other type
+        item = _instead_of_defaults(
+            fields.Nested(_schema_class(field.fields, f"{field.name}_item", item=True)), messages.ITEM_NOT_AN_OBJECT
+        )
     minimum = field.min_items or 0
     return _List(field, item, validate=Length(min=minimum, error=messages.too_few(field, minimum)), **common)
 

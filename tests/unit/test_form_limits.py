@@ -101,7 +101,7 @@ def test_a_form_may_set_its_limits_within_bounds():
 
     assert problems(max_length=80) == []
     assert problems(max_length=0) == ["field 'f': 'max_length' must be a whole number from 1 to 100000"]
-    assert problems(max_items=3) == ["field 'f': 'max_items' is only allowed for type list"]
+    assert problems(max_items=3) == ["field 'f': 'max_items' is only allowed for type list or kinder"]
     form = parse_definition(
         {
             "format": 1,

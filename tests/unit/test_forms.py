@@ -20,6 +20,7 @@ from engine.forms import (
     FormField,
     Option,
     check_definition,
+    check_submission,
     form_to_api,
     parse_definition,
     validate_submission,
@@ -1019,3 +1020,23 @@ def test_clean_child_data_has_the_defaults_and_the_address():
     clean = validate_child({**raw, "anschrift": {"plz": "47574", "ort": "Goch"}}, date(2026, 3, 2))
     assert clean["vorname"] == "Mia" and clean["geschlecht"] == "ohne_angabe"
     assert clean["anschrift"] == {"plz": "47574", "ort": "Goch"}
+
+
+def test_a_kinder_field_is_a_top_level_list_of_objects() -> None:
+    """Its entries' fields are the engine's child fields (engine/cases/siblings.py checks them with
+    the case); the form validator checks the shape: a list of objects, at most `max_items`."""
+    kinder = {"name": "kinder", "label": "Weitere Kinder", "type": "kinder", "required": False, "max_items": 2}
+    assert check_definition({"format": 1, "task": "t", "title": "T", "fields": [kinder]}) == []
+    nested = {"name": "l", "label": "L", "type": "list", "required": False, "fields": [kinder]}
+    assert check_definition({"format": 1, "task": "t", "title": "T", "fields": [nested]}) == [
+        "field 'l.kinder': a list cannot contain a 'kinder' field"
+    ]
+    form = parse_definition({"format": 1, "task": "t", "title": "T", "fields": [kinder]})
+    entry = {"vorname": "Ben"}
+    assert check_submission(form, {"kinder": [entry]}) == ({"kinder": [entry]}, {})
+    assert check_submission(form, {"kinder": ["Ben"]})[1] == {
+        "kinder.0": ["Senden Sie jeden Eintrag als JSON-Objekt mit den Feldern des Eintrags."]
+    }
+    assert check_submission(form, {"kinder": [entry] * 3})[1] == {
+        "kinder": ["Geben Sie bei „Weitere Kinder“ höchstens 2 Einträge an."]
+    }

@@ -286,7 +286,24 @@ def check_forms(bundle: Bundle, docs: list[Doc]) -> tuple[list[str], set[str] | 
                 f"{etree.QName(task).localname} '{task.get('id')}'"
             )
     problems += amendment_problems(bundle.key, bundle.version, fields_by_task)
+    problems += sibling_problems(bundle.manifest, loaded)
     return problems, fields
+
+
+def sibling_problems(manifest: object, forms: Mapping[str, object]) -> list[str]:
+    """A `kinder` field opens cases at the case's Jugendamt (engine/cases/siblings.py): only a process
+    of Jugendämter may carry one — a Träger or an insoweit erfahrene Fachkraft opens no Jugendamt case."""
+    kinds = manifest.get("organisation_kinds") if isinstance(manifest, Mapping) else None
+    if kinds == ["jugendamt"]:
+        return []
+    return [
+        f"{path}: field '{field['name']}' of type 'kinder' opens cases at the Jugendamt; only a process whose"
+        " 'organisation_kinds' is [\"jugendamt\"] may use it"
+        for path, raw in forms.items()
+        if isinstance(raw, dict) and isinstance(raw.get("fields"), list)
+        for field in raw["fields"]
+        if isinstance(field, dict) and field.get("type") == "kinder"
+    ]
 
 
 def _load_form(path: str, content: bytes, bundle: Bundle) -> tuple[object, list[str], set[str] | None]:
