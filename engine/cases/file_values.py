@@ -57,7 +57,7 @@ def display_value(field: FormField | None, value: Any, person: Callable[[str], s
         return "; ".join(_item(sibling_form(), item, person) for item in value)
     if kind == "list" and field is not None and isinstance(value, list):
         return "; ".join(_item(field, item, person) for item in value)
-    if kind == "object" and field is not None and isinstance(value, Mapping):
+    if kind == "object" and field is not None and field.fields and isinstance(value, Mapping):
         return f"({_item(field, value, person)})"
     if isinstance(value, Mapping):
         return "; ".join(
