@@ -58,12 +58,19 @@ def sibling_form() -> FormDefinition:
         "anschrift",
         "Anschrift des Kindes",
         "object",
+        help="Leer lassen, wenn das Kind bei dem Kind dieses Falls wohnt: Dann gilt dessen Anschrift.",
         zweck=child_address_form().fields[0].zweck,
         fields=child_address_form().fields,
     )
     own = tuple(
-        replace(f, required=False) if f.name in HOUSEHOLD_FIELDS else f
+        replace(f, required=False, help=_HOUSEHOLD_HELP) if f.name in HOUSEHOLD_FIELDS else f
         for f in child.fields
         if f.name not in _NOT_IN_ENTRY
     )
     return replace(child, task="kinder_eintrag", fields=(*own, address))
+
+
+_HOUSEHOLD_HELP = (
+    "Leer lassen, wenn das Kind in derselben Gemeinde wohnt wie das Kind dieses Falls: Dann gilt dessen Wohnort."
+    " Der Fall wird in jedem Fall beim Jugendamt dieses Falls angelegt (ein Haushalt, § 86 SGB VIII)."
+)
