@@ -367,13 +367,16 @@ class FormFieldSchema(Schema):
         }
     )
     min_items = fields.Integer()
-    max_items = fields.Integer(metadata={"description": "for type list: more items are refused (422)"})
+    max_items = fields.Integer(metadata={"description": "for type list or kinder: more items are refused (422)"})
     max_length = fields.Integer(metadata={"description": "text, textarea, user: longer values are refused (422)"})
     item_fields = fields.List(
         fields.Nested(lambda: FormFieldSchema()),
         data_key="fields",
         attribute="fields",
-        metadata={"description": "for type list: the fields of each item"},
+        metadata={
+            "description": "for type list: the fields of each item; kinder: the child's fields of a case opening"
+            " (completing the step opens one linked case per entry); object: the fields of an entry's address"
+        },
     )
 
 
