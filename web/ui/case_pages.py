@@ -51,6 +51,8 @@ RELATIONS = {
     "meldung_von": _l("Meldung von"),
     "gleiches_kind": _l("Dasselbe Kind"),
     "gleicher_haushalt": _l("Geschwister / gleicher Haushalt"),
+    "geschwisterfall_zu": _l("Geschwisterfall zu"),
+    "geschwisterfall": _l("Geschwisterfall"),
 }
 EARLIER_STATES = {
     "offen": _l("noch offen"),

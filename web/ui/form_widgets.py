@@ -35,6 +35,8 @@ from web.ui.bundle_texts import LANG, bundle_text, marked
 RADIO_MAX = 5
 #: Empty items shown below the filled ones of a `list` field (no JavaScript needed to add one).
 SPARE_ITEMS = 2
+#: Types shown as a list of entries (a `kinder` entry is a child of the household: engine/cases/siblings.py).
+LIST_TYPES = ("list", "kinder")
 
 Field = Mapping[str, Any]
 FormValues = MultiDict[str, str]
@@ -59,7 +61,9 @@ _OWN_CONDITION = re.compile(r"\bPflicht,? (?:wenn|bei)\b")
 
 
 def widget(field: Field) -> str:
-    """How a field is shown: input, textarea, boolean, radios, select, checkboxes or list."""
+    """How a field is shown: input, textarea, boolean, radios, select, checkboxes, list or object (a
+    group of fields inside a list entry: a child's address). A `kinder` field is a list whose entries
+    have the child's fields of a case opening."""
     kind = field["type"]
     if kind == "textarea":
         return "textarea"
@@ -69,8 +73,10 @@ def widget(field: Field) -> str:
         return "radios" if len(field.get("options", ())) <= RADIO_MAX else "select"
     if kind == "multi":
         return "checkboxes"
-    if kind == "list":
+    if kind in LIST_TYPES:
         return "list"
+    if kind == "object":
+        return "object"
     if kind == "user" and field.get("options"):  # a pool to choose from (the engine lists its members)
         return "select"
     return "input"
@@ -161,7 +167,10 @@ def _option_text(field: Field, value: object) -> Markup:
 def list_item_count(field: Field, values: FormValues) -> int:
     """Item fieldsets to render: the filled ones (at least `min_items`, at least one) plus spares."""
     filled = len(_item_indices(values, field["name"]))
-    return max(filled, field.get("min_items") or 0, 1) + SPARE_ITEMS
+    least = field.get("min_items") or 0
+    if field["type"] == "kinder":  # a child is a block of eight fields: one empty block at a time
+        return max(filled + 1, least)
+    return max(filled, least, 1) + SPARE_ITEMS
 
 
 def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str, str]:
@@ -177,7 +186,7 @@ def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str
             labels[key] = bundle_text(field, "label")
             continue
         index, _sep, sub_name = rest.partition(".")
-        sub = next((s for s in field.get("fields", ()) if s["name"] == sub_name), None)
+        sub = _sub_field(field, sub_name)
         if not index.isdigit():
             labels[key] = bundle_text(field, "label")
             continue
@@ -187,6 +196,20 @@ def error_labels(fields: Iterable[Field], errors: Mapping[str, Any]) -> dict[str
         }
         labels[key] = Markup("{}: {}").format(entry, bundle_text(sub, "label")) if sub is not None else entry
     return labels
+
+
+def _sub_field(field: Field, path: str) -> Field | None:
+    """The item field `path` names (`vorname`; `anschrift.plz` inside an object: the innermost)."""
+    head, _sep, rest = path.partition(".")
+    sub = next((s for s in field.get("fields", ()) if s["name"] == head), None)
+    return _sub_field(sub, rest) if sub is not None and rest and sub.get("fields") else sub
+
+
+def _inputs(field: Field, name: str) -> list[str]:
+    """The input names of a field: its own, or for an object (a child's address) its fields' `name.sub`."""
+    if field["type"] == "object":
+        return [leaf for sub in field.get("fields", ()) for leaf in _inputs(sub, f"{name}.{sub['name']}")]
+    return [name]
 
 
 # ---- HTML form → engine JSON --------------------------------------------------------------------------
@@ -214,11 +237,12 @@ def form_values(form_def: Mapping[str, Any], form: Mapping[str, Any]) -> FormVal
     out: FormValues = MultiDict()
     for field in form_def["fields"]:
         name = field["name"]
-        if field["type"] == "list":
+        if field["type"] in LIST_TYPES:
             for position, index in enumerate(_filled_items(field, values)):
                 for sub in field.get("fields", ()):
-                    for value in values.getlist(f"{name}.{index}.{sub['name']}"):
-                        out.add(f"{name}.{position}.{sub['name']}", value)
+                    for leaf in _inputs(sub, sub["name"]):
+                        for value in values.getlist(f"{name}.{index}.{leaf}"):
+                            out.add(f"{name}.{position}.{leaf}", value)
         else:
             for value in values.getlist(name):
                 out.add(name, value)
@@ -240,16 +264,12 @@ def _convert(field: Field, values: FormValues, name: str) -> Any:
     if kind == "multi":
         chosen = [v for v in values.getlist(name) if v.strip()]
         return chosen or _MISSING
-    if kind == "list":
-        items = []
-        for index in _filled_items(field, values):
-            item = {}
-            for sub in field.get("fields", ()):
-                value = _convert(sub, values, f"{name}.{index}.{sub['name']}")
-                if value is not _MISSING:
-                    item[sub["name"]] = value
-            items.append(item)
+    if kind in LIST_TYPES:
+        items = [_convert_object(field, values, f"{name}.{index}") for index in _filled_items(field, values)]
         return items or _MISSING
+    if kind == "object":
+        item = _convert_object(field, values, name)
+        return item or _MISSING
     raw = values.get(name, "")
     if not raw.strip():
         return _MISSING
@@ -265,6 +285,16 @@ def _convert(field: Field, values: FormValues, name: str) -> Any:
     return raw  # text, textarea, enum, user: as typed (the engine strips text)
 
 
+def _convert_object(field: Field, values: FormValues, name: str) -> dict[str, Any]:
+    """A list entry or an object: its fields' values, empty ones left out."""
+    item = {}
+    for sub in field.get("fields", ()):
+        value = _convert(sub, values, f"{name}.{sub['name']}")
+        if value is not _MISSING:
+            item[sub["name"]] = value
+    return item
+
+
 def _item_indices(values: FormValues, name: str) -> list[int]:
     pattern = re.compile(re.escape(name) + r"\.([0-9]{1,4})\.")
     found = {int(match.group(1)) for key in values if (match := pattern.match(key))}
@@ -277,7 +307,12 @@ def _filled_items(field: Field, values: FormValues) -> list[int]:
     return [
         index
         for index in _item_indices(values, name)
-        if any(v.strip() for sub in field.get("fields", ()) for v in values.getlist(f"{name}.{index}.{sub['name']}"))
+        if any(
+            v.strip()
+            for sub in field.get("fields", ())
+            for leaf in _inputs(sub, sub["name"])
+            for v in values.getlist(f"{name}.{index}.{leaf}")
+        )
     ]
 
 
@@ -314,15 +349,20 @@ def values_from_data(fields: Iterable[Field], data: Mapping[str, Any]) -> FormVa
         value = data.get(name)
         if value is None:
             continue
-        if field["type"] == "list" and isinstance(value, list):
+        if field["type"] in LIST_TYPES and isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, Mapping):
-                    for sub in field.get("fields", ()):
-                        if item.get(sub["name"]) is not None:
-                            _add(out, f"{name}.{index}.{sub['name']}", sub, item[sub["name"]])
+                    _add_all(out, f"{name}.{index}.", values_from_data(field.get("fields", ()), item))
+        elif field["type"] == "object" and isinstance(value, Mapping):
+            _add_all(out, f"{name}.", values_from_data(field.get("fields", ()), value))
         else:
             _add(out, name, field, value)
     return out
+
+
+def _add_all(out: FormValues, prefix: str, values: FormValues) -> None:
+    for key, value in values.items(multi=True):
+        out.add(prefix + key, value)
 
 
 def _add(out: FormValues, name: str, field: Field, value: Any) -> None:
