@@ -32,7 +32,7 @@ from engine.cases import opening
 from engine.cases import state as case_state
 from engine.forms.builtin import HOUSEHOLD_FIELDS, sibling_form
 from engine.forms.definition import FormDefinition
-from engine.forms.messages import ITEM_NOT_AN_OBJECT, UNKNOWN
+from engine.forms.messages import UNKNOWN
 from engine.persistence import models as m
 from engine.persistence.sealed import open_child
 from engine.transactions import Work
@@ -75,7 +75,7 @@ def check_siblings(
             one = _check_entry(work, organisation, jugendamt, household, entry)
             openings.append((name, one))
             for key, messages in one.errors.items():
-                errors.setdefault(f"{name}.{n}.{key}" if key else f"{name}.{n}", []).extend(messages)
+                errors.setdefault(f"{name}.{n}.{key}", []).extend(messages)
         clean[name] = [one.child for field, one in openings if field == name]
     return Siblings(tuple(openings)), errors
 
@@ -85,11 +85,10 @@ def _check_entry(
     organisation: m.Organisation,
     jugendamt: m.Organisation,
     household: Mapping[str, Any],
-    entry: object,
+    entry: Mapping[str, Any],
 ) -> opening.Opening:
-    """One child's opening at the case's Jugendamt; errors keyed by the child's field ('' : the entry)."""
-    if not isinstance(entry, Mapping):
-        return opening.Opening(organisation, {}, None, False, {"": [ITEM_NOT_AN_OBJECT]})
+    """One child's opening at the case's Jugendamt (an object: the form's validator saw to it), errors
+    keyed by the child's field."""
     allowed = {f.name for f in sibling_form().fields}
     unknown: Errors = {str(key): [UNKNOWN] for key in entry if key not in allowed}
     given = {k: v for k, v in entry.items() if k in allowed and v not in (None, "", [], {})}

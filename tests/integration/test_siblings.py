@@ -36,6 +36,13 @@ def _events(engine, reference: str) -> list[tuple[str, dict]]:
         return [(e.type, e.payload) for e in engine.vault.read(uow.session.connection(), case_ref=reference)]
 
 
+def _version(version: int, **manifest_changes):
+    """The fixture bundle as another version (or with other manifest entries)."""
+    files = dict(load_bundle_dir(FIXTURE).files)
+    manifest = {**json.loads(files["manifest.json"]), "version": version, **manifest_changes}
+    return bundle_from_files({**files, "manifest.json": json.dumps(manifest).encode()})
+
+
 def _case_count(engine) -> int:
     with engine.reading() as uow:
         return uow.session.execute(select(func.count()).select_from(m.Case)).scalar_one()
@@ -52,6 +59,7 @@ def visit(api, world):
 
 def test_completing_the_step_opens_one_linked_case_per_child(api, world, visit):
     case_id, task_id = visit
+    world.engine.deploy(_version(2), deployed_by="tests")  # the siblings' cases start on the newest version
     form = api.call("GET", f"/tasks/{task_id}", user="goch_fk").get_json()["form"]
     kinder = next(f for f in form["fields"] if f["type"] == "kinder")
     assert [f["name"] for f in kinder["fields"]][:3] == ["vorname", "nachname", "geburtsdatum"]
@@ -69,6 +77,7 @@ def test_completing_the_step_opens_one_linked_case_per_child(api, world, visit):
     # same process (newest version), the case's Jugendamt — also for Lea, whose Wohnort routes elsewhere
     for sibling in (ben, lea):
         assert sibling["process"]["key"] == "geschwister" and sibling["status"] == "offen"
+        assert (sibling["process"]["version"], case["process"]["version"]) == (2, 1)
         assert sibling["jugendamt"] == case["jugendamt"] and case["jugendamt"]["key"] == "ja-goch"
         assert sibling["links"] == [{"case_id": case_id, "reference": case["reference"], "relation": SIBLING_OF}]
     assert ben["child"]["vorname"] == "Ben" and ben["child"]["geschlecht"] == "maennlich"
@@ -96,65 +105,57 @@ def test_completing_the_step_opens_one_linked_case_per_child(api, world, visit):
     assert b"Ben" not in sealed
 
 
-@pytest.mark.parametrize(
-    ("entry", "key", "message"),
-    [
-        (
-            {"vorname": "Ben", "nachname": "Beispiel", "geburtsdatum": "2030-01-01"},
-            "weitere_kinder_im_haushalt.1.geburtsdatum",
-            "Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an.",
-        ),
-        (
-            {"vorname": "Ben", "geburtsdatum": "2021-02-03"},
-            "weitere_kinder_im_haushalt.1.nachname",
-            "Geben Sie „Nachname“ an.",
-        ),
-        (
-            {"vorname": "Ben", "nachname": "B", "geburtsdatum": "2021-02-03", "anschrift": {"plz": "123"}},
-            "weitere_kinder_im_haushalt.1.anschrift.plz",
-            "Geben Sie die Postleitzahl mit fünf Ziffern an, zum Beispiel 47574.",
-        ),
-        (
-            {"vorname": "Ben", "nachname": "B", "geburtsdatum": "2021-02-03", "sorgeberechtigte": []},
-            "weitere_kinder_im_haushalt.1.sorgeberechtigte",
-            "Dieses Feld gibt es im Formular nicht. Lassen Sie es weg.",
-        ),
-        (
-            "Ben",
-            "weitere_kinder_im_haushalt.1",
-            "Senden Sie jeden Eintrag als JSON-Objekt mit den Feldern des Eintrags.",
-        ),
-    ],
-)
-def test_an_invalid_entry_refuses_the_step_and_opens_nothing(api, world, visit, entry, key, message):
+#: Invalid entries (after a valid one), each with the error it gets: all found in one submission.
+INVALID = [
+    (
+        {"vorname": "Ben", "nachname": "Beispiel", "geburtsdatum": "2030-01-01"},
+        "geburtsdatum",
+        "Das Geburtsdatum liegt in der Zukunft. Geben Sie ein Datum bis heute an.",
+    ),
+    ({"vorname": "Ben", "geburtsdatum": "2021-02-03"}, "nachname", "Geben Sie „Nachname“ an."),
+    (
+        {"vorname": "Ben", "nachname": "B", "geburtsdatum": "2021-02-03", "anschrift": {"plz": "123"}},
+        "anschrift.plz",
+        "Geben Sie die Postleitzahl mit fünf Ziffern an, zum Beispiel 47574.",
+    ),
+    (
+        {"vorname": "Ben", "nachname": "B", "geburtsdatum": "2021-02-03", "sorgeberechtigte": []},
+        "sorgeberechtigte",
+        "Dieses Feld gibt es im Formular nicht. Lassen Sie es weg.",
+    ),
+]
+
+
+def test_invalid_entries_refuse_the_step_and_open_nothing(api, world, visit):
     case_id, task_id = visit
     before = _case_count(world.engine)
-    body = {**VISIT, "weitere_kinder_im_haushalt": [SIBLINGS[0], entry]}
+    body = {**VISIT, "weitere_kinder_im_haushalt": [SIBLINGS[0], *(entry for entry, _key, _message in INVALID)]}
     response = api.call("POST", f"/tasks/{task_id}/complete", user="goch_fk", json=body)
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
-    errors = response.get_json()["errors"]
-    assert errors[key] == [message]
-    assert not any(k.startswith("weitere_kinder_im_haushalt.0") for k in errors)
+    expected = {
+        f"weitere_kinder_im_haushalt.{n}.{key}": [message] for n, (_entry, key, message) in enumerate(INVALID, start=1)
+    }
+    assert response.get_json()["errors"] == expected  # every entry's error at once, none for the valid one
     assert _case_count(world.engine) == before
     case = api.call("GET", f"/cases/{case_id}", user="goch_fk").get_json()
     assert case["links"] == [] and [t["id"] for t in case["open_tasks"]] == [task_id]
 
 
-def test_too_many_children_are_refused(api, visit):
+def test_the_shape_is_the_forms_a_list_of_at_most_ten_objects(api, visit):
     _case_id, task_id = visit
-    body = {**VISIT, "weitere_kinder_im_haushalt": [SIBLINGS[0]] * 11}
-    response = api.call("POST", f"/tasks/{task_id}/complete", user="goch_fk", json=body)
-    assert response.status_code == 422
-    assert response.get_json()["errors"]["weitere_kinder_im_haushalt"] == [
-        "Geben Sie bei „Weitere Kinder im Haushalt“ höchstens 10 Einträge an."
-    ]
+    for value, key, message in (
+        ([SIBLINGS[0]] * 11, "", "Geben Sie bei „Weitere Kinder im Haushalt“ höchstens 10 Einträge an."),
+        ([SIBLINGS[0], "Ben"], ".1", "Senden Sie jeden Eintrag als JSON-Objekt mit den Feldern des Eintrags."),
+    ):
+        body = {**VISIT, "weitere_kinder_im_haushalt": value}
+        response = api.call("POST", f"/tasks/{task_id}/complete", user="goch_fk", json=body)
+        assert response.status_code == 422
+        assert response.get_json()["errors"] == {f"weitere_kinder_im_haushalt{key}": [message]}
 
 
 @pytest.mark.parametrize("kinds", [["traeger"], ["beratungsstelle"], ["jugendamt", "traeger"]])
 def test_only_a_jugendamt_process_may_carry_a_kinder_field(kinds):
-    files = dict(load_bundle_dir(FIXTURE).files)
-    manifest = {**json.loads(files["manifest.json"]), "organisation_kinds": kinds}
-    problems = validate_bundle(bundle_from_files({**files, "manifest.json": json.dumps(manifest).encode()}))
+    problems = validate_bundle(_version(1, organisation_kinds=kinds))
     assert problems == [
         "forms/hausbesuch.json: field 'weitere_kinder_im_haushalt' of type 'kinder' opens cases at the Jugendamt;"
         " only a process whose 'organisation_kinds' is [\"jugendamt\"] may use it"
