@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine.cases.siblings import SIBLING, SIBLING_OF
+from engine.cases import state as case_state
+from engine.cases.siblings import SIBLING, SIBLING_OF, check_siblings
+from engine.forms import parse_definition
 from engine.persistence import models as m
 from engine.processes.bundles import bundle_from_files, load_bundle_dir
 from engine.processes.validation.bundle import validate_bundle
@@ -161,3 +163,20 @@ def test_only_a_jugendamt_process_may_carry_a_kinder_field(kinds):
         " only a process whose 'organisation_kinds' is [\"jugendamt\"] may use it"
     ]
     assert validate_bundle(load_bundle_dir(FIXTURE)) == []
+
+
+def test_a_case_of_another_organisation_kind_opens_no_siblings(world, child):
+    """The run-time guard behind the deploy check: a Träger's case never opens a Jugendamt's case."""
+    case_id = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child).case_id
+    form = parse_definition(
+        {
+            "format": 1,
+            "task": "t",
+            "title": "T",
+            "fields": [{"name": "k", "label": "K", "type": "kinder", "required": False}],
+        }
+    )
+    with world.engine.work() as (_uow, work):
+        state = case_state.load(work, work.session.get(m.Case, case_id))
+        siblings, errors = check_siblings(work, state, form, {"k": [SIBLINGS[0]]})
+    assert siblings.openings == () and errors == {"k": ["Fälle für Geschwister kann nur ein Jugendamt anlegen."]}
