@@ -21,9 +21,7 @@ FORMAT = 1
 
 #: Every field type of bundles.md, in the order documented there.
 TYPES = ("text", "textarea", "boolean", "integer", "date", "datetime", "enum", "multi", "list", "user", "kinder")
-#: Types whose values are lists of entries (bounded by `max_items`, at least `min_items`). A `kinder`
-#: entry is a child of the household, one case opened per entry (engine/cases/siblings.py); its
-#: fields are the engine's own (`engine.forms.builtin.sibling_form`), not the bundle's.
+#: Lists of entries; a `kinder` entry is a child with the engine's fields, one case each (cases/siblings.py).
 LIST_TYPES = ("list", "kinder")
 #: Types whose values are free text (bounded by `max_length`).
 TEXT_TYPES = ("text", "textarea", "user")
@@ -303,18 +301,14 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
             problems.append(f"{label}: '{key}' is only allowed for type {' or '.join(types)}")
     if type_ in ("enum", "multi"):
         _check_options(raw.get("options"), label, type_, problems)
-    if type_ == "kinder" and nested:
-        problems.append(f"{label}: a list cannot contain a 'kinder' field")
-    if type_ == "list":
-        if nested:
-            problems.append(f"{label}: a list cannot contain another list")
-        else:
-            _check_fields(raw.get("fields"), f"{path}.", problems, nested=True)
+    if type_ in LIST_TYPES and nested:
+        problems.append(f"{label}: a list cannot contain another list")
+    elif type_ == "list":
+        _check_fields(raw.get("fields"), f"{path}.", problems, nested=True)
     if type_ in LIST_TYPES:
-        min_items = raw.get("min_items")
+        min_items, max_items = raw.get("min_items"), raw.get("max_items")
         if "min_items" in raw and (type(min_items) is not int or min_items < 0):
             problems.append(f"{label}: 'min_items' must be a whole number >= 0")
-        max_items = raw.get("max_items")
         if "max_items" in raw and (type(max_items) is not int or not 1 <= max_items <= MAX_ITEMS_CEILING):
             problems.append(f"{label}: 'max_items' must be a whole number from 1 to {MAX_ITEMS_CEILING}")
         elif type(max_items) is int and type(min_items) is int and min_items > max_items:

@@ -1029,7 +1029,7 @@ def test_a_kinder_field_is_a_top_level_list_of_objects() -> None:
     assert check_definition({"format": 1, "task": "t", "title": "T", "fields": [kinder]}) == []
     nested = {"name": "l", "label": "L", "type": "list", "required": False, "fields": [kinder]}
     assert check_definition({"format": 1, "task": "t", "title": "T", "fields": [nested]}) == [
-        "field 'l.kinder': a list cannot contain a 'kinder' field"
+        "field 'l.kinder': a list cannot contain another list"
     ]
     form = parse_definition({"format": 1, "task": "t", "title": "T", "fields": [kinder]})
     entry = {"vorname": "Ben"}
