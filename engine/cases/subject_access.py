@@ -33,6 +33,7 @@ from engine.cases.child_index import BIRTH, NAME, SORGE, matching_cases
 from engine.cases.file_values import display_value
 from engine.cases.redaction import REDACTED, redacted_for_inspection
 from engine.cases.search import parse_date
+from engine.cases.siblings import TYPE as SIBLINGS
 from engine.cases.state import CLOSED
 from engine.clock import BERLIN
 from engine.errors import NotAllowed, ValidationFailed
@@ -235,8 +236,12 @@ def _person_items(child: Mapping[str, Any], request: Request) -> list[Item] | No
 
 
 def _documented_items(file: CaseFile) -> tuple[Item, ...]:
+    """The steps' items; the siblings a step named (a `kinder` field) are other people: withheld (each
+    child asks for its own case)."""
     return tuple(
-        Item(entry.title, value.label, value.display, value.zweck, entry.at)
+        Item(
+            entry.title, value.label, WITHHELD_THIRD if value.kind == SIBLINGS else value.display, value.zweck, entry.at
+        )
         for entry in file.entries
         for value in entry.values.values()
         if isinstance(value, FileValue)

@@ -30,6 +30,7 @@ SIBLINGS = [
         "anschrift": {"strasse": "Am Bach 2", "plz": "47589", "ort": "Uedem"},
     },
 ]
+NAMED = ("vorname", "nachname", "geburtsdatum")
 VISIT = {"eindruck": "Wohnung aufgeräumt, zwei weitere Kinder angetroffen."}
 
 
@@ -105,6 +106,14 @@ def test_completing_the_step_opens_one_linked_case_per_child(api, world, visit):
     with world.engine.reading() as uow:
         sealed = uow.session.execute(select(m.TaskHistory.values).where(m.TaskHistory.case_id == case_id)).scalar_one()
     assert b"Ben" not in sealed
+
+    # Mia's subject access (R38): her siblings are other people, withheld; each asks for its own case
+    answer = api.call(
+        "POST", "/auskunft", user="goch_leitung", json={"art": "kind", **{k: GOCH_CHILD[k] for k in NAMED}}
+    ).get_json()
+    [mias] = [c for c in answer["faelle"] if c["aktenzeichen"] == case["reference"]]
+    [siblings_item] = [i for i in mias["angaben"] if i["bezeichnung"] == "Weitere Kinder im Haushalt"]
+    assert siblings_item["zurueckgehalten"] and "Ben" not in json.dumps(answer, ensure_ascii=False)
 
 
 #: Invalid entries (after a valid one), each with the error it gets: all found in one submission.
