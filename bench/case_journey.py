@@ -122,7 +122,8 @@ class Journey:
         self.step(JA, ja_case, "eingang_erfassen", eingang)
         self.step(JA, ja_case, "ersteinschaetzung", ERSTEINSCHAETZUNG)
         self.step(JA2, ja_case, "ersteinschaetzung_bestaetigen", {"bestaetigt": True})
-        self.step(JA, ja_case, "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": False, "ja_taetig": True})
+        rueckmeldung = {"betroffene_informiert": True, "anhaltspunkte_bestaetigt": False, "ja_taetig": True}
+        self.step(JA, ja_case, "rueckmeldung_melder", rueckmeldung)
 
 
 def _beobachtung(now: datetime) -> dict[str, Any]:

@@ -32,6 +32,7 @@ NAME, BIRTH, FULL, SURNAME = "name", "geb", "voll", "nachname"
 #: the name tokens of the child's Sorgeberechtigte: a subject-access request finds their cases (R38)
 SORGE = "sorge"
 
+
 def child_terms(child: Mapping[str, Any]) -> dict[str, list[str]]:
     """The index terms of a child by kind; each term carries its kind, so kinds never collide."""
     first, last = tokens(str(child.get("vorname", ""))), tokens(str(child.get("nachname", "")))

@@ -4,9 +4,10 @@
 Completing a task: lock the case, guard (open, role + organisation, Mehraugenprinzip, form data),
 run the task and the engine steps, deliver emitted messages in the same transaction, write state,
 projection and history. The caller commits; any exception leaves nothing behind. The form data are
-checked in one pass: the form's own rules, the pool of a `user` field, the Frist of a date with
-`max_frist` and an `ohne_personendaten` text free of the child's data answer together, so one
-refusal names every field to fix.
+checked in one pass: the form's own rules, the pool or colleague of a `user` field, the Frist of a date
+with `max_frist`, the plausibility of a Yes against the case's findings (`nur_wenn`) and an
+`ohne_personendaten` text free of the child's data answer together, so one refusal names every field
+to fix.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
 from engine.cases import state as case_state
+from engine.cases.colleagues import colleague_errors
 from engine.cases.messages import deliver_messages
 from engine.cases.siblings import Siblings, check_siblings, open_siblings
 from engine.cases.visibility import can_see_case
@@ -40,6 +42,7 @@ from engine.errors import (
 from engine.forms import check_submission, validate_submission
 from engine.forms.builtin import escalation_form
 from engine.forms.personal_data import checks_personal_data, personal_data_errors
+from engine.forms.plausibility import implausible
 from engine.indicators.codes import step_codes
 from engine.permissions import JUGENDAMT_POOL_ROLES, TaskFacts, lane_refusal, mehraugen_refusal
 from engine.persistence import models as m
@@ -84,9 +87,15 @@ def checked_step(
     if step is None:
         raise Conflict("Dieser Schritt ist nicht mehr offen.")
     clean, errors = check_submission(spec.form, values, prefilled=spec.prefilled_values(step.data), now=work.now)
-    pool_errors = _pool_errors(work.session, spec, clean, row.network_key)
     siblings, sibling_errors = check_siblings(work, state, spec.form, clean)
-    errors = merge_errors(errors, pool_errors, _date_limit_errors(work, spec, clean, row.network_key), sibling_errors)
+    errors = merge_errors(
+        errors,
+        _pool_errors(work.session, spec, clean, row.network_key),
+        colleague_errors(work.session, actor, spec.form, clean, row.organisation_id),
+        _date_limit_errors(work, spec, clean, row.network_key),
+        implausible(spec.form, clean, step.data),
+        sibling_errors,
+    )
     if checks_personal_data(spec.form):  # only then is the child's data opened
         errors = merge_errors(errors, personal_data_errors(spec.form, clean, open_child(work, state.case)))
     if errors:

@@ -17,6 +17,7 @@ from audit import Shredded
 from engine.actor import Actor
 from engine.break_glass import access as break_glass
 from engine.cases.child import age_years
+from engine.cases.colleagues import colleague_choices
 from engine.cases.completion import TASK_NOT_FOUND, task_facts
 from engine.cases.earlier_listing import earlier_cases
 from engine.cases.results import CaseProgress, OpenStep, TaskStatus
@@ -286,6 +287,8 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
     for field, api_field in zip(form.fields, api_form["fields"], strict=True):
         if field.type == "user" and field.pool:
             api_field["options"] = _pool_members(session, field.pool, row.network_key)
+        elif field.type == "user" and field.kollegium:
+            api_field["options"] = colleague_choices(session, field.kollegium, row.organisation_id, actor)
     return {
         **step_dict(open_step(session, process, actor, row, now)),
         "form": api_form,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import DefinitionInvalid
+from engine.forms.rule_shapes import nur_wenn_problems, required_if_problems
 
 FORMAT = 1
 
@@ -54,6 +55,9 @@ _FIELD_KEYS = frozenset(
         "fields",
         "min_items",
         "pool",
+        "kollegium",
+        "nur_wenn",
+        "nur_wenn_grund",
         "prefill",
         "max_frist",
         "nicht_in_zukunft",
@@ -108,6 +112,12 @@ class FormField:
     fields: tuple[FormField, ...] = ()
     min_items: int | None = None
     pool: str | None = None
+    #: A `user` field naming a colleague of the case's organisation with this role, never the person
+    #: completing (the second Fachkraft at a Hausbesuch): engine/cases/colleagues.py.
+    kollegium: str | None = None
+    #: A `boolean` answered Yes only while this holds, and why (R30): engine/forms/plausibility.py.
+    nur_wenn: dict[str, Any] | None = field(default=None, hash=False)
+    nur_wenn_grund: str | None = None
     prefill: str | None = None
     #: A date field's latest allowed value: today (Europe/Berlin) plus this Frist of the network's
     #: profile (e.g. `schutzplan_max` for the Schutzplan review date). Checked by the engine.
@@ -205,6 +215,9 @@ def _parse_field(raw: dict[str, Any]) -> FormField:
         fields=tuple(_parse_field(f) for f in raw.get("fields", ())),
         min_items=raw.get("min_items"),
         pool=raw.get("pool"),
+        kollegium=raw.get("kollegium"),
+        nur_wenn=dict(raw["nur_wenn"]) if "nur_wenn" in raw else None,
+        nur_wenn_grund=raw.get("nur_wenn_grund"),
         prefill=raw.get("prefill"),
         max_frist=raw.get("max_frist"),
         nicht_in_zukunft=raw.get("nicht_in_zukunft", False),
@@ -266,7 +279,7 @@ def _check_fields(raw_fields: object, prefix: str, problems: list[str], *, neste
         _check_field(raw, f"{prefix}{name}", problems, nested=nested)
     for name, raw in by_name.items():
         if "required_if" in raw:
-            _check_required_if(raw, f"{prefix}{name}", by_name, problems)
+            problems += required_if_problems(raw, f"{prefix}{name}", by_name, CONDITION_TYPES, TYPES)
 
 
 def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested: bool) -> None:
@@ -291,6 +304,9 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         ("fields", ("list",)),
         ("min_items", LIST_TYPES),
         ("pool", ("user",)),
+        ("kollegium", ("user",)),
+        ("nur_wenn", ("boolean",)),
+        ("nur_wenn_grund", ("boolean",)),
         ("max_frist", ("date",)),
         ("nicht_in_zukunft", ("date", "datetime")),
         ("ohne_personendaten", ("text", "textarea")),
@@ -329,6 +345,15 @@ def _check_field(raw: dict[str, Any], path: str, problems: list[str], *, nested:
         problems.append(f"{label}: 'nicht_in_zukunft' and 'max_frist' exclude each other")
     if "pool" in raw and type_ == "user" and not _non_empty_str(raw["pool"]):
         problems.append(f"{label}: 'pool' must be a non-empty string")
+    if "kollegium" in raw and type_ == "user":
+        if not _non_empty_str(raw["kollegium"]):
+            problems.append(f"{label}: 'kollegium' must name a role")
+        elif "pool" in raw:
+            problems.append(f"{label}: 'kollegium' and 'pool' exclude each other")
+    if type_ == "boolean" and ("nur_wenn" in raw or "nur_wenn_grund" in raw):
+        problems += [
+            f"{label}: {problem}" for problem in nur_wenn_problems(raw.get("nur_wenn"), raw.get("nur_wenn_grund"))
+        ]
     if "prefill" in raw:
         if nested:
             problems.append(f"{label}: 'prefill' is not allowed inside a list")
@@ -357,44 +382,3 @@ def _check_options(options: object, label: str, type_: str, problems: list[str])
             seen.add(value)
         if not _non_empty_str(option.get("label")):
             problems.append(f"{label}: option #{position} needs a non-empty 'label'")
-
-
-def _check_required_if(
-    raw: dict[str, Any], path: str, siblings: dict[str, dict[str, Any]], problems: list[str]
-) -> None:
-    """`required_if` must name sibling fields of a condition type and values those fields can hold."""
-    label = f"field '{path}'"
-    condition = raw["required_if"]
-    if not isinstance(condition, dict) or not condition:
-        problems.append(f"{label}: 'required_if' must be a non-empty object {{field: value}}")
-        return
-    if raw.get("required") is True:
-        problems.append(f"{label}: 'required_if' makes no sense when 'required' is true")
-    for other, expected in condition.items():
-        target = siblings.get(other)
-        if other == raw.get("name"):
-            problems.append(f"{label}: 'required_if' cannot depend on the field itself")
-            continue
-        if target is None:
-            problems.append(f"{label}: 'required_if' names unknown field '{other}'")
-            continue
-        target_type = target.get("type")
-        if target_type not in CONDITION_TYPES:
-            if target_type in TYPES:  # an unknown type is reported on the target already
-                problems.append(
-                    f"{label}: 'required_if' on field '{other}' of type '{target_type}'"
-                    f" (only {', '.join(CONDITION_TYPES)} can be conditions)"
-                )
-            continue
-        values = expected if isinstance(expected, list) else [expected]
-        if not values:
-            problems.append(f"{label}: 'required_if' value for '{other}' is an empty list")
-        if target_type == "boolean":
-            if not all(isinstance(v, bool) for v in values):
-                problems.append(f"{label}: 'required_if' value for boolean field '{other}' must be true or false")
-            continue
-        options = target.get("options")
-        known = [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
-        for value in values:
-            if not isinstance(value, str) or value not in known:
-                problems.append(f"{label}: 'required_if' value {value!r} is not an option of field '{other}'")

@@ -110,3 +110,13 @@ def contains_personal_data(field: FormField, kinds: list[str]) -> str:
         f"{_quoted(field)} enthält {found}. Schreiben Sie den Text ohne Namen, Straße und Geburtsdatum: "
         "Er wird ohne Angaben weitergegeben, die das Kind oder seine Familie erkennbar machen."
     )
+
+
+def implausible(field: FormField, grund: str) -> str:
+    """A Yes that the case's own findings rule out (`nur_wenn`, R30): the answer to give and why."""
+    return f"Beantworten Sie {_quoted(field)} mit Nein: Ja ist nur möglich, wenn {grund}."
+
+
+def not_a_colleague(field: FormField) -> str:
+    """A `kollegium` field naming someone outside the case's organisation, or the person completing."""
+    return f"Wählen Sie bei {_quoted(field)} eine andere Person Ihrer Organisation aus der Liste, nicht sich selbst."

@@ -330,7 +330,7 @@ class _FormSchema(Schema):
             reasons = [
                 _reason(by_name[other], expected)
                 for other, expected in field.required_if.items()
-                if other in data and _condition_met(data[other], expected)
+                if other in data and condition_met(data[other], expected)
             ]
             if reasons:
                 errors[field.name] = [messages.required_because(field, reasons)]
@@ -370,7 +370,7 @@ def _json_ready(level: tuple[FormField, ...], data: dict[str, Any]) -> dict[str,
     return data
 
 
-def _condition_met(value: Any, expected: Any) -> bool:
+def condition_met(value: Any, expected: Any) -> bool:
     values = expected if isinstance(expected, list) else [expected]
     if isinstance(value, list):  # a multi field: met when one of the chosen values is listed
         return any(v in values for v in value)

@@ -10,11 +10,13 @@ each step is handed to `capture`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from engine.persistence import models as m
 from engine.persistence.migrate import upgrade_to_head
 from engine.persistence.sealed import open_prefill
 from engine.processes.bundles import Bundle
+from engine.processes.migration_map import MIGRATION
 from engine.volume.scenarios import Scenario
 from engine.volume.steps import ReviewDue, Step
 
@@ -91,7 +94,7 @@ class Scratch:
         )
         self.engine.tx.command(lambda work: store_directory(work.session, directory, work.now))
         for bundle in bundles:
-            self.engine.deploy(bundle, deployed_by="generator")
+            self.engine.deploy(_without_migration(bundle), deployed_by="generator")
         self.actors: dict[str, Actor] = self.engine.tx.command(self._accounts)
 
     def _accounts(self, work: Any) -> dict[str, Actor]:
@@ -171,6 +174,13 @@ class Scratch:
     def _snapshot(self, scenario: Scenario, step: int, members: Mapping[str, int]) -> Snapshot:
         ids = (members["own"], members["ja"]) if "ja" in members else (members["own"],)
         return Snapshot(scenario.key, step, ids, self.clock.now())
+
+
+def _without_migration(bundle: Bundle) -> Bundle:
+    """The scratch engine holds only the target's newest versions: a version's `migration.json` (how
+    cases of an older one move onto it) names a version that is not there, and no case migrates here."""
+    files = {name: content for name, content in bundle.files.items() if name != MIGRATION}
+    return dataclasses.replace(bundle, files=MappingProxyType(files))
 
 
 def _next_morning(now: datetime) -> datetime:

@@ -92,20 +92,34 @@ def ersteinschaetzung(gewichtig: bool, dringlichkeit: str, *, case: str) -> tupl
     )
 
 
-def pruefung(ergebnis: str, *, case: str, massnahmen: Mapping[str, Any]) -> tuple[Step, ...]:
-    """Eindruck, Beteiligung, Gefährdungseinschätzung (confirmed by a second Fachkraft), Maßnahmen."""
+def pruefung(ergebnis: str, *, case: str, massnahmen: Mapping[str, Any], obhut: bool = False) -> tuple[Step, ...]:
+    """Eindruck (parents and child asked to the office: a Hausbesuch would name a colleague, whose
+    username a cloned case must not carry), Beteiligung, Gefährdungseinschätzung (confirmed by a second
+    Fachkraft), with `obhut` the Inobhutnahme it calls for (the parents object: the court decides), then
+    the Maßnahmen (jugendamt_8a version 2)."""
     return (
         Step(
             "ja.fk",
             "unmittelbarer_eindruck",
-            {"art": "hausbesuch", "datum": "@jetzt", "kind_gesehen": True, "beobachtungen": "Wohnung unaufgeräumt."},
+            {
+                "art": "einbestellung",
+                "datum": "@jetzt",
+                "kind_gesehen": True,
+                "beobachtungen": "Kind wirkt müde, Mutter überfordert.",
+                "inobhutnahme_erforderlich": False,
+            },
             case=case,
             after_hours=24,
         ),
         Step(
             "ja.fk",
             "beteiligung",
-            {"eltern_beteiligt": True, "kind_beteiligt": True, "melder_beteiligt": True},
+            {
+                "eltern_beteiligt": True,
+                "kind_beteiligt": True,
+                "melder_beteiligt": True,
+                "inobhutnahme_erforderlich": False,
+            },
             case=case,
             after_hours=48,
         ),
@@ -117,11 +131,13 @@ def pruefung(ergebnis: str, *, case: str, massnahmen: Mapping[str, Any]) -> tupl
                 "gefaehrdungsarten": ["vernachlaessigung"],
                 "gefaehrdung_durch": ["mutter"],
                 "tatsachen": "Versorgung des Kindes zeitweise nicht sichergestellt.",
+                "inobhutnahme_erforderlich": obhut,
             },
             case=case,
             after_hours=24,
         ),
         Step("ja.fk2", "gefaehrdungseinschaetzung_bestaetigen", {"bestaetigt": True}, case=case, after_hours=3),
+        *(inobhutnahme(case=case) if obhut else ()),
         Step("ja.fk", "massnahmen_festlegen", dict(massnahmen), case=case, after_hours=24),
     )
 
@@ -130,26 +146,27 @@ HILFE = {
     "schutzplan": True,
     "hilfeangebot": "hze_27_35a",
     "familiengericht": False,
-    "inobhutnahme": False,
     "polizei_gesundheit": False,
 }
-OBHUT = {**HILFE, "schutzplan": False, "familiengericht": True, "inobhutnahme": True}
+#: after an Inobhutnahme the parents objected to: the court is asked for measures too (§ 1666 BGB)
+OBHUT = {**HILFE, "schutzplan": False, "familiengericht": True}
 
 
 def rueckmeldung(bestaetigt: bool, taetig: bool, *, case: str) -> Step:
-    return Step(
-        "ja.fk", "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": bestaetigt, "ja_taetig": taetig}, case=case
-    )
+    values = {"betroffene_informiert": True, "anhaltspunkte_bestaetigt": bestaetigt, "ja_taetig": taetig}
+    return Step("ja.fk", "rueckmeldung_melder", values, case=case)
 
 
-def ja_schluss(*, case: str, statistik: bool) -> tuple[Step, ...]:
-    """The statistics (a § 99 Abs. 6 case) and the Leitung's Abschluss."""
+def ja_schluss(*, case: str, statistik: bool, obhut: bool = False) -> tuple[Step, ...]:
+    """The statistics (a § 99 Abs. 6 case; the Inobhutnahme prefilled after one) and the Leitung's Abschluss."""
     last = Step("ja.leitung", "abschluss", {"abschlussvermerk": "Verfahren beendet."}, case=case, after_hours=48)
-    return (Step("ja.fk", "statistik_erfassen", STATISTIK, case=case, after_hours=24), last) if statistik else (last,)
+    values = STATISTIK if obhut else {**STATISTIK, "massnahme_42": False}
+    return (Step("ja.fk", "statistik_erfassen", values, case=case, after_hours=24), last) if statistik else (last,)
 
 
-def obhut(*, case: str) -> tuple[Step, ...]:
-    """Inobhutnahme and Familiengericht, both documented by the Leitung."""
+def inobhutnahme(*, case: str) -> tuple[Step, ...]:
+    """The Inobhutnahme the Gefährdungseinschätzung called for, documented by the Leitung; the parents
+    object, so the Leitung brings about the court's decision without delay (§ 42 Abs. 3 SGB VIII)."""
     return (
         Step(
             "ja.leitung",
@@ -159,6 +176,7 @@ def obhut(*, case: str) -> tuple[Step, ...]:
                 "rechtsgrundlage": "dringende_gefahr",
                 "unterbringung": "Bereitschaftspflegefamilie",
                 "kind_informiert": True,
+                "vertrauensperson_benachrichtigt": True,
                 "sorgeberechtigte_informiert": True,
                 "widerspruch": "ja",
                 "freiheitsentziehung": False,
@@ -169,18 +187,29 @@ def obhut(*, case: str) -> tuple[Step, ...]:
         ),
         Step(
             "ja.leitung",
-            "anrufung_familiengericht",
+            "familiengericht_42",
             {
-                "angerufen_am": "@heute",
+                "angerufen_am": "@jetzt",
                 "gericht": "Amtsgericht – Familiengericht",
-                "anlass": "widerspruch_inobhutnahme",
-                "eilantrag": True,
+                "anlass": "widerspruch",
                 "begruendung": "Eltern widersprechen der Inobhutnahme (§ 42 Abs. 3 SGB VIII).",
             },
             case=case,
-            after_hours=4,
+            after_hours=2,
         ),
     )
+
+
+def gericht(*, case: str) -> Step:
+    """The court asked for measures after the Maßnahmen (§ 8a Abs. 2 Satz 1 SGB VIII, § 1666 BGB)."""
+    values = {
+        "angerufen_am": "@heute",
+        "gericht": "Amtsgericht – Familiengericht",
+        "anlass": "gefaehrdung",
+        "eilantrag": True,
+        "begruendung": "Die Eltern lehnen jede Hilfe ab; Maßnahmen nach § 1666 BGB erforderlich.",
+    }
+    return Step("ja.leitung", "anrufung_familiengericht", values, case=case, after_hours=4)
 
 
 MELDUNG = {

@@ -8,7 +8,7 @@ nothing is posted behind the page's back. Every page visited is checked with axe
     insofa_kleve   Beratungen: the pseudonym only, never the child's name; Beratung: not avertable
     kita_leitung   Meldung an das Jugendamt: the case opens at the Jugendamt Goch
     goch_fk        Eingang: takes the case over, Eingang erfassen, Ersteinschätzung (Rot)
-    goch_fk2       confirms the Ersteinschätzung (a second person), Eindruck, Beteiligung,
+    goch_fk2       confirms the Ersteinschätzung (a second person), Eindruck (a Hausbesuch with goch_fk), Beteiligung,
                    Gefährdungseinschätzung
     goch_fk        confirms the Gefährdungseinschätzung: the next step is Maßnahmen festlegen
 
@@ -330,19 +330,26 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     me.link(_named("Schritt bearbeiten", "Unmittelbaren Eindruck verschaffen"))
     me.choose("Art des unmittelbaren Eindrucks", "Hausbesuch")
     me.fill("Datum und Uhrzeit", "2026-03-02T08:30")
+    # The colleague who came along: chosen among the Jugendamt's Fachkräfte, the one documenting left out.
+    colleague = me.page.get_by_label("Zweite Fachkraft beim Hausbesuch")
+    assert "Goch Fk2" not in colleague.inner_text()
+    colleague.select_option(label="Goch Fk")
     me.choose("Wurde das Kind gesehen?", "Ja")
     me.fill("Beobachtungen", "Kind verängstigt, Hämatome bestätigt; Wohnung unauffällig.")
+    me.choose("Muss das Kind jetzt in Obhut genommen werden?", "Nein")
     me.submit()
     me.link(_named("Schritt bearbeiten", "Beteiligung von Eltern"))
     me.choose("Wurden die Eltern (Erziehungsberechtigten) beteiligt?", "Ja")
     me.choose("Wurde das Kind beteiligt?", "Ja")
     me.choose("Wurde die meldende Person beteiligt?", "Ja")
+    me.choose("Muss das Kind jetzt in Obhut genommen werden?", "Nein")
     me.submit()
     me.link(_named("Schritt bearbeiten", "Gefährdungseinschätzung im Zusammenwirken"))
     me.choose("Ergebnis der Gefährdungseinschätzung", "Latente Kindeswohlgefährdung")
     me.choose("Art der Gefährdung", "Körperliche Misshandlung")
     me.choose("Von wem geht die Gefährdung aus?", "Vater")
     me.fill("Tatsachen, auf die sich die Einschätzung stützt", "Hämatome, Aussage des Kindes, Hausbesuch.")
+    me.choose("Muss das Kind jetzt in Obhut genommen werden?", "Nein")
     me.submit()
     me.flashed("Erledigt: „Gefährdungseinschätzung im Zusammenwirken mehrerer Fachkräfte“.")
     me.sign_out()

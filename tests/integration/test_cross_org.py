@@ -4,6 +4,8 @@ people, answers with exactly two facts; the Rückmeldung returns; both cases clo
 
 from __future__ import annotations
 
+from tests.support import jugendamt
+
 
 def _task(api, user, case_id, key):
     case = api.call("GET", f"/cases/{case_id}", user=user).get_json()
@@ -107,19 +109,14 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         "goch_fk",
         ja,
         "unmittelbarer_eindruck",
-        {
-            "art": "hausbesuch",
-            "datum": "2026-03-02T08:30:00+01:00",
-            "kind_gesehen": True,
-            "beobachtungen": "Kind gesehen.",
-        },
+        {**jugendamt.EINDRUCK, "beobachtungen": "Kind gesehen."},
     )
     _complete(
         api,
         "goch_fk",
         ja,
         "beteiligung",
-        {"eltern_beteiligt": True, "kind_beteiligt": True, "melder_beteiligt": False},
+        {**jugendamt.BETEILIGUNG, "melder_beteiligt": False},
         status=422,
     )
     _complete(
@@ -127,12 +124,7 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         "goch_fk",
         ja,
         "beteiligung",
-        {
-            "eltern_beteiligt": True,
-            "kind_beteiligt": True,
-            "melder_beteiligt": False,
-            "grund_keine_beteiligung": "nicht_erreichbar",
-        },
+        {**jugendamt.BETEILIGUNG, "melder_beteiligt": False, "grund_keine_beteiligung": "nicht_erreichbar"},
     )
     _complete(
         api,
@@ -144,6 +136,7 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
             "gefaehrdungsarten": ["koerperliche_misshandlung"],
             "gefaehrdung_durch": ["vater"],
             "tatsachen": "Wiederholte Hämatome, Erklärungen widersprüchlich.",
+            "inobhutnahme_erforderlich": False,
         },
     )
     _complete(api, "goch_fk2", ja, "gefaehrdungseinschaetzung_bestaetigen", {"bestaetigt": True})
@@ -152,23 +145,17 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         "goch_fk",
         ja,
         "massnahmen_festlegen",
-        {
-            "schutzplan": True,
-            "hilfeangebot": "hze_27_35a",
-            "familiengericht": False,
-            "inobhutnahme": False,
-            "polizei_gesundheit": False,
-        },
+        jugendamt.MASSNAHMEN,
     )
     _complete(
         api,
         "goch_fk",
         ja,
         "rueckmeldung_melder",
-        {"anhaltspunkte_bestaetigt": True, "ja_taetig": True, "bemerkung": "mehr"},
+        {**jugendamt.RUECKMELDUNG, "bemerkung": "mehr"},
         status=422,
     )
-    _complete(api, "goch_fk", ja, "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": True, "ja_taetig": True})
+    _complete(api, "goch_fk", ja, "rueckmeldung_melder", jugendamt.RUECKMELDUNG)
 
     # The Rückmeldung reached the Kita's case: exactly the two facts (§ 4 Abs. 4 KKG, § 64 Abs. 4 SGB VIII).
     kita_case = api.call("GET", f"/cases/{kita}", user="kita_leitung").get_json()
@@ -209,6 +196,7 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
             "aufenthaltsort": "beide_eltern",
             "alter_mutter": "27_und_aelter",
             "alter_vater": "27_und_aelter",
+            "massnahme_42": False,
         },
     )
     done = _complete(api, "goch_leitung", ja, "abschluss", {"abschlussvermerk": "Hilfe läuft."})

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from engine.persistence import models as m
+from tests.support import jugendamt
 from tests.support.cases import complete, to_rueckmeldung
 from tests.support.file_journey import reported
 from tests.support.people import add_users
@@ -27,7 +28,8 @@ def cases(api, world, child) -> dict[str, Any]:
     """Mia's Meldung from the Kita, answered by Goch with its Rückmeldung; another child's case at Goch."""
     kita, ja = reported(api, {**child, "sorgeberechtigte": GUARDIANS})
     to_rueckmeldung(world, ja)
-    complete(world, "goch_fk", ja, "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": False, "ja_taetig": False})
+    values = jugendamt.rueckmeldung(world, ja, anhaltspunkte_bestaetigt=False, ja_taetig=False)
+    complete(world, "goch_fk", ja, "rueckmeldung_melder", values)
     other = {**child, "vorname": "Lena", "geburtsdatum": "2019-01-02", "sorgeberechtigte": GUARDIANS[1:]}
     world.engine.open_case(world["goch_fk"], process_key="jugendamt_8a", child=other)
     with world.engine.reading() as uow:

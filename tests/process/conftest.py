@@ -13,7 +13,7 @@ import pytest
 
 from engine.cases.results import CaseProgress
 from tests.process.coverage import PathCoverage
-from tests.support import cases, people
+from tests.support import cases, jugendamt, people
 
 
 @pytest.fixture
@@ -131,12 +131,10 @@ class Steps:
         self.complete("goch_fk2", case_id, "ersteinschaetzung_bestaetigen", {"bestaetigt": True})
 
     def ja_rueckmeldung(self, case_id: int, *, anhaltspunkte_bestaetigt: bool, ja_taetig: bool) -> None:
-        self.complete(
-            "goch_fk",
-            case_id,
-            "rueckmeldung_melder",
-            {"anhaltspunkte_bestaetigt": anhaltspunkte_bestaetigt, "ja_taetig": ja_taetig},
+        values = jugendamt.rueckmeldung(
+            self.world, case_id, anhaltspunkte_bestaetigt=anhaltspunkte_bestaetigt, ja_taetig=ja_taetig
         )
+        self.complete("goch_fk", case_id, "rueckmeldung_melder", values)
 
     def ja_abschluss(self, case_id: int) -> dict:
         """The Leitung closes with the prefilled `ergebnis`."""

@@ -32,10 +32,12 @@ from lxml import etree
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bootstrap import BPMN_ROOT
+from engine.processes.bundles import discover_bundles
 from engine.processes.spiff import instance as spiff_instance
 
-#: The processes whose every sequence flow the path tests must take (key → shipped version).
-PROCESSES = {"traeger_8a": 1, "kkg4": 1, "jugendamt_8a": 1, "kindertagespflege_8a": 1}
+#: The processes whose every sequence flow the path tests must take: every shipped version of every
+#: shipped process (a version 2 is a process of its own for the path tests; version 1 stays deployed).
+PROCESSES = [(path.parent.name, int(path.name)) for path in discover_bundles(BPMN_ROOT)]
 REPORT = Path(__file__).resolve().parents[1] / "artifacts" / "path-coverage.md"
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -61,6 +63,12 @@ _FLOW_NODE_TAGS = {
     "inclusiveGateway",
     "eventBasedGateway",
 }
+
+
+def model_name(key: str, version: int = 1) -> str:
+    """How the collector, the tests and the report name one version of a process: `jugendamt_8a` for
+    version 1 (as before there were others), `jugendamt_8a v2` for a later one."""
+    return key if version == 1 else f"{key} v{version}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,10 @@ class ProcessModel:
             model.by_pair.setdefault((flow.source, flow.target), []).append(flow.id)
         return model
 
+    @property
+    def name(self) -> str:
+        return model_name(self.key, self.version)
+
     def label(self, node_id: str) -> str:
         name = self.nodes.get(node_id, node_id)
         return f"`{node_id}`" if name == node_id else f"{name} (`{node_id}`)"
@@ -129,21 +141,21 @@ class PathCoverage:
     """Records the sequence flows taken per process while tests drive cases through the engine."""
 
     def __init__(self, models: Iterable[ProcessModel]) -> None:
-        self.models = {model.key: model for model in models}
-        #: process key → flow id → node ids of the tests that took it (in order)
+        self.models = {model.name: model for model in models}
+        #: model name (`model_name`) → flow id → node ids of the tests that took it (in order)
         self.taken: dict[str, dict[str, list[str]]] = {key: {} for key in self.models}
-        #: process key → (source, target) pairs that match no sequence flow → tests
+        #: model name → (source, target) pairs that match no sequence flow → tests
         self.unmapped: dict[str, dict[Transition, list[str]]] = {key: {} for key in self.models}
         #: node id of the running test (None: outside a test — nothing is recorded)
         self.current: str | None = None
         self.tests_run: list[str] = []
-        #: process key → path-test module that checked it completely (its every test ran)
+        #: model name → path-test module that checked it completely (its every test ran)
         self.checked: dict[str, str] = {}
-        self._spec_matches: dict[int, bool] = {}
+        self._spec_matches: dict[int, ProcessModel | None] = {}
 
     @classmethod
     def for_shipped_bundles(cls) -> PathCoverage:
-        return cls(ProcessModel.load(key, version) for key, version in PROCESSES.items())
+        return cls(ProcessModel.load(key, version) for key, version in PROCESSES)
 
     # ---- recording ------------------------------------------------------------------------------
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -157,15 +169,15 @@ class PathCoverage:
         monkeypatch.setattr(spiff_instance, "compact", observing_compact)
 
     def _model_for(self, workflow: Any) -> ProcessModel | None:
-        model = self.models.get(workflow.spec.name)
-        if model is None:
-            return None
-        # Another version of the same key (a test deploying v2) has other nodes: not this model's.
+        """The shipped version whose nodes the workflow's spec has (versions of one key differ in their
+        nodes; a fixture version deployed by a test matches none)."""
         spec_key = id(workflow.spec)
         if spec_key not in self._spec_matches:
             ids = {getattr(ts, "bpmn_id", None) for ts in workflow.spec.task_specs.values()} - {None}
-            self._spec_matches[spec_key] = ids == set(model.nodes)
-        return model if self._spec_matches[spec_key] else None
+            self._spec_matches[spec_key] = next(
+                (m for m in self.models.values() if m.key == workflow.spec.name and ids == set(m.nodes)), None
+            )
+        return self._spec_matches[spec_key]
 
     def observe(self, workflow: Any) -> None:
         test = self.current
@@ -184,9 +196,9 @@ class PathCoverage:
             pair = (parent.task_spec.bpmn_id, target)
             flows = model.by_pair.get(pair)
             if flows is None or len(flows) != 1:
-                self._note(self.unmapped[model.key].setdefault(Transition(*pair), []), test)
+                self._note(self.unmapped[model.name].setdefault(Transition(*pair), []), test)
                 continue
-            self._note(self.taken[model.key].setdefault(flows[0], []), test)
+            self._note(self.taken[model.name].setdefault(flows[0], []), test)
 
     @staticmethod
     def _note(tests: list[str], test: str) -> None:
@@ -256,12 +268,12 @@ class PathCoverage:
             total = len(model.flows)
             count = sum(1 for f in model.flows if f in taken)
             checker = f"`{self.checked[key]}`" if key in self.checked else "—"
-            lines.append(f"| `{key}` | {model.version} | {total} | {count} | {total - count} | {checker} |")
+            lines.append(f"| `{model.key}` | {model.version} | {total} | {count} | {total - count} | {checker} |")
         for key, model in self.models.items():
             taken = self.taken[key]
             lines += [
                 "",
-                f"## `{key}` (version {model.version})",
+                f"## `{model.key}` (version {model.version})",
                 "",
                 "| sequence flow | label | source → target | status | first taken by |",
                 "|---|---|---|---|---|",
@@ -290,8 +302,8 @@ class PathCoverage:
         return path
 
 
-def check_module_coverage(coverage: PathCoverage, key: str, request: pytest.FixtureRequest) -> None:
-    """The last test of a path-test module: every flow of `key` taken by this module's tests.
+def check_module_coverage(coverage: PathCoverage, key: str, request: pytest.FixtureRequest, version: int = 1) -> None:
+    """The last test of a path-test module: every flow of `key` (that version) taken by this module's tests.
 
     Skipped when a test function of the module did not run (`-k`, a single node id): a partial run
     cannot cover the process and would only fail for that reason.
@@ -307,5 +319,6 @@ def check_module_coverage(coverage: PathCoverage, key: str, request: pytest.Fixt
     not_run = [name for name in functions if name not in ran]
     if not_run:
         pytest.skip(f"path coverage needs every test of {module} in the run; not run: {', '.join(not_run)}")
-    coverage.checked[key] = module
-    coverage.assert_complete(key, module)
+    name = model_name(key, version)
+    coverage.checked[name] = module
+    coverage.assert_complete(name, module)

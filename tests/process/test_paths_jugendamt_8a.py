@@ -4,7 +4,8 @@ confirmations (and their "not confirmed → back" loops), Maßnahmen with and wi
 Familiengericht (Leitung lane), the Rückmeldung only for a case that came from a Meldung.
 
 Together these tests take every sequence flow of the process; the last test checks that with the
-path-coverage collector (tests/process/coverage.py).
+path-coverage collector (tests/process/coverage.py). They test version 1, which stays deployed for the
+cases running on it (pinned: new cases here start on version 1); version 2 has test_paths_jugendamt_8a_v2.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from engine.errors import NotAllowed, ValidationFailed
 from tests.process.conftest import EINGANG, ERSTEINSCHAETZUNG, STATISTIK
 from tests.process.coverage import check_module_coverage
 from tests.support.cases import BEOBACHTUNG
+
+pytestmark = pytest.mark.shipped_up_to(1)
 
 KEY = "jugendamt_8a"
 UNMITTELBARER_EINDRUCK = {

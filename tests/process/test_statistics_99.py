@@ -14,6 +14,10 @@ from engine.statistics.records import ITEMS
 from tests.process.conftest import EINGANG, STATISTIK
 from tests.process.test_paths_jugendamt_8a import BETEILIGUNG, UNMITTELBARER_EINDRUCK
 
+#: The records of jugendamt_8a version 1 (cases running on it still report); version 2's statistics step
+#: is reached only after an unmittelbarer Eindruck (tests/process/test_paths_jugendamt_8a_v2.py).
+pytestmark = pytest.mark.shipped_up_to(1)
+
 KEY = "jugendamt_8a"
 KEIN_EINDRUCK = {
     **UNMITTELBARER_EINDRUCK,

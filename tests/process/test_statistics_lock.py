@@ -20,6 +20,9 @@ from tests.process.test_statistics_99 import KEIN_EINDRUCK, statistics_case
 from tests.support.statistics import correct_record
 from web.cli import main
 
+#: statistics_case drives the task sequence of jugendamt_8a version 1 (see test_statistics_99.py).
+pytestmark = pytest.mark.shipped_up_to(1)
+
 JANUARY_2027 = datetime(2027, 1, 15, 10, 0, tzinfo=BERLIN)
 
 

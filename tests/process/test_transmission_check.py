@@ -8,6 +8,7 @@ import pytest
 from engine.errors import Conflict, ValidationFailed
 from tests.conftest import ORGANISATIONS
 from tests.process.test_paths_traeger_8a import MELDUNG, _beraten
+from tests.support import jugendamt
 from tests.support.cases import BEOBACHTUNG
 
 KITA, GOCH = "kita_fk", "goch_fk"
@@ -70,7 +71,8 @@ def test_the_rueckmeldung_carries_exactly_two_facts_to_the_reporting_kita(steps,
     ja = steps.linked_case(KITA, at_meldung)
     steps.ja_eingang(ja, {"eingegangen_am": "2026-03-02T08:50:00+01:00", "meldende_stelle": "kita_kindertagespflege"})
     steps.ja_ersteinschaetzung(ja, gewichtige=False)
-    check = _check(steps, GOCH, ja, "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": True, "ja_taetig": False})
+    values = jugendamt.rueckmeldung(steps.world, ja, anhaltspunkte_bestaetigt=True, ja_taetig=False)
+    check = _check(steps, GOCH, ja, "rueckmeldung_melder", values)
     [rueckmeldung] = check.transmissions
     assert rueckmeldung.recipient == ORG_NAMES["kita-kevelaer"]
     assert sorted(rueckmeldung.values) == ["anhaltspunkte_bestaetigt", "ja_taetig"] and not rueckmeldung.child

@@ -43,6 +43,9 @@ KKG4 = "bpmn/kkg4/1/kkg4.bpmn"
 KKG4_FORMS = "bpmn/kkg4/1/forms"
 JUGENDAMT = "bpmn/jugendamt_8a/1/jugendamt_8a.bpmn"
 JUGENDAMT_FORMS = "bpmn/jugendamt_8a/1/forms"
+JUGENDAMT_V2 = "bpmn/jugendamt_8a/2/jugendamt_8a.bpmn"
+JUGENDAMT_V2_FORMS = "bpmn/jugendamt_8a/2/forms"
+JA_V2_PATHS = "tests/process/test_paths_jugendamt_8a_v2.py"
 
 SHIPPED = "tests/unit/test_shipped_rules.py"
 TRAEGER_TESTS = "tests/process/test_traeger_8a.py"
@@ -542,5 +545,58 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    found = matching_cases(work, terms)",
         f"{ACCESS_TESTS}::test_a_child_gets_its_data_across_the_jugendamts_cases_with_the_protected_parts_withheld",
         f"{ACCESS_TESTS}::test_only_a_jugendamts_leitung_asks_and_the_request_is_checked_after_who_asks",
+    ),
+    # jugendamt_8a version 2 (issue 12 item 1)
+    without_property(
+        "R07",
+        "the child not seen without a reason",
+        f"{JUGENDAMT_V2_FORMS}/unmittelbarer_eindruck.json",
+        '      "required_if": {\n        "kind_gesehen": false\n      },\n',
+        f"{JA_V2_PATHS}::test_meldung_child_not_seen_inobhutnahme_after_the_assessment_hilfeplan_and_rueckmeldung",
+    ),
+    mutation(
+        "R07",
+        "the second Fachkraft of the Hausbesuch not checked",
+        "engine/cases/completion.py",
+        "        colleague_errors(work.session, actor, spec.form, clean, row.organisation_id),\n",
+        "",
+        f"{JA_V2_PATHS}::test_eindruck_to_inobhutnahme_parents_object_court_without_delay_then_assessment",
+    ),
+    without_property(
+        "R13",
+        "the Rückmeldung without saying whether the persons concerned were informed",
+        f"{JUGENDAMT_V2_FORMS}/rueckmeldung_melder.json",
+        '      "required_if": {\n        "betroffene_informiert": false\n      },\n',
+        f"{JA_V2_PATHS}::test_meldung_child_not_seen_inobhutnahme_after_the_assessment_hilfeplan_and_rueckmeldung",
+    ),
+    Mutation(
+        "R26",
+        "an objection to the Inobhutnahme leads to the Hilfeplanverfahren instead of the court",
+        (
+            Edit(
+                JUGENDAMT_V2,
+                'widerspruch == "ja" or widerspruch == "nicht_erreichbar"<',
+                'widerspruch == "nicht_erreichbar"<',
+            ),
+            Edit(JUGENDAMT_V2, 'widerspruch == "nein"<', 'widerspruch == "nein" or widerspruch == "ja"<'),
+        ),
+        (f"{JA_V2_PATHS}::test_eindruck_to_inobhutnahme_parents_object_court_without_delay_then_assessment",),
+    ),
+    mutation(
+        "R30",
+        "a Yes not checked against the case's findings",
+        "engine/cases/completion.py",
+        "        implausible(spec.form, clean, step.data),\n",
+        "",
+        f"{JA_V2_PATHS}::test_meldung_child_not_seen_inobhutnahme_after_the_assessment_hilfeplan_and_rueckmeldung",
+        f"{JA_V2_PATHS}::test_beteiligung_to_inobhutnahme_parents_unreachable_and_no_court_without_danger",
+    ),
+    mutation(
+        "R30",
+        "a court referral after no finding of danger",
+        f"{JUGENDAMT_V2_FORMS}/massnahmen_festlegen.json",
+        '          "latente_kwg"\n        ]\n      },\n      "nur_wenn_grund"',
+        '          "latente_kwg",\n          "keine_kwg_hilfebedarf"\n        ]\n      },\n      "nur_wenn_grund"',
+        f"{JA_V2_PATHS}::test_beteiligung_to_inobhutnahme_parents_unreachable_and_no_court_without_danger",
     ),
 )

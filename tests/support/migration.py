@@ -24,8 +24,10 @@ from engine.processes.bundles import load_bundle_dir
 BUNDLES = Path(__file__).resolve().parents[1] / "fixtures" / "migration" / "wechsel"
 KEY = "wechsel"
 
-#: version → the steps in order: (task key, who completes it, values)
-STEPS: dict[int, list[tuple[str, str, dict[str, Any]]]] = {
+#: a process's steps in order: (task key, who completes it, values)
+Walk = list[tuple[str, str, dict[str, Any]]]
+#: version → the steps of `wechsel`
+STEPS: dict[int, Walk] = {
     1: [
         ("erfassen", "kita_fk", {"notiz": "Blaue Flecken am Arm."}),
         ("bewerten", "kita_leitung", {"bewertung": "Abklären."}),
@@ -48,15 +50,18 @@ def deploy(engine: CaseEngine, version: int) -> None:
     engine.deploy(load_bundle_dir(BUNDLES / str(version)), deployed_by="tests")
 
 
-def open_at(world: Any, child: dict[str, Any], task: str) -> int:
-    """A new case of the newest deployed version, completed up to (not including) `task`."""
+def open_at(
+    world: Any, child: dict[str, Any], task: str, *, key: str = KEY, walk: Walk | None = None, opener: str = "kita_fk"
+) -> int:
+    """A new case of the newest deployed version of `key`, completed up to (not including) `task` along
+    `walk` (default: `wechsel`'s steps of that version)."""
     engine = world.engine
-    case_id = engine.open_case(world["kita_fk"], process_key=KEY, child=child).case_id
-    version = engine.case(world["kita_fk"], case_id)["process"]["version"]
-    for key, who, values in STEPS[version]:
-        if key == task:
+    case_id = engine.open_case(world[opener], process_key=key, child=child).case_id
+    version = engine.case(world[opener], case_id)["process"]["version"]
+    for step, who, values in STEPS[version] if walk is None else walk:
+        if step == task:
             return case_id
-        complete(world, case_id, key, who, values)
+        complete(world, case_id, step, who, values)
     raise AssertionError(f"{task} is no step of version {version}")
 
 
@@ -66,18 +71,19 @@ def complete(world: Any, case_id: int, task: str, who: str, values: dict[str, An
     world.engine.complete_task(world[who], open_tasks[0]["id"], values)
 
 
-def run_to_end(world: Any, case_id: int) -> list[str]:
-    """Complete the case's open steps with its version's values until it ends; the keys completed."""
+def run_to_end(world: Any, case_id: int, walks: dict[int, Walk] | None = None, *, viewer: str = "kita_fk") -> list[str]:
+    """Complete the case's open steps with its version's values (`walks`, default `wechsel`'s STEPS)
+    until it ends; the keys completed."""
     engine = world.engine
-    view = engine.case(world["kita_fk"], case_id)
-    steps = {key: (who, values) for key, who, values in STEPS[view["process"]["version"]]}
+    view = engine.case(world[viewer], case_id)
+    steps = {key: (who, values) for key, who, values in (walks or STEPS)[view["process"]["version"]]}
     done = []
     while view["open_tasks"]:
         key = view["open_tasks"][0]["task"]
         who, values = steps[key]
         complete(world, case_id, key, who, values)
         done.append(key)
-        view = engine.case(world["kita_fk"], case_id)
+        view = engine.case(world[viewer], case_id)
     assert view["status"] == "abgeschlossen"
     return done
 

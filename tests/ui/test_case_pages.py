@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import jugendamt
 from tests.support.cases import BEOBACHTUNG, complete, open_tasks
 from tests.ui.conftest import PASSWORD
 
@@ -626,7 +627,8 @@ def test_the_rueckmeldung_reaches_the_traeger_as_two_facts(ui, world, child):
         },
     )
     complete(world, "goch_fk2", ja_case, "ersteinschaetzung_bestaetigen", {"bestaetigt": True})
-    complete(world, "goch_fk", ja_case, "rueckmeldung_melder", {"anhaltspunkte_bestaetigt": False, "ja_taetig": True})
+    values = jugendamt.rueckmeldung(world, ja_case, anhaltspunkte_bestaetigt=False, ja_taetig=True)
+    complete(world, "goch_fk", ja_case, "rueckmeldung_melder", values)
     ui.login("kita_leitung")
     html = _text(ui.get(f"/faelle/{traeger_case['id']}"))
     assert "Fallakte" in html and "Rückmeldung des Jugendamts eingegangen" in html

@@ -8,6 +8,8 @@ import hashlib
 import re
 from datetime import datetime
 
+import pytest
+
 from engine.accounts import registry as accounts
 from engine.clock import BERLIN
 from engine.persistence import models as m
@@ -15,6 +17,9 @@ from tests.process.conftest import Steps
 from tests.process.test_statistics_99 import statistics_case
 from tests.support.statistics import correct_record
 from tests.ui.conftest import PASSWORD
+
+#: statistics_case drives the task sequence of jugendamt_8a version 1 (see test_statistics_99.py).
+pytestmark = pytest.mark.shipped_up_to(1)
 
 PAGE = "/statistik"
 JANUARY_2027 = datetime(2027, 1, 15, 10, 0, tzinfo=BERLIN)

@@ -114,7 +114,9 @@ def test_the_rueckmeldung_check_names_the_kita_and_the_two_facts_only(ui, world,
     to_rueckmeldung(world, ja)
     url = f"/faelle/{ja}/schritte/{open_tasks(world, 'goch_fk', ja)['rueckmeldung_melder']['id']}"
     ui.login("goch_fk")
-    check = ui.post_form(url, {"anhaltspunkte_bestaetigt": "true", "ja_taetig": "false"}, token_from=url)
+    check = ui.post_form(
+        url, {"betroffene_informiert": "true", "anhaltspunkte_bestaetigt": "true", "ja_taetig": "false"}, token_from=url
+    )
     page = " ".join(_text(check).split())
     kita = "Kita Regenbogen Kevelaer"
     assert f"Prüfen und an {kita} senden" in page

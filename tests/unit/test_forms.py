@@ -741,6 +741,31 @@ BROKEN = [
         "field 'grund_eltern_nicht_informiert': 'pool' is only allowed for type user",
     ),
     (
+        "kollegium on text",
+        lambda r: _grund(r).update(kollegium="ja_fachkraft"),
+        "field 'grund_eltern_nicht_informiert': 'kollegium' is only allowed for type user",
+    ),
+    (
+        "nur_wenn on text",
+        lambda r: _grund(r).update(nur_wenn={"ergebnis": "akute_kwg"}, nur_wenn_grund="eine Gefahr besteht"),
+        "field 'grund_eltern_nicht_informiert': 'nur_wenn' is only allowed for type boolean",
+    ),
+    (
+        "nur_wenn without its reason",
+        lambda r: r["fields"][3].update(nur_wenn={"ergebnis": ["akute_kwg"]}),
+        "field 'eltern_informiert': 'nur_wenn' needs 'nur_wenn_grund', the reason as a German clause",
+    ),
+    (
+        "nur_wenn empty",
+        lambda r: r["fields"][3].update(nur_wenn={}, nur_wenn_grund="eine Gefahr besteht"),
+        "field 'eltern_informiert': 'nur_wenn' must be a non-empty object",
+    ),
+    (
+        "nur_wenn empty list",
+        lambda r: r["fields"][3].update(nur_wenn={"ergebnis": []}, nur_wenn_grund="eine Gefahr besteht"),
+        "field 'eltern_informiert': 'nur_wenn' must map names to a value or a non-empty list of values",
+    ),
+    (
         "min_items on text",
         lambda r: _grund(r).update(min_items=1),
         "field 'grund_eltern_nicht_informiert': 'min_items' is only allowed for type list",
@@ -1040,3 +1065,12 @@ def test_a_kinder_field_is_a_top_level_list_of_objects() -> None:
     assert check_submission(form, {"kinder": [entry] * 3})[1] == {
         "kinder": ["Geben Sie bei „Weitere Kinder“ höchstens 2 Einträge an."]
     }
+
+
+def test_check_definition_user_kollegium() -> None:
+    """A colleague is chosen from the case's organisation by role; not also from a network pool."""
+    form = {"format": 1, "task": "t", "title": "T", "fields": [_field("zweite", "user", kollegium="ja_fachkraft")]}
+    assert check_definition(form) == []
+    assert parse_definition(form).fields[0].kollegium == "ja_fachkraft"
+    form["fields"][0]["pool"] = "insofa"
+    assert check_definition(form) == ["field 'zweite': 'kollegium' and 'pool' exclude each other"]
