@@ -1,6 +1,7 @@
 """jugendamt_8a version 2 (§ 8a Abs. 1–3 SGB VIII, § 42; issue 12 item 1): every gateway branch through
 the engine's public entry point. New against version 1: the Inobhutnahme straight from the Eindruck,
-the Beteiligung or the Gefährdungseinschätzung, then the court's decision without delay when the
+the Beteiligung or the Gefährdungseinschätzung (and a case of its own for each other child of the household
+named at the Eindruck), then the court's decision without delay when the
 parents object or cannot be reached (R26) or else the Hilfeplanverfahren, and on to the
 Gefährdungseinschätzung or the Maßnahmen; a reason when the child was not seen and the second Fachkraft
 of a Hausbesuch, chosen among the Jugendamt's people (R07); an Inobhutnahme or a court referral only
@@ -66,7 +67,15 @@ def test_eindruck_to_inobhutnahme_parents_object_court_without_delay_then_assess
         }
     without = {k: v for k, v in eindruck.items() if k != "zweite_fachkraft"}
     assert "zweite_fachkraft" in _refused(steps, "goch_fk", cid, "unmittelbarer_eindruck", without)
-    steps.complete("goch_fk", cid, "unmittelbarer_eindruck", eindruck)
+    ben = {"vorname": "Ben", "nachname": "Beispielkind", "geburtsdatum": "2022-01-10", "geschlecht": "maennlich"}
+    steps.complete("goch_fk", cid, "unmittelbarer_eindruck", {**eindruck, "weitere_kinder_im_haushalt": [ben]})
+
+    # The brother seen at the Hausbesuch has a case of his own, linked, at this Jugendamt, on version 2.
+    [sibling] = [lk for lk in steps.view("goch_fk", cid)["links"] if lk["relation"] == "geschwisterfall"]
+    brother = steps.view("goch_fk", sibling["case_id"])
+    assert brother["process"] == {**brother["process"], "key": KEY, "version": 2}
+    assert brother["child"]["vorname"] == "Ben" and brother["jugendamt"]["key"] == "ja-goch"
+    assert [t["task"] for t in brother["open_tasks"]] == ["eingang_erfassen"]
 
     # Straight to the Inobhutnahme (the Leitung), before Beteiligung and Gefährdungseinschätzung.
     assert list(steps.open_tasks("goch_leitung", cid)) == ["inobhutnahme_dokumentieren"]
