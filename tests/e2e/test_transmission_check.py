@@ -84,6 +84,7 @@ def test_the_rueckmeldung_is_checked_before_it_is_sent(page, check_a11y, world, 
     me.sign_in("goch_fk")
     me.goto(f"/faelle/{ja}")
     me.link(re.compile("Rückmeldung an die meldende Stelle"))
+    me.choose("Wurden die Betroffenen vor der Rückmeldung informiert?", "Ja")
     me.choose("Sieht das Jugendamt die gewichtigen Anhaltspunkte bestätigt?", "Nein")
     me.choose("Ist das Jugendamt tätig geworden und noch tätig?", "Nein")
     me.submit("Weiter: prüfen, was gesendet wird")
@@ -94,6 +95,7 @@ def test_the_rueckmeldung_is_checked_before_it_is_sent(page, check_a11y, world, 
     assert "Sieht das Jugendamt die gewichtigen Anhaltspunkte bestätigt?" in sent
     assert "Ist das Jugendamt tätig geworden und noch tätig?" in sent
     assert "Wiesengrund" not in sent and "Hinweise der Kita" not in sent  # exactly the two facts
+    assert "Betroffenen" not in sent  # documented here, not sent (§ 64 Abs. 4 SGB VIII)
     withheld = _section(me, "Das wird nicht gesendet")
     assert "Ersteinschätzung" in withheld and "Begründung" in withheld
     me.submit(f"Jetzt an {KITA} senden")

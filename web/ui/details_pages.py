@@ -94,4 +94,3 @@ def complete_details(case_id: int) -> Any:
     names = ", ".join(labels.get(name, name) for name in changed if name != "alter_geschaetzt")
     flash(_("Angaben zum Kind ergänzt: %(fields)s.", fields=names), "success")
     return redirect(url_for("cases.show", case_id=case_id))
-
