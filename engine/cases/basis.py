@@ -40,6 +40,8 @@ def task_basis(work: Work, actor: Actor, case_id: int, task_key: str) -> dict[st
         "basis": [entry_dict(e) for e in shown],
         "bestaetigt": [e.ref for e in confirmed],
         "grundlage_sha256": confirmed_digest(confirmed) if _paired(process, task_key) else None,
+        #: the version chose these entries for the step (`grundlage`): the page shows them open
+        "grundlage_gewaehlt": declared is not None,
     }
 
 

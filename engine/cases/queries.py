@@ -19,6 +19,7 @@ from engine.break_glass import access as break_glass
 from engine.cases.child import age_years
 from engine.cases.colleagues import colleague_choices
 from engine.cases.completion import TASK_NOT_FOUND, task_facts
+from engine.cases.consultation import consultation_facts
 from engine.cases.earlier_listing import earlier_cases
 from engine.cases.results import CaseProgress, OpenStep, TaskStatus
 from engine.cases.visibility import can_see_case, sees_identifying_data
@@ -178,6 +179,8 @@ def case_view(work: Work, actor: Actor, case_id: int) -> dict[str, Any]:
         else:
             view["child"] = child
             view["alter_jahre"] = age_years(child, now.astimezone(BERLIN).date())
+    else:  # the advising insofa: age, gender, the asking organisation — who the child is, never (R09)
+        view["beratung"] = consultation_facts(work, case)
     view["open_tasks"] = [step_dict(s) for s in _open_steps_of(session, process, actor, case.id, now)]
     responsible = session.get(m.User, case.responsible_user_id) if case.responsible_user_id else None
     view["responsible"] = responsible.username if responsible else None
@@ -296,6 +299,8 @@ def task_view(work: Work, actor: Actor, task_id: str) -> dict[str, Any]:
         #: the messages the step may send to another organisation: the UI checks before it sends
         "sends": list(sends),
         "bereitschaft": _bereitschaft(session, case) if case.akut else None,
+        #: for the advising insofa only: the child's age and gender and the asking organisation (R09)
+        "beratung": None if sees_identifying_data(actor, case) else consultation_facts(work, case),
     }
 
 

@@ -34,6 +34,7 @@ from engine.volume.steps import (
     ja_schluss,
     pruefung,
     rueckmeldung,
+    vorgehen,
 )
 
 
@@ -67,6 +68,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             Step("traeger.fk", "anhaltspunkte_dokumentieren", BEOBACHTUNG),
             Step("traeger.leitung", "leitung_informieren", LEITUNG_JA, after_hours=1),
             insofa("keine_kwg"),
+            vorgehen("keine_gefaehrdung"),
             abschluss_traeger("keine_kwg"),
         ),
     ),
@@ -79,6 +81,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             Step("traeger.fk", "anhaltspunkte_dokumentieren", BEOBACHTUNG),
             Step("traeger.leitung", "leitung_informieren", LEITUNG_JA, after_hours=1),
             insofa("hilfebedarf"),
+            vorgehen("hilfen_mit_familie"),
             Step("traeger.fk", "beteiligung_familie", BETEILIGT, after_hours=24),
             Step("traeger.fk", "schutzplan_vereinbaren", SCHUTZPLAN),
             ReviewDue("ueberpruefung_am"),
@@ -95,6 +98,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             Step("traeger.fk", "anhaltspunkte_dokumentieren", BEOBACHTUNG),
             Step("traeger.leitung", "leitung_informieren", LEITUNG_JA, after_hours=1),
             insofa("kwg_nicht_abwendbar"),
+            vorgehen("meldung"),
             Step("traeger.leitung", "meldung_jugendamt", MELDUNG, after_hours=3),
             Step("ja.fk", "eingang_erfassen", {"meldende_stelle": "kita_kindertagespflege"}, case="ja"),
             *ersteinschaetzung(True, "gelb", case="ja"),

@@ -46,12 +46,22 @@ AKUT = {
     "akute_gefahr": True,
 }
 LEITUNG_NEIN = {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Nach Gespräch mit der Mutter erklärbar."}
-LEITUNG_JA = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtige Anhaltspunkte, Beratung nötig."}
+LEITUNG_JA = {
+    "gewichtige_anhaltspunkte": True,
+    "einschaetzung_leitung": "Gewichtige Anhaltspunkte, Beratung nötig.",
+    "fallschilderung": "Das Kind kommt seit Wochen hungrig und mit Hämatomen an den Armen in die Einrichtung.",
+}
 
 
 def insofa(einschaetzung: str) -> Step:
     values = {"beratung_am": "@heute", "einschaetzung": einschaetzung, "empfehlung": "Siehe Beratungsprotokoll."}
     return Step("insofa", "insofa_beratung", values, after_hours=24)
+
+
+def vorgehen(entscheidung: str) -> Step:
+    """The Leitung decides after the consultation (traeger_8a version 2): the insofa advises only."""
+    values = {"vorgehen": entscheidung, "begruendung": "Nach der Beratung mit der insoweit erfahrenen Fachkraft."}
+    return Step("traeger.leitung", "vorgehen_festlegen", values, after_hours=2)
 
 
 def abschluss_traeger(ergebnis: str, who: str = "traeger.leitung") -> Step:

@@ -37,7 +37,7 @@ from engine.case_engine import CaseEngine
 from tests.conftest import USERS, marked_version, shipped_bundles
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.layout import NARROW, WIDE, assert_diagram_shown_whole, assert_fits
-from tests.support.cases import complete, open_task, to_meldung
+from tests.support.cases import FALLSCHILDERUNG, complete, open_task, to_meldung
 from tests.support.plain_words import assert_plain_words
 
 CHILD_FIRST, CHILD_LAST = "Lotta", "Wiesengrund"
@@ -180,7 +180,7 @@ def _document_anhaltspunkte(person: Person) -> None:
     person.fill("Beobachtet am", "2026-03-02T08:15")
     person.choose("Quelle der Information", "Eigene Beobachtung")
     person.fill("Aussagen des Kindes (wörtlich)", "„Papa war wieder böse.“")
-    person.choose("Besteht akute Gefahr für Leib oder Leben?", "Nein")
+    person.choose("Besteht eine dringende Gefahr für das Kind?", "Nein")
 
 
 def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11y) -> None:
@@ -219,6 +219,11 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     assert "Kita Fk" in basis and "02.03.2026, 08:15 Uhr" in basis and "Eigene Beobachtung" in basis
     me.choose("Liegen gewichtige Anhaltspunkte vor?", "Ja")
     me.fill("Einschätzung der Leitung", "Die Hämatome sind nicht mit Spielunfällen zu erklären.")
+    # what the insofa will read: the engine refuses the child's name in it (§ 64 Abs. 2a SGB VIII)
+    me.fill("Fallschilderung für die Beratung", f"{CHILD_FIRST} hat wiederholt Hämatome an beiden Oberarmen.")
+    me.submit()
+    assert "enthält den Vornamen des Kindes" in me.main_text() and me.heading().startswith("Leitung informieren")
+    me.fill("Fallschilderung für die Beratung", FALLSCHILDERUNG)
     me.submit()  # no insofa named: the consultation is offered to the whole pool
     me.flashed("Erledigt: „Leitung informieren und Anhaltspunkte bewerten“.")
     assert "Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft" in me.main_text()
@@ -233,17 +238,32 @@ def test_from_the_kitas_observation_to_the_jugendamts_assessment(page, check_a11
     assert "Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft" in row.inner_text()
     me.follow(row.get_by_role("link", name=_named("Beratung dokumentieren", pseudonym)))
     assert me.heading() == "Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft"
-    basis = me.basis()  # § 64 Abs. 2a: the entries exist, their content stays with the Kita
-    assert "Gewichtige Anhaltspunkte dokumentieren" in basis and "nicht sichtbar" in basis
-    assert "Hämatome" not in basis and "nicht mit Spielunfällen" not in basis
+    # § 64 Abs. 2a: the Leitung's Fallschilderung, the child's age and gender and the Kita — nothing else
+    basis = me.basis()
+    assert FALLSCHILDERUNG in basis and "nicht sichtbar" in basis
+    assert "Hämatome an beiden Oberarmen; das Kind" not in basis and "nicht mit Spielunfällen" not in basis
+    facts = me.main_text()
+    assert "Alter des Kindes" in facts and "Anfragende Einrichtung" in facts and "Kita Regenbogen Kevelaer" in facts
     me.fill("Datum der Beratung", "2026-03-02")
-    me.choose("Ergebnis der Gefährdungseinschätzung", "Kindeswohlgefährdung, ohne das Jugendamt nicht abwendbar")
+    me.choose("Ihre Einschätzung", "Kindeswohlgefährdung, ohne das Jugendamt nicht abwendbar")
     me.fill("Empfehlung", "Meldung an das Jugendamt; die Eltern vorab informieren.")
     me.submit()
     me.flashed("Erledigt: „Gefährdungseinschätzung mit der insoweit erfahrenen Fachkraft“.")
     assert "pseudonymisiert" in me.main_text()
     me.nav("Beratungen")  # the consultation stays listed under the insofa's cases
     assert pseudonym in me.main_text()
+    me.sign_out()
+
+    # ---- Kita, Leitung: she decides, on the consultation she sees (R11) ------------------------------
+    me.forbidden = ()
+    me.sign_in("kita_leitung")
+    me.link("Über das weitere Vorgehen entscheiden")
+    basis = me.basis()
+    assert "Meldung an das Jugendamt; die Eltern vorab informieren." in basis and "Insofa Kleve" in basis
+    me.choose("Wie geht es weiter?", "Die Gefährdung lässt sich anders nicht abwenden: Jugendamt informieren")
+    me.fill("Begründung", "Die Eltern lehnen jedes Gespräch ab; ohne das Jugendamt nicht abwendbar.")
+    me.submit()
+    me.flashed("Erledigt: „Über das weitere Vorgehen entscheiden“.")
     me.sign_out()
 
     # ---- Kita, Leitung: Meldung an das Jugendamt ------------------------------------------------------
@@ -419,7 +439,7 @@ def test_invalid_input_keeps_the_values_and_a_double_submit_is_refused(page, che
 
     # The same form open in a second tab: the first submit completes the step, the second is refused.
     me.fill("Beobachtet am", "2026-03-01T16:45")
-    me.choose("Besteht akute Gefahr für Leib oder Leben?", "Nein")
+    me.choose("Besteht eine dringende Gefahr für das Kind?", "Nein")
     other = Person(me.page.context.new_page(), check_a11y)
     other.goto(step_url)
     _document_anhaltspunkte(other)
@@ -472,7 +492,7 @@ def test_screenshots(page, check_a11y, world) -> None:
         "kita_leitung",
         reported.case_id,
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig.", "fallschilderung": FALLSCHILDERUNG},
     )
     consulted = engine.open_case(
         world["kita_fk"],
@@ -496,7 +516,7 @@ def test_screenshots(page, check_a11y, world) -> None:
         "kita_leitung",
         consulted.case_id,
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig.", "fallschilderung": FALLSCHILDERUNG},
     )
     complete(
         world,
@@ -505,6 +525,8 @@ def test_screenshots(page, check_a11y, world) -> None:
         "insofa_beratung",
         {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Meldung."},
     )
+    vorgehen = {"vorgehen": "meldung", "begruendung": "Ohne das Jugendamt nicht abwendbar."}
+    complete(world, "kita_leitung", consulted.case_id, "vorgehen_festlegen", vorgehen)
     complete(
         world,
         "kita_leitung",

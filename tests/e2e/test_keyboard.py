@@ -140,7 +140,7 @@ def test_a_whole_traeger_step_by_keyboard_alone_with_visible_focus(page, check_a
     # back into the group (Chromium: its first radio, Ja) …
     assert _tab_to(page, "input[name=akute_gefahr]", backwards=True)["id"] == "f-akute_gefahr"
     keyboard.press("ArrowRight")  # … and on to Nein, which the arrow key also chooses
-    assert page.get_by_role("group", name="Besteht akute Gefahr").get_by_label("Nein", exact=True).is_checked()
+    assert page.get_by_role("group", name="Besteht eine dringende Gefahr").get_by_label("Nein", exact=True).is_checked()
     _assert_visible_focus(_focused(page))
     assert _tab_to(page, ".sp-actions button[type=submit]") == button
     # What the keyboard put in, just before sending it.

@@ -22,6 +22,7 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'schutzpfad.db'}"
 
 
+@pytest.mark.shipped_up_to(1)  # it deploys a version 2 of its own
 def test_compare_versions_names_what_changed(case_engine, tmp_path):
     v2 = tmp_path / "traeger_8a" / "2"
     shutil.copytree(BPMN / "traeger_8a" / "1", v2)

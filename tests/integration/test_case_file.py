@@ -9,7 +9,16 @@ import json
 import pytest
 
 from tests.support.cases import BEOBACHTUNG
-from tests.support.file_journey import BERATUNG, EINGANG, ERSTEINSCHAETZUNG, LEITUNG, MELDUNG, complete, task_id
+from tests.support.file_journey import (
+    BERATUNG,
+    EINGANG,
+    ERSTEINSCHAETZUNG,
+    LEITUNG,
+    MELDUNG,
+    VORGEHEN,
+    complete,
+    task_id,
+)
 
 #: role × task → the fields the role sees in the Träger's case file (None: the case is not theirs: 404)
 TRAEGER_FILE = {
@@ -17,12 +26,14 @@ TRAEGER_FILE = {
         "anhaltspunkte_dokumentieren": set(BEOBACHTUNG),
         "leitung_informieren": set(LEITUNG),
         "insofa_beratung": set(BERATUNG),
+        "vorgehen_festlegen": set(VORGEHEN),
         "meldung_jugendamt": set(MELDUNG) | {"insofa_beteiligt"},  # prefilled by the server
     },
-    "insofa_kleve": {  # § 64 Abs. 2a SGB VIII: the consultation's own record, nothing of the Träger's
+    "insofa_kleve": {  # § 64 Abs. 2a SGB VIII: the Fallschilderung and her own record, nothing else
         "anhaltspunkte_dokumentieren": set(),
-        "leitung_informieren": set(),
+        "leitung_informieren": {"fallschilderung"},
         "insofa_beratung": set(BERATUNG),
+        "vorgehen_festlegen": set(),
         "meldung_jugendamt": set(),
     },
     "goch_fk": None,  # the Jugendamt reads the Meldebogen in its own case, never the Träger's file

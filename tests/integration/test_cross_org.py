@@ -5,6 +5,8 @@ people, answers with exactly two facts; the Rückmeldung returns; both cases clo
 from __future__ import annotations
 
 from tests.support import jugendamt
+from tests.support.cases import FALLSCHILDERUNG
+from tests.support.file_journey import VORGEHEN
 
 
 def _task(api, user, case_id, key):
@@ -39,7 +41,11 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         "kita_leitung",
         kita,
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
+        {
+            "gewichtige_anhaltspunkte": True,
+            "einschaetzung_leitung": "Beratung nötig.",
+            "fallschilderung": FALLSCHILDERUNG,
+        },
     )
     _complete(
         api,
@@ -48,6 +54,7 @@ def test_meldung_from_kevelaer_to_goch_and_back(api, world, child):
         "insofa_beratung",
         {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."},
     )
+    _complete(api, "kita_leitung", kita, "vorgehen_festlegen", VORGEHEN)  # the Leitung decides to report
     meldung = _complete(
         api,
         "kita_leitung",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from engine.persistence import models as m
-from tests.support.cases import sofortmeldung
+from tests.support.cases import FALLSCHILDERUNG, sofortmeldung
 
 
 def _open(world, child, user="kita_fk"):
@@ -127,7 +127,11 @@ def test_the_insofa_sees_no_earlier_cases(world, child):
         "kita_leitung",
         second,
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
+        {
+            "gewichtige_anhaltspunkte": True,
+            "einschaetzung_leitung": "Beratung nötig.",
+            "fallschilderung": FALLSCHILDERUNG,
+        },
     )
     assert "fruehere_faelle" not in world.engine.case(world["insofa_kleve"], second)
     # the list marker too: that the child was reported before is about the child (§ 64 Abs. 2a, R09)

@@ -17,7 +17,7 @@ from engine.errors import ValidationFailed
 from engine.persistence import models as m
 from engine.persistence.migrate import alembic_config, upgrade_to_head
 from tests.process.conftest import EINGANG, ERSTEINSCHAETZUNG
-from tests.support.cases import BEOBACHTUNG, complete, sofortmeldung
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG, complete, sofortmeldung
 
 
 def _direct(world, child, user: str = "goch_fk") -> int:
@@ -164,7 +164,12 @@ def test_the_filters_of_the_task_list_and_a_name_named_by_the_leitung(world, chi
 
     case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child).case_id
     complete(world, "kita_fk", case, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    values = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.", "insofa": "insofa_kleve2"}
+    values = {
+        "gewichtige_anhaltspunkte": True,
+        "einschaetzung_leitung": "Beratung nötig.",
+        "fallschilderung": FALLSCHILDERUNG,
+        "insofa": "insofa_kleve2",
+    }
     complete(world, "kita_leitung", case, "leitung_informieren", values)
     assert cases_of("insofa_kleve2", assigned="me") == {case}  # offered to them by name
     assert {r["id"] for r in world.engine.cases(world["insofa_kleve2"], {"assigned": "me"}).rows} == {case}
@@ -227,7 +232,11 @@ def test_the_task_list_offers_what_the_engine_would_let_each_person_complete(wor
     assert confirm == ["ersteinschaetzung_bestaetigen"]
     pooled = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child).case_id
     complete(world, "kita_fk", pooled, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    values = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."}
+    values = {
+        "gewichtige_anhaltspunkte": True,
+        "einschaetzung_leitung": "Beratung nötig.",
+        "fallschilderung": FALLSCHILDERUNG,
+    }
     complete(world, "kita_leitung", pooled, "leitung_informieren", values)
     late = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child).case_id
     clock.advance(timedelta(days=30))

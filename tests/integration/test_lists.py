@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from engine.persistence import models as m
 from tests.process.conftest import EINGANG, ERSTEINSCHAETZUNG
-from tests.support.cases import BEOBACHTUNG, complete, open_task, sofortmeldung
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG, complete, open_task, sofortmeldung
 
 
 def _direct(world, child) -> int:
@@ -69,7 +69,11 @@ def test_triage_replaces_akut_by_the_ampel(world, child):
 def test_the_insofa_lists_show_pseudonyms_only(world, child):
     case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     complete(world, "kita_fk", case.case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    values = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."}
+    values = {
+        "gewichtige_anhaltspunkte": True,
+        "einschaetzung_leitung": "Beratung nötig.",
+        "fallschilderung": FALLSCHILDERUNG,
+    }
     complete(world, "kita_leitung", case.case_id, "leitung_informieren", values)
     [task] = world.engine.tasks(world["insofa_kleve"]).rows
     [listed] = world.engine.cases(world["insofa_kleve"]).rows

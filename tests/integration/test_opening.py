@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.accounts import registry as accounts
 from engine.errors import NotAllowed, ValidationFailed
 from engine.persistence import models as m
-from tests.support.cases import BEOBACHTUNG
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG
 
 BAD_CHILD = {"vorname": "", "geburtsdatum": "2026-03-03", "wohnort_gemeinde": "Gooch"}
 
@@ -91,7 +91,11 @@ def test_a_steps_field_errors_come_together_with_its_pool_check(world, child):
     engine.complete_task(world["kita_fk"], case.open_tasks[0].id, BEOBACHTUNG)
     [task] = [t for t in engine.case(world["kita_leitung"], case.case_id)["open_tasks"]]
     with pytest.raises(ValidationFailed) as refused:
-        engine.complete_task(world["kita_leitung"], task["id"], {"gewichtige_anhaltspunkte": True, "insofa": "kita_fk"})
+        engine.complete_task(
+            world["kita_leitung"],
+            task["id"],
+            {"gewichtige_anhaltspunkte": True, "fallschilderung": FALLSCHILDERUNG, "insofa": "kita_fk"},
+        )
     assert refused.value.errors == {
         "einschaetzung_leitung": ["Geben Sie „Einschätzung der Leitung“ an."],
         "insofa": ["Diese Person gehört nicht zum Pool dieses Netzwerks."],

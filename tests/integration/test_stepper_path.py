@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.cases import BEOBACHTUNG, complete
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG, complete
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -22,6 +22,8 @@ def _decided(world, child, gewichtig: bool) -> dict[str, str]:
     assert before["sofortmeldung_jugendamt"] == "entfaellt"  # no acute danger: no Sofortmeldung
     assert before["insofa_beratung"] == "offen" and before["abschluss"] == "offen"  # both branches ahead
     values = {"gewichtige_anhaltspunkte": gewichtig, "einschaetzung_leitung": "Begründet."}
+    if gewichtig:
+        values["fallschilderung"] = FALLSCHILDERUNG
     complete(world, "kita_leitung", case.case_id, "leitung_informieren", values)
     return _states(world, case.case_id)
 

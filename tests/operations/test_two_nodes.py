@@ -28,7 +28,7 @@ import pytest
 from engine.accounts import tokens as api_tokens
 from engine.clock import SystemClock
 from tests.support.cases import BEOBACHTUNG
-from tests.support.file_journey import BERATUNG, LEITUNG, MELDUNG
+from tests.support.file_journey import BERATUNG, LEITUNG, MELDUNG, VORGEHEN
 
 pytestmark = pytest.mark.postgres
 
@@ -38,6 +38,7 @@ JOURNEY = [
     ("kita_fk", "anhaltspunkte_dokumentieren", BEOBACHTUNG),
     ("kita_leitung", "leitung_informieren", LEITUNG),
     ("insofa_kleve", "insofa_beratung", BERATUNG),
+    ("kita_leitung", "vorgehen_festlegen", VORGEHEN),
     ("kita_leitung", "meldung_jugendamt", MELDUNG),
 ]
 CHILDREN = [

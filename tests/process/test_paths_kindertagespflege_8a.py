@@ -5,6 +5,11 @@ her assessment and arranges the consultation with an insoweit erfahrene Fachkraf
 pseudonym only. The Tagespflegeperson decides what follows; help refused or a Schutzplan that does not
 work leads back to that decision, a Meldung opens the case at the responsible Jugendamt. The last test
 checks with the path-coverage collector that these tests take every sequence flow.
+
+Every test runs on both versions (fixture `ktp_version`; version 1 stays deployed for the cases running
+on it). Version 2 changes no path: it checks the texts both advisers read under the pseudonym — the
+observations, the child's words, the Fachberatung's assessment — for the child's and the parents' names,
+street and birth date (R09), which version 1 only asked for in its help texts.
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from datetime import datetime
 import pytest
 
 from engine.clock import BERLIN
-from engine.errors import NotAllowed, NotFound
-from tests.process.coverage import check_module_coverage
+from engine.errors import NotAllowed, NotFound, ValidationFailed
+from tests.process.coverage import check_module_coverage, model_name
 from tests.support.kindertagespflege import add_kindertagespflege
 
 KEY = "kindertagespflege_8a"
@@ -42,11 +47,20 @@ SOFORTMELDUNG = {
 }
 
 
+@pytest.fixture(params=[pytest.param(1, marks=pytest.mark.shipped_up_to(1)), 2], ids=["v1", "v2"])
+def ktp_version(request) -> int:
+    return request.param
+
+
 @pytest.fixture
-def case(world, steps, child):
+def case(world, steps, child, ktp_version):
     add_kindertagespflege(world)
     case = steps.open("tp", KEY, child)
-    assert case["jugendamt"]["key"] == "ja-goch" and case["process"]["key"] == KEY
+    assert case["jugendamt"]["key"] == "ja-goch" and case["process"] == {
+        "key": KEY,
+        "version": ktp_version,
+        "title": case["process"]["title"],
+    }
     return case
 
 
@@ -127,7 +141,7 @@ def test_keine_gewichtigen_anhaltspunkte(steps, case, path_coverage, request):
     _bewertet(steps, case["id"], False)
     closed = _abschluss(steps, case["id"], "keine_gewichtigen_anhaltspunkte")
     assert [h["completed_by"] for h in closed["history"]] == ["tp", "goch_fb", "tp"]
-    assert path_coverage.flows_taken_by(KEY, request.node.nodeid) == [
+    assert path_coverage.flows_taken_by(model_name(KEY, case["process"]["version"]), request.node.nodeid) == [
         "Flow_start",
         "Flow_dokumentiert",
         "Flow_akut_nein",
@@ -257,5 +271,27 @@ def test_dringende_gefahr_sofortmeldung(steps, world, case):
     ]
 
 
-def test_every_sequence_flow_of_kindertagespflege_8a_is_taken(path_coverage, request):
-    check_module_coverage(path_coverage, KEY, request)
+def test_version_2_refuses_names_in_the_texts_the_advisers_read(steps, world, child):
+    add_kindertagespflege(world)
+    case = steps.open("tp", KEY, child)
+    assert case["process"]["version"] == 2  # version 1 only asks, in its help texts, not to write names
+    refused = []
+    for text in (f"{child['vorname']} hat Hämatome.", f"Familie {child['nachname'].upper()} wirkt überfordert."):
+        with pytest.raises(ValidationFailed) as error:
+            values = {**BEOBACHTUNG, "beobachtungen": text, "akute_gefahr": False}
+            steps.complete("tp", case["id"], "anhaltspunkte_dokumentieren", values)
+        refused.append(error.value.errors)
+    assert [list(errors) for errors in refused] == [["beobachtungen"], ["beobachtungen"]]
+    assert child["vorname"] not in str(refused) and child["nachname"] not in str(refused)
+    _documented(steps, case["id"])
+    with pytest.raises(ValidationFailed) as error:
+        _bewertet(steps, case["id"], True, einschaetzung_fachberatung="Am Markt 1 war niemand zu Hause.")
+    assert list(error.value.errors) == ["einschaetzung_fachberatung"]
+    _bewertet(steps, case["id"], True)
+    beratung = steps.task("insofa_kleve", case["id"], "insofa_beratung")
+    assert beratung["beratung"]["alter_jahre"] == 5 and beratung["beratung"]["einrichtung"]
+
+
+@pytest.mark.parametrize("ktp_version", [pytest.param(1, marks=pytest.mark.shipped_up_to(1)), 2], ids=["v1", "v2"])
+def test_every_sequence_flow_of_kindertagespflege_8a_is_taken(path_coverage, request, ktp_version):
+    check_module_coverage(path_coverage, KEY, request, version=ktp_version)

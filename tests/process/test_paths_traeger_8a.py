@@ -16,6 +16,10 @@ from engine.errors import NotAllowed, NotFound
 from tests.process.coverage import check_module_coverage
 from tests.support.cases import BEOBACHTUNG
 
+#: version 1 stays deployed for the cases running on it: its paths stay tested (tests/process/
+#: test_paths_traeger_8a_v2.py has version 2's)
+pytestmark = pytest.mark.shipped_up_to(1)
+
 KEY = "traeger_8a"
 LEITUNG_JA = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig, Beratung nötig."}
 MELDUNG = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import NotAllowed, NotFound, ValidationFailed
-from tests.support.cases import BEOBACHTUNG, complete, open_tasks
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG, complete, open_tasks
 
 
 @pytest.fixture
@@ -24,7 +24,11 @@ def test_no_gewichtige_anhaltspunkte_closes_the_case(world, case):
         "kita_leitung",
         case["id"],
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "Erklärbar durch Sturz."},
+        {
+            "gewichtige_anhaltspunkte": False,
+            "einschaetzung_leitung": "Erklärbar durch Sturz.",
+            "fallschilderung": FALLSCHILDERUNG,
+        },
     )
     complete(
         world,
@@ -47,7 +51,9 @@ def test_mehraugenprinzip_leitung_informieren_needs_another_person(world, child)
     assert task["id"] not in [t["id"] for t in world.engine.tasks(world["kita_leitung"]).rows]
     with pytest.raises(NotAllowed) as refused:
         world.engine.complete_task(
-            world["kita_leitung"], task["id"], {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "x"}
+            world["kita_leitung"],
+            task["id"],
+            {"gewichtige_anhaltspunkte": False, "einschaetzung_leitung": "x", "fallschilderung": FALLSCHILDERUNG},
         )
     assert "Mehraugenprinzip" in refused.value.detail
     assert "Gewichtige Anhaltspunkte dokumentieren" in refused.value.detail
@@ -61,7 +67,9 @@ def test_fachkraft_may_not_work_the_leitung_lane(world, case):
     task = open_tasks(world, "kita_fk", case["id"])["leitung_informieren"]
     with pytest.raises(NotAllowed, match="Leitung"):
         world.engine.complete_task(
-            world["kita_fk2"], task["id"], {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "x"}
+            world["kita_fk2"],
+            task["id"],
+            {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "x", "fallschilderung": FALLSCHILDERUNG},
         )
 
 
@@ -73,7 +81,12 @@ def test_named_insofa_gets_the_consultation_with_the_pseudonym_only(world, case,
             "kita_leitung",
             case["id"],
             "leitung_informieren",
-            {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.", "insofa": "insofa_dueren"},
+            {
+                "gewichtige_anhaltspunkte": True,
+                "einschaetzung_leitung": "Beratung nötig.",
+                "fallschilderung": FALLSCHILDERUNG,
+                "insofa": "insofa_dueren",
+            },
         )
     assert "insofa" in outside_pool.value.errors
     complete(
@@ -81,7 +94,12 @@ def test_named_insofa_gets_the_consultation_with_the_pseudonym_only(world, case,
         "kita_leitung",
         case["id"],
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig.", "insofa": "insofa_kleve2"},
+        {
+            "gewichtige_anhaltspunkte": True,
+            "einschaetzung_leitung": "Beratung nötig.",
+            "fallschilderung": FALLSCHILDERUNG,
+            "insofa": "insofa_kleve2",
+        },
     )
 
     offered = [t for t in world.engine.tasks(world["insofa_kleve2"]).rows if t["task"] == "insofa_beratung"]
@@ -101,7 +119,7 @@ def test_named_insofa_gets_the_consultation_with_the_pseudonym_only(world, case,
         offered[0]["id"],
         {"beratung_am": "2026-03-02", "einschaetzung": "keine_kwg", "empfehlung": "Beobachten."},
     )
-    assert list(open_tasks(world, "kita_leitung", case["id"])) == ["abschluss"]
+    assert list(open_tasks(world, "kita_leitung", case["id"])) == ["vorgehen_festlegen"]  # the Leitung decides
 
 
 def test_pool_consultation_is_offered_to_every_insofa_of_the_network(world, case):
@@ -111,7 +129,11 @@ def test_pool_consultation_is_offered_to_every_insofa_of_the_network(world, case
         "kita_leitung",
         case["id"],
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
+        {
+            "gewichtige_anhaltspunkte": True,
+            "einschaetzung_leitung": "Beratung nötig.",
+            "fallschilderung": FALLSCHILDERUNG,
+        },
     )
     for name in ("insofa_kleve", "insofa_kleve2"):
         assert [t["task"] for t in world.engine.tasks(world[name]).rows] == ["insofa_beratung"]
@@ -127,7 +149,11 @@ def test_an_insofa_of_another_network_neither_sees_nor_completes_the_consultatio
         "kita_leitung",
         case["id"],
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
+        {
+            "gewichtige_anhaltspunkte": True,
+            "einschaetzung_leitung": "Beratung nötig.",
+            "fallschilderung": FALLSCHILDERUNG,
+        },
     )
     [offered] = [t for t in world.engine.tasks(world["insofa_kleve"]).rows if t["task"] == "insofa_beratung"]
     with pytest.raises(NotFound):

@@ -7,9 +7,9 @@ import pytest
 
 from engine.errors import Conflict, ValidationFailed
 from tests.conftest import ORGANISATIONS
-from tests.process.test_paths_traeger_8a import MELDUNG, _beraten
+from tests.process.test_paths_traeger_8a import MELDUNG
 from tests.support import jugendamt
-from tests.support.cases import BEOBACHTUNG
+from tests.support.cases import BEOBACHTUNG, to_meldung
 
 KITA, GOCH = "kita_fk", "goch_fk"
 ORG_NAMES = {key: name for key, name, *_ in ORGANISATIONS}
@@ -17,9 +17,9 @@ ORG_NAMES = {key: name for key, name, *_ in ORGANISATIONS}
 
 @pytest.fixture
 def at_meldung(steps, child):
-    """A Kita case after the insofa's consultation found the danger not avertable: the Meldung is next."""
+    """A Kita case after the consultation, the Leitung found the danger not avertable: the Meldung is next."""
     case_id = steps.open(KITA, "traeger_8a", child)["id"]
-    _beraten(steps, case_id, "kwg_nicht_abwendbar")
+    to_meldung(steps.world, case_id)
     return case_id
 
 

@@ -30,7 +30,7 @@ from engine.clock import BERLIN, FakeClock
 from engine.persistence import models as m
 from tests.conftest import World, initialised_engine, populate_world
 from tests.support.cases import BEOBACHTUNG, complete
-from tests.support.file_journey import LEITUNG, MELDUNG
+from tests.support.file_journey import LEITUNG, MELDUNG, VORGEHEN
 from tests.support.kindertagespflege import add_kindertagespflege
 from web import create_app
 from web.config import load_settings
@@ -162,6 +162,7 @@ def _cases(world: World) -> dict[str, Target]:
         "insofa_beratung",
         {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."},
     )
+    complete(world, "kita_leitung", reported, "vorgehen_festlegen", VORGEHEN)
     complete(world, "kita_leitung", reported, "meldung_jugendamt", MELDUNG)
     jugendamt = engine.case(world["kita_leitung"], reported)["links"][0]["case_id"]
 

@@ -26,13 +26,14 @@ from typing import Any
 
 from tests.reliability.live_server import Answer, LiveServer, ServerGone
 from tests.support.cases import BEOBACHTUNG
-from tests.support.file_journey import BERATUNG, EINGANG, LEITUNG, MELDUNG
+from tests.support.file_journey import BERATUNG, EINGANG, LEITUNG, MELDUNG, VORGEHEN
 
 #: the Träger's steps (user, task, values), then the Jugendamt's
 TRAEGER_STEPS = (
     ("kita_fk", "anhaltspunkte_dokumentieren", BEOBACHTUNG),
     ("kita_leitung", "leitung_informieren", LEITUNG),
     ("insofa_kleve", "insofa_beratung", BERATUNG),
+    ("kita_leitung", "vorgehen_festlegen", VORGEHEN),
     ("kita_leitung", "meldung_jugendamt", MELDUNG),
 )
 JUGENDAMT_STEPS = (("goch_fk", "eingang_erfassen", EINGANG),)

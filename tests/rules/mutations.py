@@ -46,6 +46,9 @@ JUGENDAMT_FORMS = "bpmn/jugendamt_8a/1/forms"
 JUGENDAMT_V2 = "bpmn/jugendamt_8a/2/jugendamt_8a.bpmn"
 JUGENDAMT_V2_FORMS = "bpmn/jugendamt_8a/2/forms"
 JA_V2_PATHS = "tests/process/test_paths_jugendamt_8a_v2.py"
+TRAEGER_V2 = "bpmn/traeger_8a/2/traeger_8a.bpmn"
+TRAEGER_V2_FORMS = "bpmn/traeger_8a/2/forms"
+TRAEGER_V2_PATHS = "tests/process/test_paths_traeger_8a_v2.py"
 
 SHIPPED = "tests/unit/test_shipped_rules.py"
 TRAEGER_TESTS = "tests/process/test_traeger_8a.py"
@@ -598,5 +601,51 @@ MUTATIONS: tuple[Mutation, ...] = (
         '          "latente_kwg"\n        ]\n      },\n      "nur_wenn_grund"',
         '          "latente_kwg",\n          "keine_kwg_hilfebedarf"\n        ]\n      },\n      "nur_wenn_grund"',
         f"{JA_V2_PATHS}::test_beteiligung_to_inobhutnahme_parents_unreachable_and_no_court_without_danger",
+    ),
+    without_property(
+        "R09",
+        "the Fallschilderung for the insofa not checked for names, street and birth date",
+        f"{TRAEGER_V2_FORMS}/leitung_informieren.json",
+        '      "ohne_personendaten": true,\n',
+        f"{TRAEGER_V2_PATHS}::test_the_fallschilderung_names_nobody_and_is_all_the_insofa_reads",
+    ),
+    mutation(
+        "R09",
+        "the insofa reads the Leitung's whole entry, not only the Fallschilderung",
+        "bpmn/traeger_8a/2/manifest.json",
+        '"beratung": [\n        "fallschilderung"\n      ]',
+        '"beratung": "*"',
+        f"{TRAEGER_V2_PATHS}::test_the_fallschilderung_names_nobody_and_is_all_the_insofa_reads",
+    ),
+    mutation(
+        "R09",
+        "the Tagespflegeperson's observations reach both advisers unchecked (as in version 1)",
+        "bpmn/kindertagespflege_8a/2/forms/anhaltspunkte_dokumentieren.json",
+        'Grundlage der Gefährdungseinschätzung.",\n      "ohne_personendaten": true\n    },\n'
+        '    {\n      "name": "beobachtet_am"',
+        'Grundlage der Gefährdungseinschätzung."\n    },\n    {\n      "name": "beobachtet_am"',
+        "tests/process/test_paths_kindertagespflege_8a.py::test_version_2_refuses_names_in_the_texts_the_advisers_read",
+    ),
+    Mutation(
+        "R11",
+        "the insofa's Einschätzung routes the case instead of the Leitung's decision",
+        (
+            Edit(TRAEGER_V2, '>vorgehen == "keine_gefaehrdung"<', '>einschaetzung == "keine_kwg"<'),
+            Edit(TRAEGER_V2, '>vorgehen == "meldung"<', '>einschaetzung == "kwg_nicht_abwendbar"<'),
+            Edit(
+                TRAEGER_V2,
+                '>vorgehen == "hilfen_mit_familie"<',
+                '>einschaetzung in ("hilfebedarf", "kwg_abwendbar")<',
+            ),
+        ),
+        (f"{TRAEGER_V2_PATHS}::test_the_leitung_decides_against_the_insofa_no_danger_then_closed",),
+    ),
+    mutation(
+        "R27",
+        "help refused leads straight to the Meldung (as in version 1)",
+        TRAEGER_V2,
+        'sourceRef="gw_hilfe" targetRef="gw_vorgehen_merge"',
+        'sourceRef="gw_hilfe" targetRef="meldung_jugendamt"',
+        f"{TRAEGER_V2_PATHS}::test_hilfebedarf_help_refused_returns_to_the_leitung_not_to_a_meldung",
     ),
 )

@@ -32,44 +32,65 @@ def complete(world: Any, user: str, case_id: int, key: str, values: dict[str, An
     return world.engine.complete_task(world[user], open_task(world, user, case_id, key)["id"], values)
 
 
-def to_meldung(world: Any, case_id: int) -> None:
-    """A traeger_8a case whose observation is documented, on through Leitung (gewichtige
-    Anhaltspunkte) and an InsoFa consultation that finds the danger not avertable to the open
-    `meldung_jugendamt`."""
-    complete(world, "kita_fk", case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+# ---- traeger_8a around the consultation, for either version ---------------------------------------
+# Version 2 (issue 12): the Leitung writes a Fallschilderung for the insoweit erfahrene Fachkraft (no
+# names, no address, no birth date: the engine checks it, R09), and after the consultation the Leitung
+# decides how to go on (`vorgehen_festlegen`, R11) — the insofa's Einschätzung no longer routes. These
+# helpers take a case of either version the same way, so that a test about something else (a Meldung,
+# a Schutzplan) need not know which version its case started on.
+#: what the Leitung writes for the consultation: the facts, nobody named
+FALLSCHILDERUNG = "Das Kind kommt seit Wochen mit blauen Flecken am Oberarm in die Kita und wirkt verängstigt."
+
+#: the Leitung's decision that follows the insofa's Einschätzung where the test does not disagree
+VORGEHEN = {
+    "keine_kwg": "keine_gefaehrdung",
+    "hilfebedarf": "hilfen_mit_familie",
+    "kwg_abwendbar": "hilfen_mit_familie",
+    "kwg_nicht_abwendbar": "meldung",
+}
+
+
+def version(world: Any, case_id: int, user: str = "kita_leitung") -> int:
+    return int(world.engine.case(world[user], case_id)["process"]["version"])
+
+
+def leitung_ja(world: Any, case_id: int, einschaetzung_leitung: str = "Gewichtig, Beratung nötig.") -> dict[str, Any]:
+    """`leitung_informieren` finding gewichtige Anhaltspunkte; with the Fallschilderung on version 2."""
+    values: dict[str, Any] = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": einschaetzung_leitung}
+    if version(world, case_id) >= 2:
+        values["fallschilderung"] = FALLSCHILDERUNG
+    return values
+
+
+def beraten(world: Any, case_id: int, einschaetzung: str, *, insofa: str = "insofa_kleve") -> None:
+    """The insofa advises with `einschaetzung`; on version 2 the Leitung then decides accordingly."""
     complete(
         world,
-        "kita_leitung",
-        case_id,
-        "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
-    )
-    complete(
-        world,
-        "insofa_kleve",
+        insofa,
         case_id,
         "insofa_beratung",
-        {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Melden."},
+        {"beratung_am": "2026-03-02", "einschaetzung": einschaetzung, "empfehlung": "Siehe Protokoll."},
     )
+    if "vorgehen_festlegen" in open_tasks(world, "kita_leitung", case_id):
+        vorgehen = {"vorgehen": VORGEHEN[einschaetzung], "begruendung": "Wie in der Beratung eingeschätzt."}
+        complete(world, "kita_leitung", case_id, "vorgehen_festlegen", vorgehen)
+
+
+def to_meldung(world: Any, case_id: int) -> None:
+    """A traeger_8a case whose observation is documented, on through Leitung (gewichtige
+    Anhaltspunkte) and an InsoFa consultation that finds the danger not avertable (on version 2 the
+    Leitung then decides to report) to the open `meldung_jugendamt`."""
+    complete(world, "kita_fk", case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
+    complete(world, "kita_leitung", case_id, "leitung_informieren", leitung_ja(world, case_id, "Gewichtig."))
+    beraten(world, case_id, "kwg_nicht_abwendbar")
 
 
 def to_schutzplan(world: Any, case_id: int) -> None:
     """A traeger_8a case whose observation is documented, on through Leitung (gewichtige
     Anhaltspunkte), InsoFa consultation and Beteiligung to the open `schutzplan_vereinbaren`."""
-    complete(
-        world,
-        "kita_leitung",
-        case_id,
-        "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."},
-    )
-    complete(
-        world,
-        "insofa_kleve",
-        case_id,
-        "insofa_beratung",
-        {"beratung_am": "2026-03-02", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfe anbieten."},
-    )
+    leitung = leitung_ja(world, case_id, "Beratung nötig.")
+    complete(world, "kita_leitung", case_id, "leitung_informieren", leitung)
+    beraten(world, case_id, "hilfebedarf")
     complete(
         world,
         "kita_fk",

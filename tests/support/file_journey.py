@@ -1,12 +1,18 @@
 """A journey through the API shared by the case-file and the Akte tests: a Kita case brought to the
-Meldung (Träger → Leitung → insofa → Meldung), and the values each step documents."""
+Meldung (Träger → Leitung → insofa → the Leitung's decision → Meldung), and the values each step documents."""
 
 from __future__ import annotations
 
-from tests.support.cases import BEOBACHTUNG
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG
 
-LEITUNG = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig, Verletzungen wiederholt."}
+LEITUNG = {
+    "gewichtige_anhaltspunkte": True,
+    "einschaetzung_leitung": "Beratung nötig, Verletzungen wiederholt.",
+    "fallschilderung": FALLSCHILDERUNG,
+}
 BERATUNG = {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Jugendamt informieren."}
+#: the Leitung's decision after the consultation (traeger_8a version 2)
+VORGEHEN = {"vorgehen": "meldung", "begruendung": "Die Gefährdung lässt sich ohne das Jugendamt nicht abwenden."}
 MELDUNG = {
     "eltern_vorab_informiert": False,
     "grund_nicht_informiert": "Ein Gespräch würde das Kind gefährden.",
@@ -47,6 +53,7 @@ def reported(api, child):
     complete(api, "kita_fk", kita, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     complete(api, "kita_leitung", kita, "leitung_informieren", LEITUNG)
     complete(api, "insofa_kleve", kita, "insofa_beratung", BERATUNG)
+    complete(api, "kita_leitung", kita, "vorgehen_festlegen", VORGEHEN)
     meldung = complete(api, "kita_leitung", kita, "meldung_jugendamt", MELDUNG)
     [link] = meldung["links"]
     return kita, link["case_id"]

@@ -79,7 +79,7 @@ def test_the_plan_shows_every_frist_and_every_bereitschaft_on_the_page_and_in_th
         for item in procedure.items:
             waiting = "Warten: " if item.flow.kind == "wait" else ""
             assert f"{item.flow.number}. {waiting}{item.flow.title}" in flat
-    assert "Entscheidung: Akute Gefahr für Leib oder Leben?" in flat and "Ja – akute Gefahr: weiter mit 3." in flat
+    assert "Entscheidung: Dringende Gefahr?" in flat and "Ja – dringende Gefahr: weiter mit 3." in flat
     assert all(f"Kennung {plan.stamp.fingerprint}" in page for page in pages)  # every page's footer
 
 
@@ -93,8 +93,8 @@ def test_each_procedure_is_a_flow_of_its_steps_with_who_their_frist_and_the_deci
     assert flow.tag == "ol" and len(flow) == len(traeger.items)  # the ordered list is the text alternative
     boxes = {item.flow.key: " ".join(flow[item.flow.number - 1].text_content().split()) for item in traeger.items}
     assert boxes["anhaltspunkte_dokumentieren"].startswith("1. Gewichtige Anhaltspunkte dokumentieren")
-    assert "Entscheidung: Akute Gefahr für Leib oder Leben?" in boxes["anhaltspunkte_dokumentieren"]
-    assert "Ja – akute Gefahr: weiter mit 3. Sofortmeldung an das Jugendamt" in boxes["anhaltspunkte_dokumentieren"]
+    assert "Entscheidung: Dringende Gefahr?" in boxes["anhaltspunkte_dokumentieren"]
+    assert "Ja – dringende Gefahr: weiter mit 3. Sofortmeldung an das Jugendamt" in boxes["anhaltspunkte_dokumentieren"]
     assert "Nein: weiter mit 2. Leitung informieren" in boxes["anhaltspunkte_dokumentieren"]
     insofa = boxes["insofa_beratung"]
     assert "Wer: insoweit erfahrene Fachkraft" in insofa and "Frist: innerhalb von 2 Werktagen" in insofa

@@ -220,11 +220,11 @@ def test_the_decrypted_trail_shows_labelled_fields_not_json(ui, world, child):
     assert shown.status_code == 200
     fields = dict(re.findall(r"<dt[^>]*>\s*(.*?)\s*</dt>\s*<dd[^>]*>\s*(.*?)\s*</dd>", _text(shown), re.S))
     assert fields["Kind – Nachname"] == child["nachname"]
-    assert fields["Verfahren"].endswith(", Version 1") and "Träger" in fields["Verfahren"]
+    assert fields["Verfahren"].endswith(", Version 2") and "Träger" in fields["Verfahren"]
     assert fields["Schritt"] == "Gewichtige Anhaltspunkte dokumentieren"
     assert fields["Quelle der Information"] == "Eigene Beobachtung"
     assert fields["Beobachtet am"].startswith("02.03.2026")
-    assert fields["Besteht akute Gefahr für Leib oder Leben?"] == "Nein"
+    assert fields["Besteht eine dringende Gefahr für das Kind?"] == "Nein"
     assert fields["Ansicht"] == "Fallseite"
     assert fields["Organisation"] == "Kita Regenbogen Kevelaer" and fields["Person"] == "Kita Fk (kita_fk)"
     assert "kita-kevelaer" not in text  # no organisation key, on any event

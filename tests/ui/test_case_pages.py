@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import jugendamt
-from tests.support.cases import BEOBACHTUNG, complete, open_tasks
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG, complete, open_tasks
 from tests.ui.conftest import PASSWORD
 
 SOFORTMELDUNG = {
@@ -66,7 +66,7 @@ def _to_consultation(world, child) -> dict:
         "kita_leitung",
         case["id"],
         "leitung_informieren",
-        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig."},
+        {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Gewichtig.", "fallschilderung": FALLSCHILDERUNG},
     )
     return case
 
@@ -331,7 +331,7 @@ def test_step_form_is_built_from_the_definition(ui, world, child):
         html,
     )
     assert legal and legal.group(1).startswith("§ 8a Abs. 4 Satz 1 Nr. 1 SGB VIII: Werden gewichtige Anhaltspunkte")
-    # the purpose of the data item (R31) beside it, from manifest_defaults.json for the immutable v1
+    # the purpose of the data item (R31) beside it, stated in the form (version 2)
     assert (
         '<details class="sp-legal"><summary>Zweck<span class="kern-sr-only"> zu „Beobachtungen“</span></summary>'
         '<p class="kern-body kern-body--small">Hält fest, welche Anhaltspunkte für eine Gefährdung wahrgenommen'
@@ -341,10 +341,11 @@ def test_step_form_is_built_from_the_definition(ui, world, child):
     assert '<label class="kern-label" for="f-beobachtungen">Beobachtungen</label>' in html
     assert "Pflichtfeld" not in html
     assert 'Aussagen des Kindes (wörtlich) <span class="kern-label__optional">– optional</span>' in html
-    question = re.search(r"<fieldset[^>]*>\s*<legend[^>]*>Besteht akute Gefahr.*?</fieldset>", html, re.S).group(0)
+    danger = r"<fieldset[^>]*>\s*<legend[^>]*>Besteht eine dringende Gefahr.*?</fieldset>"
+    question = re.search(danger, html, re.S).group(0)
     assert 'type="radio"' in question and 'value="true"' in question and 'value="false"' in question
     assert ">Ja</label>" in question and ">Nein</label>" in question and "checked" not in question
-    assert re.search(r"<legend[^>]*>Besteht akute Gefahr[^<]*</legend>", question)  # required: no marker
+    assert re.search(r"<legend[^>]*>Besteht eine dringende Gefahr[^<]*</legend>", question)  # required: no marker
     quelle = re.search(r"<legend[^>]*>Quelle der Information.*?</fieldset>", html, re.S).group(0)
     assert quelle.count('type="radio"') == 3  # an enum of three: radio buttons
 
@@ -406,7 +407,7 @@ def test_mehraugenprinzip_is_explained_and_refused(ui, world, child):
     assert shown.status_code == 403 and "Mehraugenprinzip" in _text(shown) and 'role="alert"' in _text(shown)
     posted = ui.post_form(
         url,
-        {"gewichtige_anhaltspunkte": "true", "einschaetzung_leitung": "Gewichtig."},
+        {"gewichtige_anhaltspunkte": "true", "einschaetzung_leitung": "Gewichtig.", "fallschilderung": FALLSCHILDERUNG},
         token_from=f"/faelle/{case['id']}",
     )
     assert posted.status_code == 403
@@ -450,12 +451,14 @@ def test_list_fields_required_if_hints_and_prefilled_values(ui, world, child):
         "insofa_beratung",
         {"beratung_am": "2026-03-02", "einschaetzung": "hilfebedarf", "empfehlung": "Hilfen anbieten."},
     )
+    vorgehen = {"vorgehen": "hilfen_mit_familie", "begruendung": "Wie empfohlen."}
+    complete(world, "kita_leitung", case["id"], "vorgehen_festlegen", vorgehen)
     ui.login("kita_fk")
     html = _text(ui.get(_step_url(world, "kita_fk", case["id"], "beteiligung_familie")))
-    # a condition is said once: these fields state it in their own help, nothing generated is added
-    for name, condition in (("grund_keine_beteiligung", "Pflicht, wenn"), ("grund_text", "Pflicht bei")):
-        hint = re.search(rf'id="f-{name}-hinweis">([^<]*)<', html).group(1)
-        assert hint.startswith(condition) and hint.count("Pflicht") == 1
+    # a condition is said once, by the engine (version 2's help texts no longer repeat it)
+    for name in ("grund_keine_beteiligung", "grund_text"):
+        hint = " ".join(re.search(rf'id="f-{name}-hinweis">(.*?)</', html, re.S).group(1).split())
+        assert hint.count("Pflicht") == 1, hint
     complete(
         world,
         "kita_fk",

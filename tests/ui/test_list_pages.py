@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.process.conftest import EINGANG
-from tests.support.cases import BEOBACHTUNG, complete, sofortmeldung
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG, complete, sofortmeldung
 
 
 @pytest.fixture
@@ -75,7 +75,11 @@ def test_the_verlauf_names_people_by_display_name(ui, world, child):
 def test_the_insofa_lists_keep_pseudonyms(ui, world, child):
     case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child)
     complete(world, "kita_fk", case.case_id, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-    values = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."}
+    values = {
+        "gewichtige_anhaltspunkte": True,
+        "einschaetzung_leitung": "Beratung nötig.",
+        "fallschilderung": FALLSCHILDERUNG,
+    }
     complete(world, "kita_leitung", case.case_id, "leitung_informieren", values)
     ui.login("insofa_kleve")
     for page in ("/beratungen", "/aufgaben"):

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.cases import BEOBACHTUNG, complete, sofortmeldung
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG, complete, sofortmeldung
 
 
 @pytest.fixture
@@ -133,7 +133,11 @@ def test_the_beratungen_page_their_lists(ui, world, child):
     for _ in range(3):
         case = world.engine.open_case(world["kita_fk"], process_key="traeger_8a", child=child).case_id
         complete(world, "kita_fk", case, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
-        values = {"gewichtige_anhaltspunkte": True, "einschaetzung_leitung": "Beratung nötig."}
+        values = {
+            "gewichtige_anhaltspunkte": True,
+            "einschaetzung_leitung": "Beratung nötig.",
+            "fallschilderung": FALLSCHILDERUNG,
+        }
         complete(world, "kita_leitung", case, "leitung_informieren", values)
     ui.login("insofa_kleve")
     page = _text(ui.get("/beratungen?limit=2"))

@@ -289,6 +289,9 @@ class CaseView(Schema):
         fields.Nested(EarlierCase),
         metadata={"description": "earlier cases of the organisation on the same child (not for the insofa)"},
     )
+    beratung = fields.Nested(
+        "ConsultationFacts", metadata={"description": "only for the insoweit erfahrene Fachkraft (R09)"}
+    )
 
 
 @always_present("cases")
@@ -442,7 +445,16 @@ class CaseFileSchema(Schema):
     links = fields.List(fields.Nested(FileLinkSchema))
 
 
-@always_present("form", "data", "basis", "bestaetigt", "grundlage_sha256")
+@always_present("alter_jahre", "geschlecht", "einrichtung")
+class ConsultationFacts(Schema):
+    """What the advising insofa learns about the child besides the texts declared for her (R09)."""
+
+    alter_jahre = fields.Integer(allow_none=True)
+    geschlecht = fields.String(allow_none=True, metadata={"description": "the gender's German label"})
+    einrichtung = fields.String(metadata={"description": "the organisation asking for advice"})
+
+
+@always_present("form", "data", "basis", "bestaetigt", "grundlage_sha256", "grundlage_gewaehlt", "beratung")
 class TaskView(TaskSummary):
     form = fields.Nested(FormSchema)
     data = fields.Dict()
@@ -451,6 +463,14 @@ class TaskView(TaskSummary):
     grundlage_sha256 = fields.String(
         allow_none=True,
         metadata={"description": "a confirmation's digest of what it shows: send it back to complete (409 if stale)"},
+    )
+    grundlage_gewaehlt = fields.Boolean(
+        metadata={"description": "the version chose the entries in `basis` for this step (else: all readable ones)"}
+    )
+    beratung = fields.Nested(
+        ConsultationFacts,
+        allow_none=True,
+        metadata={"description": "for the insoweit erfahrene Fachkraft only: age, gender, asking organisation"},
     )
 
 
