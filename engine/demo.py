@@ -26,6 +26,7 @@ DEMO_PASSWORD = "Schutzpfad-Demo-2026"  # noqa: S105 - documented demo login, de
 ORGANISATIONS = [
     ("kita-regenbogen-kevelaer", "Kita Regenbogen Kevelaer", "traeger", "ja-kevelaer", "kita_kindertagespflege"),
     ("gesamtschule-goch", "Gesamtschule Goch", "einrichtung_kkg", "ja-goch", "schule"),
+    ("kinderarztpraxis-goch", "Kinderarztpraxis am Markt Goch", "gesundheitswesen", "ja-goch", "gesundheitswesen"),
     (
         "kindertagespflege-sonnenkaefer-goch",
         "Kindertagespflege Sonnenkäfer Goch",
@@ -52,6 +53,7 @@ USERS = [
     ("tagespflege", "Rita Reuter", "kindertagespflege-sonnenkaefer-goch", "fachkraft"),
     ("schule.lehrkraft", "Emil Ernst", "gesamtschule-goch", "berufsgeheimnistraeger"),
     ("schule.revision", "Olga Opgenoorth", "gesamtschule-goch", "auditor"),
+    ("praxis.aerztin", "Ulrike Urban", "kinderarztpraxis-goch", "berufsgeheimnistraeger"),
     ("beratung.insofa", "Frieda Fuchs", "beratungsstelle-kleve", "insofa"),
     ("beratung.insofa2", "Gregor Gerritzen", "beratungsstelle-kleve", "insofa"),
     ("goch.fachkraft", "Hanna Hendricks", "ja-goch", "ja_fachkraft"),
@@ -163,7 +165,7 @@ def _seed_cases(engine: CaseEngine, a: dict[str, Actor]) -> None:
         a["schule.lehrkraft"],
         case,
         "anhaltspunkte_dokumentieren",
-        {**observed, "aussagen_kind": None, "gesundheitsberuf": False},
+        {**observed, "aussagen_kind": None},
     )
     # 5. Acute danger: reported at once to the Jugendamt Goch, which now has it in its inbox.
     case = engine.open_case(fk, process_key="traeger_8a", child=_child("Ben", "Exempel", "2022-02-28", "Goch"))

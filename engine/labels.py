@@ -51,6 +51,7 @@ KIND_LABELS: dict[str, str] = {
     "traeger": "Freier Träger der Jugendhilfe",
     "kindertagespflege": "Kindertagespflege",
     "einrichtung_kkg": "Einrichtung mit Berufsgeheimnisträgern (§ 4 KKG)",
+    "gesundheitswesen": "Einrichtung des Gesundheitswesens (Heilberufe, § 4 KKG)",
     "beratungsstelle": "Beratungsstelle",
     "jugendamt": "Jugendamt",
 }

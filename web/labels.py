@@ -36,6 +36,7 @@ KIND_NAMES: dict[str, LazyString] = {
     "traeger": _l("Freier Träger der Jugendhilfe"),
     "kindertagespflege": _l("Kindertagespflege"),
     "einrichtung_kkg": _l("Einrichtung mit Berufsgeheimnisträgern (§ 4 KKG)"),
+    "gesundheitswesen": _l("Einrichtung des Gesundheitswesens (Heilberufe, § 4 KKG)"),
     "beratungsstelle": _l("Beratungsstelle"),
     "jugendamt": _l("Jugendamt"),
 }

@@ -28,6 +28,8 @@ ROLES_BY_KIND = {
     "traeger": {"fachkraft", "leitung", "auditor", "admin"},
     "kindertagespflege": {"fachkraft", "auditor", "admin"},
     "einrichtung_kkg": {"berufsgeheimnistraeger", "auditor", "admin"},
+    #: a practice or clinic: its Berufsgeheimnisträger belong to a Heilberuf (§ 4 Abs. 1 Nr. 1, Abs. 3 Satz 3 KKG)
+    "gesundheitswesen": {"berufsgeheimnistraeger", "auditor", "admin"},
     "beratungsstelle": {"insofa", "qualitaet", "auditor", "admin", "netzwerk_koordination"},
     "jugendamt": {
         "ja_fachkraft",
@@ -46,7 +48,11 @@ ROLES_BY_KIND = {
 CONFIRMED_ROLES = CASEWORK_ROLES | POOL_ROLES | BREAK_GLASS_ROLES | {"auditor"}
 
 #: The reporter category an organisation of a kind has unless the administrator names another.
-REPORTER_BY_KIND = {"kindertagespflege": "kita_kindertagespflege", "beratungsstelle": "beratungsstelle"}
+REPORTER_BY_KIND = {
+    "kindertagespflege": "kita_kindertagespflege",
+    "beratungsstelle": "beratungsstelle",
+    "gesundheitswesen": "gesundheitswesen",
+}
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")

@@ -78,7 +78,11 @@ def create_case(
     )
     session.add(case)
     session.flush()
-    instance = Instance.new(process.parsed, {**statistics_variables(child), **variables})
+    # `organisation_art`: what the procedure may ask of the kind, e.g. whether a Heilberuf reports (kkg4
+    # version 2, § 4 Abs. 3 Satz 3 KKG) — it follows from the organisation, not from an answer in the case
+    instance = Instance.new(
+        process.parsed, {**statistics_variables(child), "organisation_art": organisation.kind, **variables}
+    )
     session.add(m.Instance(case_id=case.id, state=b"", tree_size=0))
     state = CaseState(case, process, instance, version=0)
     save(work, state)

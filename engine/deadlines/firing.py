@@ -142,7 +142,8 @@ def _facts(deadline: m.Deadline) -> dict[str, object]:
 
 def _open_escalation(work: Work, case: m.Case, deadline: m.Deadline, *, title: str | None = None) -> str:
     """`frist_klaeren` for the Leitung of the organisation that owns the case; where that kind of
-    organisation has no Leitung (einrichtung_kkg, kindertagespflege), for the person who opened it."""
+    organisation has no Leitung (einrichtung_kkg, gesundheitswesen, kindertagespflege), for the person who
+    opened it."""
     organisation = work.session.get(m.Organisation, case.organisation_id)
     assert organisation is not None
     role = ESCALATION_ROLE.get(organisation.kind)

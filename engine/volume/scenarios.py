@@ -140,7 +140,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "kkg.bgt",
         4,
         (
-            Step("kkg.bgt", "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "gesundheitsberuf": False}),
+            Step("kkg.bgt", "anhaltspunkte_dokumentieren", BEOBACHTUNG),
             Step("kkg.bgt", "gespraech_familie", GESPRAECH_ABGEWENDET, after_hours=24),
             Step("kkg.bgt", "abschluss", {"abschlussvermerk": "Eltern nehmen Beratung an."}),
         ),
@@ -151,9 +151,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         "kkg.bgt",
         2,
         (
-            Step("kkg.bgt", "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "gesundheitsberuf": False}),
+            Step("kkg.bgt", "anhaltspunkte_dokumentieren", BEOBACHTUNG),
             Step("kkg.bgt", "gespraech_familie", GESPRAECH_NICHT_ABGEWENDET, after_hours=24),
             insofa("keine_kwg"),
+            Step("kkg.bgt", "mitteilung_jugendamt", {"mitteilung_beabsichtigt": False}),
             Step("kkg.bgt", "abschluss", {"abschlussvermerk": "Nach Beratung keine Gefährdung."}),
         ),
     ),
@@ -163,7 +164,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "kkg.bgt",
         2,
         (
-            Step("kkg.bgt", "anhaltspunkte_dokumentieren", {**AKUT, "gesundheitsberuf": False}, after_hours=0.5),
+            Step("kkg.bgt", "anhaltspunkte_dokumentieren", AKUT, after_hours=0.5),
             Step("kkg.bgt", "gespraech_familie", GESPRAECH_NICHT_ABGEWENDET, after_hours=4),
             insofa("kwg_nicht_abwendbar"),
             Step(

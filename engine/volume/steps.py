@@ -247,5 +247,9 @@ BETEILIGT = {
     "ergebnis": "hilfe_angenommen",
 }
 GESPRAECH_ABGEWENDET = {"gefuehrt": True, "ergebnis": "gefaehrdung_abgewendet"}
-GESPRAECH_NICHT_ABGEWENDET = {"gefuehrt": True, "ergebnis": "nicht_abgewendet"}
+GESPRAECH_NICHT_ABGEWENDET = {
+    "gefuehrt": True,
+    "ergebnis": "nicht_abgewendet",
+    "fallschilderung": "Das Kind berichtet von Schlägen zu Hause; das Gespräch mit den Eltern blieb ohne Ergebnis.",
+}
 ZUR_KENNTNIS = {"vermerk": "Rückmeldung zur Kenntnis genommen."}

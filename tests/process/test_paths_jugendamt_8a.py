@@ -15,7 +15,7 @@ import pytest
 from engine.errors import NotAllowed, ValidationFailed
 from tests.process.conftest import EINGANG, ERSTEINSCHAETZUNG, STATISTIK
 from tests.process.coverage import check_module_coverage
-from tests.support.cases import BEOBACHTUNG
+from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG
 
 pytestmark = pytest.mark.shipped_up_to(1)
 
@@ -210,14 +210,24 @@ def test_direct_report_without_gewichtige_anhaltspunkte(steps, child):
 
 
 def _mitteilung_kkg4(steps, child):
-    """A § 4 KKG Mitteilung (Heilberuf, akute Gefahr: straight to the Mitteilung) opens the case."""
+    """A school's § 4 KKG Mitteilung opens the case. On kkg4 version 1 the teacher says she belongs to a
+    Heilberuf and goes straight to the Mitteilung in akuter Gefahr; version 2 knows a school is none (the
+    organisation's kind tells it): the talk with the family (refused here) and the consultation come first."""
     kkg = steps.open("lehrerin", "kkg4", child)
-    steps.complete(
-        "lehrerin",
-        kkg["id"],
-        "anhaltspunkte_dokumentieren",
-        {**BEOBACHTUNG, "akute_gefahr": True, "gesundheitsberuf": True},
-    )
+    if kkg["process"]["version"] == 1:
+        documented = {**BEOBACHTUNG, "akute_gefahr": True, "gesundheitsberuf": True}
+        steps.complete("lehrerin", kkg["id"], "anhaltspunkte_dokumentieren", documented)
+    else:
+        steps.complete("lehrerin", kkg["id"], "anhaltspunkte_dokumentieren", {**BEOBACHTUNG, "akute_gefahr": True})
+        gespraech = {
+            "gefuehrt": False,
+            "grund_nicht_gefuehrt": "Die Gefahr geht vom Vater aus.",
+            "ergebnis": "nicht_abgewendet",
+            "fallschilderung": FALLSCHILDERUNG,
+        }
+        steps.complete("lehrerin", kkg["id"], "gespraech_familie", gespraech)
+        beratung = {"beratung_am": "2026-03-02", "einschaetzung": "kwg_nicht_abwendbar", "empfehlung": "Mitteilen."}
+        steps.complete("insofa_kleve", kkg["id"], "insofa_beratung", beratung)
     steps.complete(
         "lehrerin",
         kkg["id"],

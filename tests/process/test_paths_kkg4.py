@@ -12,6 +12,10 @@ from engine.errors import NotFound
 from tests.process.coverage import check_module_coverage
 from tests.support.cases import BEOBACHTUNG
 
+#: version 1 stays deployed for the cases running on it: its paths stay tested (tests/process/
+#: test_paths_kkg4_v2.py has version 2's)
+pytestmark = pytest.mark.shipped_up_to(1)
+
 KEY = "kkg4"
 MITTEILUNG = {
     "mitteilung_beabsichtigt": True,

@@ -49,6 +49,8 @@ JA_V2_PATHS = "tests/process/test_paths_jugendamt_8a_v2.py"
 TRAEGER_V2 = "bpmn/traeger_8a/2/traeger_8a.bpmn"
 TRAEGER_V2_FORMS = "bpmn/traeger_8a/2/forms"
 TRAEGER_V2_PATHS = "tests/process/test_paths_traeger_8a_v2.py"
+KKG4_V2 = "bpmn/kkg4/2/kkg4.bpmn"
+KKG4_V2_PATHS = "tests/process/test_paths_kkg4_v2.py"
 
 SHIPPED = "tests/unit/test_shipped_rules.py"
 TRAEGER_TESTS = "tests/process/test_traeger_8a.py"
@@ -639,6 +641,22 @@ MUTATIONS: tuple[Mutation, ...] = (
             ),
         ),
         (f"{TRAEGER_V2_PATHS}::test_the_leitung_decides_against_the_insofa_no_danger_then_closed",),
+    ),
+    mutation(
+        "R09",
+        "the Fallschilderung of a § 4 KKG consultation not checked for names",
+        "bpmn/kkg4/2/forms/gespraech_familie.json",
+        '      },\n      "ohne_personendaten": true,\n',
+        "      },\n",
+        f"{KKG4_V2_PATHS}::test_the_insofa_sees_no_danger_the_teacher_informs_the_jugendamt_all_the_same",
+    ),
+    mutation(
+        "R11",
+        "after the § 4 KKG consultation the case closes without the reporting person's decision",
+        KKG4_V2,
+        'sourceRef="insofa_beratung" targetRef="gw_mitteilung_merge"',
+        'sourceRef="insofa_beratung" targetRef="gw_abschluss_merge"',
+        f"{KKG4_V2_PATHS}::test_the_insofa_sees_no_danger_the_teacher_informs_the_jugendamt_all_the_same",
     ),
     mutation(
         "R27",

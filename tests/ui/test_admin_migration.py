@@ -60,7 +60,7 @@ def test_preview_then_batches_with_progress_and_a_process_without_map(ui, world,
     assert [version_of(engine, c) for c in cases] == [2, 1, 2]
 
     # a process whose newest version carries no migration map says so; an unknown one is 404
-    page = ui.get("/verwaltung/prozesse/kkg4/migration")
+    page = ui.get("/verwaltung/prozesse/melder/migration")  # a fixture process with one version
     assert page.status_code == 200 and "keine Migrationsbeschreibung" in page.get_data(as_text=True)
-    assert ui.post_form("/verwaltung/prozesse/kkg4/migration", {"grund": "x"}, token_from=PAGE).status_code == 422
+    assert ui.post_form("/verwaltung/prozesse/melder/migration", {"grund": "x"}, token_from=PAGE).status_code == 422
     assert ui.get("/verwaltung/prozesse/gibtesnicht/migration").status_code == 404

@@ -26,8 +26,9 @@ Mode = Literal["eval", "exec"]
 
 #: Names an expression may call: the approved helpers and the builtins that are functions.
 CALLABLE_NAMES = frozenset(APPROVED_HELPERS) | frozenset(n for n, v in SAFE_BUILTINS.items() if callable(v))
-#: Variables the engine puts into every case: the Meldung that opened it, a Rückmeldung received.
-ENGINE_VARIABLES = frozenset({"meldung", "rueckmeldung"})
+#: Variables the engine puts into a case: the Meldung that opened it, a Rückmeldung received, the kind
+#: of the organisation whose case it is (`organisation_art`, engine/labels.py KIND_LABELS).
+ENGINE_VARIABLES = frozenset({"meldung", "rueckmeldung", "organisation_art"})
 #: Names that are always defined for an expression (helpers, builtins, engine variables).
 PREDEFINED_NAMES = frozenset(APPROVED_HELPERS) | frozenset(SAFE_BUILTINS) | ENGINE_VARIABLES
 
