@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.cases.results import CaseProgress
+from engine.errors import ValidationFailed
 from tests.process.coverage import PathCoverage
 from tests.support import cases, jugendamt, people
 
@@ -101,6 +102,16 @@ class Steps:
 
     def complete(self, user: str, case_id: int, key: str, values: dict) -> CaseProgress:
         return cases.complete(self.world, user, case_id, key, values)
+
+    def refused(self, user: str, case_id: int, key: str, values: dict) -> dict[str, list[str]]:
+        """The completion is refused (422) and the case did not move: the same step is still open; the
+        errors by field."""
+        before = self.view(user, case_id)
+        with pytest.raises(ValidationFailed) as refused:
+            self.complete(user, case_id, key, values)
+        after = self.view(user, case_id)
+        assert (after["open_tasks"], after["history"]) == (before["open_tasks"], before["history"])
+        return refused.value.errors
 
     def open(self, user: str, process_key: str, child: dict) -> dict:
         """Open a case and return its view, as the opener sees it."""

@@ -14,9 +14,6 @@ path-coverage collector (tests/process/coverage.py).
 
 from __future__ import annotations
 
-import pytest
-
-from engine.errors import ValidationFailed
 from tests.process.conftest import ERSTEINSCHAETZUNG, STATISTIK
 from tests.process.coverage import check_module_coverage
 from tests.process.test_paths_jugendamt_8a import _direct, _mitteilung_kkg4, _tasks
@@ -27,16 +24,6 @@ NO_FINDING = (
     "Beantworten Sie „Muss das Kind jetzt in Obhut genommen werden?“ mit Nein: Ja ist nur möglich, wenn die "
     "Gefährdungseinschätzung eine akute oder latente Kindeswohlgefährdung feststellt."
 )
-
-
-def _refused(steps, user: str, case_id: int, task: str, values: dict) -> dict[str, list[str]]:
-    """The completion is refused (422) and the case did not move: the same step is still open."""
-    before = steps.view(user, case_id)
-    with pytest.raises(ValidationFailed) as refused:
-        steps.complete(user, case_id, task, values)
-    after = steps.view(user, case_id)
-    assert (after["open_tasks"], after["history"]) == (before["open_tasks"], before["history"])
-    return refused.value.errors
 
 
 def _gewichtig(steps, case_id: int) -> None:
@@ -58,7 +45,7 @@ def test_eindruck_to_inobhutnahme_parents_object_court_without_delay_then_assess
     assert [o["value"] for o in zweite["options"]] == ["goch_fk2"]  # not the one documenting, not the Leitung
     eindruck = {**ja.EINDRUCK, "inobhutnahme_erforderlich": True}
     for someone in ("goch_fk", "kevelaer_fk", "kita_fk", "Frau Müller"):
-        errors = _refused(steps, "goch_fk", cid, "unmittelbarer_eindruck", {**eindruck, "zweite_fachkraft": someone})
+        errors = steps.refused("goch_fk", cid, "unmittelbarer_eindruck", {**eindruck, "zweite_fachkraft": someone})
         assert errors == {
             "zweite_fachkraft": [
                 "Wählen Sie bei „Zweite Fachkraft beim Hausbesuch“ eine andere Person Ihrer Organisation aus der "
@@ -66,7 +53,7 @@ def test_eindruck_to_inobhutnahme_parents_object_court_without_delay_then_assess
             ]
         }
     without = {k: v for k, v in eindruck.items() if k != "zweite_fachkraft"}
-    assert "zweite_fachkraft" in _refused(steps, "goch_fk", cid, "unmittelbarer_eindruck", without)
+    assert "zweite_fachkraft" in steps.refused("goch_fk", cid, "unmittelbarer_eindruck", without)
     ben = {"vorname": "Ben", "nachname": "Beispielkind", "geburtsdatum": "2022-01-10", "geschlecht": "maennlich"}
     steps.complete("goch_fk", cid, "unmittelbarer_eindruck", {**eindruck, "weitere_kinder_im_haushalt": [ben]})
 
@@ -130,7 +117,7 @@ def test_meldung_child_not_seen_inobhutnahme_after_the_assessment_hilfeplan_and_
         "beobachtungen": "Kind war krank gemeldet.",
         "inobhutnahme_erforderlich": False,
     }
-    assert _refused(steps, "goch_fk", cid, "unmittelbarer_eindruck", eindruck) == {
+    assert steps.refused("goch_fk", cid, "unmittelbarer_eindruck", eindruck) == {
         "grund_kind_nicht_gesehen": [
             "Geben Sie „Warum wurde das Kind nicht gesehen?“ an, weil „Wurde das Kind gesehen?“ mit Nein "
             "beantwortet wurde."
@@ -144,7 +131,7 @@ def test_meldung_child_not_seen_inobhutnahme_after_the_assessment_hilfeplan_and_
     # R30: no Inobhutnahme without a finding of danger — refused, nothing changed.
     keine = {**ja.GEFAEHRDUNG, "ergebnis": "keine_kwg_hilfebedarf", "inobhutnahme_erforderlich": True}
     del keine["gefaehrdungsarten"], keine["gefaehrdung_durch"]
-    assert _refused(steps, "goch_fk", cid, "gefaehrdungseinschaetzung", keine) == {
+    assert steps.refused("goch_fk", cid, "gefaehrdungseinschaetzung", keine) == {
         "inobhutnahme_erforderlich": [NO_FINDING]
     }
     steps.complete("goch_fk", cid, "gefaehrdungseinschaetzung", {**ja.GEFAEHRDUNG, "inobhutnahme_erforderlich": True})
@@ -158,7 +145,7 @@ def test_meldung_child_not_seen_inobhutnahme_after_the_assessment_hilfeplan_and_
 
     # R13: before the Rückmeldung, whether the persons concerned were informed, or why not.
     rueckmeldung = {**ja.RUECKMELDUNG, "betroffene_informiert": False}
-    assert list(_refused(steps, "goch_fk", cid, "rueckmeldung_melder", rueckmeldung)) == ["grund_nicht_informiert"]
+    assert list(steps.refused("goch_fk", cid, "rueckmeldung_melder", rueckmeldung)) == ["grund_nicht_informiert"]
     steps.complete(
         "goch_fk", cid, "rueckmeldung_melder", {**rueckmeldung, "grund_nicht_informiert": "Schutz des Kindes."}
     )
@@ -211,7 +198,7 @@ def test_beteiligung_to_inobhutnahme_parents_unreachable_and_no_court_without_da
     steps.complete("goch_fk2", cid, "gefaehrdungseinschaetzung_bestaetigen", {"bestaetigt": True})
 
     # R30: the court only after a finding of danger.
-    assert _refused(steps, "goch_fk", cid, "massnahmen_festlegen", {**ja.MASSNAHMEN, "familiengericht": True}) == {
+    assert steps.refused("goch_fk", cid, "massnahmen_festlegen", {**ja.MASSNAHMEN, "familiengericht": True}) == {
         "familiengericht": [
             "Beantworten Sie „Familiengericht anrufen?“ mit Nein: Ja ist nur möglich, wenn die bestätigte "
             "Gefährdungseinschätzung eine akute oder latente Kindeswohlgefährdung festgestellt hat."

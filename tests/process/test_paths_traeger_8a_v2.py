@@ -17,7 +17,7 @@ from datetime import datetime
 import pytest
 
 from engine.clock import BERLIN
-from engine.errors import NotAllowed, ValidationFailed
+from engine.errors import NotAllowed
 from tests.process.coverage import check_module_coverage, model_name
 from tests.process.test_paths_traeger_8a import MELDEBOGEN, MELDUNG, SOFORTMELDUNG
 from tests.support.cases import BEOBACHTUNG, FALLSCHILDERUNG
@@ -37,16 +37,6 @@ def case(steps, child):
     case = steps.open("kita_fk", KEY, {**child, "geschlecht": "weiblich"})
     assert case["process"]["version"] == 2
     return case
-
-
-def _refused(steps, user: str, case_id: int, task: str, values: dict) -> dict[str, list[str]]:
-    """The completion is refused (422) and the case did not move: the same step is still open."""
-    before = steps.view(user, case_id)
-    with pytest.raises(ValidationFailed) as refused:
-        steps.complete(user, case_id, task, values)
-    after = steps.view(user, case_id)
-    assert (after["open_tasks"], after["history"]) == (before["open_tasks"], before["history"])
-    return refused.value.errors
 
 
 def _beraten(steps, case_id: int, einschaetzung: str, dissens: str | None = None) -> None:
@@ -83,7 +73,7 @@ def test_the_fallschilderung_names_nobody_and_is_all_the_insofa_reads(steps, cas
     steps.complete("kita_fk", cid, "anhaltspunkte_dokumentieren", BEOBACHTUNG)
     # Gewichtige Anhaltspunkte need a Fallschilderung for the consultation ...
     without = {k: v for k, v in LEITUNG_JA.items() if k != "fallschilderung"}
-    assert list(_refused(steps, "kita_leitung", cid, "leitung_informieren", without)) == ["fallschilderung"]
+    assert list(steps.refused("kita_leitung", cid, "leitung_informieren", without)) == ["fallschilderung"]
     # ... that names nobody: the child's names, street and birth date in any spelling are refused (R09),
     # the message names the kind of datum, never the datum.
     for text, kind in (
@@ -92,9 +82,8 @@ def test_the_fallschilderung_names_nobody_and_is_all_the_insofa_reads(steps, cas
         ("Die Familie wohnt am Markt 1 in Goch.", "Straße"),
         ("Geboren am 17.5.2020, wirkt jünger.", "Geburtsdatum"),
     ):
-        [message] = _refused(
-            steps, "kita_leitung", cid, "leitung_informieren", {**LEITUNG_JA, "fallschilderung": text}
-        )["fallschilderung"]
+        values = {**LEITUNG_JA, "fallschilderung": text}
+        [message] = steps.refused("kita_leitung", cid, "leitung_informieren", values)["fallschilderung"]
         assert "Fallschilderung für die Beratung" in message and kind in message, message
         assert not any(datum in message for datum in ("Mia", "Beispielkind", "Markt", "2020")), message
     steps.complete("kita_leitung", cid, "leitung_informieren", LEITUNG_JA)
