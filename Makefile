@@ -54,8 +54,9 @@ RULES ?=
 rules: venv
 	$(BIN)/python -m tests.rules $(RULES)
 
-## make migration-volume: 1,000 running cases of the fixture process at every task migrated (or
-## refused) and run to their end (tests/integration/test_case_migration_volume.py; skipped in `make test`)
+## make migration-volume: 1,000 running cases of the fixture process, and 1,000 of the shipped traeger_8a
+## and kkg4, at every task migrated (or refused) and run to their end
+## (tests/integration/test_case_migration_volume.py; skipped in `make test`)
 MIGRATION_CASES ?= 1000
 migration-volume: venv
 	SCHUTZPFAD_MIGRATION_CASES=$(MIGRATION_CASES) $(BIN)/python -m pytest -q -s -p no:cacheprovider \
