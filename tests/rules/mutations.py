@@ -37,9 +37,7 @@ def without_property(rule: str, name: str, target: str, prop: str, *tests: str) 
     return mutation(rule, name, target, prop, "", *tests)
 
 
-TRAEGER = "bpmn/traeger_8a/1/traeger_8a.bpmn"
 TRAEGER_FORMS = "bpmn/traeger_8a/1/forms"
-KKG4 = "bpmn/kkg4/1/kkg4.bpmn"
 KKG4_FORMS = "bpmn/kkg4/1/forms"
 JUGENDAMT = "bpmn/jugendamt_8a/1/jugendamt_8a.bpmn"
 JUGENDAMT_FORMS = "bpmn/jugendamt_8a/1/forms"
@@ -79,8 +77,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     without_property(
         "R03",
         "leitung_informieren not paired with the documentation",
-        TRAEGER,
-        '          <spiffworkflow:property name="vier_augen" value="anhaltspunkte_dokumentieren" />\n',
+        TRAEGER_V2,
+        '          <spiffworkflow:property name="vier_augen" value="anhaltspunkte_dokumentieren"/>\n',
         f"{TRAEGER_TESTS}::test_mehraugenprinzip_leitung_informieren_needs_another_person",
     ),
     without_property(
@@ -196,7 +194,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "R15",
         "the Leitung's assessment travels in the Meldebogen",
-        TRAEGER,
+        TRAEGER_V2,
         ' "zusammenfassung": zusammenfassung,\n "insofa_beteiligt": insofa_beteiligt}',
         ' "zusammenfassung": zusammenfassung,\n "einschaetzung_leitung": einschaetzung_leitung,\n'
         ' "insofa_beteiligt": insofa_beteiligt}',
@@ -205,7 +203,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "R15",
         "the Träger's observations travel in the Meldebogen",
-        TRAEGER,
+        TRAEGER_V2,
         ' "zusammenfassung": zusammenfassung,\n "insofa_beteiligt": insofa_beteiligt}',
         ' "zusammenfassung": zusammenfassung,\n "beobachtungen": beobachtungen,\n'
         ' "insofa_beteiligt": insofa_beteiligt}',
@@ -303,7 +301,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "R21",
         "acute danger takes the ordinary way",
-        TRAEGER,
+        TRAEGER_V2,
         "akute_gefahr == True</bpmn:conditionExpression>",
         "akute_gefahr == 'nie'</bpmn:conditionExpression>",
         f"{TRAEGER_TESTS}::test_akute_gefahr_reports_immediately_to_the_responsible_jugendamt",
@@ -311,7 +309,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "R21",
         "the Sofortmeldung not marked akut",
-        TRAEGER,
+        TRAEGER_V2,
         ' "dringlichkeit_hinweis": "akut",\n',
         "",
         "tests/process/test_deadlines_urgency.py::test_a_sofortmeldung_runs_the_intake_and_its_confirmation_on_akut",
