@@ -91,19 +91,20 @@ def test_counted_records_their_items_and_the_csv(steps, world, child) -> None:
 
 
 @pytest.mark.parametrize(
-    ("values", "item"),
+    ("values", "item", "why"),
     [
-        ({"geburtsmonat": 13}, "geburtsmonat"),
-        ({"geburtsjahr": 2027}, "geburtsjahr"),
-        ({"geburtsjahr": 2001}, "geburtsjahr"),
-        ({"geburtsmonat": 6}, "geburtsmonat"),  # the case says the child was born in May 2020
+        ({"geburtsmonat": 13}, "geburtsmonat", "muss zwischen 1 und 12 liegen"),
+        ({"geburtsjahr": 2027}, "geburtsjahr", "liegt nach dem Abschluss"),
+        ({"geburtsjahr": 2001}, "geburtsjahr", "volljährig"),
+        ({"geburtsmonat": 6}, "geburtsmonat", "passt nicht zum Geburtsdatum"),  # the case says May 2020
     ],
 )
-def test_implausible_records_are_listed_to_fix_not_counted(steps, world, child, values, item) -> None:
+def test_implausible_records_are_listed_to_fix_not_counted(steps, world, child, values, item, why) -> None:
     cid = statistics_case(steps, child, **values)
     stats = world.engine.statistics_99(world["goch_leitung"], "ja-goch", 2026)
     assert stats.records == ()
     assert [(p.case_id, p.item) for p in stats.problems] == [(cid, item)]
+    assert why in stats.problems[0].text  # the check that found it, not another one that also would
 
 
 def test_only_the_jugendamts_leitung_reads_it(world) -> None:
