@@ -19,7 +19,7 @@ from tests.process.test_paths_kkg4_v2 import GESPRAECH
 from tests.support.cases import BEOBACHTUNG, SOFORTMELDUNG
 from tests.support.file_journey import BERATUNG, LEITUNG, MELDUNG, VORGEHEN
 
-#: the Schutzplan's dates are set a week ahead of the (moving) clock when it is agreed: see _values
+#: the Schutzplan's dates are set a day ahead of the (moving) clock when it is agreed: see dated()
 SCHUTZPLAN: dict[str, Any] = {"massnahmen": [{"was": "Erziehungsberatung wahrnehmen", "wer": "Eltern"}]}
 BETEILIGT = {"eltern_einbezogen": True, "kind_einbezogen": True, "ergebnis": "hilfe_angenommen"}
 NICHT_WIRKSAM = {"wirksam": "nein", "vermerk": "Nicht umgesetzt."}
@@ -112,7 +112,9 @@ def pass_the_wait(world: World, p: Procedure, case_id: int) -> None:
     if ja is None:  # no step of the way open and nothing reported yet: the review timer waits
         clock = world.engine.clock
         assert isinstance(clock, FakeClock)
-        clock.set(clock.now().astimezone(BERLIN).replace(hour=8, minute=0, second=1) + timedelta(days=20))
+        # the next morning: the review falls due (dated one day ahead, see `dated`) and the clock of a
+        # volume run of 1,000 cases moves by days, not years (the child must stay under 18)
+        clock.set(clock.now().astimezone(BERLIN).replace(hour=8, minute=0, second=1) + timedelta(days=1))
         world.engine.run_due()
         return
     Steps(world).ja_kurz_bis_rueckmeldung(
@@ -121,11 +123,11 @@ def pass_the_wait(world: World, p: Procedure, case_id: int) -> None:
 
 
 def dated(world: World, task: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The Schutzplan dated from today: its review a week ahead, within the network's maximum."""
+    """The Schutzplan dated from today: its measure and its review due tomorrow."""
     if task != "schutzplan_vereinbaren":
         return values
-    week = (world.engine.clock.now().astimezone(BERLIN) + timedelta(days=7)).date().isoformat()
-    return {"massnahmen": [{**values["massnahmen"][0], "bis": week}], "ueberpruefung_am": week}
+    tomorrow = (world.engine.clock.now().astimezone(BERLIN) + timedelta(days=1)).date().isoformat()
+    return {"massnahmen": [{**values["massnahmen"][0], "bis": tomorrow}], "ueberpruefung_am": tomorrow}
 
 
 def complete(world: World, case_id: int, task: str, who: str, values: dict[str, Any]) -> None:
