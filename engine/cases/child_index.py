@@ -16,7 +16,7 @@ accents, hyphens and spaces in double names, leading and trailing spaces (engine
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -53,18 +53,22 @@ def _guardian_names(child: Mapping[str, Any]) -> list[str]:
     return [str(g.get("name", "")) for g in guardians if isinstance(g, Mapping)]
 
 
-def matching_cases(work: Work, terms: Iterable[str], *where: Any) -> frozenset[int]:
-    """The ids of the cases (among those `where` selects) whose index holds every one of `terms`
-    under some live key version: one digest lookup per term, no case decrypted."""
+def matching_cases(work: Work, terms: Iterable[str], organisations: Collection[int]) -> frozenset[int]:
+    """The ids of the cases of `organisations` whose index holds every one of `terms` under some live
+    key version: one index range per term (digest, organisation), no case read or decrypted."""
     matched: set[int] | None = None
     for term in dict.fromkeys(terms):
         rows = work.session.execute(
             select(m.ChildIndex.case_id)
-            .join(m.Case, m.Case.id == m.ChildIndex.case_id)
-            .where(*where, m.ChildIndex.digest.in_(digests(work, [term])))
+            .where(
+                m.ChildIndex.digest.in_(digests(work, [term])),
+                m.ChildIndex.organisation_id.in_(sorted(set(organisations))),
+            )
             .distinct()
         ).scalars()
         matched = set(rows) if matched is None else matched & set(rows)
+        if not matched:
+            break
     return frozenset(matched or ())
 
 
@@ -135,7 +139,10 @@ def index_case(work: Work, case: m.Case, child: Mapping[str, Any], version: int 
     session = work.session
     session.execute(delete(m.ChildIndex).where(m.ChildIndex.case_id == case.id))
     found = work.vault.blind_digests(session.connection(), scope(version), terms, now=work.now)
-    session.add_all(m.ChildIndex(case_id=case.id, key_version=version, digest=d) for d in found)
+    session.add_all(
+        m.ChildIndex(case_id=case.id, key_version=version, digest=d, organisation_id=case.organisation_id)
+        for d in found
+    )
     case.indexed = True
     session.flush()
 

@@ -38,12 +38,10 @@ def find_earlier(work: Work, case: m.Case, child: dict[str, Any]) -> int:
     if not full and not surname:
         return 0
     rows = work.session.execute(
-        select(m.ChildIndex.case_id, m.ChildIndex.digest)
-        .join(m.Case, m.Case.id == m.ChildIndex.case_id)
-        .where(
+        select(m.ChildIndex.case_id, m.ChildIndex.digest).where(
             m.ChildIndex.digest.in_(full + surname),
-            m.Case.organisation_id == case.organisation_id,
-            m.Case.id != case.id,
+            m.ChildIndex.organisation_id == case.organisation_id,
+            m.ChildIndex.case_id != case.id,
         )
     ).all()
     # completed data (engine/cases/child_details.py) looks again: cases matched before stay as decided

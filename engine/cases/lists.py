@@ -5,9 +5,11 @@ Every row says how urgent its case is (`urgency`: akut before the triage, then t
 gruen — `engine/deadlines/urgency.py`), its current step and when it is due. The order is SQL, so a
 page is a keyset page (`engine/cases/keyset.py`): urgency rank (akut/rot, gelb, gruen, the rest),
 then the due time (a case: its earliest open step; none last), then the newest case first (cases)
-or the oldest task first (tasks), then the id. Rows come from the view columns `save` writes, never
-from an instance; a page costs a fixed number of statements whatever its length: the rows with
-their organisations and responsible person in one, the keys of the children's data in one more.
+or the oldest task first (tasks), then the id — for the cases as columns every save writes and an
+index per organisation holds in that order (engine/cases/list_order.py). Rows come from the view
+columns `save` writes, never from an instance; a page costs a fixed number of statements whatever
+its length: the rows with their organisations and responsible person in one, the keys of the
+children's data in one more.
 The child's name and age appear only where the actor works for the case's organisation; a pool
 member (the insofa) sees the pseudonym only — § 64 Abs. 2a SGB VIII.
 """
@@ -18,21 +20,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from audit.tables import UTCDateTime
 from engine.actor import Actor
 from engine.cases import keyset
 from engine.cases.child import age_years, child_name
 from engine.cases.keyset import SortKey
+from engine.cases.list_order import due_key, rank_sql, shown_due, urgency_sql
 from engine.cases.list_query import INVALID, UNKNOWN_PROCESS, ListQuery, ListScope
 from engine.cases.queries import iso, step_dict
 from engine.cases.results import OpenStep, Page
 from engine.cases.search import search
 from engine.cases.visibility import pool_offers, sees_identifying_data
 from engine.clock import BERLIN
-from engine.deadlines.urgency import AKUT, RANK, UNRANKED
 from engine.errors import ValidationFailed
 from engine.permissions import CASEWORK_ROLES, POOL_ROLES
 from engine.persistence import models as m
@@ -42,34 +43,13 @@ from engine.transactions import Work
 CLOSED = "abgeschlossen"
 
 
-# ---- urgency and order in SQL (the same rules as engine/deadlines/urgency.py) -----------------------
-
-
-def urgency_sql(*, closed_has_none: bool) -> ColumnElement[Any]:
-    """`urgency(dringlichkeit, akut)` as SQL; for the case list a closed case has none."""
-    whens: list[tuple[SQLColumnExpression[bool], Any]] = []
-    if closed_has_none:
-        whens.append((m.Case.status == CLOSED, literal(None)))
-    colours = [value for value in RANK if value != AKUT]
-    whens += [(m.Case.dringlichkeit.in_(colours), m.Case.dringlichkeit), (m.Case.akut, literal(AKUT))]
-    return case(*whens, else_=literal(None))
-
-
-def rank_sql(urgency: ColumnElement[Any]) -> ColumnElement[int]:
-    return case(RANK, value=urgency, else_=UNRANKED)
-
-
-def _due_key(due: SQLColumnExpression[Any]) -> ColumnElement[datetime]:
-    return func.coalesce(due, literal(keyset.NEVER, UTCDateTime()), type_=UTCDateTime())
+# ---- common conditions --------------------------------------------------------------------------------------
 
 
 def _overdue(due: SQLColumnExpression[Any], now: datetime, wanted: bool) -> ColumnElement[bool]:
     if wanted:
         return due.is_not(None) & (due <= now)
     return due.is_(None) | (due > now)
-
-
-# ---- common conditions --------------------------------------------------------------------------------------
 
 
 def _process_condition(work: Work, key: str) -> ColumnElement[bool]:
@@ -132,12 +112,6 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
     visible = _visible_cases(actor, scope or ListScope())
     if visible is None:
         return Page([], None)
-    due = (
-        select(func.min(m.OpenTask.due_at))
-        .where(m.OpenTask.case_id == m.Case.id, m.OpenTask.kind == "bpmn")
-        .correlate(m.Case)
-        .scalar_subquery()
-    )
     urgency = urgency_sql(closed_has_none=True)
     conditions = [visible]
     if query.status:
@@ -145,7 +119,7 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
     if query.process:
         conditions.append(_process_condition(work, query.process))
     if query.overdue is not None:
-        conditions.append(_overdue(due, work.now, query.overdue))
+        conditions.append(_overdue(m.Case.list_due, work.now, query.overdue))
     if query.urgency:
         conditions.append(urgency == query.urgency)
     if query.assigned_to_me:
@@ -154,8 +128,8 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
     if query.q:  # a search for a child: through the blind index, among the own organisations' cases
         conditions.append(m.Case.id.in_(sorted(search(work, actor, query.q).case_ids)))
     keys = (
-        SortKey(rank_sql(urgency), int),
-        SortKey(_due_key(due), datetime),
+        SortKey(m.Case.list_rank, int),
+        SortKey(m.Case.list_due, datetime),
         SortKey(m.Case.opened_at, datetime, descending=True),
         SortKey(m.Case.id, int, descending=True),
     )
@@ -170,7 +144,6 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
     stmt = (
         select(
             m.Case,
-            due.label("due_at"),
             urgency.label("urgency"),
             undecided.label("undecided"),
             organisation.key,
@@ -188,7 +161,8 @@ def list_cases(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
     rows, next_cursor = _page(work, stmt, keys, query, "cases")
     children = _children(work, actor, [row[0] for row in rows])
     listed = []
-    for case_row, due_at, value, undecided_matches, org_key, org_name, ja_key, ja_name, responsible, *_ in rows:
+    for case_row, value, undecided_matches, org_key, org_name, ja_key, ja_name, responsible, *_ in rows:
+        due_at = shown_due(case_row.list_due)
         listed.append(
             {
                 "id": case_row.id,
@@ -264,7 +238,7 @@ def list_tasks(work: Work, actor: Actor, query: ListQuery, scope: ListScope | No
         )
     keys = (
         SortKey(rank_sql(urgency), int),
-        SortKey(_due_key(m.OpenTask.due_at), datetime),
+        SortKey(due_key(m.OpenTask.due_at), datetime),
         SortKey(m.OpenTask.created_at, datetime),
         SortKey(m.OpenTask.id, str),
     )

@@ -78,10 +78,9 @@ def search(work: Work, actor: Actor, query: str) -> Search:
     if not organisations:
         raise NotAllowed("Nach Kindern suchen dürfen nur die Fachkräfte der fallführenden Organisationen.")
     kind, value = parse(query)
-    session = work.session
-    own = m.Case.organisation_id.in_(organisations)
     if kind == "aktenzeichen":
-        found = session.execute(select(m.Case.id).where(own, m.Case.reference == value)).scalars()
+        own = m.Case.organisation_id.in_(organisations)
+        found = work.session.execute(select(m.Case.id).where(own, m.Case.reference == value)).scalars()
         return Search(kind, frozenset(found))
     terms = [f"{BIRTH}:{value}"] if kind == "geburtsdatum" else [f"{NAME}:{t}" for t in value]
-    return Search(kind, matching_cases(work, terms, own))
+    return Search(kind, matching_cases(work, terms, organisations))

@@ -19,6 +19,7 @@ from audit import Shredded
 from engine.actor import Actor
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
+from engine.cases import list_order
 from engine.cases.child_index import index_case
 from engine.cases.earlier_cases import find_earlier
 from engine.cases.references import new_pseudonym, next_reference
@@ -155,6 +156,7 @@ def save(work: Work, state: CaseState) -> None:
     assert organisation is not None
     _refresh_open_tasks(work, state, steps, organisation.network_key)
     deadline_arming.sync(work, state, steps, organisation.network_key)
+    list_order.refresh(session, case.id)
     _refresh_waits(session, case.id, instance.waiting_messages())
     session.expire(case)
 
@@ -186,6 +188,8 @@ def fill_view_columns(work: Work) -> int:
         case.akut = started_with_sofortmeldung(state.instance.variables)
         case.current_task_key = current.key if current else None
         case.current_task_title = current.title if current else None
+        session.flush()
+        list_order.refresh(session, case.id)
         for step in steps:
             row = session.get(m.OpenTask, step.id)
             if row is not None and step.key in state.process.user_tasks:

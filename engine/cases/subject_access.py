@@ -153,7 +153,7 @@ def auskunft(work: Work, actor: Actor, raw: Mapping[str, Any], policy: Retention
     terms = [f"{NAME if request.kind == CHILD else SORGE}:{t}" for t in request.name_tokens]
     if request.born is not None:
         terms.append(f"{BIRTH}:{request.born.isoformat()}")
-    found = matching_cases(work, terms, m.Case.organisation_id.in_(jugendaemter))
+    found = matching_cases(work, terms, jugendaemter)
     cases = work.session.execute(select(m.Case).where(m.Case.id.in_(found)).order_by(m.Case.opened_at)).scalars()
     disclosures = []
     for case in cases:

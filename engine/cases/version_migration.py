@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 
 from engine.auditing.events import EventType
 from engine.auditing.recording import record
+from engine.cases import list_order
 from engine.cases import state as case_state
 from engine.deadlines import arming as deadline_arming
 from engine.errors import NotFound, ValidationFailed
@@ -128,6 +129,7 @@ def migrate(work: Work, case_id: int, chosen: Versions, *, reason: str, operator
     migrated = case_state.CaseState(case, chosen.target, rebuilt.instance, version=state.version)
     case_state.save(work, migrated)
     deadline_arming.carry_over(work, case.id, old.id, new.id)
+    list_order.refresh(session, case.id)  # the carried-over due instant is the list's too
     defaults = sorted(k for k in chosen.mapping.defaults if k not in old.data)
     record(
         work,

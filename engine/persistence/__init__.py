@@ -10,6 +10,7 @@ Imports only SQLAlchemy, Alembic and the `audit` library's public API; no engine
 # Every table on Base.metadata, whichever module of the package is imported first.
 from engine.persistence import (  # noqa: E402, F401
     break_glass_tables,
+    child_index_tables,
     models,
     operations_models,
     quality_models,

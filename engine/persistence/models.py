@@ -33,6 +33,9 @@ from engine.persistence.account_tables import Invitation as Invitation
 from engine.persistence.account_tables import LoginThrottle as LoginThrottle
 from engine.persistence.base import Base as Base
 from engine.persistence.break_glass_tables import BreakGlassAccess as BreakGlassAccess
+from engine.persistence.child_index_tables import CaseMatch as CaseMatch
+from engine.persistence.child_index_tables import ChildIndex as ChildIndex
+from engine.persistence.child_index_tables import IndexKey as IndexKey
 from engine.persistence.statistics_tables import StatisticsLock as StatisticsLock
 
 
@@ -185,7 +188,23 @@ class Case(Base):
     befund: Mapped[bool | None] = mapped_column(Boolean)
     #: The Löschsperre (R25), sealed {grund, seit, von}: while it is set, retention never shreds the case.
     hold: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The lists' order, written with every save (engine/cases/list_order.py): the urgency rank and
+    #: the earliest open step's due time, so a list page is an index read. Until the case's first
+    #: save: unranked (3) and no due time (9999-12-31, `keyset.NEVER`).
+    list_rank: Mapped[int] = mapped_column(Integer, server_default="3")
+    list_due: Mapped[datetime] = mapped_column(UTCDateTime(), server_default="9999-12-31 00:00:00.000000")
     __table_args__ = (Index("ix_cases_org_status", "organisation_id", "status"),)
+
+
+#: An organisation's cases in the order of the case list (engine/cases/list_order.py).
+Index(
+    "ix_cases_list_order",
+    Case.organisation_id,
+    Case.list_rank,
+    Case.list_due,
+    Case.opened_at.desc(),
+    Case.id.desc(),
+)
 
 
 class Instance(Base):
@@ -267,46 +286,6 @@ class CaseLink(Base):
     linked_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     relation: Mapped[str] = mapped_column(String(32))
     __table_args__ = (UniqueConstraint("case_id", "linked_case_id", "relation"),)
-
-
-class IndexKey(Base):
-    """A version of the blind index key (engine/cases/child_index.py). The key itself is the data key
-    of the scope `blind-index/<version>`, wrapped under the KEK like every data key; the newest
-    version indexes new cases, older ones stay searchable until a rotation has re-indexed their rows."""
-
-    __tablename__ = "index_keys"
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class ChildIndex(Base):
-    """Keyed digests of a case's child (names, birth date, their combinations): search and matching
-    without plaintext. No plaintext and no unkeyed hash is ever stored here."""
-
-    __tablename__ = "child_index"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    key_version: Mapped[int] = mapped_column(ForeignKey("index_keys.version"))
-    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
-    __table_args__ = (Index("ix_child_index_digest", "digest"),)
-
-
-class CaseMatch(Base):
-    """An earlier case that may concern the same child, found when a case was opened; a case worker
-    confirms (the cases are linked) or rejects it."""
-
-    __tablename__ = "case_matches"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    earlier_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    #: `voll`: first name, surname and birth date agree; `nachname`: a surname and the birth date
-    kind: Mapped[str] = mapped_column(String(16))
-    #: offen, bestaetigt, verworfen
-    state: Mapped[str] = mapped_column(String(16), default="offen")
-    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    __table_args__ = (UniqueConstraint("case_id", "earlier_case_id"),)
 
 
 class CaseWait(Base):

@@ -28,10 +28,11 @@ CHILD_MARK = "@@KIND@@"
 # What a clone does with a column: `serial` a new autoincrement id; `case` the id of a member case;
 # `uuid` a task id (fresh per clone); `entry` a history entry's id: a task id, or `message-<id>` for a
 # message filed to the case (the clone's message id); `text` a plain text cut like a sealed value (a
-# filed message's title names the sender's reference); `user`/`org` the clone's person or organisation of the same slot;
-# `network` the clone's network; `definition` the target's process version; `ref`/`pseudonym` those of
-# the row's case; `time` moved by the clone's shift; `sealed` re-sealed under the clone's key; `fixed`
-# set by the writer; `copy` taken over as it is.
+# filed message's title names the sender's reference); `user`/`org` the clone's person or
+# organisation of the same slot; `network` the clone's network; `definition` the target's process
+# version; `ref`/`pseudonym` those of the row's case; `time` moved by the clone's shift (the lists'
+# "no due time", 9999-12-31, stays); `sealed` re-sealed under the clone's key; `fixed` set by the
+# writer; `copy` taken over as it is.
 COLUMNS: dict[str, dict[str, str]] = {
     "cases": {
         "id": "serial",
@@ -56,6 +57,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "generated": "fixed",
         "befund": "copy",  # the template's result is the clone's: the same retention period
         "hold": "fixed",  # a generated case starts without a Löschsperre
+        "list_rank": "copy",
+        "list_due": "time",
     },
     "instances": {"case_id": "case", "state": "sealed", "tree_size": "copy"},
     "open_tasks": {

@@ -13,7 +13,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +21,7 @@ from audit import BulkWriter
 from engine.cases.child_index import child_terms
 from engine.cases.child_index import scope as index_scope
 from engine.cases.earlier_listing import OPEN
+from engine.cases.keyset import NEVER
 from engine.cases.references import random_pseudonym, reserve_references, taken_pseudonyms
 from engine.clock import BERLIN
 from engine.persistence.sealed import (
@@ -95,9 +96,11 @@ _SEALED: dict[str, tuple[str, Callable[[str, list[Any], RowPlan], str]]] = {
     "open_tasks": ("prefill", lambda ref, row, plan: prefill_record(row[plan.position["id"]])),
     "task_history": ("values", lambda ref, row, plan: history_record(row[plan.position["task_uuid"]])),
 }
+#: `cases.list_due` of a case without an open step (engine/cases/list_order.py), as a template holds it
+NO_DUE = NEVER.astimezone(UTC).replace(tzinfo=None)
 _MEMBER_TABLES = ("instances", "open_tasks", "open_task_bars", "task_history", "deadlines", "case_links", "case_waits")
 _EXTRA_COLUMNS = {
-    "child_index": ("case_id", "key_version", "digest"),
+    "child_index": ("case_id", "key_version", "digest", "organisation_id"),
     "case_matches": ("case_id", "earlier_case_id", "kind", "state"),
 }
 
@@ -167,7 +170,8 @@ class _Context:
                 if value is not None:
                     stored = self._times.get(value)
                     if stored is None:
-                        stored = self._times[value] = self.db.time(value + self.delta)
+                        moved = value if value == NO_DUE else value + self.delta
+                        stored = self._times[value] = self.db.time(moved)
                     out[position] = stored
             elif kind == "uuid":
                 out[position] = self.values[value]
@@ -228,8 +232,8 @@ class _Context:
                         )
                     columns[name] = plan_.columns
                     rows[name].append(row)
-            rows["child_index"] += [(case_id, batch.index_version, d) for d in digests]
             organisation = clone.orgs[source["cases"][0]["organisation_id"]].id
+            rows["child_index"] += [(case_id, batch.index_version, d, organisation) for d in digests]
             earlier = batch.earlier[clone.child_id]
             same = [other for org, other in earlier if org == organisation]
             rows["case_matches"] += [(case_id, other, "voll", OPEN) for other in same[-5:]]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, event, select, update
 
+from engine.cases import list_order
 from engine.cases.list_query import ListScope
 from engine.deadlines.urgency import rank
 from engine.errors import ValidationFailed
@@ -38,6 +39,7 @@ def _close(world, case_id: int) -> None:
         uow.session.execute(delete(m.OpenTaskBar).where(m.OpenTaskBar.task_id.in_(_task_ids(uow, case_id))))
         uow.session.execute(delete(m.OpenTask).where(m.OpenTask.case_id == case_id))
         uow.session.execute(update(m.Case).where(m.Case.id == case_id).values(status="abgeschlossen"))
+        list_order.refresh(uow.session, case_id)  # as every save does
         uow.commit()
 
 
