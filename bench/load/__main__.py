@@ -130,8 +130,9 @@ def _wait_ready(base: str, processes: list[subprocess.Popen[bytes]], timeout: fl
     raise RuntimeError(f"{base} not ready in {timeout} s")
 
 
-def _stats(prefix: Path) -> list[dict[str, str]]:
-    with (prefix.parent / f"{prefix.name}_stats.csv").open() as f:
+def _stats(prefix: Path, kind: str = "stats") -> list[dict[str, str]]:
+    """Locust's CSV of a run: `stats` per page, `failures` per page and error."""
+    with (prefix.parent / f"{prefix.name}_{kind}.csv").open() as f:
         return list(csv.DictReader(f))
 
 
@@ -164,6 +165,10 @@ def run_once(url: str, instance: Path, processes: int, users: int, seconds: int,
             "4",
             "--timeout",  # a worker booting on a busy machine is not a hung worker
             "120",
+            # longer than a user's think time (≤ 2 s): with gunicorn's default of 2 s the server closes
+            # an idle connection just as locust reuses it (ConnectionResetError, docs/operations.md)
+            "--keep-alive",
+            "5",
             "--bind",
             f"127.0.0.1:{port}",
         ],
@@ -226,6 +231,7 @@ def run_once(url: str, instance: Path, processes: int, users: int, seconds: int,
     return {
         "processes": processes,
         "stats": _stats(prefix),
+        "failures": _stats(prefix, "failures"),
         "fired": {k: after[k] - before[k] for k in after},
         "received": sink.received,
         "moved": moved,
@@ -253,6 +259,11 @@ def report(results: list[dict[str, Any]], users: int, seconds: int, cases: int) 
             f"(of {r['moved']} deadlines due); mails written {f['mails']}, sent {f['mails sent']}, received by the "
             f"SMTP sink {r['received']}, retried {f['mails sent twice or more']}."
         )
+        for failure in r["failures"]:
+            lines.append(
+                f"{r['processes']} app process(es), error on {failure['Name']}: {failure['Error']} "
+                f"({failure['Occurrences']}×)."
+            )
     return "\n".join(lines)
 
 

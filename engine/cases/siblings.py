@@ -99,6 +99,8 @@ def _check_entry(
 
 def open_siblings(work: Work, actor: Actor, state: case_state.CaseState, siblings: Siblings) -> dict[str, list[str]]:
     """Open, link and audit one case per checked child; the Aktenzeichen opened, per field."""
+    if not siblings.openings:
+        return {}
     case = state.case
     process = work.catalog.newest(work.session, state.process.key)
     opened: dict[str, list[str]] = {}
