@@ -40,9 +40,6 @@ from engine.persistence import models as m
 from engine.persistence.sealed import open_children
 from engine.transactions import Work
 
-CLOSED = "abgeschlossen"
-
-
 # ---- common conditions --------------------------------------------------------------------------------------
 
 
